@@ -1,0 +1,35 @@
+"""ucdh-jupyter: AWS for hospital researchers, inside JupyterLab.
+
+Importing this package must stay cheap and make no network call: the Jupyter
+server imports it at start-up, and every millisecond here is added to it.
+boto3 is imported lazily by :mod:`ucdh_jupyter.aws`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    from ._version import __version__
+except ImportError:  # pragma: no cover - only in a source tree never built
+    import warnings
+
+    warnings.warn("Importing 'ucdh_jupyter' outside a proper installation.", stacklevel=2)
+    __version__ = "dev"
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Tell JupyterLab where the prebuilt frontend lives."""
+    return [{"src": "labextension", "dest": "ucdh-jupyter"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """Tell jupyter-server which module loads the server extension."""
+    return [{"module": "ucdh_jupyter"}]
+
+
+def _load_jupyter_server_extension(server_app: Any) -> None:
+    """Build the service objects from config and register every route."""
+    from .extension import load
+
+    load(server_app)

@@ -1,0 +1,95 @@
+"""boto3 sessions and clients: the only place the extension reaches AWS from.
+
+Design notes:
+- boto3 is imported on first use, not at import time, so loading the server
+  extension costs no boto3 import and makes no network call.
+- A session is cached and rebuilt after a credential error, so a user who runs
+  ``aws sso login`` in a terminal is picked up without restarting Jupyter.
+  Refreshable credentials (SSO, assume-role, SageMaker execution role) refresh
+  themselves inside botocore.
+- Every client uses adaptive retries and the app id in the user agent, so calls
+  are identifiable in CloudTrail.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .config import UcdhConfig
+from .errors import translate
+
+
+class AwsClients:
+    """Builds and caches boto3 clients configured from :class:`UcdhConfig`."""
+
+    def __init__(self, config: UcdhConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._clients: dict[tuple[str, str | None], Any] = {}
+
+    def session(self) -> Any:
+        """The boto3 session, built on first use."""
+        with self._lock:
+            if self._session is None:
+                import boto3
+
+                self._session = boto3.Session(
+                    profile_name=self.config.profile or None,
+                    region_name=self.config.region or None,
+                )
+            return self._session
+
+    def reset(self) -> None:
+        """Forget the session and clients, e.g. after the user signed in again."""
+        with self._lock:
+            self._session = None
+            self._clients.clear()
+
+    @property
+    def region(self) -> str | None:
+        """The region in force: configured, or from the profile / environment."""
+        return self.config.region or self.session().region_name
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached client for ``service`` (``region`` pins it, as Pricing needs)."""
+        key = (service, region)
+        with self._lock:
+            cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        from botocore.config import Config
+
+        endpoint = self.config.endpoint_url
+        if service == "s3" and self.config.s3_endpoint_url:
+            endpoint = self.config.s3_endpoint_url
+        client_config = Config(
+            retries={"mode": "adaptive", "max_attempts": 5},
+            user_agent_appid=self.config.app_id,
+            connect_timeout=5,
+            read_timeout=60,
+            max_pool_connections=32,
+            signature_version="s3v4" if service == "s3" else None,
+        )
+        client = self.session().client(
+            service,
+            region_name=region or self.region,
+            endpoint_url=endpoint or None,
+            verify=self.config.ca_bundle or None,
+            config=client_config,
+        )
+        with self._lock:
+            self._clients.setdefault(key, client)
+            return self._clients[key]
+
+    def identity(self) -> dict[str, str]:
+        """Who the credentials belong to (STS GetCallerIdentity)."""
+        try:
+            reply = self.client("sts").get_caller_identity()
+        except Exception as exc:
+            error = translate(exc, self.config.profile)
+            if error.status == 401:
+                self.reset()
+            raise error from exc
+        return {"account": reply["Account"], "arn": reply["Arn"], "user_id": reply["UserId"]}

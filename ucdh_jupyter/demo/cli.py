@@ -1,0 +1,109 @@
+"""The ``ucdh-jupyter`` command: ``demo`` (local AWS + JupyterLab) and ``local-aws``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from .localaws import DEMO_REGION, LocalAws, apply_demo_environment
+from .seed import seed
+
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+
+
+def _prepare_workspace(root: Path) -> Path:
+    """The demo's Jupyter root: example notebooks, copied once, never overwritten."""
+    root.mkdir(parents=True, exist_ok=True)
+    for notebook in NOTEBOOKS.glob("*.ipynb"):
+        target = root / notebook.name
+        if not target.exists():
+            shutil.copy(notebook, target)
+    return root
+
+
+def lab_arguments(endpoint_url: str, args: argparse.Namespace) -> list[str]:
+    """Command line of the JupyterLab the demo starts, pointed at the local AWS."""
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={args.root}",
+        f"--ServerApp.port={args.port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--UcdhConfig.mode=local",
+        f"--UcdhConfig.endpoint_url={endpoint_url}",
+        f"--UcdhConfig.region={DEMO_REGION}",
+    ]
+    if args.base_url:
+        command.append(f"--ServerApp.base_url={args.base_url}")
+    if args.no_browser:
+        command.append("--no-browser")
+    if args.config:
+        command.append(f"--config={args.config}")
+    return command + list(args.lab_args)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Start and seed the local AWS, run JupyterLab against it, stop both together."""
+    with LocalAws(port=args.aws_port) as local:
+        apply_demo_environment(local.endpoint_url)
+        summary = seed(local)
+        print(
+            f"ucdh-jupyter demo: local AWS on {local.endpoint_url} "
+            f"({len(summary['buckets'])} buckets, {summary['objects']} objects, all synthetic)",
+            flush=True,
+        )
+        root = _prepare_workspace(Path(args.root).resolve())
+        args.root = str(root)
+        lab = subprocess.Popen(lab_arguments(local.endpoint_url, args), env=os.environ.copy())  # noqa: S603
+
+        def forward(signum: int, _frame: object) -> None:
+            lab.send_signal(signum)
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, forward)
+            signal.signal(signal.SIGINT, forward)
+        return lab.wait()
+
+
+def run_local_aws(args: argparse.Namespace) -> int:
+    """Serve only the seeded local AWS until interrupted (for a separate Jupyter)."""
+    with LocalAws(port=args.aws_port) as local:
+        seed(local)
+        print(local.endpoint_url, flush=True)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ucdh-jupyter`` command."""
+    parser = argparse.ArgumentParser(prog="ucdh-jupyter", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="JupyterLab with the extension against local AWS")
+    demo.add_argument("--port", type=int, default=8888, help="JupyterLab port")
+    demo.add_argument("--aws-port", type=int, default=0, help="local AWS port (0: free port)")
+    demo.add_argument("--root", default="demo-workspace", help="Jupyter root directory")
+    demo.add_argument("--base-url", default="", help="serve under this base URL")
+    demo.add_argument("--config", default="", help="extra Jupyter config file")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo.add_argument("lab_args", nargs="*", help="extra JupyterLab arguments (after --)")
+    demo.set_defaults(run=run_demo)
+    local = commands.add_parser("local-aws", help="only the seeded local AWS")
+    local.add_argument("--aws-port", type=int, default=0)
+    local.set_defaults(run=run_local_aws)
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Thin tornado handlers: parse, authorize, call the service layer, finish."""
