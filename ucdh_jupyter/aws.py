@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from .config import UcdhConfig
-from .errors import translate
+from .errors import UcdhError, translate
 
 
 class AwsClients:
@@ -48,9 +48,33 @@ class AwsClients:
             self._clients.clear()
 
     @property
-    def region(self) -> str | None:
-        """The region in force: configured, or from the profile / environment."""
-        return self.config.region or self.session().region_name
+    def region(self) -> str:
+        """The region in force (configured, or from the profile / environment), checked.
+
+        A typo in the region otherwise surfaces as an obscure DNS failure.
+        """
+        session = self.session()
+        region = self.config.region or session.region_name
+        if not region:
+            raise UcdhError(
+                400,
+                "no_region",
+                "No AWS region is configured.",
+                "Set UcdhConfig.region or AWS_REGION (for example us-east-1).",
+            )
+        known = {
+            name
+            for partition in session.get_available_partitions()
+            for name in session.get_available_regions("ec2", partition_name=partition)
+        }
+        if region not in known:
+            raise UcdhError(
+                400,
+                "unknown_region",
+                f"{region!r} is not an AWS region.",
+                "Check UcdhConfig.region or AWS_REGION (for example us-east-1 or us-gov-west-1).",
+            )
+        return str(region)
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A cached client for ``service`` (``region`` pins it, as Pricing needs)."""

@@ -126,7 +126,6 @@ def translate(exc: BaseException, profile: str | None = None) -> UcdhError:
             bx.UnauthorizedSSOTokenError,
             bx.TokenRetrievalError,
             bx.SSOError,
-            bx.PendingAuthorizationExpiredError,
         ),
     ):
         return UcdhError(

@@ -13,7 +13,7 @@ from typing import Any
 from . import __version__
 from .aws import AwsClients
 from .config import UcdhConfig
-from .errors import UcdhError, translate
+from .errors import translate
 
 
 class UcdhServices:
@@ -33,8 +33,6 @@ class UcdhServices:
         try:
             region = self.aws.region
             identity = self.aws.identity()
-        except UcdhError as error:
-            problem = {"status": error.status, **error.to_json()}
         except Exception as exc:
             error = translate(exc, self.config.profile)
             problem = {"status": error.status, **error.to_json()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
@@ -28,7 +28,7 @@ class UcdhHandler(APIHandler):
     @property
     def services(self) -> UcdhServices:
         """The service container built at load time."""
-        return self.settings["ucdh"]  # type: ignore[no-any-return]
+        return cast(UcdhServices, self.settings["ucdh"])
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking (boto3) call on the worker pool and translate its errors."""

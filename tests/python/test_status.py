@@ -1,0 +1,124 @@
+"""``GET status`` and ``GET config``: who the user is in AWS, and what is wrong when it fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ucdh_jupyter import __version__
+from ucdh_jupyter.demo.localaws import DEMO_ACCOUNT, free_port
+
+
+async def test_status_shows_the_demo_account_role_and_region(get_json: Any) -> None:
+    # Given the extension points at the local AWS with demo credentials
+    # When the sidebar asks for the status
+    status, body = await get_json("status")
+    # Then it shows the account, the caller ARN, the region and local mode
+    assert status == 200
+    assert body["problem"] is None
+    assert body["identity"]["account"] == DEMO_ACCOUNT
+    assert body["identity"]["arn"].startswith(f"arn:aws:sts::{DEMO_ACCOUNT}:")
+    assert body["region"] == "us-east-1"
+    assert body["mode"] == "local"
+    assert body["versions"]["ucdh_jupyter"] == __version__
+    assert "boto3" in body["versions"]
+
+
+async def test_status_without_credentials_says_how_to_sign_in(
+    get_json: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given no credentials anywhere
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    # When the status is asked for
+    status, body = await get_json("status")
+    # Then the route answers and names the problem with the fix
+    assert status == 200
+    assert body["identity"] is None
+    assert body["problem"]["status"] == 401
+    assert body["problem"]["code"] == "no_credentials"
+    assert "aws sso login" in body["problem"]["hint"]
+
+
+@pytest.fixture
+def sso_profile(aws_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An IAM Identity Center profile whose token was never fetched (or has expired)."""
+    config = tmp_path / "aws-config"
+    config.write_text(
+        "[profile research]\n"
+        "sso_session = ucdh\n"
+        "sso_account_id = 123456789012\n"
+        "sso_role_name = Researcher\n"
+        "region = us-east-1\n"
+        "[sso-session ucdh]\n"
+        "sso_start_url = https://ucdh.awsapps.com/start/#\n"
+        "sso_region = us-east-1\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("HOME", str(tmp_path))  # no cached SSO token under ~/.aws/sso/cache
+    return "research"
+
+
+@pytest.fixture
+def ucdh_config(local_aws: Any, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Per-test settings: the default local ones, changed by a ``ucdh`` marker."""
+    config = {"mode": "local", "endpoint_url": local_aws.endpoint_url, "region": "us-east-1"}
+    marker = request.node.get_closest_marker("ucdh")
+    if marker:
+        config.update(marker.kwargs)
+    return config
+
+
+@pytest.mark.ucdh(profile="research")
+async def test_status_with_expired_sso_token_tells_the_login_command(
+    sso_profile: str, get_json: Any
+) -> None:
+    # Given an SSO profile with no valid token
+    # When the status is asked for
+    status, body = await get_json("status")
+    # Then the fix names that very profile
+    assert status == 200
+    assert body["problem"]["status"] == 401
+    assert body["problem"]["code"] == "sso_token_expired"
+    assert "aws sso login --profile research" in body["problem"]["hint"]
+
+
+@pytest.mark.ucdh(endpoint_url=f"http://127.0.0.1:{free_port()}")
+async def test_status_with_unreachable_endpoint_reports_502(get_json: Any) -> None:
+    # Given an endpoint nothing listens on
+    status, body = await get_json("status")
+    # Then the problem is "unreachable" with a hint about network and endpoint
+    assert status == 200
+    assert body["problem"]["status"] == 502
+    assert body["problem"]["code"] == "aws_unreachable"
+    assert "endpoint" in body["problem"]["hint"]
+
+
+@pytest.mark.ucdh(region="us-east-9")
+async def test_status_with_unknown_region_names_the_region(get_json: Any) -> None:
+    status, body = await get_json("status")
+    assert status == 200
+    assert body["problem"]["status"] == 400
+    assert body["problem"]["code"] == "unknown_region"
+    assert "us-east-9" in body["problem"]["message"]
+
+
+@pytest.mark.ucdh(
+    kms_key_id="arn:aws:kms:us-east-1:123456789012:key/secret-key-id",
+    locations=[{"name": "Cardio", "bucket": "ucdh-demo-cardiology", "prefix": "studies/"}],
+)
+async def test_config_exposes_only_non_secret_settings(get_json: Any) -> None:
+    # When the UI asks for the configuration
+    status, body = await get_json("config")
+    # Then it learns that writes are encrypted, but not the key, and sees the locations
+    assert status == 200
+    assert body["sse_kms"] is True
+    assert "secret-key-id" not in str(body)
+    assert body["locations"] == [
+        {"name": "Cardio", "bucket": "ucdh-demo-cardiology", "prefix": "studies/"}
+    ]
+    assert body["features"] == {"s3": True, "compute": True, "runs": True}
