@@ -1,0 +1,73 @@
+# Every target does its own setup, so `make demo` and `make test` work on a fresh machine.
+# Stamps make the second run fast: a step reruns only when its inputs changed.
+
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export SKIP_JUPYTER_BUILDER := 1
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install demo test lint pytest jest ui-test bench wheel clean
+
+install: .stamp-python .stamp-build .stamp-ui $(CHROMIUM)
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+.stamp-python: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+.stamp-node: .stamp-python package.json
+	$(BIN)/jlpm install
+	touch $@
+
+.stamp-build: .stamp-node $(shell find src style schema -type f 2>/dev/null) tsconfig.json
+	$(BIN)/jlpm build
+	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	touch $@
+
+.stamp-ui: .stamp-python ui-tests/package.json
+	cd ui-tests && ../$(BIN)/jlpm install
+	touch $@
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) first"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+demo: .stamp-python .stamp-build
+	$(BIN)/ucdh-jupyter demo
+
+lint: .stamp-python .stamp-node
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/jlpm lint:check
+
+pytest: .stamp-python
+	$(BIN)/python -m pytest
+
+jest: .stamp-node
+	$(BIN)/jlpm test
+
+ui-test: install
+	cd ui-tests && ../$(BIN)/jlpm playwright test
+
+test: install
+	$(MAKE) lint
+	$(MAKE) pytest
+	$(MAKE) jest
+	$(MAKE) ui-test
+
+bench: .stamp-python
+	$(BIN)/python bench/startup.py
+
+wheel: .stamp-node
+	rm -rf dist && unset SKIP_JUPYTER_BUILDER && $(BIN)/python -m pip wheel --no-deps -w dist .
+
+clean:
+	rm -rf .stamp-* lib ucdh_jupyter/labextension dist tsconfig.tsbuildinfo

@@ -1,0 +1,39 @@
+import { expect, test } from '@jupyterlab/galata';
+
+const DEMO_ACCOUNT = '123456789012';
+
+test.describe('AWS sidebar', () => {
+  test('opens and its status header shows the demo account', async ({
+    page
+  }) => {
+    await page.sidebar.openTab('ucdh-jupyter-sidebar');
+    const header = page.locator('.jp-ucdh-StatusHeader');
+
+    await expect(header.locator('.jp-ucdh-StatusHeader-account')).toContainText(
+      DEMO_ACCOUNT
+    );
+    await expect(header.locator('.jp-ucdh-StatusHeader-arn')).toContainText(
+      `arn:aws:sts::${DEMO_ACCOUNT}:`
+    );
+    await expect(header.locator('.jp-ucdh-StatusHeader-region')).toContainText(
+      'us-east-1'
+    );
+    await expect(header.locator('.jp-ucdh-StatusHeader-mode')).toBeVisible();
+    for (const section of ['s3', 'compute', 'runs']) {
+      await expect(page.locator(`.jp-ucdh-Section-${section}`)).toBeAttached();
+    }
+    await page
+      .locator('#ucdh-jupyter-sidebar')
+      .screenshot({ path: '../docs/sidebar.png' });
+  });
+
+  test('is reachable from the command palette', async ({ page }) => {
+    await page.sidebar.close('left');
+    await page.keyboard.press('Control+Shift+c');
+    await page.keyboard.type('AWS');
+    await page.getByText('Open the AWS panel', { exact: false }).first().click();
+    await expect(
+      page.locator('.jp-ucdh-StatusHeader-account')
+    ).toContainText(DEMO_ACCOUNT);
+  });
+});
