@@ -21,6 +21,9 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
+  // Only src/ holds tests; crawling .venv and the built labextension makes
+  // jest-haste-map report duplicate package.json names.
+  roots: ['<rootDir>/src'],
   testRegex: 'src/.*/.*.spec.ts[x]?$',
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };

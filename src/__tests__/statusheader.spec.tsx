@@ -1,0 +1,148 @@
+/**
+ * The status header as a user sees it: identity when credentials work, the
+ * server's message and hint with a Retry button when they do not.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+import { nullTranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { IStatus } from '../api';
+import { UcdhSidebar } from '../sidebar';
+
+const ARN = 'arn:aws:sts::123456789012:assumed-role/Researcher/alice';
+
+const STATUS: IStatus = {
+  mode: 'local',
+  region: 'us-gov-west-1',
+  endpoint_url: 'http://127.0.0.1:5000',
+  profile: 'research',
+  identity: { account: '123456789012', arn: ARN, user_id: 'AROAEXAMPLE' },
+  problem: null,
+  versions: {}
+};
+
+const EXPIRED: IStatus = {
+  ...STATUS,
+  mode: 'aws',
+  identity: null,
+  problem: {
+    status: 401,
+    code: 'credentials_expired',
+    message: 'Your AWS session has expired.',
+    hint: 'Run `aws sso login --profile research` in a terminal, then retry.'
+  }
+};
+
+/** A sidebar whose server answers each status request with the next reply. */
+function sidebarWith(replies: IStatus[]): {
+  sidebar: UcdhSidebar;
+  requests: () => number;
+} {
+  let count = 0;
+  const fetch = async (): Promise<Response> => {
+    const body = replies[Math.min(count, replies.length - 1)];
+    count += 1;
+    return new Response(JSON.stringify(body), { status: 200 });
+  };
+  const serverSettings = ServerConnection.makeSettings({
+    baseUrl: 'http://localhost:8888/jupyterlab/default/',
+    fetch
+  });
+  const sidebar = new UcdhSidebar({
+    serverSettings,
+    translator: nullTranslator
+  });
+  return { sidebar, requests: () => count };
+}
+
+/** Wait until `selector` matches inside `root` (React renders on an animation frame). */
+async function find(root: HTMLElement, selector: string): Promise<HTMLElement> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const found = root.querySelector<HTMLElement>(selector);
+    if (found) {
+      return found;
+    }
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+  throw new Error(`${selector} never appeared`);
+}
+
+describe('UcdhSidebar status header', () => {
+  let sidebar: UcdhSidebar | null = null;
+
+  afterEach(() => {
+    sidebar?.dispose();
+    sidebar = null;
+  });
+
+  it('does not call the server until the panel is shown', async () => {
+    const made = sidebarWith([STATUS]);
+    sidebar = made.sidebar;
+    sidebar.hide();
+
+    Widget.attach(sidebar, document.body);
+    await new Promise(resolve => setTimeout(resolve, 50));
+
+    expect(made.requests()).toBe(0);
+  });
+
+  it('shows the account, ARN, region and a Local demo badge once shown', async () => {
+    const made = sidebarWith([STATUS]);
+    sidebar = made.sidebar;
+    sidebar.hide();
+    Widget.attach(sidebar, document.body);
+
+    sidebar.show();
+
+    const node = sidebar.node;
+    expect((await find(node, '.jp-ucdh-StatusHeader-arn')).textContent).toBe(
+      ARN
+    );
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-account')?.textContent
+    ).toBe('123456789012');
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-region')?.textContent
+    ).toBe('us-gov-west-1');
+    expect(node.querySelector('.jp-ucdh-StatusHeader-mode')?.textContent).toBe(
+      'Local demo'
+    );
+  });
+
+  it('shows an expired session with its command in <code> and retries on click', async () => {
+    const made = sidebarWith([EXPIRED, STATUS]);
+    sidebar = made.sidebar;
+    sidebar.hide();
+    Widget.attach(sidebar, document.body);
+    sidebar.show();
+
+    const node = sidebar.node;
+    const retry = await find(node, 'button.jp-ucdh-StatusHeader-retry');
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-message')?.textContent
+    ).toBe('Your AWS session has expired.');
+    expect(node.querySelector('.jp-ucdh-Hint code')?.textContent).toBe(
+      'aws sso login --profile research'
+    );
+    expect(node.querySelector('[aria-live="polite"]')).not.toBeNull();
+
+    retry.click();
+
+    expect((await find(node, '.jp-ucdh-StatusHeader-arn')).textContent).toBe(
+      ARN
+    );
+    expect(made.requests()).toBe(2);
+  });
+
+  it('has the three feature sections with their titles', () => {
+    sidebar = sidebarWith([STATUS]).sidebar;
+
+    const titles = sidebar.widgets.map(w => w.title.label);
+    const classes = ['s3', 'compute', 'runs'].map(key =>
+      sidebar?.widgets.some(w => w.hasClass(`jp-ucdh-Section-${key}`))
+    );
+
+    expect(titles).toEqual(['S3 data', 'Compute', 'Runs']);
+    expect(classes).toEqual([true, true, true]);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * JupyterLab entry point of ucdh-jupyter.
+ *
+ * Activation only builds widgets and registers commands: every network call
+ * happens later, when the user opens the sidebar, so the extension adds no
+ * latency to JupyterLab's start even when AWS is slow or unreachable.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { refreshIcon } from '@jupyterlab/ui-components';
+
+import { cloudIcon } from './icons';
+import { UcdhSidebar } from './sidebar';
+import {
+  CommandIDs,
+  PALETTE_CATEGORY,
+  PluginIDs,
+  TRANSLATION_DOMAIN
+} from './tokens';
+
+export * from './api';
+export * from './request';
+export * from './tokens';
+
+/** The left sidebar: AWS identity and the S3, compute and runs sections. */
+const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+  id: PluginIDs.sidebar,
+  description: 'A left sidebar showing your AWS identity, data and runs.',
+  autoStart: true,
+  optional: [ISettingRegistry, ICommandPalette, ITranslator, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null,
+    restorer: ILayoutRestorer | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const sidebar = new UcdhSidebar({
+      serverSettings: app.serviceManager.serverSettings,
+      translator: translator ?? nullTranslator
+    });
+    app.shell.add(sidebar, 'left', { rank: 850 });
+    restorer?.add(sidebar, sidebar.id);
+
+    app.commands.addCommand(CommandIDs.openSidebar, {
+      label: trans.__('Open the AWS Panel'),
+      caption: trans.__('Show the ucdh-jupyter AWS sidebar'),
+      icon: cloudIcon,
+      execute: () => app.shell.activateById(sidebar.id)
+    });
+    app.commands.addCommand(CommandIDs.refreshStatus, {
+      label: trans.__('Refresh AWS Status'),
+      caption: trans.__('Check your AWS credentials again'),
+      icon: refreshIcon,
+      execute: () => sidebar.statusHeader.refresh()
+    });
+    for (const command of [CommandIDs.openSidebar, CommandIDs.refreshStatus]) {
+      palette?.addItem({ command, category: PALETTE_CATEGORY });
+    }
+
+    if (settingRegistry) {
+      // Not awaited: settings arrive after activation and apply when they do.
+      settingRegistry
+        .load(PluginIDs.sidebar)
+        .then(settings => {
+          const apply = (): void => {
+            sidebar.statusHeader.refreshIntervalSeconds = settings.get(
+              'refreshIntervalSeconds'
+            ).composite as number;
+          };
+          apply();
+          settings.changed.connect(apply);
+        })
+        .catch(reason => {
+          console.error(
+            `ucdh-jupyter: could not load settings of ${PluginIDs.sidebar}.`,
+            reason
+          );
+        });
+    }
+  }
+};
+
+export default [sidebarPlugin];

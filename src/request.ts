@@ -1,0 +1,140 @@
+/**
+ * The one HTTP gateway to the ucdh-jupyter server extension.
+ *
+ * Every request from the frontend goes through `requestAPI` so that the base
+ * URL, authentication (token and XSRF, handled by `ServerConnection`) and the
+ * server's JSON error shape are dealt with in a single place.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+/** Route prefix of every server endpoint, under the Jupyter base URL. */
+export const API_NAMESPACE = 'ucdh-jupyter';
+
+/**
+ * A failed request, carrying what the server said so the UI can show it.
+ *
+ * `status` is the HTTP status, or 0 when no response arrived at all.
+ */
+export class UcdhRequestError extends Error {
+  /** Build an error from the fields of the server's JSON error body. */
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly hint: string = ''
+  ) {
+    super(message);
+    this.name = 'UcdhRequestError';
+  }
+
+  /** True when the caller cancelled the request; such errors need no message. */
+  get aborted(): boolean {
+    return this.code === 'aborted';
+  }
+}
+
+/**
+ * Call a ucdh-jupyter server endpoint and return its parsed JSON body.
+ *
+ * @param endPoint path under `{baseUrl}ucdh-jupyter/`, e.g. `status`
+ * @param init fetch options; pass `signal` to make the request cancellable
+ * @param settings server connection settings; the page's own by default
+ * @returns the decoded JSON body, or `undefined` for `204 No Content`
+ * @throws {UcdhRequestError} for an HTTP error, a network failure or an abort
+ */
+export async function requestAPI<T>(
+  endPoint = '',
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
+
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    // ServerConnection wraps an abort in a NetworkError, so the signal is the
+    // only reliable way to tell "cancelled" from "server unreachable".
+    if (init.signal?.aborted) {
+      throw new UcdhRequestError('The request was cancelled.', 0, 'aborted');
+    }
+    throw new UcdhRequestError(
+      'Could not reach the Jupyter server.',
+      0,
+      'network_error',
+      'Is the Jupyter server running? Check your network connection, then reload the page.'
+    );
+  }
+
+  if (response.status === 204) {
+    return undefined as T;
+  }
+
+  const text = await response.text();
+  let body: unknown = undefined;
+  let parsed = false;
+  try {
+    body = JSON.parse(text);
+    parsed = true;
+  } catch {
+    // Left unparsed: the branches below explain it to the user.
+  }
+
+  if (!response.ok) {
+    throw errorFromResponse(response, parsed ? body : undefined);
+  }
+  if (!parsed) {
+    throw new UcdhRequestError(
+      `The server answered ${describeStatus(response)} but its reply is not JSON.`,
+      response.status,
+      'invalid_response',
+      'A proxy may be rewriting the reply; the Jupyter server log has the details.'
+    );
+  }
+  return body as T;
+}
+
+/** Turn a non-2xx response into an error, trusting only well-formed fields. */
+function errorFromResponse(
+  response: Response,
+  body: unknown
+): UcdhRequestError {
+  const fields = isRecord(body) ? body : {};
+  const message = stringField(fields, 'message');
+  const code = stringField(fields, 'code');
+  const hint = stringField(fields, 'hint');
+  if (message) {
+    return new UcdhRequestError(
+      message,
+      response.status,
+      code || `http_${response.status}`,
+      hint
+    );
+  }
+  // No JSON error body: most often a 404 page because the server extension is
+  // not enabled, or an HTML error page from a proxy in front of Jupyter.
+  return new UcdhRequestError(
+    `The server answered ${describeStatus(response)} instead of a ucdh-jupyter error message.`,
+    response.status,
+    code || `http_${response.status}`,
+    hint ||
+      (response.status === 404
+        ? 'Is the ucdh_jupyter server extension enabled? Run `jupyter server extension list`.'
+        : 'The Jupyter server log has the details.')
+  );
+}
+
+function describeStatus(response: Response): string {
+  const reason = response.statusText ? ` ${response.statusText}` : '';
+  return `HTTP ${response.status}${reason}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringField(record: Record<string, unknown>, key: string): string {
+  const value = record[key];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,4 @@
+/** The sidebar: panel, status header and section registry. */
+export * from './sections';
+export * from './sidebar';
+export * from './statusheader';

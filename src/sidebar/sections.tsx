@@ -1,0 +1,73 @@
+/**
+ * The sections of the sidebar, below the status header.
+ *
+ * Each feature (S3, compute, runs) swaps its placeholder for its real widget by
+ * changing its `create` in {@link sectionSpecs}; a new section is one more entry.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+import * as React from 'react';
+
+import { CSS } from '../tokens';
+
+/** One accordion section of the sidebar. */
+export interface ISectionSpec {
+  /** Stable key: the CSS class suffix (`jp-ucdh-Section-<key>`) and widget id. */
+  key: string;
+  /** Title shown on the accordion bar. */
+  title: string;
+  /** Build the section's content widget. */
+  create: () => Widget;
+}
+
+/** The sections in display order. */
+export function sectionSpecs(trans: TranslationBundle): ISectionSpec[] {
+  return [
+    {
+      key: 's3',
+      title: trans.__('S3 data'),
+      create: () =>
+        placeholder(
+          trans.__(
+            'Your S3 buckets and folders: browse, upload, download and copy data to this workspace.'
+          )
+        )
+    },
+    {
+      key: 'compute',
+      title: trans.__('Compute'),
+      create: () =>
+        placeholder(
+          trans.__(
+            'Machine sizes with their CPUs, memory, GPUs and hourly price, and an estimate for your job.'
+          )
+        )
+    },
+    {
+      key: 'runs',
+      title: trans.__('Runs'),
+      create: () =>
+        placeholder(
+          trans.__(
+            'Notebooks running on EC2 or Databricks, with live progress, cost so far and their results.'
+          )
+        )
+    }
+  ];
+}
+
+/** Build a section's widget from its spec, with the title and classes the UI tests rely on. */
+export function createSection(spec: ISectionSpec): Widget {
+  const widget = spec.create();
+  widget.id = `ucdh-jupyter-section-${spec.key}`;
+  widget.title.label = spec.title;
+  widget.addClass(CSS.section);
+  widget.addClass(`${CSS.section}-${spec.key}`);
+  return widget;
+}
+
+/** A one-sentence stand-in until the feature's real widget exists. */
+function placeholder(text: string): Widget {
+  return ReactWidget.create(<p className={CSS.placeholder}>{text}</p>);
+}

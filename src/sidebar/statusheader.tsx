@@ -1,0 +1,276 @@
+/**
+ * The top of the sidebar: who the user is in AWS, or what is wrong and how to
+ * fix it. Status is fetched when the panel is shown, never at plugin
+ * activation, so a slow or unreachable AWS never delays JupyterLab's start.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
+import * as React from 'react';
+
+import { getStatus, IProblem, IStatus } from '../api';
+import { Hint } from '../hint';
+import { UcdhRequestError } from '../request';
+import { CSS } from '../tokens';
+
+const C = CSS.StatusHeader;
+
+/** Auto-refresh never polls AWS more often than this, whatever the setting. */
+export const MIN_REFRESH_SECONDS = 10;
+
+/** What the header knows; `failed` covers both a credential problem and a failed request. */
+export type StatusState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; status: IStatus }
+  | { kind: 'failed'; problem: IProblem; status: IStatus | null };
+
+/** Props of {@link StatusView}. */
+export interface IStatusViewProps {
+  state: StatusState;
+  /** A request is in flight; earlier content stays visible meanwhile. */
+  busy: boolean;
+  trans: TranslationBundle;
+  onRefresh: () => void;
+}
+
+/** Stateless rendering of a {@link StatusState}. */
+export function StatusView(props: IStatusViewProps): JSX.Element {
+  const { state, busy, trans, onRefresh } = props;
+  const status = state.kind === 'loading' ? null : state.status;
+  return (
+    <>
+      <div className="jp-ucdh-StatusHeader-bar">
+        <h2 className="jp-ucdh-StatusHeader-title">{trans.__('AWS')}</h2>
+        {status?.mode === 'local' && (
+          <span
+            className={C.mode}
+            title={
+              status.endpoint_url
+                ? trans.__('AWS calls go to %1', status.endpoint_url)
+                : undefined
+            }
+          >
+            {trans.__('Local demo')}
+          </span>
+        )}
+        <button
+          type="button"
+          className={`${C.refresh} jp-Button jp-mod-minimal`}
+          aria-label={trans.__('Refresh AWS status')}
+          title={trans.__('Refresh AWS status')}
+          onClick={onRefresh}
+        >
+          <refreshIcon.react tag="span" />
+        </button>
+      </div>
+      <div className={C.live} aria-live="polite" aria-busy={busy}>
+        {state.kind === 'loading' && (
+          <p className={C.loading}>{trans.__('Checking your AWS access…')}</p>
+        )}
+        {state.kind === 'ready' && (
+          <IdentityView status={state.status} trans={trans} />
+        )}
+        {state.kind === 'failed' && (
+          <div className={C.problem}>
+            <p className={C.message}>{state.problem.message}</p>
+            <Hint text={state.problem.hint} />
+            <button
+              type="button"
+              className={`${C.retry} jp-Button jp-mod-styled jp-mod-accept`}
+              onClick={onRefresh}
+            >
+              {busy ? trans.__('Retrying…') : trans.__('Retry')}
+            </button>
+          </div>
+        )}
+      </div>
+    </>
+  );
+}
+
+function IdentityView(props: {
+  status: IStatus;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { status, trans } = props;
+  const unknown = trans.__('unknown');
+  return (
+    <dl className={C.identity}>
+      <dt>{trans.__('Account')}</dt>
+      <dd className={C.account}>{status.identity?.account ?? unknown}</dd>
+      <dt>{trans.__('Signed in as')}</dt>
+      <dd className={C.arn}>{status.identity?.arn ?? unknown}</dd>
+      <dt>{trans.__('Region')}</dt>
+      <dd className={C.region}>{status.region ?? trans.__('not set')}</dd>
+    </dl>
+  );
+}
+
+/** Present any thrown value in the same shape as a server-reported problem. */
+export function toProblem(error: unknown): IProblem {
+  if (error instanceof UcdhRequestError) {
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      hint: error.hint
+    };
+  }
+  return {
+    status: 0,
+    code: 'unexpected_error',
+    message: error instanceof Error ? error.message : String(error),
+    hint: ''
+  };
+}
+
+/**
+ * The status header widget: owns the request lifecycle (abort on hide,
+ * optional auto-refresh while visible) and re-renders {@link StatusView}.
+ */
+export class StatusHeader extends ReactWidget {
+  /** Create the header; it stays idle until it is first shown. */
+  constructor(options: StatusHeader.IOptions) {
+    super();
+    this.addClass(C.root);
+    this._serverSettings = options.serverSettings;
+    this._trans = options.trans;
+  }
+
+  /** What the header currently shows. */
+  get state(): StatusState {
+    return this._state;
+  }
+
+  /** Seconds between automatic refreshes while visible; 0 turns them off. */
+  get refreshIntervalSeconds(): number {
+    return this._intervalSeconds;
+  }
+  set refreshIntervalSeconds(seconds: number) {
+    this._intervalSeconds =
+      seconds > 0 ? Math.max(seconds, MIN_REFRESH_SECONDS) : 0;
+    this._stopTimer();
+    if (this.isVisible) {
+      this._startTimer();
+    }
+  }
+
+  /** Fetch the status again; a newer call supersedes an older one. */
+  async refresh(): Promise<void> {
+    this._controller?.abort();
+    const controller = new AbortController();
+    this._controller = controller;
+    this._busy = true;
+    this.update();
+
+    let next: StatusState;
+    try {
+      const status = await getStatus(this._serverSettings, controller.signal);
+      next = status.problem
+        ? { kind: 'failed', problem: status.problem, status }
+        : { kind: 'ready', status };
+    } catch (error) {
+      next = { kind: 'failed', problem: toProblem(error), status: null };
+    }
+    if (controller !== this._controller) {
+      return;
+    }
+    this._controller = null;
+    this._busy = false;
+    this._state = next;
+    this.update();
+  }
+
+  /** Stop timers and cancel the request in flight. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._pause();
+    super.dispose();
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <StatusView
+        state={this._state}
+        busy={this._busy}
+        trans={this._trans}
+        onRefresh={() => void this.refresh()}
+      />
+    );
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // Attached straight into a visible parent: no after-show message follows.
+    if (this.isVisible) {
+      this._resume();
+    }
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._resume();
+  }
+
+  protected onBeforeHide(msg: Message): void {
+    super.onBeforeHide(msg);
+    this._pause();
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._pause();
+    super.onBeforeDetach(msg);
+  }
+
+  /** Visible again: show fresh status and resume auto-refresh. */
+  private _resume(): void {
+    void this.refresh();
+    this._startTimer();
+  }
+
+  /** Out of sight: nobody reads the answer, so stop asking. */
+  private _pause(): void {
+    this._stopTimer();
+    this._controller?.abort();
+    this._controller = null;
+    // No re-render: the widget is hidden or going away, and the next show refreshes.
+    this._busy = false;
+  }
+
+  private _startTimer(): void {
+    if (this._intervalSeconds > 0 && this._timer === null) {
+      this._timer = window.setInterval(
+        () => void this.refresh(),
+        this._intervalSeconds * 1000
+      );
+    }
+  }
+
+  private _stopTimer(): void {
+    if (this._timer !== null) {
+      window.clearInterval(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private _serverSettings: ServerConnection.ISettings | undefined;
+  private _trans: TranslationBundle;
+  private _state: StatusState = { kind: 'loading' };
+  private _busy = false;
+  private _controller: AbortController | null = null;
+  private _intervalSeconds = 0;
+  private _timer: number | null = null;
+}
+
+/** Statics of {@link StatusHeader}. */
+export namespace StatusHeader {
+  /** Options to build a {@link StatusHeader}. */
+  export interface IOptions {
+    /** Connection to the Jupyter server; the page's own when omitted. */
+    serverSettings?: ServerConnection.ISettings;
+    trans: TranslationBundle;
+  }
+}
