@@ -9,7 +9,6 @@ Two measurements:
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -27,7 +26,9 @@ def server_ready_seconds(enabled: bool) -> float:
     """Seconds from spawning ``jupyter server`` until its REST API answers."""
     port = free_port()
     root = tempfile.mkdtemp(prefix="ucdh-bench-")
-    extensions = json.dumps({"ucdh_jupyter": enabled})
+    config = os.path.join(root, "bench_config.py")
+    with open(config, "w") as handle:
+        handle.write(f"c.ServerApp.jpserver_extensions = {{'ucdh_jupyter': {enabled}}}\n")
     command = [
         sys.executable,
         "-m",
@@ -38,7 +39,7 @@ def server_ready_seconds(enabled: bool) -> float:
         "--ServerApp.token=bench",
         "--no-browser",
         "--ServerApp.allow_root=True",
-        f"--ServerApp.jpserver_extensions={extensions}",
+        f"--config={config}",
         "--UcdhConfig.region=us-east-1",
     ]
     start = time.perf_counter()
@@ -51,6 +52,8 @@ def server_ready_seconds(enabled: bool) -> float:
                     if reply.status == 200:
                         return time.perf_counter() - start
             except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"jupyter server exited: {' '.join(command)}") from None
                 time.sleep(0.01)
     finally:
         process.terminate()
@@ -58,9 +61,9 @@ def server_ready_seconds(enabled: bool) -> float:
 
 
 LOAD_PROBE = """
-import time, types
+import logging, time
 import jupyter_server.serverapp  # the server itself is loaded before extensions
-from traitlets.config import Config
+from traitlets.config import Configurable
 start = time.perf_counter()
 import ucdh_jupyter
 from ucdh_jupyter.extension import load
@@ -68,8 +71,8 @@ class WebApp:
     settings = {"base_url": "/"}
     def add_handlers(self, host, handlers):
         self.handlers = handlers
-log = __import__("logging").getLogger()
-app = types.SimpleNamespace(web_app=WebApp(), config=Config(), log=log)
+app = Configurable()
+app.web_app, app.log = WebApp(), logging.getLogger()
 load(app)
 print((time.perf_counter() - start) * 1000)
 """

@@ -31,9 +31,12 @@ test.describe('AWS sidebar', () => {
     await page.sidebar.close('left');
     await page.keyboard.press('Control+Shift+c');
     await page.keyboard.type('AWS');
-    await page.getByText('Open the AWS panel', { exact: false }).first().click();
-    await expect(
-      page.locator('.jp-ucdh-StatusHeader-account')
-    ).toContainText(DEMO_ACCOUNT);
+    await page
+      .getByText('Open the AWS panel', { exact: false })
+      .first()
+      .click();
+    await expect(page.locator('.jp-ucdh-StatusHeader-account')).toContainText(
+      DEMO_ACCOUNT
+    );
   });
 });
