@@ -39,4 +39,19 @@ test.describe('AWS sidebar', () => {
       DEMO_ACCOUNT
     );
   });
+
+  test('follows the dark theme through JupyterLab variables', async ({
+    page
+  }) => {
+    await page.sidebar.openTab('ucdh-jupyter-sidebar');
+    const sidebar = page.locator('#ucdh-jupyter-sidebar');
+    await expect(page.locator('.jp-ucdh-StatusHeader-account')).toBeVisible();
+    const background = () =>
+      sidebar.evaluate(el => getComputedStyle(el).backgroundColor);
+    const light = await background();
+    await page.theme.setDarkTheme();
+    await expect.poll(background).not.toBe(light);
+    await sidebar.screenshot({ path: '../docs/sidebar-dark.png' });
+    await page.theme.setLightTheme();
+  });
 });
