@@ -10,7 +10,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export SKIP_JUPYTER_BUILDER := 1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install demo test lint pytest jest ui-test bench wheel clean
+.PHONY: install demo test lint pytest jest ui-test bench wheel-check clean
 
 install: .stamp-python .stamp-build .stamp-ui $(CHROMIUM)
 
@@ -62,12 +62,13 @@ test: install
 	$(MAKE) pytest
 	$(MAKE) jest
 	$(MAKE) ui-test
+	$(MAKE) wheel-check
 
 bench: .stamp-python
 	$(BIN)/python bench/startup.py
 
-wheel: .stamp-node
-	rm -rf dist && unset SKIP_JUPYTER_BUILDER && $(BIN)/python -m pip wheel --no-deps -w dist .
+wheel-check: .stamp-node
+	scripts/check_wheel.sh
 
 clean:
 	rm -rf .stamp-* lib ucdh_jupyter/labextension dist tsconfig.tsbuildinfo

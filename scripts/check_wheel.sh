@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Acceptance check: the wheel is prebuilt. Installed into a clean venv holding only
+# JupyterLab, both the server extension and the labextension are enabled and OK,
+# with no Node build. Usage: scripts/check_wheel.sh [python]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${1:-python3}
+ROOT=$(pwd)
+rm -rf dist
+# A production build of the frontend goes into the wheel, not the dev build.
+.venv/bin/jlpm build:prod >/dev/null
+( unset SKIP_JUPYTER_BUILDER; .venv/bin/python -m pip wheel -q --no-deps -w dist . )
+WHEEL=$(ls dist/ucdh_jupyter-*.whl)
+unzip -l "$WHEEL" | grep -q "share/jupyter/labextensions/ucdh-jupyter/install.json"
+unzip -l "$WHEEL" | grep -q "etc/jupyter/jupyter_server_config.d/ucdh_jupyter.json"
+CLEAN=$(mktemp -d)
+trap 'rm -rf "$CLEAN"' EXIT
+"$PY" -m venv "$CLEAN/venv"
+# No Node on PATH inside the check: a prebuilt extension must not need it.
+cd "$CLEAN"
+PATH="$CLEAN/venv/bin:/usr/bin:/bin" "$CLEAN/venv/bin/pip" install -q jupyterlab "$ROOT/$WHEEL"
+server=$(PATH="$CLEAN/venv/bin:/usr/bin:/bin" jupyter server extension list 2>&1)
+lab=$(PATH="$CLEAN/venv/bin:/usr/bin:/bin" jupyter labextension list 2>&1)
+echo "$server" | grep -E "ucdh_jupyter.*enabled" && echo "$server" | grep -A1 "ucdh_jupyter" | grep -q "OK"
+echo "$lab" | grep -E "ucdh-jupyter.*enabled.*OK"
+echo "wheel check: $WHEEL is prebuilt and enabled in a clean venv"
