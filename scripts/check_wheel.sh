@@ -21,7 +21,7 @@ done
 CLEAN=$(mktemp -d)
 trap 'rm -rf "$CLEAN"' EXIT
 "$PY" -m venv "$CLEAN/venv"
-# No Node on PATH inside the check: a prebuilt extension must not need it.
+# pip only unpacks files here: no Node build runs, the labextension is already built.
 cd "$CLEAN"
 PATH="$CLEAN/venv/bin:/usr/bin:/bin" "$CLEAN/venv/bin/pip" install -q jupyterlab "$ROOT/$WHEEL"
 server=$(PATH="$CLEAN/venv/bin:/usr/bin:/bin" jupyter server extension list 2>&1)
