@@ -9,6 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export SKIP_JUPYTER_BUILDER := 1
 CHROMIUM := /usr/bin/chromium
+DEMO_ARGS ?=
 
 .PHONY: install demo test lint pytest jest ui-test bench wheel-check clean
 
@@ -40,7 +41,7 @@ $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 demo: .stamp-python .stamp-build
-	$(BIN)/ucdh-jupyter demo
+	$(BIN)/ucdh-jupyter demo $(DEMO_ARGS)
 
 lint: .stamp-python .stamp-node
 	$(BIN)/ruff check .

@@ -41,6 +41,9 @@ def lab_arguments(endpoint_url: str, args: argparse.Namespace) -> list[str]:
         f"--UcdhConfig.endpoint_url={endpoint_url}",
         f"--UcdhConfig.region={DEMO_REGION}",
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and CI often run as root; the demo only ever serves 127.0.0.1.
+        command.append("--ServerApp.allow_root=True")
     if args.base_url:
         command.append(f"--ServerApp.base_url={args.base_url}")
     if args.no_browser:
