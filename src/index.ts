@@ -25,6 +25,8 @@ import {
 } from './tokens';
 
 export * from './api';
+export { InstancePicker } from './compute';
+export type { IInstancePickerProps } from './compute';
 export * from './request';
 export * from './tokens';
 

@@ -44,4 +44,31 @@ export namespace CSS {
     export const retry = 'jp-ucdh-StatusHeader-retry';
     export const refresh = 'jp-ucdh-StatusHeader-refresh';
   }
+
+  /** Where the shown prices come from; always visible next to any price. */
+  export const priceSource = 'jp-ucdh-PriceSource';
+
+  export namespace Compute {
+    export const root = 'jp-ucdh-Compute';
+    export const presets = 'jp-ucdh-Compute-presets';
+    export const preset = 'jp-ucdh-Compute-preset';
+    export const filters = 'jp-ucdh-Compute-filters';
+    export const summary = 'jp-ucdh-Compute-summary';
+    export const tableWrap = 'jp-ucdh-Compute-tableWrap';
+    export const table = 'jp-ucdh-Compute-table';
+    export const sortButton = 'jp-ucdh-Compute-sort';
+    export const row = 'jp-ucdh-Compute-row';
+    export const more = 'jp-ucdh-Compute-more';
+    export const reason = 'jp-ucdh-Compute-reason';
+    export const chart = 'jp-ucdh-Compute-chart';
+    export const estimate = 'jp-ucdh-Compute-estimate';
+    export const estimateRange = 'jp-ucdh-Compute-estimateRange';
+    export const hours = 'jp-ucdh-Compute-hours';
+    export const backend = 'jp-ucdh-Compute-backend';
+    export const breakdown = 'jp-ucdh-Compute-breakdown';
+    export const fieldError = 'jp-ucdh-Compute-fieldError';
+    export const problem = 'jp-ucdh-Compute-problem';
+    export const retry = 'jp-ucdh-Compute-retry';
+    export const status = 'jp-ucdh-Compute-status';
+  }
 }

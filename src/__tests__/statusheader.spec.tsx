@@ -39,7 +39,12 @@ function sidebarWith(replies: IStatus[]): {
   requests: () => number;
 } {
   let count = 0;
-  const fetch = async (): Promise<Response> => {
+  const fetch = async (request: RequestInfo): Promise<Response> => {
+    // Only status requests count; the sections' own requests get a 404.
+    const url = typeof request === 'string' ? request : request.url;
+    if (!new URL(url).pathname.endsWith('/status')) {
+      return new Response('{}', { status: 404 });
+    }
     const body = replies[Math.min(count, replies.length - 1)];
     count += 1;
     return new Response(JSON.stringify(body), { status: 200 });

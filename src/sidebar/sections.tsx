@@ -4,11 +4,13 @@
  * Each feature (S3, compute, runs) swaps its placeholder for its real widget by
  * changing its `create` in {@link sectionSpecs}; a new section is one more entry.
  */
+import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
+import { ComputeSection } from '../compute/widget';
 import { CSS } from '../tokens';
 
 /** One accordion section of the sidebar. */
@@ -21,8 +23,15 @@ export interface ISectionSpec {
   create: () => Widget;
 }
 
-/** The sections in display order. */
-export function sectionSpecs(trans: TranslationBundle): ISectionSpec[] {
+/**
+ * The sections in display order.
+ *
+ * @param serverSettings connection the sections' requests use; the page's own when omitted
+ */
+export function sectionSpecs(
+  trans: TranslationBundle,
+  serverSettings?: ServerConnection.ISettings
+): ISectionSpec[] {
   return [
     {
       key: 's3',
@@ -37,12 +46,7 @@ export function sectionSpecs(trans: TranslationBundle): ISectionSpec[] {
     {
       key: 'compute',
       title: trans.__('Compute'),
-      create: () =>
-        placeholder(
-          trans.__(
-            'Machine sizes with their CPUs, memory, GPUs and hourly price, and an estimate for your job.'
-          )
-        )
+      create: () => new ComputeSection({ trans, serverSettings })
     },
     {
       key: 'runs',

@@ -29,7 +29,7 @@ export class UcdhSidebar extends SidePanel {
     });
     this.header.addWidget(this.statusHeader);
 
-    for (const spec of sectionSpecs(trans)) {
+    for (const spec of sectionSpecs(trans, options.serverSettings)) {
       this.addWidget(createSection(spec));
     }
   }

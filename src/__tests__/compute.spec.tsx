@@ -1,0 +1,276 @@
+/**
+ * The Compute section as a user meets it, against a fake server: catalog on
+ * first show, presets, sorting, keyboard selection, the estimate following the
+ * runtime as it is typed, greyed types and the error state.
+ */
+import { nullTranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { ComputeSection } from '../compute/widget';
+import { fakeServer } from './computefixtures';
+
+const trans = nullTranslator.load('ucdh_jupyter');
+
+/** Poll until `check` returns a value (React renders asynchronously). */
+async function waitFor<T>(
+  check: () => T | null | undefined | false,
+  what: string
+): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const value = check();
+    if (value) {
+      return value;
+    }
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+  throw new Error(`${what} never happened`);
+}
+
+function find(root: HTMLElement, selector: string): Promise<HTMLElement> {
+  return waitFor(
+    () => root.querySelector<HTMLElement>(selector),
+    `${selector} to appear`
+  );
+}
+
+/** Type into a React-controlled input the way a browser reports it. */
+function typeInto(input: HTMLInputElement, value: string): void {
+  const setter = Object.getOwnPropertyDescriptor(
+    HTMLInputElement.prototype,
+    'value'
+  )?.set as (v: string) => void;
+  setter.call(input, value);
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+function press(element: HTMLElement, key: string): void {
+  element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+}
+
+function rowNames(root: HTMLElement): string[] {
+  return Array.from(root.querySelectorAll('.jp-ucdh-Compute-row')).map(
+    row => row.getAttribute('data-type') ?? ''
+  );
+}
+
+describe('ComputeSection', () => {
+  let section: ComputeSection | null = null;
+
+  /** A section shown in the page, talking to a fresh fake server. */
+  function shown(options: { failCatalog?: number } = {}): {
+    node: HTMLElement;
+    requests: ReturnType<typeof fakeServer>['requests'];
+  } {
+    const server = fakeServer(options);
+    section = new ComputeSection({
+      trans,
+      serverSettings: server.serverSettings,
+      debounceMs: 20
+    });
+    Widget.attach(section, document.body);
+    return { node: section.node, requests: server.requests };
+  }
+
+  afterEach(() => {
+    section?.dispose();
+    section = null;
+  });
+
+  it('asks for the catalog only once shown', async () => {
+    const server = fakeServer();
+    section = new ComputeSection({
+      trans,
+      serverSettings: server.serverSettings
+    });
+    section.hide();
+    Widget.attach(section, document.body);
+    await new Promise(resolve => setTimeout(resolve, 50));
+    expect(server.requests).toHaveLength(0);
+
+    section.show();
+
+    await find(section.node, '.jp-ucdh-Compute-row');
+    expect(server.requests.map(r => r.path)).toEqual(['compute/catalog']);
+    // No cache-busting timestamp: the server refuses unknown parameters.
+    expect(server.requests[0].params.toString()).toBe('');
+  });
+
+  it('lists every type with the price source and greys what the admin forbids', async () => {
+    const { node } = shown();
+
+    await find(node, '.jp-ucdh-Compute-row');
+    const source = node.querySelector<HTMLElement>('.jp-ucdh-PriceSource');
+    const forbidden = node.querySelector<HTMLElement>(
+      '.jp-ucdh-Compute-row[data-type="p4d.24xlarge"]'
+    );
+
+    expect(rowNames(node)).toHaveLength(6);
+    expect(source?.textContent).toBe('Prices as of 2026-07-20, bundled');
+    expect(source?.title).toContain('Snapshot');
+    expect(forbidden?.classList.contains('jp-mod-disabled')).toBe(true);
+    expect(forbidden?.title).toBe(
+      'Not allowed: costs more than the $10.00/h limit'
+    );
+    expect(forbidden?.textContent).toContain('8 × A100 (40 GiB)');
+    expect(node.querySelector('.jp-ucdh-Compute-chart svg')).not.toBeNull();
+  });
+
+  it('sorts by price when its header is clicked, and back', async () => {
+    const { node } = shown();
+    await find(node, '.jp-ucdh-Compute-row');
+    const header = node.querySelector<HTMLElement>(
+      'button[data-sort="price"]'
+    ) as HTMLElement;
+
+    header.click();
+    await waitFor(
+      () => rowNames(node)[0] === 't3.micro',
+      'cheapest type first'
+    );
+    expect(header.parentElement?.getAttribute('aria-sort')).toBe('ascending');
+
+    header.click();
+    await waitFor(
+      () => rowNames(node)[0] === 'p4d.24xlarge',
+      'dearest type first'
+    );
+    expect(header.parentElement?.getAttribute('aria-sort')).toBe('descending');
+    expect(rowNames(node)[5]).toBe('zz9.large');
+  });
+
+  it('applies the GPU preset and estimates its suggested type as hours are typed', async () => {
+    const { node, requests } = shown();
+    const gpu = await find(node, '.jp-ucdh-Compute-preset[data-preset="gpu"]');
+
+    gpu.click();
+
+    await waitFor(
+      () => rowNames(node).join() === 'g4dn.xlarge,p4d.24xlarge',
+      'only GPU types listed'
+    );
+    const last = requests.filter(r => r.path === 'compute/catalog').pop();
+    expect(last?.params.toString()).toBe('gpu=yes');
+    expect(gpu.getAttribute('aria-pressed')).toBe('true');
+    const range = await find(node, '.jp-ucdh-Compute-estimateRange');
+    expect(range.textContent).toBe('$0.53 – $1.05');
+
+    const hours = node.querySelector<HTMLInputElement>(
+      'input.jp-ucdh-Compute-hours'
+    ) as HTMLInputElement;
+    typeInto(hours, '2.');
+    typeInto(hours, '2.5');
+
+    await waitFor(
+      () => range.textContent === '$1.32' || null,
+      'estimate for 2.5 hours'
+    );
+    const estimates = requests.filter(r => r.path === 'compute/estimate');
+    expect(estimates[estimates.length - 1].body).toMatchObject({
+      instance_type: 'g4dn.xlarge',
+      hours_low: 2.5,
+      hours_high: 2.5,
+      count: 1
+    });
+    const panel = node.querySelector('.jp-ucdh-Compute-estimate');
+    expect(panel?.textContent).toContain('per second');
+    expect(panel?.textContent).toContain('Not included:Savings Plans');
+    expect(
+      node.querySelector('.jp-ucdh-Compute-chart .jp-mod-selected')
+    ).not.toBeNull();
+  });
+
+  it('says what to fix instead of estimating a runtime it cannot read', async () => {
+    const { node, requests } = shown();
+    (await find(node, '.jp-ucdh-Compute-row[data-type="m5.large"]')).click();
+    const hours = (await find(
+      node,
+      'input.jp-ucdh-Compute-hours'
+    )) as HTMLInputElement;
+    await find(node, '.jp-ucdh-Compute-estimateRange');
+    const before = requests.length;
+
+    typeInto(hours, 'soon');
+
+    await waitFor(
+      () => hours.getAttribute('aria-invalid') === 'true',
+      'the runtime marked invalid'
+    );
+    expect(node.textContent).toContain('Use a number of hours (2.5)');
+    expect(node.querySelector('.jp-ucdh-Compute-estimateRange')).toBeNull();
+    await new Promise(resolve => setTimeout(resolve, 60));
+    expect(requests.length).toBe(before);
+  });
+
+  it('moves with the arrow keys and selects with Enter', async () => {
+    const { node } = shown();
+    const first = await find(node, '.jp-ucdh-Compute-row');
+    expect(first.tabIndex).toBe(0);
+
+    first.focus();
+    press(first, 'ArrowDown');
+    const second = await waitFor(
+      () =>
+        document.activeElement?.getAttribute('data-type') === rowNames(node)[1]
+          ? (document.activeElement as HTMLElement)
+          : null,
+      'focus on the second row'
+    );
+    press(second, 'Enter');
+
+    const name = await find(node, '.jp-ucdh-Compute-selectedName');
+    expect(name.textContent).toBe(rowNames(node)[1]);
+    expect(second.getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('shows why a forbidden type cannot be launched once selected', async () => {
+    const { node } = shown();
+    const row = await find(
+      node,
+      '.jp-ucdh-Compute-row[data-type="p4d.24xlarge"]'
+    );
+
+    press(row, ' ');
+
+    const reason = await find(node, '.jp-ucdh-Compute-reason');
+    expect(reason.textContent).toBe(
+      'Not allowed: costs more than the $10.00/h limit'
+    );
+  });
+
+  it('says when no type matches the filters, and clears them', async () => {
+    const { node } = shown();
+    await find(node, '.jp-ucdh-Compute-row');
+    const family = node.querySelector<HTMLInputElement>(
+      'input[data-filter="family"]'
+    ) as HTMLInputElement;
+
+    typeInto(family, 'nosuch');
+
+    await waitFor(
+      () => node.textContent?.includes('No machine sizes match these filters'),
+      'the empty state'
+    );
+    const clear = Array.from(node.querySelectorAll('button')).find(
+      b => b.textContent === 'Clear filters' && !b.disabled
+    ) as HTMLButtonElement;
+    clear.click();
+    await waitFor(() => rowNames(node).length === 6, 'every type again');
+  });
+
+  it('shows the server message and hint, and retries', async () => {
+    const { node } = shown({ failCatalog: 1 });
+
+    const retry = await find(node, 'button.jp-ucdh-Compute-retry');
+    expect(node.querySelector('.jp-ucdh-Compute-message')?.textContent).toBe(
+      'AWS refused to list instance types.'
+    );
+    expect(node.querySelector('.jp-ucdh-Hint code')?.textContent).toBe(
+      'ec2:DescribeInstanceTypes'
+    );
+
+    retry.click();
+
+    await find(node, '.jp-ucdh-Compute-row');
+    expect(node.querySelector('.jp-ucdh-Compute-problem')).toBeNull();
+  });
+});
