@@ -1,0 +1,85 @@
+"""Notebooks and waits shared by the run tests."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from ucdh_jupyter.runs.model import Run, new_run_id
+from ucdh_jupyter.runs.service import RunRequest, RunService
+
+
+def write_notebook(path: Path, *cells: str, parameters: str | None = None) -> Path:
+    """A python3 notebook: an optional ``parameters`` cell, then one code cell per source."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    if parameters is not None:
+        cell = nbformat.v4.new_code_cell(parameters)
+        cell.metadata["tags"] = ["parameters"]
+        notebook.cells.append(cell)
+    notebook.cells.extend(nbformat.v4.new_code_cell(source) for source in cells)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def wait_for(
+    service: RunService, run_id: str, done: Callable[[Run], bool], timeout: float = 45
+) -> Run:
+    """Refresh the run (as the monitor does) until ``done`` holds."""
+    give_up = time.monotonic() + timeout
+    while True:
+        run = service.refresh(run_id)
+        if done(run):
+            return run
+        if time.monotonic() > give_up:
+            raise AssertionError(f"run stuck: {json.dumps(run.to_json(), indent=1)}")
+        time.sleep(0.1)
+
+
+def outputs_text(notebook: dict) -> str:
+    """Every text output of an executed notebook, joined."""
+    chunks = []
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain") or ""
+            chunks.append("".join(text) if isinstance(text, list) else text)
+    return "".join(chunks)
+
+
+def make_run(**overrides: Any) -> Run:
+    """A run in STAGING, not submitted anywhere: fields as a test needs them."""
+    fields: dict[str, Any] = {
+        "run_id": new_run_id(),
+        "backend": "ec2",
+        "owner": "researcher",
+        "notebook_path": "study/analysis.ipynb",
+        "instance_type": "t3.micro",
+        "max_hours": 2,
+    }
+    return Run.create(**{**fields, **overrides})
+
+
+def submit(service: RunService, root: Path, notebook: str, **fields: Any) -> Run:
+    """Submit ``study/<notebook>`` on a t3.micro as the researcher."""
+    request = RunRequest(
+        notebook_path=f"study/{notebook}",
+        instance_type=fields.pop("instance_type", "t3.micro"),
+        **fields,
+    )
+    return service.submit(request, owner="researcher", root_dir=root)
+
+
+def instance(ec2: Any, instance_id: str | None) -> dict[str, Any]:
+    """DescribeInstances of one instance."""
+    reply = ec2.describe_instances(InstanceIds=[str(instance_id)])
+    return dict(reply["Reservations"][0]["Instances"][0])

@@ -1,0 +1,55 @@
+"""What every run backend (EC2, Databricks) provides, and what one look at a run returns.
+
+The service drives runs through the state machine; a backend only plans, launches,
+observes and releases the resources of one run. Backends are idempotent per run id:
+launching twice, or releasing something already gone, is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .model import Run
+
+# What a backend saw of the machine (or cluster) of a run.
+MACHINE_ABSENT = "absent"  # nothing was ever launched for this run id
+MACHINE_PENDING = "pending"
+MACHINE_RUNNING = "running"
+MACHINE_GONE = "gone"  # terminated, terminating or stopped: it will not run the notebook
+
+
+@dataclass
+class Observation:
+    """One look at a run: its machine, and the runner's last ``status.json`` if any."""
+
+    machine: str
+    status: dict[str, Any] | None = None
+    started_at: str | None = None
+
+
+class RunBackend(Protocol):
+    """A place that executes notebooks."""
+
+    name: str
+
+    def plan(self, run: Run) -> Any:
+        """Everything needed to launch ``run`` (resolved AMI, request body...), no side effect."""
+
+    def preflight(self, run: Run, plan: Any) -> None:
+        """Check permissions and inputs with the provider (e.g. EC2 DryRun); raise if refused."""
+
+    def launch(self, run: Run, plan: Any) -> None:
+        """Start the run's resources (once per run id); sets its backend ids and start time."""
+
+    def observe(self, run: Run) -> Observation:
+        """Look at the run's resources and its status record."""
+
+    def request_cancel(self, run: Run) -> None:
+        """Ask the running notebook to stop and save its partial output."""
+
+    def release(self, run: Run) -> None:
+        """Terminate / cancel the run's resources (idempotent)."""
+
+    def adopt(self, recorded: dict[str, Run]) -> list[Run]:
+        """After a restart: complete ``recorded`` from resource tags, return tag-only runs."""

@@ -1,0 +1,114 @@
+"""The local executor (``mode='local'`` only): this process plays the run's instance.
+
+Local AWS (moto) creates the instance but never boots it. So, after RunInstances,
+the very runner script that the instance would fetch is fetched from the run's S3
+prefix and executed here as a subprocess against the local S3 endpoint; when it
+exits the instance is terminated, as a real one would power itself off. Terminating
+the instance (cancel, reaper) sends the subprocess SIGTERM, as a real shutdown does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from ..config import UcdhConfig
+from . import runner as protocol
+from .model import Run
+from .records import RunRecords
+
+log = logging.getLogger(__name__)
+
+
+class LocalExecutor:
+    """Runner subprocesses by run id."""
+
+    def __init__(self, config: UcdhConfig, records: RunRecords) -> None:
+        if config.mode != "local":
+            raise ValueError("the local executor only exists in mode='local'")
+        self.records = records
+        self._lock = threading.Lock()
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._threads: dict[str, threading.Thread] = {}
+
+    def start(self, run: Run, env: dict[str, str], terminate: Callable[[list[str]], None]) -> None:
+        """Fetch the staged runner and start it; ``terminate`` is called when it exits."""
+        workdir = Path(tempfile.mkdtemp(prefix=f"ucdh-local-run-{run.id}-"))
+        script = workdir / "runner.py"
+        self.records.download(run.id, protocol.RUNNER_KEY, script)
+        # The server's own environment is the "instance": installing the notebook's
+        # requirements into it would change the researcher's Jupyter, so it is skipped.
+        full_env = {
+            **os.environ,
+            **env,
+            "UCDH_WORKDIR": str(workdir / "work"),
+            "UCDH_SKIP_INSTALL": "1",
+        }
+        full_env.pop("UCDH_SHUTDOWN_WHEN_DONE", None)
+        console = (workdir / "console.log").open("wb")
+        process = subprocess.Popen(  # noqa: S603 - our own script, our own interpreter
+            [sys.executable, str(script)],
+            env=full_env,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            cwd=str(workdir),
+        )
+        console.close()
+        instance_id = str(run.instance_id)
+
+        def watch() -> None:
+            code = process.wait()
+            log.info("ucdh-jupyter: local runner of %s exited %s", run.id, code)
+            if code not in (protocol.EXIT_OK, protocol.EXIT_NOTEBOOK_ERROR, protocol.EXIT_STOPPED):
+                tail = (workdir / "console.log").read_text(errors="replace")[-2000:]
+                log.warning("ucdh-jupyter: local runner of %s failed:\n%s", run.id, tail)
+            try:
+                terminate([instance_id])
+            except Exception:
+                log.exception("ucdh-jupyter: could not terminate %s", instance_id)
+            finally:
+                with self._lock:
+                    self._processes.pop(run.id, None)
+                shutil.rmtree(workdir, ignore_errors=True)
+
+        thread = threading.Thread(target=watch, name=f"ucdh-local-run-{run.id}", daemon=True)
+        with self._lock:
+            self._processes[run.id] = process
+            self._threads[run.id] = thread
+        thread.start()
+
+    def stop(self, run_id: str) -> None:
+        """SIGTERM the run's runner, as the shutdown of a real instance would."""
+        with self._lock:
+            process = self._processes.get(run_id)
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+
+    def wait(self, run_id: str, timeout: float | None = None) -> None:
+        """Wait until the run's runner has exited and its instance is terminated."""
+        with self._lock:
+            thread = self._threads.get(run_id)
+        if thread is not None:
+            thread.join(timeout)
+
+    def running(self) -> list[str]:
+        """Ids of runs whose runner is still executing."""
+        with self._lock:
+            return [run_id for run_id, proc in self._processes.items() if proc.poll() is None]
+
+    def stop_all(self) -> None:
+        """Stop every runner; each saves its partial output.
+
+        Not called at server shutdown: real instances outlive the Jupyter server, and
+        the restarted server follows them again; so do these subprocesses.
+        """
+        for run_id in self.running():
+            self.stop(run_id)

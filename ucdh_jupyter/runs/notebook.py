@@ -1,0 +1,120 @@
+"""What a run needs to know from inside a notebook: its parameters and its imports.
+
+Read statically (``ast``) from the saved ``.ipynb``: nothing is executed, so this is
+safe on the server and works without a kernel.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+from ..errors import bad_request
+
+
+def load_notebook(path: Path) -> dict[str, Any]:
+    """The notebook at ``path`` as JSON, or a 400 saying what is wrong with it."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise bad_request(f"The notebook {path.name!r} does not exist; save it first.") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request(f"{path.name!r} is not a valid notebook file.") from exc
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise bad_request(f"{path.name!r} is not a valid notebook file.")
+    return notebook
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    text = "".join(source) if isinstance(source, list) else str(source)
+    # IPython magics and shell escapes are not Python; drop them before parsing.
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines()
+    )
+
+
+def _parse(cell: dict[str, Any]) -> ast.Module | None:
+    try:
+        return ast.parse(_source(cell))
+    except SyntaxError:
+        return None
+
+
+def code_cells(notebook: dict[str, Any]) -> list[dict[str, Any]]:
+    """The code cells of a notebook."""
+    return [cell for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"]
+
+
+def parameters_cell(notebook: dict[str, Any]) -> dict[str, Any] | None:
+    """The first cell tagged ``parameters`` (papermill's convention), or None."""
+    for cell in code_cells(notebook):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell
+    return None
+
+
+def notebook_parameters(notebook: dict[str, Any]) -> dict[str, Any]:
+    """Names assigned in the parameters cell, with their default when it is a literal.
+
+    ``{"alpha": 0.1, "cohort": "A", "start": None}``; a default that is not a
+    literal (``start = date.today()``) is reported as None.
+    """
+    cell = parameters_cell(notebook)
+    tree = _parse(cell) if cell else None
+    found: dict[str, Any] = {}
+    for node in tree.body if tree else []:
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        for target in targets:
+            if isinstance(target, ast.Name):
+                try:
+                    found[target.id] = ast.literal_eval(value) if value is not None else None
+                except ValueError:
+                    found[target.id] = None
+    return found
+
+
+def check_parameters(notebook: dict[str, Any], parameters: dict[str, Any]) -> None:
+    """Refuse parameters the notebook does not declare (a typo would be silently ignored)."""
+    if not parameters:
+        return
+    if parameters_cell(notebook) is None:
+        raise bad_request(
+            "This notebook has no parameters cell, so parameters cannot be passed.",
+            "Tag the cell that sets the defaults with 'parameters' (cell toolbar → "
+            "Property Inspector → Cell Tags), save, and try again.",
+        )
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise bad_request(
+            f"Unknown parameters: {', '.join(unknown)}.",
+            f"The parameters cell declares: {', '.join(sorted(declared)) or 'nothing'}.",
+        )
+    try:
+        json.dumps(parameters)
+    except (TypeError, ValueError) as exc:
+        raise bad_request("Parameter values must be numbers, text, booleans or lists.") from exc
+
+
+def top_level_imports(notebook: dict[str, Any]) -> set[str]:
+    """Top-level module names imported by the code cells (``pandas`` for ``pandas.io``).
+
+    Relative imports are left out: they are the notebook's own files.
+    """
+    modules: set[str] = set()
+    for cell in code_cells(notebook):
+        tree = _parse(cell)
+        for node in ast.walk(tree) if tree else []:
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.add(node.module.split(".")[0])
+    return modules

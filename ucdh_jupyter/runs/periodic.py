@@ -1,0 +1,75 @@
+"""Background sweeps on the tornado loop whose work runs on the worker pool.
+
+The monitor refreshes every active run (so runs move on and finished machines are
+released with no browser open); the reaper uses the same helper.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tornado.ioloop import PeriodicCallback
+
+if TYPE_CHECKING:
+    from ..services import UcdhServices
+
+log = logging.getLogger(__name__)
+
+
+def every(
+    services: UcdhServices, seconds: float, work: Callable[[], Any], name: str
+) -> PeriodicCallback:
+    """Run ``work`` on the worker pool now and every ``seconds``; never two at once."""
+    busy = threading.Lock()
+
+    def run() -> None:
+        if not busy.acquire(blocking=False):
+            return  # the previous sweep is still going
+        try:
+            work()
+        except Exception:
+            log.exception("ucdh-jupyter: %s sweep failed", name)
+        finally:
+            busy.release()
+
+    def tick() -> None:
+        services.executor.submit(run)
+
+    callback = PeriodicCallback(tick, seconds * 1000)
+    tick()
+    callback.start()
+    return callback
+
+
+def start_monitor(services: UcdhServices, interval: float | None = None) -> PeriodicCallback:
+    """Refresh every active run now and every ``interval`` s (default: the heartbeat)."""
+    seconds = interval or services.config.runs_heartbeat_seconds
+    return every(services, seconds, services.runs.refresh_active, "run monitor")
+
+
+def start_runs(services: UcdhServices) -> list[PeriodicCallback]:
+    """At server start: rebuild the run list from S3, reap, then keep reaping and
+    monitoring. Call once from the extension's load when runs are configured."""
+    from .reaper import reap
+
+    rebuilt = threading.Event()
+
+    def sweep() -> None:
+        # The first sweep rebuilds before reaping, so expired runs land in a full store.
+        if not rebuilt.is_set():
+            services.runs.rebuild()
+            rebuilt.set()
+        reap(services.runs)
+
+    def follow() -> None:
+        # Refreshing while the store is being refilled could cache a stale state.
+        if rebuilt.is_set():
+            services.runs.refresh_active()
+
+    return [
+        every(services, services.config.reaper_interval_seconds, sweep, "reaper"),
+        every(services, services.config.runs_heartbeat_seconds, follow, "run monitor"),
+    ]

@@ -1,0 +1,406 @@
+"""The run service: what handlers, magics and widgets call to submit and follow runs.
+
+No tornado here; every method blocks (boto3) and is meant for the worker pool.
+Runs are saved to the local store at every change and to their S3 record at every
+state change, so the record stays the source of truth across restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..aws import AwsClients
+from ..config import UcdhConfig
+from ..errors import UcdhError, bad_request, forbidden, translate
+from . import runner as protocol
+from .backend import RunBackend
+from .environment import environment_for
+from .model import FailureKind, Run, RunState, check_run_id, new_run_id, utcnow
+from .notebook import check_parameters, load_notebook, notebook_parameters
+from .records import RunRecords
+from .staging import check_sizes, select_files, sibling_files, stage
+from .store import RunStore, default_store_path, rebuild
+from .tracking import apply_observation
+
+log = logging.getLogger(__name__)
+
+# (backend, instance type) → USD per hour of one machine, or None when unknown.
+RateFn = Callable[[str, str], "float | None"]
+# (backend, instance type) → None, or raises a 403 when the admin does not allow it.
+CheckFn = Callable[[str, str], None]
+INSTANCE_TYPE = re.compile(r"^[a-z0-9-]+\.[a-z0-9-]+$")
+BACKENDS = ("ec2",)
+
+
+@dataclass
+class RunRequest:
+    """What a user asks for when submitting a run."""
+
+    notebook_path: str
+    instance_type: str
+    max_hours: float | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    include_sensitive: bool = False
+    backend: str = "ec2"
+    count: int = 1
+    run_id: str | None = None
+
+    @classmethod
+    def parse(cls, body: Mapping[str, Any]) -> RunRequest:
+        """Validate a JSON body (route or magic) into a request, or a 400."""
+        notebook, itype = body.get("notebook_path"), body.get("instance_type")
+        if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
+            raise bad_request("notebook_path must be the path of an .ipynb file.")
+        if not isinstance(itype, str) or not INSTANCE_TYPE.match(itype):
+            raise bad_request("instance_type must be an instance type such as m5.xlarge.")
+        parameters, files = body.get("parameters") or {}, body.get("files") or []
+        if not isinstance(parameters, dict):
+            raise bad_request("parameters must be an object of name → value.")
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            raise bad_request("files must be a list of paths.")
+        hours = body.get("max_hours")
+        if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float))):
+            raise bad_request("max_hours must be a number of hours.")
+        count = body.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise bad_request("count must be a whole number of machines, at least 1.")
+        run_id = body.get("run_id")
+        return cls(
+            notebook_path=notebook,
+            instance_type=itype,
+            max_hours=float(hours) if hours is not None else None,
+            parameters=parameters,
+            files=files,
+            include_sensitive=bool(body.get("include_sensitive", False)),
+            backend=str(body.get("backend") or "ec2"),
+            count=count,
+            run_id=check_run_id(run_id) if run_id is not None else None,
+        )
+
+
+def notebook_file(root_dir: str | Path, notebook_path: str) -> Path:
+    """The notebook's file under the Jupyter root, refusing paths that leave it."""
+    root = Path(root_dir).resolve()
+    path = (root / notebook_path.lstrip("/")).resolve()
+    if root not in path.parents or path.suffix != ".ipynb":
+        raise bad_request(f"{notebook_path!r} is not a notebook inside the Jupyter root.")
+    return path
+
+
+class RunService:
+    """Submits, follows, cancels and recovers runs for every backend."""
+
+    def __init__(
+        self,
+        config: UcdhConfig,
+        aws: AwsClients,
+        store: RunStore,
+        *,
+        rate: RateFn | None = None,
+        check_instance_type: CheckFn | None = None,
+    ) -> None:
+        self.config = config
+        self.aws = aws
+        self.store = store
+        self.rate = rate
+        self.check_instance_type = check_instance_type
+        self._records: RunRecords | None = None
+        self._backends: dict[str, RunBackend] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    @classmethod
+    def from_config(cls, config: UcdhConfig, aws: AwsClients) -> RunService:
+        """The service with the configured (or default) store; makes no AWS call."""
+        return cls(config, aws, RunStore(config.runs_store_path or default_store_path()))
+
+    # -- parts ----------------------------------------------------------------
+
+    @property
+    def records(self) -> RunRecords:
+        """The S3 run records; a 400 naming the setting when no runs bucket is set."""
+        if not self.config.runs_bucket:
+            raise UcdhError(
+                400,
+                "runs_not_configured",
+                "No runs bucket is configured, so notebooks cannot be run elsewhere.",
+                "Ask your administrator to set UcdhConfig.runs_bucket.",
+            )
+        with self._guard:
+            if self._records is None:
+                self._records = RunRecords(
+                    self.aws.client("s3"),
+                    self.config.runs_bucket,
+                    self.config.runs_prefix,
+                    self.config.kms_key_id,
+                )
+            return self._records
+
+    def backend(self, name: str) -> RunBackend:
+        """The backend called ``name`` (built on first use)."""
+        if name not in BACKENDS:
+            raise bad_request(f"Unknown backend {name!r}.", f"Use one of: {', '.join(BACKENDS)}.")
+        records = self.records
+        with self._guard:
+            if name not in self._backends:
+                from .ec2 import Ec2Backend
+                from .local import LocalExecutor
+
+                local = LocalExecutor(self.config, records) if self.config.mode == "local" else None
+                self._backends[name] = Ec2Backend(self.config, self.aws, records, local)
+            return self._backends[name]
+
+    def _lock(self, run_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(run_id, threading.Lock())
+
+    def _save(self, run: Run, record: bool = True) -> None:
+        self.store.put(run)
+        if record:
+            self.records.write(run)
+
+    # -- the run dialog -------------------------------------------------------
+
+    def prepare(self, notebook_path: str, root_dir: str | Path) -> dict[str, Any]:
+        """What the run dialog shows before submitting: parameters, files, environment."""
+        path = notebook_file(root_dir, notebook_path)
+        notebook = load_notebook(path)
+        return {
+            "notebook_path": notebook_path,
+            "parameters": notebook_parameters(notebook),
+            "files": [choice.to_json() for choice in sibling_files(path)],
+            "environment": environment_for(path, notebook).to_json(),
+            "default_max_hours": self.config.runs_default_max_hours,
+            "max_hours_cap": self.config.max_runtime_hours,
+            "budget_usd": self.config.runs_budget_per_run_usd,
+            "max_files_mb": self.config.runs_max_files_mb,
+            "new_run_id": new_run_id(),
+        }
+
+    def _check_limits(self, request: RunRequest) -> tuple[float, float | None]:
+        """Max hours and hourly rate, after every admin limit; nothing is created before."""
+        if not self.config.enable_runs:
+            raise forbidden("Running notebooks elsewhere is turned off here.")
+        if request.backend == "ec2" and request.count != 1:
+            raise bad_request("An EC2 run uses exactly one machine.")
+        hours = request.max_hours or self.config.runs_default_max_hours
+        cap = self.config.max_runtime_hours
+        if not 0 < hours <= cap:
+            raise bad_request(
+                f"Max runtime must be above 0 and at most {cap:g} hours.",
+                "Choose a shorter max runtime, or ask your administrator for a higher cap.",
+            )
+        if self.check_instance_type is not None:
+            self.check_instance_type(request.backend, request.instance_type)
+        rate = self.rate(request.backend, request.instance_type) if self.rate else None
+        budget = self.config.runs_budget_per_run_usd
+        if budget is not None:
+            if rate is None:
+                raise bad_request(
+                    f"The price of {request.instance_type} is unknown, so the run budget "
+                    "cannot be checked.",
+                    "Choose another instance type.",
+                )
+            most = rate * hours * request.count
+            if most > budget:
+                raise bad_request(
+                    f"The maximum cost of this run is ${most:,.2f}, above the ${budget:,.2f} "
+                    "budget per run.",
+                    "Choose a smaller instance or a shorter max runtime.",
+                )
+        return hours, rate
+
+    # -- life of a run --------------------------------------------------------
+
+    def submit(self, request: RunRequest, *, owner: str, root_dir: str | Path) -> Run:
+        """Check, stage and launch a run; returns as soon as the launch request is accepted.
+
+        Submitting again with the same ``run_id`` returns the first run: one launch.
+        """
+        run_id = request.run_id or new_run_id()
+        with self._lock(run_id):
+            existing = self.store.get(run_id) or self.records.read(run_id)
+            if existing is not None:
+                return existing
+            hours, rate = self._check_limits(request)
+            backend = self.backend(request.backend)
+            path = notebook_file(root_dir, request.notebook_path)
+            notebook = load_notebook(path)
+            check_parameters(notebook, request.parameters)
+            files = select_files(path, request.files, request.include_sensitive)
+            check_sizes(
+                path, files, self.config.runs_max_notebook_mb, self.config.runs_max_files_mb
+            )
+            environment = environment_for(path, notebook)
+            location = self.records.location(run_id)
+            run = Run.create(
+                run_id=run_id,
+                backend=backend.name,
+                owner=owner or "jupyter",
+                notebook_path=request.notebook_path,
+                instance_type=request.instance_type,
+                max_hours=hours,
+                parameters=dict(request.parameters),
+                count=request.count,
+                rate_usd_per_hour=rate,
+                bucket=location.bucket,
+                prefix=location.prefix,
+            )
+            try:
+                plan = backend.plan(run)
+                backend.preflight(run, plan)
+            except Exception as exc:
+                raise translate(exc, self.config.profile) from exc
+            self._save(run)
+            self._step(run, lambda: stage(self.records, run, path, files, environment), "staging")
+            run.move_to(RunState.SUBMITTED)
+            self._save(run)
+            self._step(run, lambda: backend.launch(run, plan), "infrastructure")
+            run.move_to(RunState.PROVISIONING)
+            self._save(run)
+            return run
+
+    def _step(self, run: Run, action: Callable[[], None], kind: str) -> None:
+        """Do one step of a submit; on failure record the run FAILED and re-raise."""
+        try:
+            action()
+        except Exception as exc:
+            error = translate(exc, self.config.profile)
+            if error.status == 500:
+                log.exception("ucdh-jupyter: run %s failed at %s", run.id, kind)
+            run.move_to(RunState.FAILED, failure_kind=FailureKind(kind), message=error.message)
+            self._save(run)
+            raise error from exc
+
+    def get(self, run_id: str) -> Run:
+        """One run, from the store or else its S3 record; 404 if neither has it."""
+        check_run_id(run_id)
+        run = self.store.get(run_id)
+        if run is None and self.config.runs_bucket:
+            run = self.records.read(run_id)
+            if run is not None:
+                self.store.put(run)
+        if run is None:
+            raise UcdhError(404, "run_not_found", f"There is no run {run_id}.", "")
+        return run
+
+    def list_runs(self, owner: str | None = None) -> list[Run]:
+        """Runs from the local store, newest first."""
+        return self.store.list(owner=owner)
+
+    def cancel(self, run_id: str) -> Run:
+        """Ask a run to stop; it saves its partial output, then its machine is terminated.
+
+        Returns at once (CANCELLING); :meth:`refresh` completes it. Cancelling a run
+        that is over changes nothing.
+        """
+        with self._lock(run_id):
+            run = self.get(run_id)
+            if run.final or run.state is RunState.CANCELLING:
+                return run
+            run.move_to(RunState.CANCELLING)
+            self._save(run)
+            backend = self.backend(run.backend)
+            backend.request_cancel(run)
+        return self.refresh(run_id)
+
+    def refresh(self, run_id: str, now: datetime | None = None) -> Run:
+        """Look at the run's machine and status once and move it on accordingly."""
+        with self._lock(run_id):
+            run = self.get(run_id)
+            if run.final:
+                return run
+            backend = self.backend(run.backend)
+            before = run.state
+            moment = now or utcnow()
+            release = apply_observation(
+                run,
+                backend.observe(run),
+                now=moment,
+                heartbeat_seconds=self.config.runs_heartbeat_seconds,
+            )
+            if release:
+                backend.release(run)
+            run.refresh_cost(moment)
+            self._save(run, record=run.state is not before)
+            return run
+
+    def refresh_active(self) -> list[Run]:
+        """Refresh every run that is not over (the monitor calls this periodically)."""
+        refreshed = []
+        for run in self.store.list(active_only=True):
+            try:
+                refreshed.append(self.refresh(run.id))
+            except Exception:
+                log.exception("ucdh-jupyter: could not refresh run %s", run.id)
+        return refreshed
+
+    def expire(self, run: Run, now: datetime | None = None) -> Run | None:
+        """Mark a run whose deadline passed EXPIRED (its machine is already terminated).
+
+        ``run`` may be rebuilt from tags alone; a run staged under another runs prefix
+        (another server's) is left to that server: returns None.
+        """
+        with self._lock(run.id):
+            current = self.store.get(run.id) or self.records.read(run.id)
+            if current is None and self.records.exists(run.id, protocol.MANIFEST_KEY):
+                current = run
+            if current is None:
+                return None
+            if not current.final:
+                current.move_to(
+                    RunState.EXPIRED,
+                    now=now,
+                    message="The run passed its deadline; its machine was terminated.",
+                )
+            self._save(current)
+            return current
+
+    def rebuild(self) -> int:
+        """Refill the local store from the S3 records and the instances' tags."""
+        recorded = {run.id: run for run in self.records.all()}
+        adopted: list[Run] = []
+        for name in BACKENDS:
+            adopted.extend(self.backend(name).adopt(recorded))
+        for run in adopted:
+            self.records.write(run)
+        return rebuild(self.store, recorded.values(), adopted)
+
+    # -- outputs --------------------------------------------------------------
+
+    def copy_output(self, run_id: str, root_dir: str | Path) -> str:
+        """Copy the executed (or partial) notebook next to the original, as
+        ``<name>.run-<id>.ipynb``; returns its path relative to the Jupyter root."""
+        run = self.get(run_id)
+        records = self.records
+        keys = (protocol.OUTPUT_KEY, protocol.PARTIAL_KEY)
+        key = next((key for key in keys if records.exists(run.id, key)), None)
+        if key is None:
+            raise UcdhError(404, "no_output", "This run has no output yet.", "Wait for a cell.")
+        source = notebook_file(root_dir, run.notebook_path)
+        target = source.with_name(f"{source.stem}.run-{run.id}.ipynb")
+        with tempfile.TemporaryDirectory() as scratch:
+            downloaded = Path(scratch) / target.name
+            records.download(run.id, key, downloaded)
+            shutil.move(str(downloaded), target)
+        return target.relative_to(Path(root_dir).resolve()).as_posix()
+
+    def read_log(self, run_id: str, max_bytes: int = 256 * 1024) -> str:
+        """The end of the run's log (the runner uploads it at each heartbeat)."""
+        run = self.get(run_id)
+        body = self.records.get(run.id, protocol.LOG_KEY) or b""
+        return body[-max_bytes:].decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        """Close the store (runs go on: their machines do not depend on this server)."""
+        self.store.close()
