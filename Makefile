@@ -67,6 +67,7 @@ test: install
 
 bench: .stamp-python
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/catalog.py
 
 wheel-check: .stamp-node
 	scripts/check_wheel.sh

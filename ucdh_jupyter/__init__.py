@@ -33,3 +33,10 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     from .extension import load
 
     load(server_app)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext ucdh_jupyter``: register the notebook magics (``%ucdh_instances``, ...)."""
+    from .magics import register
+
+    register(ipython)

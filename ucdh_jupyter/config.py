@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitlets import Bool, Dict, List, Unicode, validate
+from traitlets import Bool, Dict, Float, Int, List, Unicode, validate
 from traitlets.config import Configurable
 
 
@@ -76,7 +76,9 @@ class UcdhConfig(Configurable):
         default_value=[],
         help=(
             "Named S3 locations shown to users who may not list all buckets: a list of "
-            "{'name': 'Cardiology study', 'bucket': 'my-bucket', 'prefix': 'cardio/'}."
+            "{'name': 'Cardiology study', 'bucket': 'my-bucket', 'prefix': 'cardio/'}. "
+            "When set (or allowed_buckets is), users may only open keys under these "
+            "prefixes or in allowed_buckets. Enforced on the server."
         ),
     ).tag(config=True)
 
@@ -89,6 +91,258 @@ class UcdhConfig(Configurable):
     allow_presigned_urls = Bool(
         False,
         help="Allow short-lived presigned download URLs. Off: downloads stream through Jupyter.",
+    ).tag(config=True)
+
+    s3_part_size = Int(
+        8 * 1024 * 1024,
+        help=(
+            "Part size in bytes of multipart uploads through the server (5 MiB to 5 GiB). "
+            "Server memory per browser upload is about part size x (concurrency + 1)."
+        ),
+    ).tag(config=True)
+
+    s3_max_concurrency = Int(
+        4,
+        help="Parts of one upload or transfer sent to or fetched from S3 at the same time.",
+    ).tag(config=True)
+
+    s3_multipart_copy_threshold = Int(
+        5 * 1024**3,
+        help="Objects larger than this (bytes) are copied part by part (S3 copies 5 GiB at most).",
+    ).tag(config=True)
+
+    s3_presign_expiry = Int(
+        300,
+        help="Lifetime in seconds of a presigned download URL (1 to 3600).",
+    ).tag(config=True)
+
+    s3_search_keys_per_request = Int(
+        5000,
+        help=(
+            "Keys one search request scans at most; the browser asks for the next page to "
+            "go on, or stops asking to cancel."
+        ),
+    ).tag(config=True)
+
+    allowed_instance_families = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "EC2 instance families users may choose, e.g. ['t3', 'm6i', 'r6i', 'g5']. "
+            "Empty (and allowed_instance_types empty): every family. Other types are shown "
+            "greyed with the reason, and the run routes refuse them."
+        ),
+    ).tag(config=True)
+
+    allowed_instance_types = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Instance types users may choose besides allowed_instance_families: exact names "
+            "or patterns, e.g. ['g5.xlarge', 'r6i.*']. Empty (and allowed_instance_families "
+            "empty): every type."
+        ),
+    ).tag(config=True)
+
+    max_price_per_hour = Float(
+        None,
+        allow_none=True,
+        help=(
+            "Highest on-demand USD per hour of one instance (for Databricks, of one node: "
+            "EC2 plus DBUs). Unset: no limit. While set, a type whose price is unknown is "
+            "refused, since the limit cannot be checked."
+        ),
+    ).tag(config=True)
+
+    max_gpus = Int(
+        None,
+        allow_none=True,
+        help="Most GPUs one instance may have (0: no GPU types). Unset: no limit.",
+    ).tag(config=True)
+
+    max_runtime_hours = Float(
+        24.0,
+        help=(
+            "Longest run users may ask for, in hours (at most 744, i.e. 31 days). Estimates "
+            "beyond it are refused, and runs are stopped when it is reached."
+        ),
+    ).tag(config=True)
+
+    databricks_dbu_per_hour = Dict(
+        value_trait=Float(),
+        default_value={
+            "m5.xlarge": 0.69,
+            "m5.2xlarge": 1.37,
+            "m5.4xlarge": 2.74,
+            "i3.xlarge": 1.0,
+            "i3.2xlarge": 2.0,
+            "i3.4xlarge": 4.0,
+        },
+        help=(
+            "DBUs per hour that one Databricks node of each instance type consumes. The "
+            "defaults are examples only: copy the figures of your workspace's pricing page. "
+            "Types not listed use databricks_dbu_per_vcpu_hour x vCPUs."
+        ),
+    ).tag(config=True)
+
+    databricks_dbu_per_vcpu_hour = Float(
+        0.25,
+        help=(
+            "DBUs per vCPU-hour assumed for instance types missing from "
+            "databricks_dbu_per_hour (example default 0.25, on the high side on purpose)."
+        ),
+    ).tag(config=True)
+
+    databricks_price_per_dbu = Float(
+        0.15,
+        help=(
+            "USD per DBU of your Databricks contract (example default 0.15: Jobs Compute "
+            "list price on the Premium tier). A Databricks node costs its EC2 price plus "
+            "DBUs/hour x this, driver included."
+        ),
+    ).tag(config=True)
+
+    ebs_price_per_gb_month = Float(
+        0.08,
+        help="USD per GB-month of EBS gp3 storage (example default: the us-east-1 list price).",
+    ).tag(config=True)
+
+    live_pricing = Bool(
+        True,
+        help=(
+            "Fetch live on-demand prices from the AWS Price List API (needs "
+            "pricing:GetProducts; the client uses us-east-1). Off, or when it fails: the "
+            "price cache, then the snapshot bundled in the package, always labelled."
+        ),
+    ).tag(config=True)
+
+    pricing_cache_ttl_hours = Float(
+        24.0,
+        help="Hours live prices are reused (from memory or the disk cache) before a refresh.",
+    ).tag(config=True)
+
+    pricing_cache_dir = Unicode(
+        None,
+        allow_none=True,
+        help="Directory of the price cache. Unset: <Jupyter data dir>/ucdh_jupyter/pricing.",
+    ).tag(config=True)
+
+    runs_bucket = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "Bucket where notebook runs are staged and their records, logs and executed "
+            "notebooks are kept (same region as the instances). Unset: runs are refused. "
+            "Give it default encryption and a lifecycle rule that expires old runs."
+        ),
+    ).tag(config=True)
+
+    runs_prefix = Unicode(
+        "ucdh-runs/",
+        help="Key prefix in runs_bucket under which each run gets <prefix><run-id>/.",
+    ).tag(config=True)
+
+    runs_subnet_id = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "Subnet of run instances: a private subnet that reaches S3 (gateway endpoint) "
+            "and a package index (NAT or mirror). Instances never get a public IP. Unset: "
+            "the default VPC's subnet if the account has one, else runs are refused."
+        ),
+    ).tag(config=True)
+
+    runs_security_group_ids = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Security groups of run instances (egress only is enough: nothing connects to "
+            "them). Empty: the VPC's default group."
+        ),
+    ).tag(config=True)
+
+    runs_instance_profile = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "IAM instance profile (name or ARN) of run instances. Its role needs only "
+            "s3:GetObject/PutObject on runs_bucket/runs_prefix (and kms:Decrypt/GenerateDataKey "
+            "on kms_key_id). Required in 'aws' mode."
+        ),
+    ).tag(config=True)
+
+    runs_ami_id = Unicode(
+        None,
+        allow_none=True,
+        help="AMI of run instances. Unset: resolved from runs_ami_ssm_parameter at each run.",
+    ).tag(config=True)
+
+    runs_ami_ssm_parameter = Unicode(
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}",
+        help=(
+            "SSM parameter naming the AMI when runs_ami_id is unset; {arch} becomes x86_64 "
+            "or arm64 after the instance type. Default: the latest Amazon Linux 2023."
+        ),
+    ).tag(config=True)
+
+    runs_volume_gb = Int(
+        30,
+        help="Size in GB of the encrypted root volume of run instances (gp3, deleted with it).",
+    ).tag(config=True)
+
+    runs_default_max_hours = Float(
+        2.0,
+        help=(
+            "Max runtime offered by default, in hours. A run is stopped (and its machine "
+            "terminated) when its max runtime is reached; max_runtime_hours caps it."
+        ),
+    ).tag(config=True)
+
+    runs_budget_per_run_usd = Float(
+        None,
+        allow_none=True,
+        help=(
+            "Highest maximum cost (hourly rate x max runtime x machines) of one run, in USD, "
+            "enforced on the server. Unset: no budget cap."
+        ),
+    ).tag(config=True)
+
+    runs_max_notebook_mb = Float(
+        20.0,
+        help="Largest notebook (MB) that may be sent to a run.",
+    ).tag(config=True)
+
+    runs_max_files_mb = Float(
+        500.0,
+        help=(
+            "Largest total (MB) of the files sent along with a notebook. Bigger inputs "
+            "belong in S3, read by the notebook."
+        ),
+    ).tag(config=True)
+
+    runs_heartbeat_seconds = Float(
+        30.0,
+        help=(
+            "Seconds between two heartbeats of a running notebook (status and partial "
+            "notebook uploaded to S3; at most 30). This is how live progress is shown."
+        ),
+    ).tag(config=True)
+
+    runs_store_path = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "SQLite file caching the run list. Unset: <Jupyter data dir>/ucdh_jupyter/"
+            "runs.sqlite. It is rebuilt from the S3 run records at start."
+        ),
+    ).tag(config=True)
+
+    reaper_interval_seconds = Float(
+        60.0,
+        help=(
+            "Seconds between two sweeps that terminate every managed run instance past its "
+            "deadline (also swept once at start)."
+        ),
     ).tag(config=True)
 
     enable_s3 = Bool(True, help="Show the S3 browser.").tag(config=True)
@@ -105,6 +359,74 @@ class UcdhConfig(Configurable):
         value = str(proposal["value"])
         if value not in ("aws", "local"):
             raise ValueError(f"UcdhConfig.mode must be 'aws' or 'local', not {value!r}")
+        return value
+
+    @validate("s3_part_size")
+    def _validate_part_size(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not 5 * 1024**2 <= value <= 5 * 1024**3:
+            raise ValueError("UcdhConfig.s3_part_size must be between 5 MiB and 5 GiB (S3 limits)")
+        return value
+
+    @validate("s3_max_concurrency")
+    def _validate_concurrency(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not 1 <= value <= 64:
+            raise ValueError("UcdhConfig.s3_max_concurrency must be between 1 and 64")
+        return value
+
+    @validate("s3_presign_expiry")
+    def _validate_presign_expiry(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not 1 <= value <= 3600:
+            raise ValueError("UcdhConfig.s3_presign_expiry must be between 1 and 3600 seconds")
+        return value
+
+    @validate("max_runtime_hours")
+    def _validate_max_runtime(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not 0 < value <= 24 * 31:
+            raise ValueError("UcdhConfig.max_runtime_hours must be above 0 and at most 744")
+        return value
+
+    @validate(
+        "max_price_per_hour",
+        "max_gpus",
+        "databricks_dbu_per_vcpu_hour",
+        "databricks_price_per_dbu",
+        "ebs_price_per_gb_month",
+        "pricing_cache_ttl_hours",
+    )
+    def _validate_not_negative(self, proposal: dict[str, Any]) -> Any:
+        value = proposal["value"]
+        if value is not None and value < 0:
+            raise ValueError(f"UcdhConfig.{proposal['trait'].name} must not be negative")
+        return value
+
+    @validate("runs_prefix")
+    def _validate_runs_prefix(self, proposal: dict[str, Any]) -> str:
+        value = str(proposal["value"]).strip("/")
+        return f"{value}/" if value else ""
+
+    @validate("runs_heartbeat_seconds")
+    def _validate_heartbeat(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not 0 < value <= 30:
+            raise ValueError("UcdhConfig.runs_heartbeat_seconds must be above 0 and at most 30")
+        return value
+
+    @validate(
+        "runs_default_max_hours",
+        "runs_budget_per_run_usd",
+        "runs_max_notebook_mb",
+        "runs_max_files_mb",
+        "runs_volume_gb",
+        "reaper_interval_seconds",
+    )
+    def _validate_runs_positive(self, proposal: dict[str, Any]) -> Any:
+        value = proposal["value"]
+        if value is not None and value <= 0:
+            raise ValueError(f"UcdhConfig.{proposal['trait'].name} must be above 0")
         return value
 
     @validate("locations")

@@ -12,7 +12,7 @@ from .services import UcdhServices
 def load(server_app: Any) -> None:
     """Called by jupyter-server once at start-up. Makes no network call."""
     config = UcdhConfig(parent=server_app)
-    services = UcdhServices(config)
+    services = UcdhServices(config, root_dir=getattr(server_app, "root_dir", None))
     web_app = server_app.web_app
     web_app.settings["ucdh"] = services
     base_url = web_app.settings["base_url"]

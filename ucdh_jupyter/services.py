@@ -6,24 +6,54 @@ the same config. Building it makes no AWS call.
 
 from __future__ import annotations
 
+import os
 import platform
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .aws import AwsClients
+from .compute import ComputeService
 from .config import UcdhConfig
 from .errors import translate
+from .s3 import S3Service
+
+if TYPE_CHECKING:
+    from .runs.service import RunService
 
 
 class UcdhServices:
     """Configuration, AWS clients and the worker pool that runs blocking boto3 calls."""
 
-    def __init__(self, config: UcdhConfig) -> None:
+    def __init__(self, config: UcdhConfig, root_dir: str | None = None) -> None:
         self.config = config
         self.aws = AwsClients(config)
+        # Instance catalog, prices, limits, estimates; builds lazily, no AWS call here.
+        self.compute = ComputeService(config, self.aws)
         # boto3 calls block; they run here, never on the tornado event loop.
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ucdh-aws")
+        # root_dir: the Jupyter root, the only place S3 <-> workspace copies may write.
+        self.s3 = S3Service(config, self.aws, self.executor, root_dir or os.getcwd())
+        # Notebook runs: built on first use (it opens the local run store).
+        self._runs: RunService | None = None
+        self._runs_lock = threading.Lock()
+
+    @property
+    def runs(self) -> RunService:
+        """The run service (submit, follow, cancel runs); makes no AWS call to build.
+
+        Runs are priced and checked against the admin's limits by the compute service,
+        here and in the kernel alike.
+        """
+        with self._runs_lock:
+            if self._runs is None:
+                from .runs.costs import connect_compute
+                from .runs.service import RunService
+
+                self._runs = RunService.from_config(self.config, self.aws)
+                connect_compute(self._runs, self.compute)
+            return self._runs
 
     def status(self) -> dict[str, Any]:
         """Who the user is in AWS, which mode, versions, and any credential problem."""
@@ -61,4 +91,7 @@ class UcdhServices:
 
     def close(self) -> None:
         """Stop the worker pool at server shutdown."""
+        self.s3.close()
+        if self._runs is not None:
+            self._runs.close()
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -7,6 +7,7 @@ The extension is pointed at the local AWS only through its normal settings
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,9 +40,13 @@ def aws_env(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
 
 
 @pytest.fixture
-def ucdh_config(local_aws: LocalAws) -> dict[str, Any]:
-    """The extension's settings for a test; override this fixture to change them."""
-    return {"mode": "local", "endpoint_url": local_aws.endpoint_url, "region": DEMO_REGION}
+def ucdh_config(local_aws: LocalAws, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The extension's settings for a test: the local ones, changed by a ``ucdh`` marker."""
+    config = {"mode": "local", "endpoint_url": local_aws.endpoint_url, "region": DEMO_REGION}
+    marker = request.node.get_closest_marker("ucdh")
+    if marker:
+        config.update(marker.kwargs)
+    return config
 
 
 @pytest.fixture
@@ -72,3 +77,51 @@ class DenyUcdhAuthorizer(Authorizer):
 
     def is_authorized(self, handler: Any, user: Any, action: str, resource: str) -> bool:
         return resource != "ucdh-jupyter"
+
+
+# -- S3 ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3(local_aws: LocalAws) -> Any:
+    """A plain boto3 S3 client on the local AWS, to arrange data and check outcomes."""
+    return local_aws.client("s3")
+
+
+@pytest.fixture
+def bucket(s3: Any) -> Iterator[str]:
+    """A fresh, empty bucket for one test, emptied and removed afterwards."""
+    name = f"ucdh-test-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    for upload in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+        items = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        if items:
+            objects = [{"Key": i["Key"], "VersionId": i["VersionId"]} for i in items]
+            s3.delete_objects(Bucket=name, Delete={"Objects": objects, "Quiet": True})
+    s3.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def ucdh_request(jp_fetch: Any) -> Any:
+    """Call a ucdh-jupyter route with any verb; returns (status, JSON body or raw bytes)."""
+
+    async def fetch(method: str, path: str, body: Any = None, **kwargs: Any) -> tuple[int, Any]:
+        if body is not None and not isinstance(body, bytes):
+            body = json.dumps(body)
+        response = await jp_fetch(
+            "ucdh-jupyter",
+            path,
+            method=method,
+            body=body,
+            raise_error=False,
+            allow_nonstandard_methods=True,
+            **kwargs,
+        )
+        if response.headers.get("Content-Type", "").startswith("application/json"):
+            return response.code, json.loads(response.body or b"{}")
+        return response.code, response.body
+
+    return fetch

@@ -63,16 +63,6 @@ def sso_profile(aws_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return "research"
 
 
-@pytest.fixture
-def ucdh_config(local_aws: Any, request: pytest.FixtureRequest) -> dict[str, Any]:
-    """Per-test settings: the default local ones, changed by a ``ucdh`` marker."""
-    config = {"mode": "local", "endpoint_url": local_aws.endpoint_url, "region": "us-east-1"}
-    marker = request.node.get_closest_marker("ucdh")
-    if marker:
-        config.update(marker.kwargs)
-    return config
-
-
 @pytest.mark.ucdh(profile="research")
 async def test_status_with_expired_sso_token_tells_the_login_command(
     sso_profile: str, get_json: Any

@@ -6,6 +6,30 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
+from .compute import CatalogHandler, EstimateHandler
+from .s3 import (
+    BucketsHandler,
+    CopyHandler,
+    DeleteHandler,
+    DownloadHandler,
+    FolderHandler,
+    ListHandler,
+    MoveHandler,
+    ObjectHandler,
+    PresignHandler,
+    SearchHandler,
+    TransferHandler,
+    TransfersHandler,
+    UploadHandler,
+)
+from .runs import (
+    CancelHandler,
+    LogHandler,
+    OutputHandler,
+    PrepareHandler,
+    RunHandler,
+    RunsHandler,
+)
 from .status import ConfigHandler, StatusHandler
 
 NAMESPACE = "ucdh-jupyter"
@@ -13,6 +37,27 @@ NAMESPACE = "ucdh-jupyter"
 ROUTES: list[tuple[str, Any]] = [
     ("status", StatusHandler),
     ("config", ConfigHandler),
+    ("compute/catalog", CatalogHandler),
+    ("compute/estimate", EstimateHandler),
+    ("s3/buckets", BucketsHandler),
+    ("s3/list", ListHandler),
+    ("s3/search", SearchHandler),
+    ("s3/object", ObjectHandler),
+    ("s3/download", DownloadHandler),
+    ("s3/presign", PresignHandler),
+    ("s3/upload", UploadHandler),
+    ("s3/delete", DeleteHandler),
+    ("s3/folder", FolderHandler),
+    ("s3/copy", CopyHandler),
+    ("s3/move", MoveHandler),
+    ("s3/transfers", TransfersHandler),
+    ("s3/transfers/([^/]+)", TransferHandler),
+    ("runs", RunsHandler),
+    ("runs/prepare", PrepareHandler),  # before runs/<id>, which would match it
+    ("runs/([^/]+)", RunHandler),
+    ("runs/([^/]+)/cancel", CancelHandler),
+    ("runs/([^/]+)/output", OutputHandler),
+    ("runs/([^/]+)/log", LogHandler),
 ]
 
 

@@ -1,0 +1,112 @@
+"""Run routes: parse, call :class:`~ucdh_jupyter.runs.user.UserRuns` on the worker pool, finish.
+
+Every route sees only the runs of the person logged in (see :func:`run_owner`), with
+notebook paths relative to the Jupyter root; a path that leaves it is a 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
+from tornado import web
+
+from ..runs.user import UserRuns, server_account
+from .base import UcdhHandler
+
+# jupyter_server's own login (a shared token or password) names nobody: it invents an
+# anonymous user per browser session, or per request for API calls.
+ANONYMOUS_LOGINS = (IdentityProvider, PasswordIdentityProvider)
+
+
+def run_owner(handler: UcdhHandler) -> str:
+    """Whose runs a request sees: the logged-in user when the login names people
+    (JupyterHub, a custom identity provider), else the account of the server."""
+    if type(handler.identity_provider) in ANONYMOUS_LOGINS:
+        return server_account()
+    return str(handler.current_user.username)
+
+
+class RunsBase(UcdhHandler):
+    """Shared by the run routes: the current user's view of the run service."""
+
+    def user_runs(self) -> UserRuns:
+        """The runs of the person making this request, under the Jupyter root."""
+        services = self.services
+        return UserRuns(
+            services.runs, services.compute, run_owner(self), self.settings["server_root_dir"]
+        )
+
+    async def finish_run(self, fn: Any, *args: Any, status: int = 200) -> None:
+        """Call a :class:`UserRuns` method off the event loop; finish with the Run JSON."""
+        run = await self.call(fn, *args)
+        self.set_status(status)
+        self.finish(run.to_json())
+
+
+class RunsHandler(RunsBase):
+    """``GET runs`` (the user's runs) and ``POST runs`` (submit one)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """List the user's runs, newest first, from the local store."""
+        runs = await self.call(self.user_runs().list)
+        self.finish({"runs": [run.to_json() for run in runs]})
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Submit; 202 once the machine is asked for. The same run_id twice: one run."""
+        await self.finish_run(self.user_runs().submit, self.json_body(), status=202)
+
+
+class PrepareHandler(RunsBase):
+    """``POST runs/prepare``: what the run dialog shows. POST for its body; changes nothing."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Parameters, files, environment, limits, a new run id and the cost."""
+        self.finish(await self.call(self.user_runs().prepare, self.json_body()))
+
+
+class RunHandler(RunsBase):
+    """``GET runs/<id>``: one run, looked at again if it is not over."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        """The run's state, progress and cost (404 for an unknown run or someone else's)."""
+        await self.finish_run(self.user_runs().get, run_id)
+
+
+class CancelHandler(RunsBase):
+    """``POST runs/<id>/cancel``."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str) -> None:
+        """Ask the run to stop; it saves its partial output, then its machine goes."""
+        await self.finish_run(self.user_runs().cancel, run_id)
+
+
+class OutputHandler(RunsBase):
+    """``POST runs/<id>/output``: copy the executed notebook next to the original."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str) -> None:
+        """Write ``<name>.run-<id>.ipynb`` (partial output too); return its path."""
+        self.finish({"path": await self.call(self.user_runs().copy_output, run_id)})
+
+
+class LogHandler(RunsBase):
+    """``GET runs/<id>/log``."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        """The end of the runner's log."""
+        self.finish({"log": await self.call(self.user_runs().read_log, run_id)})

@@ -1,0 +1,385 @@
+"""S3 routes: parse the request, call :class:`~ucdh_jupyter.s3.S3Service`, finish.
+
+Query values are read raw (not through ``get_argument``, which trims spaces and
+turns control characters into spaces), so a key reaches the service exactly as
+sent and a bad one is refused with the rule it breaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from ..errors import UcdhError, bad_request, translate
+from ..s3 import S3Service
+from ..s3.download import CHUNK, RangeNotSatisfiableError, parse_range
+from ..s3.transfers import TransferJob
+from .base import UcdhHandler
+
+# How long copy/move wait for their job before answering 202 with it still running.
+QUICK_JOB_SECONDS = 5.0
+
+
+class S3Handler(UcdhHandler):
+    """Shared parsing for the S3 routes."""
+
+    @property
+    def s3(self) -> S3Service:
+        """The S3 service built at load time."""
+        return self.services.s3
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        """A query parameter exactly as sent (UTF-8), or ``default``."""
+        values = self.request.query_arguments.get(name)
+        if not values:
+            return default
+        try:
+            return values[-1].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise bad_request(f"The parameter {name!r} is not valid UTF-8.") from exc
+
+    def required(self, name: str) -> str:
+        """A query parameter that must be present and non-empty."""
+        value = self.query(name)
+        if not value:
+            raise bad_request(f"The query parameter {name!r} is required.")
+        return value
+
+    def flag(self, name: str) -> bool:
+        """A boolean query parameter (``1``/``true``/``yes``)."""
+        return (self.query(name) or "").lower() in ("1", "true", "yes")
+
+
+def body_text(body: dict[str, Any], name: str, required: bool = False) -> str | None:
+    """A string field of a JSON body (None when absent and optional)."""
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            raise bad_request(f"The field {name!r} is required.")
+        return None if value is None else ""
+    if not isinstance(value, str):
+        raise bad_request(f"The field {name!r} must be a string.")
+    return value
+
+
+class BucketsHandler(S3Handler):
+    """``GET s3/buckets``: the configured locations, or every bucket the role can list."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """List buckets or locations."""
+        self.finish(await self.call(self.s3.buckets))
+
+
+class ListHandler(S3Handler):
+    """``GET s3/list``: one page of one folder."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """List a page; pass ``next_cursor`` back as ``cursor`` for the next one."""
+        limit = self.query("limit") or "1000"
+        if not limit.isdigit():
+            raise bad_request("limit must be a whole number between 1 and 1000.")
+        self.finish(
+            await self.call(
+                self.s3.list_folder,
+                self.required("bucket"),
+                self.query("prefix", "") or "",
+                self.query("cursor"),
+                int(limit),
+            )
+        )
+
+
+class SearchHandler(S3Handler):
+    """``GET s3/search``: keys containing a text, one bounded page at a time."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Search a page; stop asking to cancel."""
+        self.finish(
+            await self.call(
+                self.s3.search,
+                self.required("bucket"),
+                self.query("prefix", "") or "",
+                self.required("q"),
+                self.query("cursor"),
+            )
+        )
+
+
+class ObjectHandler(S3Handler):
+    """``GET s3/object``: the details of one object."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Show size, dates, class, type, encryption, tags, versions."""
+        self.finish(await self.call(self.s3.details, self.required("bucket"), self.required("key")))
+
+
+class PresignHandler(S3Handler):
+    """``GET s3/presign``: a short-lived download URL, if the admin allows them."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Return the URL; it is never logged and must not be cached."""
+        reply = await self.call(self.s3.presign, self.required("bucket"), self.required("key"))
+        self.set_header("Cache-Control", "no-store")
+        self.finish(reply)
+
+
+class DownloadHandler(S3Handler):
+    """``GET s3/download``: the object's bytes, streamed, with Range support."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Stream one chunk at a time; the next chunk is read while this one is sent."""
+        byte_range = parse_range(self.request.headers.get("Range"))
+        stream = await self.call(
+            self.s3.open_download, self.required("bucket"), self.required("key"), byte_range
+        )
+        loop = asyncio.get_running_loop()
+        pending: asyncio.Future[bytes] | None = None
+        try:
+            self.set_status(stream.status)
+            for name, value in stream.headers.items():
+                self.set_header(name, value)
+            pending = loop.run_in_executor(self.services.executor, stream.read, CHUNK)
+            while chunk := await pending:
+                pending = loop.run_in_executor(self.services.executor, stream.read, CHUNK)
+                self.write(chunk)
+                await self.flush()
+            pending = None
+            self.finish(set_content_type=stream.headers["Content-Type"])
+        except StreamClosedError:
+            self.log.info("ucdh-jupyter: download of %s stopped by the client", stream.uri)
+        finally:
+            if pending is not None:
+                await asyncio.gather(pending, return_exceptions=True)
+            stream.close()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A 416 also says how big the object is (``Content-Range: bytes */size``)."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, RangeNotSatisfiableError):
+            self.set_header("Content-Range", f"bytes */{exc.size}")
+        super().write_error(status_code, **kwargs)
+
+
+@web.stream_request_body
+class UploadHandler(S3Handler):
+    """``PUT s3/upload``: the request body streamed into S3 (multipart), never held whole."""
+
+    upload: Any = None
+    _client_gone = False
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        """Decide before a byte of the body is read: login, XSRF, authorization, names."""
+        await super().prepare()  # login and, for cookie logins, the XSRF token header
+        if self._finished:
+            return
+        # The verb's decorators run only after the body; check them here first too.
+        if not self.current_user:
+            raise web.HTTPError(403)
+        allowed = self.authorizer.is_authorized(
+            self, self.current_user, "write", self.auth_resource
+        )
+        if not (await allowed if asyncio.iscoroutine(allowed) else allowed):
+            raise web.HTTPError(403)
+        length = self.request.headers.get("Content-Length")
+        size = int(length) if length and length.isdigit() else None
+        from ..s3.service import MAX_OBJECT_BYTES
+
+        self.request.connection.set_max_body_size(MAX_OBJECT_BYTES)  # type: ignore[union-attr]
+        self.upload = await self.call(
+            self.s3.start_upload,
+            self.required("bucket"),
+            self.required("key"),
+            self.flag("overwrite"),
+            size,
+        )
+
+    async def data_received(self, chunk: bytes) -> None:
+        """Feed the upload; wait while too many parts are in flight (back-pressure)."""
+        if self.upload is None or self._finished or self._client_gone:
+            return
+        try:
+            capacity = self.upload.write(chunk)
+            if capacity is not None:
+                await asyncio.wrap_future(capacity)
+        except Exception as exc:
+            await self._fail(exc)
+
+    async def _fail(self, exc: Exception) -> None:
+        upload, self.upload = self.upload, None
+        try:
+            await self.call(upload.abort)
+        except UcdhError as abort_error:
+            self.log.warning("ucdh-jupyter: abort failed: %s", abort_error.message)
+        error = translate(exc, self.services.config.profile)
+        if error.status == 500:
+            self.log.error("ucdh-jupyter: upload failed", exc_info=exc)
+        if not self._client_gone and not self._finished:
+            self.send_error(error.status, exc_info=(type(error), error, None))
+
+    def on_connection_close(self) -> None:
+        """The client went away mid-body: abort, so no object or part remains."""
+        self._client_gone = True
+        upload = self.upload
+        if upload is not None and upload.state == "open":
+            self.log.info(
+                "ucdh-jupyter: upload of s3://%s/%s interrupted", upload.bucket, upload.key
+            )
+            future = self.services.executor.submit(upload.abort)
+            future.add_done_callback(self._log_abort_failure)
+        super().on_connection_close()
+
+    def _log_abort_failure(self, future: Any) -> None:
+        if future.exception() is not None:
+            self.log.warning("ucdh-jupyter: abort after disconnect failed: %s", future.exception())
+
+    @web.authenticated
+    @authorized
+    async def put(self) -> None:
+        """The body is complete: finish the object (201) or abort it (error)."""
+        if self.upload is None or self._finished:
+            return
+        result = await self.call(self.upload.complete)
+        self.set_status(201)
+        self.finish(result)
+
+
+class DeleteHandler(S3Handler):
+    """``POST s3/delete``: objects and/or a whole folder; ``dry_run`` only counts."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Delete (or count) in batches of 1,000."""
+        body = self.json_body()
+        keys = body.get("keys") or []
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise bad_request("keys must be a list of strings.")
+        reply = await self.call(
+            self.s3.delete,
+            body_text(body, "bucket", required=True),
+            keys,
+            body_text(body, "prefix"),
+            bool(body.get("dry_run", False)),
+        )
+        self.finish(reply)
+
+
+class FolderHandler(S3Handler):
+    """``POST s3/folder``: create an empty folder (its ``prefix/`` marker object)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Create the folder; 409 if anything already lives under that name."""
+        body = self.json_body()
+        reply = await self.call(
+            self.s3.create_folder,
+            body_text(body, "bucket", required=True),
+            body_text(body, "prefix", required=True),
+        )
+        self.set_status(201)
+        self.finish(reply)
+
+
+class CopyHandler(S3Handler):
+    """``POST s3/copy``: copy one key or a whole folder inside S3."""
+
+    kind = "copy"
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Start the job; answer with it finished (200) or still running (202)."""
+        body = self.json_body()
+        bucket = body_text(body, "bucket", required=True)
+        job = await self.call(
+            self.s3.copy,
+            self.kind,
+            bucket,
+            body_text(body, "dest_bucket") or bucket,
+            key=body_text(body, "key"),
+            prefix=body_text(body, "prefix"),
+            dest_key=body_text(body, "dest_key"),
+            dest_prefix=body_text(body, "dest_prefix"),
+            overwrite=bool(body.get("overwrite", False)),
+        )
+        deadline = asyncio.get_running_loop().time() + QUICK_JOB_SECONDS
+        while not job.done.is_set() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        finish_job(self, job)
+
+
+class MoveHandler(CopyHandler):
+    """``POST s3/move``: rename or move (copy, then delete the source)."""
+
+    kind = "move"
+
+
+def finish_job(handler: UcdhHandler, job: TransferJob) -> None:
+    """Answer with a job: 200 when it ended well, 202 while it runs, its error if it failed."""
+    state = job.to_json()
+    if state["state"] == "failed" and state["error"]:
+        error = state["error"]
+        raise UcdhError(error["status"], error["code"], error["message"], error["hint"])
+    handler.set_status(200 if job.done.is_set() else 202)
+    handler.finish(state)
+
+
+class TransfersHandler(S3Handler):
+    """``POST s3/transfers`` starts an S3 <-> workspace copy; ``GET`` lists the jobs."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Every known job, newest first."""
+        self.finish({"transfers": self.s3.transfers.list_jobs()})
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Plan (400/409 before writing anything) and start the job (202)."""
+        body = self.json_body()
+        job = await self.call(
+            self.s3.transfer,
+            body_text(body, "direction", required=True),
+            body_text(body, "bucket", required=True),
+            body_text(body, "path") or "",
+            key=body_text(body, "key"),
+            prefix=body_text(body, "prefix"),
+            overwrite=bool(body.get("overwrite", False)),
+        )
+        self.set_status(202)
+        self.finish(job.to_json())
+
+
+class TransferHandler(S3Handler):
+    """``GET s3/transfers/<id>``: progress; ``DELETE``: cancel."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        """The job's progress and state."""
+        self.finish(self.s3.transfers.get(job_id).to_json())
+
+    @web.authenticated
+    @authorized
+    async def delete(self, job_id: str) -> None:
+        """Ask the job to stop; it ends ``cancelled`` with partial files removed."""
+        self.set_status(202)
+        self.finish(self.s3.transfers.cancel(job_id).to_json())

@@ -1,0 +1,71 @@
+"""The services of the notebook side (magics, widgets), built inside the kernel.
+
+A kernel has no Jupyter server, so it reads the server's own config files
+(``jupyter_server_config.{json,py}`` and ``jupyter_server_config.d/*.json`` on the
+Jupyter config path) to see the admin's limits and rates, then takes the mode and the
+endpoint from ``UCDH_JUPYTER_MODE`` / ``UCDH_JUPYTER_ENDPOINT_URL`` (the demo sets them
+for its kernels). Limits shown here are advisory: the server's run routes enforce them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+from traitlets.config import Config
+
+from .config import UcdhConfig
+from .services import UcdhServices
+
+ENV_MODE = "UCDH_JUPYTER_MODE"
+ENV_ENDPOINT = "UCDH_JUPYTER_ENDPOINT_URL"
+CONFIG_NAME = "jupyter_server_config"
+
+_lock = threading.Lock()
+_services: UcdhServices | None = None
+
+
+def server_config_files() -> Config:
+    """The merged Jupyter server configuration, lowest-priority directory first."""
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
+
+    merged = Config()
+    for directory in reversed(jupyter_config_path()):
+        base = Path(directory)
+        paths = [
+            *sorted((base / f"{CONFIG_NAME}.d").glob("*.json")),
+            base / f"{CONFIG_NAME}.json",
+            base / f"{CONFIG_NAME}.py",
+        ]
+        for path in paths:
+            if not path.is_file():
+                continue
+            loader = PyFileConfigLoader if path.suffix == ".py" else JSONFileConfigLoader
+            try:
+                merged.merge(loader(path.name, path=str(path.parent)).load_config())
+            except Exception as exc:  # a broken admin file must not break the notebook
+                warnings.warn(f"ucdh-jupyter: ignoring {path}: {exc}", stacklevel=2)
+    return merged
+
+
+def kernel_config(environ: Mapping[str, str] = os.environ, read_files: bool = True) -> UcdhConfig:
+    """A :class:`UcdhConfig` for this kernel: server config files, then the environment."""
+    config = server_config_files() if read_files else Config()
+    if environ.get(ENV_MODE):
+        config.UcdhConfig.mode = environ[ENV_MODE]
+    if environ.get(ENV_ENDPOINT):
+        config.UcdhConfig.endpoint_url = environ[ENV_ENDPOINT]
+    return UcdhConfig(config=config)
+
+
+def kernel_services() -> UcdhServices:
+    """The kernel's service container, built on first use and shared by every magic."""
+    global _services
+    with _lock:
+        if _services is None:
+            _services = UcdhServices(kernel_config())
+        return _services

@@ -1,0 +1,102 @@
+"""One person's view of the run service: what the run routes, magics and widgets call.
+
+The run store caches every run under the runs prefix, which other researchers'
+servers may share; each method here sees only the runs of ``owner`` (others' are
+"not found", so nothing about them leaks) and resolves notebook paths under the
+Jupyter root.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UcdhError, bad_request
+from .costs import cost_preview
+from .model import Run, check_run_id
+from .service import RunRequest
+
+if TYPE_CHECKING:
+    from ..compute import ComputeService
+    from .service import RunService
+
+FALLBACK_OWNER = "jupyter"
+
+
+def server_account(environ: Mapping[str, str] = os.environ) -> str:
+    """The owner of runs when Jupyter's login names nobody: the JupyterHub user the
+    server was spawned for, else the operating-system account it runs as.
+
+    Kernels inherit the server's environment and account, so the magics find the
+    runs started from the sidebar and the other way round.
+    """
+    if environ.get("JUPYTERHUB_USER"):
+        return environ["JUPYTERHUB_USER"]
+    try:
+        return getpass.getuser() or FALLBACK_OWNER
+    except (OSError, KeyError):  # a container uid with no passwd entry
+        return FALLBACK_OWNER
+
+
+def not_found(run_id: str) -> UcdhError:
+    """The 404 for a run that does not exist or belongs to someone else."""
+    return UcdhError(404, "run_not_found", f"There is no run {run_id}.", "")
+
+
+class UserRuns:
+    """Prepare, submit, list and follow the runs of one owner."""
+
+    def __init__(
+        self, runs: RunService, compute: ComputeService, owner: str, root_dir: str | Path
+    ) -> None:
+        self.runs = runs
+        self.compute = compute
+        self.owner = owner
+        self.root_dir = root_dir
+
+    def prepare(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The run dialog: parameters, files, environment, limits, a new run id, and the
+        cost when ``body`` names an instance type."""
+        path = body.get("notebook_path")
+        if not isinstance(path, str) or not path.endswith(".ipynb"):
+            raise bad_request("notebook_path must be the path of an .ipynb file.")
+        dialog = self.runs.prepare(path, self.root_dir)
+        dialog["cost"] = cost_preview(self.runs, self.compute, body, self.list())
+        return dialog
+
+    def submit(self, body: Mapping[str, Any]) -> Run:
+        """Check, stage and launch; the same ``run_id`` twice returns the first run."""
+        run = self.runs.submit(RunRequest.parse(body), owner=self.owner, root_dir=self.root_dir)
+        if run.owner != self.owner:
+            raise UcdhError(409, "run_id_taken", "This run id is already used.", "Submit again.")
+        return run
+
+    def list(self) -> list[Run]:
+        """The owner's runs, newest first, from the local store (no AWS call)."""
+        return self.runs.list_runs(owner=self.owner)
+
+    def get(self, run_id: str, refresh: bool = True) -> Run:
+        """One of the owner's runs; ``refresh`` looks at its machine and status first
+        (what the server's monitor does every heartbeat anyway)."""
+        run = self.runs.get(check_run_id(run_id))
+        if run.owner != self.owner:
+            raise not_found(run_id)
+        return self.runs.refresh(run_id) if refresh and not run.final else run
+
+    def cancel(self, run_id: str) -> Run:
+        """Ask the run to stop; it keeps its partial output."""
+        self.get(run_id, refresh=False)
+        return self.runs.cancel(run_id)
+
+    def copy_output(self, run_id: str) -> str:
+        """Copy the executed (or partial) notebook next to the original; its root path."""
+        self.get(run_id, refresh=False)
+        return self.runs.copy_output(run_id, self.root_dir)
+
+    def read_log(self, run_id: str) -> str:
+        """The end of the run's log."""
+        self.get(run_id, refresh=False)
+        return self.runs.read_log(run_id)

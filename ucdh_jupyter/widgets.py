@@ -1,0 +1,148 @@
+"""``InstancePicker``: choose an instance type in a notebook, with its price and an estimate.
+
+>>> picker = InstancePicker(hours=(2, 4))   # doctest: +SKIP
+>>> picker                                   # shows presets, a type list, hours, the cost
+>>> picker.value                             # 'm6i.large', or the type the user chose
+
+Same service calls as the sidebar and the magics; only types the admin allows are offered.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from traitlets import Unicode
+
+try:
+    import ipywidgets as widgets
+except ImportError as exc:  # ipywidgets is optional: only the notebook side needs it
+    raise ImportError("InstancePicker needs ipywidgets: pip install ipywidgets") from exc
+
+from .compute.presets import PRESETS
+from .errors import UcdhError
+from .kernel import kernel_services
+from .magics import gpu_text, money, price_label
+from .services import UcdhServices
+
+ALL = ""
+
+
+def option_label(row: Mapping[str, Any]) -> str:
+    """``m5.2xlarge - 8 vCPU, 32 GiB, $0.3840/h`` (and the GPU, if any)."""
+    gpu = gpu_text(row)
+    gpu = f", {gpu}" if gpu else ""
+    return (
+        f"{row['name']} - {row['vcpu']} vCPU, {row['memory_gib']:g} GiB{gpu}, "
+        f"{money(row['price_per_hour'], 4)}/h"
+    )
+
+
+class InstancePicker(widgets.VBox):
+    """Presets, a list of allowed types, run time and backend; ``value`` is the chosen type."""
+
+    value = Unicode(None, allow_none=True, help="The chosen instance type")
+
+    def __init__(
+        self,
+        hours: float | tuple[float, float] = (1.0, 2.0),
+        backend: str = "ec2",
+        workers: int = 2,
+        services: UcdhServices | None = None,
+        **filters: Any,
+    ) -> None:
+        self._compute = (services or kernel_services()).compute
+        self._filters = {key: value for key, value in filters.items() if value is not None}
+        low, high = hours if isinstance(hours, tuple) else (hours, hours)
+        limit = self._compute.limits.max_runtime_hours
+        self.preset = widgets.ToggleButtons(
+            options=[("All", ALL)] + [(p.label, p.key) for p in PRESETS],
+            value=ALL,
+            description="Preset",
+        )
+        self.types = widgets.Dropdown(description="Type", layout={"width": "38em"})
+        self.hours_low = widgets.BoundedFloatText(
+            low, min=0.001, max=limit, description="Hours from"
+        )
+        self.hours_high = widgets.BoundedFloatText(high, min=0.001, max=limit, description="to")
+        self.backend = widgets.ToggleButtons(
+            options=[("EC2", "ec2"), ("Databricks", "databricks")], value=backend, description="On"
+        )
+        self.workers = widgets.BoundedIntText(workers, min=1, max=200, description="Workers")
+        self.summary = widgets.HTML()
+        self.prices = widgets.HTML()
+        super().__init__(
+            [
+                self.preset,
+                self.types,
+                widgets.HBox([self.hours_low, self.hours_high]),
+                widgets.HBox([self.backend, self.workers]),
+                self.summary,
+                self.prices,
+            ]
+        )
+        self._presets: dict[str, str | None] = {}
+        self._load()
+        self.preset.observe(lambda _: self._load(), "value")
+        self.backend.observe(lambda _: self._load(), "value")
+        self.types.observe(self._chosen, "value")
+        for control in (self.hours_low, self.hours_high, self.workers):
+            control.observe(lambda _: self._estimate(), "value")
+
+    def _load(self) -> None:
+        """Refill the type list for the preset and backend; select the preset's type."""
+        key = self.preset.value
+        preset = next((p for p in PRESETS if p.key == key), None)
+        params = {**self._filters, **(preset.filters if preset else {})}
+        result = self._compute.catalog({**params, "backend": self.backend.value})
+        self._presets = {p["key"]: p["instance_type"] for p in result["presets"]}
+        self.workers.layout.display = "" if self.backend.value == "databricks" else "none"
+        self.prices.value = f"<small>{html.escape(price_label(result['prices']))}</small>"
+        allowed = [row for row in result["types"] if row["allowed"]]
+        names = {row["name"] for row in allowed}
+        current = self.types.value
+        self.types.options = [(option_label(row), row["name"]) for row in allowed]
+        if preset is not None:
+            wanted = self._presets.get(preset.key)
+        elif current in names:
+            wanted = current
+        else:
+            wanted = self._presets.get("small")
+        self.types.value = wanted if wanted in names else (allowed[0]["name"] if allowed else None)
+        self._chosen()
+
+    def _chosen(self, _change: Any = None) -> None:
+        self.value = self.types.value
+        self._estimate()
+
+    def _estimate(self) -> None:
+        """Show the price of the chosen type and the cost of the run."""
+        if not self.value:
+            self.summary.value = "<i>No allowed instance type matches.</i>"
+            return
+        databricks = self.backend.value == "databricks"
+        body = {
+            "backend": self.backend.value,
+            "instance_type": self.value,
+            "count": self.workers.value if databricks else 1,
+            "hours_low": min(self.hours_low.value, self.hours_high.value),
+            "hours_high": max(self.hours_low.value, self.hours_high.value),
+        }
+        try:
+            result = self._compute.estimate(body)
+        except UcdhError as error:
+            self.summary.value = f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}"
+            return
+        rate = sum(line["rate_per_hour"] for line in result["breakdown"])
+        cost = money(result["low"])
+        if result["high"] != result["low"]:
+            cost += f" &ndash; {money(result['high'])}"
+        hours = f"{result['hours_low']:g}"
+        if result["hours_high"] != result["hours_low"]:
+            hours += f"&ndash;{result['hours_high']:g}"
+        nodes = f" on {result['nodes']} nodes" if databricks else ""
+        self.summary.value = (
+            f"<b>{html.escape(self.value)}</b>: {money(rate, 4)}/hour{nodes}; "
+            f"estimate for {hours} h: <b>{cost}</b> (USD, before tax and discounts)"
+        )
