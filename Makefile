@@ -68,6 +68,7 @@ test: install
 bench: .stamp-python
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/s3.py $(BENCH_S3_ARGS)  # BENCH_S3_ARGS=--big adds a 4 GiB upload
 
 wheel-check: .stamp-node
 	scripts/check_wheel.sh

@@ -459,4 +459,14 @@ class UcdhConfig(Configurable):
                 "compute": self.enable_compute,
                 "runs": self.enable_runs,
             },
+            "runs": {
+                "enabled": self.enable_runs,
+                "configured": bool(self.runs_bucket),
+                "default_max_hours": self.runs_default_max_hours,
+                "max_hours_cap": self.max_runtime_hours,
+                "budget_per_run_usd": self.runs_budget_per_run_usd,
+                "max_notebook_mb": self.runs_max_notebook_mb,
+                "max_files_mb": self.runs_max_files_mb,
+                "heartbeat_seconds": self.runs_heartbeat_seconds,
+            },
         }

@@ -1,12 +1,22 @@
-"""Server extension loading: build the services from config, register the routes."""
+"""Server extension loading: build the services from config, register the routes, and
+start following runs once the server runs; stop everything at shutdown."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from .config import UcdhConfig
 from .handlers.routes import route_table
 from .services import UcdhServices
+
+if TYPE_CHECKING:
+    from tornado.ioloop import PeriodicCallback
+
+# At shutdown, how long a sweep in progress may take to finish before the store closes.
+DRAIN_SECONDS = 5.0
 
 
 def load(server_app: Any) -> None:
@@ -17,6 +27,71 @@ def load(server_app: Any) -> None:
     web_app.settings["ucdh"] = services
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(".*$", route_table(base_url))
+    callbacks: list[PeriodicCallback] = []
+    runs_on = config.enable_runs and bool(config.runs_bucket)
+    if runs_on:
+        defer_run_sweeps(server_app, services, callbacks)
+
+    async def shutdown() -> None:
+        for callback in callbacks:
+            callback.stop()
+        # A sweep still running would find its run store closed under it.
+        await drain(services, DRAIN_SECONDS)
+        services.close()
+
+    on_shutdown(server_app, shutdown)
     server_app.log.info(
-        "ucdh-jupyter loaded (mode=%s, region=%s)", config.mode, config.region or "from profile"
+        "ucdh-jupyter loaded (mode=%s, region=%s, runs=%s)",
+        config.mode,
+        config.region or "from profile",
+        "on" if runs_on else "off",
     )
+
+
+def defer_run_sweeps(
+    server_app: Any, services: UcdhServices, callbacks: list[PeriodicCallback]
+) -> None:
+    """Rebuild the run list, reap overdue machines and follow runs, from the first turn
+    of the server's event loop on: the sweeps reach AWS, which must not slow start-up.
+    The started callbacks are appended to ``callbacks``."""
+    from tornado.ioloop import IOLoop
+
+    def start() -> None:
+        from .runs.periodic import start_runs
+
+        callbacks.extend(start_runs(services))
+
+    io_loop = getattr(server_app, "io_loop", None) or IOLoop.current()
+    io_loop.add_callback(start)
+
+
+async def drain(services: UcdhServices, timeout: float) -> None:
+    """Let the worker pool finish what it is running (``timeout`` at most); drop the rest."""
+    loop = asyncio.get_running_loop()
+    stopped = loop.run_in_executor(
+        None, lambda: services.executor.shutdown(True, cancel_futures=True)
+    )
+    # Past the timeout the server stops anyway: runs go on without it, found again at start.
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(asyncio.shield(stopped), timeout)
+
+
+def on_shutdown(server_app: Any, action: Callable[[], Awaitable[None]]) -> None:
+    """Call ``action`` when the server shuts down.
+
+    jupyter_server calls ``stop_extension`` on ExtensionApps only; a module extension
+    like this one has no hook, so this server's own extension clean-up step is wrapped
+    (on this instance only).
+    """
+    cleanup = getattr(server_app, "cleanup_extensions", None)
+    if cleanup is None:
+        return
+
+    async def cleanup_extensions() -> None:
+        try:
+            await action()
+        except Exception:
+            server_app.log.exception("ucdh-jupyter: clean-up at shutdown failed")
+        await cleanup()
+
+    server_app.cleanup_extensions = cleanup_extensions

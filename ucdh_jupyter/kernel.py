@@ -2,9 +2,12 @@
 
 A kernel has no Jupyter server, so it reads the server's own config files
 (``jupyter_server_config.{json,py}`` and ``jupyter_server_config.d/*.json`` on the
-Jupyter config path) to see the admin's limits and rates, then takes the mode and the
-endpoint from ``UCDH_JUPYTER_MODE`` / ``UCDH_JUPYTER_ENDPOINT_URL`` (the demo sets them
-for its kernels). Limits shown here are advisory: the server's run routes enforce them.
+Jupyter config path) to see the admin's limits and rates, then takes the mode, the
+endpoint, the runs bucket and run store from ``UCDH_JUPYTER_MODE`` /
+``UCDH_JUPYTER_ENDPOINT_URL`` / ``UCDH_JUPYTER_RUNS_BUCKET`` / ``UCDH_JUPYTER_RUNS_STORE``
+(the demo sets them for its kernels). Runs submitted from a
+magic obey the limits of those files; settings given only on the server's command line
+are not seen here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from .services import UcdhServices
 
 ENV_MODE = "UCDH_JUPYTER_MODE"
 ENV_ENDPOINT = "UCDH_JUPYTER_ENDPOINT_URL"
+ENV_RUNS_BUCKET = "UCDH_JUPYTER_RUNS_BUCKET"
+ENV_RUNS_STORE = "UCDH_JUPYTER_RUNS_STORE"
 CONFIG_NAME = "jupyter_server_config"
 
 _lock = threading.Lock()
@@ -59,6 +64,10 @@ def kernel_config(environ: Mapping[str, str] = os.environ, read_files: bool = Tr
         config.UcdhConfig.mode = environ[ENV_MODE]
     if environ.get(ENV_ENDPOINT):
         config.UcdhConfig.endpoint_url = environ[ENV_ENDPOINT]
+    if environ.get(ENV_RUNS_BUCKET):
+        config.UcdhConfig.runs_bucket = environ[ENV_RUNS_BUCKET]
+    if environ.get(ENV_RUNS_STORE):
+        config.UcdhConfig.runs_store_path = environ[ENV_RUNS_STORE]
     return UcdhConfig(config=config)
 
 

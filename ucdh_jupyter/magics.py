@@ -3,6 +3,7 @@
 - ``%ucdh_instances --gpu --min-memory 64 --max-price 3``: a table of matching types.
 - ``%ucdh_estimate m5.2xlarge --hours 3`` (or ``--hours 2-4``, ``--on databricks
   --workers 2``): what the job will cost, line by line.
+- ``%s3 ...`` (:mod:`.s3_magics`), ``%ucdh_run`` / ``%ucdh_runs`` (:mod:`.run_magics`).
 """
 
 from __future__ import annotations
@@ -198,3 +199,6 @@ def register(ipython: Any, services: Callable[[], UcdhServices] = kernel_service
     from .s3_magics import S3Magics  # %s3 ls|get|put|rm|uri
 
     ipython.register_magics(S3Magics(ipython, services))
+    from .run_magics import RunMagics  # %ucdh_run, %ucdh_runs
+
+    ipython.register_magics(RunMagics(ipython, services))

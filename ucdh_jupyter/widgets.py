@@ -5,11 +5,14 @@
 >>> picker.value                             # 'm6i.large', or the type the user chose
 
 Same service calls as the sidebar and the magics; only types the admin allows are offered.
+
+``RunStatus(run_id)``: follow a run live (state, cell i of N, cost, last output lines).
 """
 
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +27,9 @@ from .compute.presets import PRESETS
 from .errors import UcdhError
 from .kernel import kernel_services
 from .magics import gpu_text, money, price_label
+from .run_magics import cost_text, elapsed, failure_text, kernel_root, progress_text
+from .runs.model import Run, RunState
+from .runs.user import UserRuns, server_account
 from .services import UcdhServices
 
 ALL = ""
@@ -146,3 +152,91 @@ class InstancePicker(widgets.VBox):
             f"<b>{html.escape(self.value)}</b>: {money(rate, 4)}/hour{nodes}; "
             f"estimate for {hours} h: <b>{cost}</b> (USD, before tax and discounts)"
         )
+
+
+BAR_STYLES = {
+    RunState.SUCCEEDED: "success",
+    RunState.FAILED: "danger",
+    RunState.EXPIRED: "danger",
+    RunState.CANCELLING: "warning",
+    RunState.CANCELLED: "warning",
+}
+
+
+class RunStatus(widgets.VBox):
+    """One run, live: its state, a progress bar (cell i of N), its cost and last output.
+
+    Looks at the run every ``interval`` seconds (default: the heartbeat) in a background
+    thread until the run ends; :meth:`stop` stops looking earlier, not the run.
+    """
+
+    def __init__(
+        self,
+        run_id: str,
+        services: UcdhServices | None = None,
+        interval: float | None = None,
+        poll: bool = True,
+    ) -> None:
+        built = services or kernel_services()
+        self._runs = UserRuns(built.runs, built.compute, server_account(), kernel_root())
+        self.run_id = run_id
+        self.interval = interval or built.config.runs_heartbeat_seconds
+        self.state = widgets.HTML()
+        self.bar = widgets.IntProgress(value=0, min=0, max=1, description="Cells")
+        self.cost = widgets.HTML()
+        self.lines = widgets.HTML()
+        super().__init__([self.state, self.bar, self.cost, self.lines])
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        run = self.show(self._runs.get(run_id))
+        if poll and not run.final:
+            self.start()
+
+    def show(self, run: Run) -> Run:
+        """Put ``run`` on the widget."""
+        name = html.escape(run.notebook_path.rsplit("/", 1)[-1])
+        self.state.value = (
+            f"<b>{html.escape(run.state.value)}</b> &middot; {name} on "
+            f"{html.escape(run.instance_type)} &middot; {elapsed(run)}"
+        )
+        self.bar.max = max(run.progress.cells, 1)
+        self.bar.value = min(run.progress.cell, self.bar.max)
+        self.bar.description = progress_text(run) or "Cells"
+        self.bar.bar_style = BAR_STYLES.get(run.state, "")
+        detail = html.escape(failure_text(run)) if run.state is RunState.FAILED else ""
+        self.cost.value = f"Cost: {html.escape(cost_text(run))} {detail}".strip()
+        last = "\n".join(run.progress.last_lines)
+        self.lines.value = f"<pre>{html.escape(last)}</pre>" if last else ""
+        return run
+
+    def update(self) -> Run | None:
+        """Look at the run once; a failed look is shown, not raised."""
+        try:
+            return self.show(self._runs.get(self.run_id))
+        except UcdhError as error:
+            self.state.value = f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}"
+            return None
+
+    def start(self) -> None:
+        """Look at the run every ``interval`` seconds until it ends or :meth:`stop`."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopped.clear()
+
+        def poll() -> None:
+            while not self._stopped.wait(self.interval):
+                run = self.update()
+                if run is not None and run.final:
+                    return
+
+        self._thread = threading.Thread(target=poll, name=f"ucdh-run-{self.run_id}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop looking (the run goes on)."""
+        self._stopped.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the polling thread has seen the run end (or ``timeout``)."""
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -17,3 +17,9 @@ def test_openapi_documents_every_route(jp_serverapp: Any, jp_base_url: str) -> N
     for path, _handler in registered_routes(jp_serverapp.web_app):
         route = path[len(prefix) :].replace("sample", "{id}")
         assert route in documented or path[len(prefix) :] in documented, route
+
+
+def test_openapi_file_is_a_valid_openapi_3_document() -> None:
+    from openapi_spec_validator import validate
+
+    validate(yaml.safe_load(files("ucdh_jupyter").joinpath("openapi.yaml").read_text()))

@@ -271,3 +271,31 @@ async def test_presigned_url_is_short_lived_sigv4_and_works(
 
     with urllib.request.urlopen(body["url"]) as reply:
         assert await asyncio.to_thread(reply.read) == b"presigned"
+
+
+@pytest.mark.ucdh(**SMALL_PARTS)
+async def test_chunked_upload_without_content_length_is_stored_whole(
+    bucket: str, s3: Any, server_port: int, jp_base_url: str, jp_auth_header: dict[str, str]
+) -> None:
+    # Given a client that streams 11 MiB with Transfer-Encoding: chunked (size unknown)
+    data = os.urandom(11 * MiB)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server_port)
+    head = [
+        f"PUT {jp_base_url}ucdh-jupyter/s3/upload?bucket={bucket}&key=chunked.bin HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Transfer-Encoding: chunked",
+        *(f"{name}: {value}" for name, value in jp_auth_header.items()),
+    ]
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
+    for start in range(0, len(data), MiB):
+        piece = data[start : start + MiB]
+        writer.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        await writer.drain()
+    writer.write(b"0\r\n\r\n")
+    # Then it is stored byte for byte, in parts
+    status_line = await asyncio.wait_for(reader.readline(), timeout=20)
+    writer.close()
+    assert b" 201 " in status_line
+    stored = s3.get_object(Bucket=bucket, Key="chunked.bin")
+    assert stored["ETag"].strip('"').endswith("-3")
+    assert sha256(stored["Body"].read()) == sha256(data)

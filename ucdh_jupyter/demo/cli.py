@@ -9,13 +9,19 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
+from ..kernel import ENV_RUNS_BUCKET, ENV_RUNS_STORE
 from .localaws import DEMO_REGION, LocalAws, apply_demo_environment
 from .seed import seed
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
+# Runs are staged here; the local executor plays the instance (see runs/local.py).
+RUNS_BUCKET = "ucdh-demo-runs"
+# Short heartbeats make a demo run's progress visible within seconds.
+RUNS_HEARTBEAT_SECONDS = 5
 
 
 def _prepare_workspace(root: Path) -> Path:
@@ -28,7 +34,7 @@ def _prepare_workspace(root: Path) -> Path:
     return root
 
 
-def lab_arguments(endpoint_url: str, args: argparse.Namespace) -> list[str]:
+def lab_arguments(endpoint_url: str, args: argparse.Namespace, runs_store: str) -> list[str]:
     """Command line of the JupyterLab the demo starts, pointed at the local AWS."""
     command = [
         sys.executable,
@@ -40,6 +46,9 @@ def lab_arguments(endpoint_url: str, args: argparse.Namespace) -> list[str]:
         "--UcdhConfig.mode=local",
         f"--UcdhConfig.endpoint_url={endpoint_url}",
         f"--UcdhConfig.region={DEMO_REGION}",
+        f"--UcdhConfig.runs_bucket={RUNS_BUCKET}",
+        f"--UcdhConfig.runs_heartbeat_seconds={RUNS_HEARTBEAT_SECONDS}",
+        f"--UcdhConfig.runs_store_path={runs_store}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Containers and CI often run as root; the demo only ever serves 127.0.0.1.
@@ -55,8 +64,16 @@ def lab_arguments(endpoint_url: str, args: argparse.Namespace) -> list[str]:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Start and seed the local AWS, run JupyterLab against it, stop both together."""
-    with LocalAws(port=args.aws_port) as local:
+    with (
+        LocalAws(port=args.aws_port) as local,
+        tempfile.TemporaryDirectory(prefix="ucdh-demo-runs-") as runs_dir,
+    ):
         apply_demo_environment(local.endpoint_url)
+        # Each demo keeps its own run list, as its local AWS is its own: two demos (or a
+        # demo and a real server) must never follow, fail or reap each other's runs.
+        runs_store = str(Path(runs_dir) / "runs.sqlite")
+        # The demo's kernels (%ucdh_run) see the same runs as its server.
+        os.environ.update({ENV_RUNS_BUCKET: RUNS_BUCKET, ENV_RUNS_STORE: runs_store})
         summary = seed(local)
         print(
             f"ucdh-jupyter demo: local AWS on {local.endpoint_url} "
@@ -65,7 +82,8 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         root = _prepare_workspace(Path(args.root).resolve())
         args.root = str(root)
-        lab = subprocess.Popen(lab_arguments(local.endpoint_url, args), env=os.environ.copy())  # noqa: S603
+        command = lab_arguments(local.endpoint_url, args, runs_store)
+        lab = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
 
         def forward(signum: int, _frame: object) -> None:
             lab.send_signal(signum)

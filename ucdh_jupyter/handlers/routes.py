@@ -7,6 +7,14 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from .compute import CatalogHandler, EstimateHandler
+from .runs import (
+    CancelHandler,
+    LogHandler,
+    OutputHandler,
+    PrepareHandler,
+    RunHandler,
+    RunsHandler,
+)
 from .s3 import (
     BucketsHandler,
     CopyHandler,
@@ -21,14 +29,6 @@ from .s3 import (
     TransferHandler,
     TransfersHandler,
     UploadHandler,
-)
-from .runs import (
-    CancelHandler,
-    LogHandler,
-    OutputHandler,
-    PrepareHandler,
-    RunHandler,
-    RunsHandler,
 )
 from .status import ConfigHandler, StatusHandler
 

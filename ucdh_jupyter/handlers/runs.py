@@ -6,14 +6,16 @@ notebook paths relative to the Jupyter root; a path that leaves it is a 400.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
 from tornado import web
 
-from ..runs.user import UserRuns, server_account
 from .base import UcdhHandler
+
+if TYPE_CHECKING:
+    from ..runs.user import UserRuns
 
 # jupyter_server's own login (a shared token or password) names nobody: it invents an
 # anonymous user per browser session, or per request for API calls.
@@ -24,6 +26,8 @@ def run_owner(handler: UcdhHandler) -> str:
     """Whose runs a request sees: the logged-in user when the login names people
     (JupyterHub, a custom identity provider), else the account of the server."""
     if type(handler.identity_provider) in ANONYMOUS_LOGINS:
+        from ..runs.user import server_account
+
         return server_account()
     return str(handler.current_user.username)
 
@@ -33,6 +37,9 @@ class RunsBase(UcdhHandler):
 
     def user_runs(self) -> UserRuns:
         """The runs of the person making this request, under the Jupyter root."""
+        # Imported on first use: the run core is not needed to start the server.
+        from ..runs.user import UserRuns
+
         services = self.services
         return UserRuns(
             services.runs, services.compute, run_owner(self), self.settings["server_root_dir"]

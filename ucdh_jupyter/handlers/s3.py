@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
@@ -17,7 +18,9 @@ from tornado.iostream import StreamClosedError
 from ..errors import UcdhError, bad_request, translate
 from ..s3 import S3Service
 from ..s3.download import CHUNK, RangeNotSatisfiableError, parse_range
+from ..s3.service import MAX_OBJECT_BYTES
 from ..s3.transfers import TransferJob
+from ..s3.upload import StreamingUpload
 from .base import UcdhHandler
 
 # How long copy/move wait for their job before answering 202 with it still running.
@@ -180,7 +183,7 @@ class DownloadHandler(S3Handler):
 class UploadHandler(S3Handler):
     """``PUT s3/upload``: the request body streamed into S3 (multipart), never held whole."""
 
-    upload: Any = None
+    upload: StreamingUpload | None = None
     _client_gone = False
 
     async def prepare(self) -> None:  # type: ignore[override]
@@ -191,15 +194,14 @@ class UploadHandler(S3Handler):
         # The verb's decorators run only after the body; check them here first too.
         if not self.current_user:
             raise web.HTTPError(403)
-        allowed = self.authorizer.is_authorized(
-            self, self.current_user, "write", self.auth_resource
+        allowed = await ensure_async(
+            self.authorizer.is_authorized(self, self.current_user, "write", self.auth_resource)
         )
-        if not (await allowed if asyncio.iscoroutine(allowed) else allowed):
+        if not allowed:
             raise web.HTTPError(403)
         length = self.request.headers.get("Content-Length")
         size = int(length) if length and length.isdigit() else None
-        from ..s3.service import MAX_OBJECT_BYTES
-
+        # Tornado's default cap (jupyter's max_body_size) is far below S3's; parts bound memory.
         self.request.connection.set_max_body_size(MAX_OBJECT_BYTES)  # type: ignore[union-attr]
         self.upload = await self.call(
             self.s3.start_upload,
@@ -222,6 +224,7 @@ class UploadHandler(S3Handler):
 
     async def _fail(self, exc: Exception) -> None:
         upload, self.upload = self.upload, None
+        assert upload is not None
         try:
             await self.call(upload.abort)
         except UcdhError as abort_error:

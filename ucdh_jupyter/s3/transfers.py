@@ -10,6 +10,7 @@ half-written file or object behind. Files finished before the cancel stay.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import queue
@@ -52,6 +53,16 @@ class TransferJob:
         """Progress callback of the transfer manager (negative on a retried part)."""
         with self._lock:
             self.bytes_done = max(0, self.bytes_done + count)
+
+    def add_file(self) -> None:
+        """One more file or object completely transferred."""
+        with self._lock:
+            self.files_done += 1
+
+    def start(self) -> None:
+        """The runner picked the job up."""
+        with self._lock:
+            self.state, self.started = "running", time.time()
 
     def finish(self, state: str, error: UcdhError | None = None) -> None:
         """Record the final state once."""
@@ -106,6 +117,10 @@ class TransferJobs:
         self._keep = keep
         self._lock = threading.Lock()
         self._runner = ThreadPoolExecutor(max_workers=max_running, thread_name_prefix="ucdh-xfer")
+        # Worker threads are joined when the process exits, so a running multi-gigabyte copy
+        # would hold Jupyter's shutdown until it finished: cancel the jobs first. This hook
+        # is the one concurrent.futures itself uses; it runs before threads are joined.
+        getattr(threading, "_register_atexit", atexit.register)(self.close)
 
     def start(self, plan: Plan) -> TransferJob:
         """Queue a job for ``plan`` and return it at once."""
@@ -211,7 +226,7 @@ class TransferJobs:
         if job.cancel_requested.is_set():
             job.finish("cancelled")
             return
-        job.state, job.started = "running", time.time()
+        job.start()
         manager = self._manager(copy=job.plan.kind in ("copy", "move"))
         done: queue.Queue[Any] = queue.Queue()
         submitted: list[Item] = []
@@ -239,8 +254,7 @@ class TransferJobs:
                     continue
                 future.result()
                 finished.append(item)
-                with job._lock:
-                    job.files_done += 1
+                job.add_file()
         except Exception as exc:
             error = translate(exc)
         finally:
@@ -253,12 +267,13 @@ class TransferJobs:
             if job.plan.kind == "to_workspace" and len(finished) < len(submitted):
                 for item in submitted:
                     _remove(item.target + PARTIAL_SUFFIX)
-        if error is None and not job.cancel_requested.is_set() and job.plan.kind == "move":
+        complete = len(finished) == len(job.plan.items)
+        if error is None and complete and job.plan.kind == "move":
             error = self._delete_sources(job, finished)
-        if error is not None:
+        if job.cancel_requested.is_set() and not complete:
+            job.finish("cancelled")  # errors caused by the cancel itself are not failures
+        elif error is not None:
             job.finish("failed", error)
-        elif len(finished) < len(job.plan.items):
-            job.finish("cancelled")
         else:
             job.finish("succeeded")
 

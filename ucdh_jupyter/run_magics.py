@@ -1,0 +1,235 @@
+"""``%ucdh_run`` and ``%ucdh_runs``: run a notebook on a fresh machine from a cell, list runs.
+
+- ``%ucdh_run analysis.ipynb --instance m5.xlarge --max-hours 2 -p alpha 0.1
+  --file data.csv --wait``: submit (the same checks as the Run dialog), optionally
+  follow it to its end and copy the executed notebook next to the original.
+- ``%ucdh_runs``: your runs with state, instance type, elapsed time and cost.
+
+The same run service as the sidebar; the runs appear in the Runs section too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from .errors import UcdhError
+from .kernel import kernel_services
+from .magics import money, table
+from .runs.model import Run, RunState, parse_iso, utcnow
+from .runs.user import UserRuns, server_account
+from .services import UcdhServices
+
+# How often --wait looks at the run, at most (the runner reports every heartbeat).
+WAIT_POLL_SECONDS = 2.0
+
+
+def parse_value(text: str) -> Any:
+    """A parameter value as papermill's ``-p`` reads it: numbers, true/false/null, lists
+    (JSON), Python's True/False/None; anything else is text."""
+    python = {"True": True, "False": False, "None": None}
+    if text in python:
+        return python[text]
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _server_roots() -> list[Path]:
+    """Root directories of the Jupyter servers running as this user."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    roots = []
+    for info_file in Path(jupyter_runtime_dir()).glob("jpserver-*.json"):
+        try:
+            info = json.loads(info_file.read_text())
+            os.kill(int(info["pid"]), 0)  # a file left by a server that died is no root
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if info.get("root_dir"):
+            roots.append(Path(info["root_dir"]).resolve())
+    return roots
+
+
+def kernel_root(cwd: Path | None = None) -> Path:
+    """The Jupyter root as seen from this kernel: the deepest root of a running Jupyter
+    server that holds the working directory (the notebook's folder), else that folder.
+
+    Run paths are recorded relative to it, so the sidebar finds the notebooks."""
+    here = (cwd or Path.cwd()).resolve()
+    holding = [root for root in _server_roots() if root == here or root in here.parents]
+    return max(holding, key=lambda root: len(root.parts)) if holding else here
+
+
+def beside(notebook: Path, item: str) -> str:
+    """A ``--file`` given from the working directory, made relative to the notebook's
+    folder (what runs expect); one outside it is passed on for the service to refuse."""
+    target = (Path.cwd() / item).resolve()
+    if target == notebook.parent or notebook.parent in target.parents:
+        return target.relative_to(notebook.parent).as_posix()
+    return item
+
+
+def elapsed(run: Run, now: datetime | None = None) -> str:
+    """``0:12:03`` since the machine started (or the run was created), to its end."""
+    start = parse_iso(run.started_at) or parse_iso(run.created_at)
+    end = parse_iso(run.ended_at) or now or utcnow()
+    if start is None:
+        return ""
+    seconds = max(0, int((end - start).total_seconds()))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def cost_text(run: Run) -> str:
+    """``$0.0123`` final, ``$0.0123 so far`` while it runs, ``unknown`` without a price."""
+    if run.final:
+        return money(run.cost_final_usd, 4)
+    if run.cost_so_far_usd is None:
+        return money(None)
+    return f"{money(run.cost_so_far_usd, 4)} so far"
+
+
+def progress_text(run: Run) -> str:
+    """``cell 2/4`` once the runner reported, else empty."""
+    if not run.progress.cells:
+        return ""
+    return f"cell {run.progress.cell}/{run.progress.cells}"
+
+
+def failure_text(run: Run) -> str:
+    """Why a run did not succeed, in one line."""
+    where = f" at cell {run.failing_cell}" if run.failing_cell is not None else ""
+    return f"Run {run.id} {run.state.value}{where}: {run.failure_message or 'no detail'}"
+
+
+@magics_class
+class RunMagics(Magics):
+    """``%ucdh_run`` and ``%ucdh_runs``."""
+
+    def __init__(
+        self,
+        shell: Any,
+        services: Callable[[], UcdhServices] = kernel_services,
+        root: Callable[[], Path] = kernel_root,
+    ) -> None:
+        super().__init__(shell)
+        self._services = services
+        self._root = root
+
+    def user_runs(self) -> UserRuns:
+        """This kernel's user's runs, with paths relative to the Jupyter root."""
+        services = self._services()
+        return UserRuns(services.runs, services.compute, server_account(), self._root())
+
+    @magic_arguments()
+    @argument("notebook", help="the notebook to run, e.g. analysis.ipynb (saved)")
+    @argument("--on", default="ec2", choices=["ec2"], help="where it runs (default ec2)")
+    @argument("--instance", required=True, help="instance type, e.g. m5.xlarge")
+    @argument("--max-hours", type=float, help="stop it after this many hours (default 2)")
+    @argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a value for the parameters cell (repeatable)",
+    )
+    @argument("--file", action="append", default=[], help="a file or folder to send along")
+    @argument("--wait", action="store_true", help="follow the run to its end")
+    @line_magic
+    def ucdh_run(self, line: str) -> None:
+        """Run a notebook on a fresh machine that exists only while it runs."""
+        args = parse_argstring(self.ucdh_run, line)
+        root = self._root()
+        path = (Path.cwd() / args.notebook).resolve()
+        if root != path and root not in path.parents:
+            raise UsageError(f"{args.notebook} is not inside the Jupyter root {root}.")
+        body = {
+            "notebook_path": path.relative_to(root).as_posix(),
+            "instance_type": args.instance,
+            "backend": args.on,
+            "max_hours": args.max_hours,
+            "parameters": {name: parse_value(value) for name, value in args.parameter},
+            "files": [beside(path, item) for item in args.file],
+        }
+        runs = self.user_runs()
+        run = self._call(runs.submit, body)
+        rate = run.rate_usd_per_hour
+        most = "an unknown cost" if rate is None else money(rate * run.max_hours)
+        print(
+            f"Run {run.id} submitted: {Path(run.notebook_path).name} on {run.instance_type} "
+            f"({run.backend.upper()}), max {run.max_hours:g} h, at most {most}."
+        )
+        if not args.wait:
+            print(f"Follow it in the Runs section, with %ucdh_runs, or RunStatus({run.id!r}).")
+            return
+        self._follow(runs, run)
+
+    def _follow(self, runs: UserRuns, run: Run) -> None:
+        """Print each change of state or cell until the run ends; then bring its output."""
+        interval = min(WAIT_POLL_SECONDS, runs.runs.config.runs_heartbeat_seconds)
+        shown = ""
+        try:
+            while not run.final:
+                line = f"{run.state.value} {progress_text(run)}".strip()
+                if line != shown:
+                    print(line, flush=True)
+                    shown = line
+                time.sleep(interval)
+                run = self._call(runs.get, run.id)
+        except KeyboardInterrupt:
+            print(f"Stopped waiting; run {run.id} goes on (see %ucdh_runs).")
+            return
+        print(f"{run.state.value} after {elapsed(run)}, cost {cost_text(run)}")
+        try:
+            print(f"Executed notebook: {runs.copy_output(run.id)}")
+        except UcdhError as error:
+            print(f"No executed notebook: {error.message}")
+        if run.state is not RunState.SUCCEEDED:
+            raise UsageError(failure_text(run))
+
+    @magic_arguments()
+    @argument("--limit", type=int, default=20, help="rows to show (default 20)")
+    @line_magic
+    def ucdh_runs(self, line: str) -> None:
+        """Your runs, newest first: state, instance type, elapsed time and cost."""
+        args = parse_argstring(self.ucdh_runs, line)
+        runs = self.user_runs()
+        listed = self._call(runs.list)[: max(args.limit, 0)]
+        if not listed:
+            print("No runs yet. Start one with %ucdh_run or the Run on AWS button.")
+            return
+        # The server follows active runs too; looking again here shows them up to date.
+        shown = [run if run.final else self._call(runs.get, run.id) for run in listed]
+        rows = [
+            [
+                run.id,
+                Path(run.notebook_path).name,
+                run.state.value,
+                run.instance_type,
+                elapsed(run),
+                cost_text(run),
+                progress_text(run) if not run.final else (run.failure_message or "")[:60],
+            ]
+            for run in shown
+        ]
+        headers = ["run", "notebook", "state", "type", "elapsed", "cost", "note"]
+        print(table(headers, rows, right={4}))
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Call the service; its errors become a one-line usage error, not a traceback."""
+        try:
+            return fn(*args)
+        except UcdhError as error:
+            raise UsageError(f"{error.message} {error.hint}".strip()) from None
