@@ -122,7 +122,11 @@ class RunService:
     @classmethod
     def from_config(cls, config: UcdhConfig, aws: AwsClients) -> RunService:
         """The service with the configured (or default) store; makes no AWS call."""
-        return cls(config, aws, RunStore(config.runs_store_path or default_store_path()))
+        location = "|".join(
+            str(part or "")
+            for part in (config.endpoint_url, config.region, config.runs_bucket, config.runs_prefix)
+        )
+        return cls(config, aws, RunStore(config.runs_store_path or default_store_path(location)))
 
     # -- parts ----------------------------------------------------------------
 

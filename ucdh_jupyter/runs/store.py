@@ -27,11 +27,20 @@ CREATE INDEX IF NOT EXISTS runs_owner ON runs (owner, id);
 """
 
 
-def default_store_path() -> Path:
-    """``<Jupyter data dir>/ucdh_jupyter/runs.sqlite``."""
+def default_store_path(source: str = "") -> Path:
+    """``<Jupyter data dir>/ucdh_jupyter/runs-<key>.sqlite``, one file per run location.
+
+    The store caches one S3 runs location (endpoint, bucket, prefix). Servers that
+    point at different locations must not share a file, or each start-up rebuild
+    would wipe the other's runs; the server and its kernels, configured alike,
+    still share one.
+    """
+    import hashlib
+
     from jupyter_core.paths import jupyter_data_dir
 
-    return Path(jupyter_data_dir()) / "ucdh_jupyter" / "runs.sqlite"
+    key = hashlib.sha256(source.encode()).hexdigest()[:12]
+    return Path(jupyter_data_dir()) / "ucdh_jupyter" / f"runs-{key}.sqlite"
 
 
 class RunStore:

@@ -171,3 +171,20 @@ def test_local_executor_exists_only_in_local_mode(run_config: Any, run_service: 
         raise AssertionError("a local executor was accepted in aws mode")
     finally:
         run_config.mode = "local"
+
+
+def test_servers_on_different_run_locations_keep_separate_local_stores(
+    run_config: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    # Given two servers of one OS user with no explicit store path
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path))
+    run_config.runs_store_path = None
+    first = RunService.from_config(run_config, SimpleNamespace())
+    run_config.runs_prefix = "another-study/"
+    second = RunService.from_config(run_config, SimpleNamespace())
+    run_config.runs_prefix = "another-study/"
+    again = RunService.from_config(run_config, SimpleNamespace())
+    # Then each runs location has its own cache file, and the same location shares one
+    assert first.store.path != second.store.path
+    assert second.store.path == again.store.path
+    assert first.store.path.parent == tmp_path / "ucdh_jupyter"
