@@ -21,6 +21,7 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -412,6 +413,7 @@ def main() -> None:
                 bench_transfer(jupyter, s3, root, 4 * 1024 * MiB, download=False, runs=1)
     finally:
         jupyter.stop()
+        shutil.rmtree(work, ignore_errors=True)
         assert moto.stdin is not None
         moto.stdin.close()
         moto.wait()
