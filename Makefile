@@ -67,6 +67,7 @@ test: install
 
 bench: .stamp-python
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/s3.py $(BENCH_S3_ARGS)  # BENCH_S3_ARGS=--big adds a 4 GiB upload
 

@@ -62,6 +62,23 @@ export interface IConfig {
   sse_kms: boolean;
   presigned_urls: boolean;
   features: IFeatures;
+  /** What the run dialog and the Runs section need; absent from older servers. */
+  runs?: IRunsConfig;
+}
+
+/** The administrator's run settings (`GET config`). */
+export interface IRunsConfig {
+  /** The admin allows runs. */
+  enabled: boolean;
+  /** A runs bucket is set; without one, submitting is refused. */
+  configured: boolean;
+  default_max_hours: number;
+  max_hours_cap: number;
+  budget_per_run_usd: number | null;
+  max_notebook_mb: number;
+  max_files_mb: number;
+  /** How often a running notebook reports, in seconds. */
+  heartbeat_seconds: number;
 }
 
 /**
@@ -96,8 +113,8 @@ export type Backend = 'ec2' | 'databricks';
 /** Where the prices shown come from, and how fresh they are. */
 export interface IPriceSource {
   source: 'live' | 'cached' | 'bundled' | 'unknown';
-  /** ISO date or timestamp of the price data. */
-  as_of: string;
+  /** ISO date or timestamp of the price data; null when the source is unknown. */
+  as_of: string | null;
   /** A sentence on the origin (API, cache file, snapshot) for a tooltip. */
   detail: string;
 }
@@ -271,4 +288,268 @@ export function estimateCost(
     { method: 'POST', body: JSON.stringify(body), signal },
     settings
   );
+}
+
+/** Where a run is in its life; it only moves forward (see `runs/model.py`). */
+export type RunState =
+  | 'STAGING'
+  | 'SUBMITTED'
+  | 'PROVISIONING'
+  | 'RUNNING'
+  | 'FINALIZING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'CANCELLING'
+  | 'CANCELLED'
+  | 'EXPIRED';
+
+/** Why a run failed. */
+export type FailureKind =
+  'notebook_error' | 'kernel_died' | 'timeout' | 'infrastructure' | 'staging';
+
+/** How far the notebook got, from the run's last heartbeat. */
+export interface IRunProgress {
+  /** Cells executed so far. */
+  cell: number;
+  /** Cells in the notebook; 0 until the runner reported. */
+  cells: number;
+  /** The end of the output of the cell being executed. */
+  last_lines: string[];
+  heartbeat_at: string | null;
+}
+
+/** One execution of a notebook on a backend (`Run.to_json`). */
+export interface IRun {
+  id: string;
+  backend: Backend;
+  owner: string;
+  notebook_path: string;
+  instance_type: string;
+  max_hours: number;
+  created_at: string;
+  /** When the machine is terminated whatever happens. */
+  deadline: string;
+  parameters: Record<string, unknown>;
+  /** Machines (EC2: always 1). */
+  count: number;
+  files: string[];
+  environment: string;
+  state: RunState;
+  updated_at: string | null;
+  history: { state: RunState; at: string }[];
+  failure_kind: FailureKind | null;
+  failure_message: string | null;
+  /** 1-based index of the cell that raised, when known. */
+  failing_cell: number | null;
+  progress: IRunProgress;
+  rate_usd_per_hour: number | null;
+  cost_so_far_usd: number | null;
+  cost_final_usd: number | null;
+  started_at: string | null;
+  ended_at: string | null;
+  bucket: string;
+  prefix: string;
+  input_uri: string | null;
+  partial_uri: string | null;
+  output_uri: string | null;
+  log_uri: string | null;
+  instance_id: string | null;
+  databricks_run_id: number | null;
+}
+
+/** A file of the notebook's folder that may be sent along with it. */
+export interface IRunFile {
+  /** Relative to the notebook's folder. */
+  path: string;
+  size: number;
+  /** Looks like a secret (`.env`, keys): offered unchecked. */
+  sensitive: boolean;
+}
+
+/** What the run's machine installs, and where the list comes from. */
+export interface IRunEnvironment {
+  /** `requirements.txt`, or the notebook's imports pinned to this environment. */
+  source: string;
+  packages: string[];
+  /** Imports no installed package provides (e.g. the notebook's own modules). */
+  unresolved: string[];
+}
+
+/** `POST runs/prepare`: what the run dialog shows before submitting. */
+export interface IRunPrepare {
+  notebook_path: string;
+  /** Names of the parameters cell with their defaults (null when not a literal). */
+  parameters: Record<string, unknown>;
+  files: IRunFile[];
+  environment: IRunEnvironment;
+  default_max_hours: number;
+  max_hours_cap: number;
+  /** Highest maximum cost of one run; null when there is no budget. */
+  budget_usd: number | null;
+  max_files_mb: number;
+  /** Id to submit with, so a double submit launches one machine. */
+  new_run_id: string;
+  /** Present when the request named an instance type. */
+  cost?: IRunCost | null;
+}
+
+/** What to price in `POST runs/prepare`, besides the notebook. */
+export interface IRunCostQuery {
+  instance_type: string;
+  backend?: Backend;
+  max_hours?: number;
+  /** Default: the duration of the last successful run of this notebook. */
+  expected_hours?: number;
+}
+
+/** The cost block of `POST runs/prepare`, as the server checks it on submit. */
+export interface IRunCost {
+  instance_type: string;
+  backend: Backend;
+  /** One node; null when the price is unknown. */
+  rate_usd_per_hour: number | null;
+  max_hours: number;
+  max_hours_cap: number;
+  /** Rate × max runtime: what the budget is checked against. */
+  max_cost_usd: number | null;
+  expected_hours: number | null;
+  expected_cost_usd: number | null;
+  /** Where the expected runtime comes from, e.g. "the last successful run (01J…)". */
+  expected_from: string | null;
+  budget_usd: number | null;
+  /** Null without a budget; false when over it or when the price is unknown. */
+  within_budget: boolean | null;
+  allowed: boolean;
+  /** Why the admin's limits refuse the type. */
+  reason: string | null;
+  prices: IPriceSource;
+}
+
+/** Body of `POST runs`. */
+export interface IRunRequest {
+  notebook_path: string;
+  instance_type: string;
+  max_hours: number;
+  parameters: Record<string, unknown>;
+  files: string[];
+  include_sensitive: boolean;
+  backend: Backend;
+  count: number;
+  run_id: string;
+}
+
+/**
+ * List the runs this server knows (also those started from another tab or
+ * before a restart), newest first.
+ *
+ * @param settings server connection settings; the page's own by default
+ * @param signal aborts the request, e.g. when the section is hidden
+ */
+export async function listRuns(
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<IRun[]> {
+  // `no-cache`: every poll asks the server, without the timestamp parameter
+  // JupyterLab's default `no-store` adds.
+  const body = await requestAPI<{ runs: IRun[] }>(
+    'runs',
+    { method: 'GET', cache: 'no-cache', signal },
+    settings
+  );
+  return body.runs;
+}
+
+/**
+ * Read a notebook's parameters, sibling files and environment for the run dialog.
+ *
+ * @param notebookPath path under the Jupyter root
+ * @param cost with an instance type, the answer also carries its cost block
+ */
+export function prepareRun(
+  notebookPath: string,
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal,
+  cost?: IRunCostQuery
+): Promise<IRunPrepare> {
+  return requestAPI<IRunPrepare>(
+    'runs/prepare',
+    {
+      method: 'POST',
+      body: JSON.stringify({ notebook_path: notebookPath, ...cost }),
+      signal
+    },
+    settings
+  );
+}
+
+/**
+ * Submit a run; the server answers as soon as the launch request is accepted.
+ *
+ * Submitting the same `run_id` again returns the first run: one machine.
+ */
+export function submitRun(
+  body: IRunRequest,
+  settings?: ServerConnection.ISettings
+): Promise<IRun> {
+  return requestAPI<IRun>(
+    'runs',
+    { method: 'POST', body: JSON.stringify(body) },
+    settings
+  );
+}
+
+/** Fetch one run. */
+export function getRun(
+  runId: string,
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<IRun> {
+  return requestAPI<IRun>(
+    `runs/${encodeURIComponent(runId)}`,
+    { method: 'GET', cache: 'no-cache', signal },
+    settings
+  );
+}
+
+/** Ask a run to stop; it saves its partial output, then its machine is terminated. */
+export function cancelRun(
+  runId: string,
+  settings?: ServerConnection.ISettings
+): Promise<IRun> {
+  return requestAPI<IRun>(
+    `runs/${encodeURIComponent(runId)}/cancel`,
+    { method: 'POST' },
+    settings
+  );
+}
+
+/**
+ * Copy the executed (or partial) notebook next to the original.
+ *
+ * @returns its path under the Jupyter root, `<name>.run-<id>.ipynb`
+ */
+export async function copyRunOutput(
+  runId: string,
+  settings?: ServerConnection.ISettings
+): Promise<string> {
+  const body = await requestAPI<{ path: string }>(
+    `runs/${encodeURIComponent(runId)}/output`,
+    { method: 'POST' },
+    settings
+  );
+  return body.path;
+}
+
+/** The end of a run's log. */
+export async function getRunLog(
+  runId: string,
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<string> {
+  const body = await requestAPI<{ log: string }>(
+    `runs/${encodeURIComponent(runId)}/log`,
+    { method: 'GET', cache: 'no-cache', signal },
+    settings
+  );
+  return body.log;
 }

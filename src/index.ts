@@ -16,6 +16,8 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { cloudIcon } from './icons';
+import { RunsSection } from './runs/section';
+import { runsPlugin } from './runs/plugin';
 import { UcdhSidebar } from './sidebar';
 import {
   CommandIDs,
@@ -27,6 +29,7 @@ import {
 export * from './api';
 export { InstancePicker } from './compute';
 export type { IInstancePickerProps } from './compute';
+export { openRunDialog, RunsSection } from './runs';
 export * from './request';
 export * from './tokens';
 
@@ -46,7 +49,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const sidebar = new UcdhSidebar({
       serverSettings: app.serviceManager.serverSettings,
-      translator: translator ?? nullTranslator
+      translator: translator ?? nullTranslator,
+      commands: app.commands
     });
     app.shell.add(sidebar, 'left', { rank: 850 });
     restorer?.add(sidebar, sidebar.id);
@@ -63,7 +67,28 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       icon: refreshIcon,
       execute: () => sidebar.statusHeader.refresh()
     });
-    for (const command of [CommandIDs.openSidebar, CommandIDs.refreshStatus]) {
+    app.commands.addCommand(CommandIDs.showRuns, {
+      label: trans.__('Show Notebook Runs'),
+      caption: trans.__(
+        'Show the runs of notebooks on AWS, with their progress'
+      ),
+      icon: cloudIcon,
+      execute: args => {
+        app.shell.activateById(sidebar.id);
+        const section = sidebar.showSection('runs');
+        if (section instanceof RunsSection) {
+          if (typeof args.runId === 'string') {
+            section.expect(args.runId);
+          }
+          void section.refresh();
+        }
+      }
+    });
+    for (const command of [
+      CommandIDs.openSidebar,
+      CommandIDs.refreshStatus,
+      CommandIDs.showRuns
+    ]) {
       palette?.addItem({ command, category: PALETTE_CATEGORY });
     }
 
@@ -90,4 +115,4 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [sidebarPlugin];
+export default [sidebarPlugin, runsPlugin];

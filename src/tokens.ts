@@ -6,13 +6,21 @@
 /** Plugin ids; each has a matching `schema/<name>.json`. */
 export namespace PluginIDs {
   export const sidebar = 'ucdh-jupyter:sidebar';
+  export const runs = 'ucdh-jupyter:runs';
 }
 
 /** Command ids, `ucdh-jupyter:verb-noun`. */
 export namespace CommandIDs {
   export const openSidebar = 'ucdh-jupyter:open-sidebar';
   export const refreshStatus = 'ucdh-jupyter:refresh-status';
+  /** Open the run dialog; args `path` (else the current notebook) and `rerun`. */
+  export const runNotebook = 'ucdh-jupyter:run-notebook';
+  /** Reveal the Runs section and refresh it; arg `runId` to announce its end. */
+  export const showRuns = 'ucdh-jupyter:show-runs';
 }
+
+/** Name of the Run on AWS item in the notebook toolbar (`schema/runs.json`). */
+export const RUN_TOOLBAR_ITEM = 'ucdh-run-on-aws';
 
 /** Command palette category of every ucdh-jupyter command. */
 export const PALETTE_CATEGORY = 'AWS';
@@ -71,4 +79,43 @@ export namespace CSS {
     export const retry = 'jp-ucdh-Compute-retry';
     export const status = 'jp-ucdh-Compute-status';
   }
+
+  export namespace Runs {
+    export const root = 'jp-ucdh-Runs';
+    export const item = 'jp-ucdh-Runs-item';
+    export const state = 'jp-ucdh-Runs-state';
+    export const progress = 'jp-ucdh-Runs-progress';
+    export const cancel = 'jp-ucdh-Runs-cancel';
+    export const open = 'jp-ucdh-Runs-open';
+    export const log = 'jp-ucdh-Runs-log';
+    export const rerun = 'jp-ucdh-Runs-rerun';
+    export const refresh = 'jp-ucdh-Runs-refresh';
+    export const empty = 'jp-ucdh-Runs-empty';
+    export const status = 'jp-ucdh-Runs-status';
+    export const cost = 'jp-ucdh-Runs-cost';
+    export const elapsed = 'jp-ucdh-Runs-elapsed';
+    export const guardrails = 'jp-ucdh-Runs-guardrails';
+    export const output = 'jp-ucdh-Runs-output';
+    export const failure = 'jp-ucdh-Runs-failure';
+    export const logView = 'jp-ucdh-RunLog';
+  }
+
+  export namespace RunDialog {
+    export const root = 'jp-ucdh-RunDialog';
+    export const submit = 'jp-ucdh-RunDialog-submit';
+    export const backend = 'jp-ucdh-RunDialog-backend';
+    export const hours = 'jp-ucdh-RunDialog-hours';
+    export const parameters = 'jp-ucdh-RunDialog-parameters';
+    export const files = 'jp-ucdh-RunDialog-files';
+    export const filesWarning = 'jp-ucdh-RunDialog-filesWarning';
+    export const environment = 'jp-ucdh-RunDialog-environment';
+    export const cost = 'jp-ucdh-RunDialog-cost';
+    export const maxCost = 'jp-ucdh-RunDialog-maxCost';
+    export const expectedCost = 'jp-ucdh-RunDialog-expectedCost';
+    export const blockers = 'jp-ucdh-RunDialog-blockers';
+    export const status = 'jp-ucdh-RunDialog-status';
+  }
+
+  /** The Run on AWS button of the notebook toolbar. */
+  export const runButton = 'jp-ucdh-RunButton';
 }

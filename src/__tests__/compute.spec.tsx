@@ -8,40 +8,9 @@ import { Widget } from '@lumino/widgets';
 
 import { ComputeSection } from '../compute/widget';
 import { fakeServer } from './computefixtures';
+import { find, typeInto, waitFor } from './dom';
 
 const trans = nullTranslator.load('ucdh_jupyter');
-
-/** Poll until `check` returns a value (React renders asynchronously). */
-async function waitFor<T>(
-  check: () => T | null | undefined | false,
-  what: string
-): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const value = check();
-    if (value) {
-      return value;
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-  throw new Error(`${what} never happened`);
-}
-
-function find(root: HTMLElement, selector: string): Promise<HTMLElement> {
-  return waitFor(
-    () => root.querySelector<HTMLElement>(selector),
-    `${selector} to appear`
-  );
-}
-
-/** Type into a React-controlled input the way a browser reports it. */
-function typeInto(input: HTMLInputElement, value: string): void {
-  const setter = Object.getOwnPropertyDescriptor(
-    HTMLInputElement.prototype,
-    'value'
-  )?.set as (v: string) => void;
-  setter.call(input, value);
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-}
 
 function press(element: HTMLElement, key: string): void {
   element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));

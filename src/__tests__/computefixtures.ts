@@ -175,6 +175,22 @@ export interface IRecorded {
   body: IEstimateRequest | null;
 }
 
+/** What a fake server needs of a request: method, path under `ucdh-jupyter/`, URL and JSON body. */
+export async function readRequest<B>(
+  input: RequestInfo | URL,
+  init?: RequestInit
+): Promise<{ method: string; path: string; url: URL; body: B | null }> {
+  const request = input instanceof Request ? input : new Request(input, init);
+  const url = new URL(request.url);
+  const text = await request.text();
+  return {
+    method: request.method,
+    path: url.pathname.replace(/^.*ucdh-jupyter\//, ''),
+    url,
+    body: text ? (JSON.parse(text) as B) : null
+  };
+}
+
 /** Server settings whose fetch answers like the compute routes; `fail` makes the catalog fail. */
 export function fakeServer(options: { failCatalog?: number } = {}): {
   serverSettings: ServerConnection.ISettings;
@@ -186,11 +202,10 @@ export function fakeServer(options: { failCatalog?: number } = {}): {
     input: RequestInfo | URL,
     init?: RequestInit
   ): Promise<Response> => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const url = new URL(request.url);
-    const text = await request.text();
-    const body = text ? (JSON.parse(text) as IEstimateRequest) : null;
-    const path = url.pathname.replace(/^.*ucdh-jupyter\//, '');
+    const { url, path, body } = await readRequest<IEstimateRequest>(
+      input,
+      init
+    );
     requests.push({ path, params: url.searchParams, body });
     if (path === 'compute/catalog') {
       if (failures > 0) {

@@ -38,6 +38,10 @@ export interface IEstimatePanelProps {
   form: IEstimateForm;
   onFormChange: (form: IEstimateForm) => void;
   limits: IComputeLimits | null;
+  /** The backend is set by the caller: no choice is offered. */
+  fixedBackend?: boolean;
+  /** Called with each estimate; null while the inputs are invalid or nothing arrived. */
+  onEstimate?: (estimate: IEstimate | null) => void;
   /** Called with the price source of each estimate, which may be newer than the catalog's. */
   onPrices: (prices: IPriceSource) => void;
   serverSettings?: ServerConnection.ISettings;
@@ -66,6 +70,12 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
       onPrices(data.prices);
     }
   }, [data, onPrices]);
+
+  const onEstimate = props.onEstimate;
+  const current = built.ok && !error ? data : null;
+  React.useEffect(() => {
+    onEstimate?.(current);
+  }, [current, onEstimate]);
 
   const set =
     (field: keyof IEstimateForm) =>
@@ -131,25 +141,29 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
                   formatNumber(maxHours)
                 ))}
         </span>
-        <span id={`${id}-backend`}>{trans.__('Runs on')}</span>
-        <span
-          className={C.backend}
-          role="radiogroup"
-          aria-labelledby={`${id}-backend`}
-        >
-          {(['ec2', 'databricks'] as Backend[]).map(value => (
-            <label key={value}>
-              <input
-                type="radio"
-                name={`${id}-backend`}
-                value={value}
-                checked={form.backend === value}
-                onChange={() => setBackend(value)}
-              />
-              {value === 'ec2' ? trans.__('EC2') : trans.__('Databricks')}
-            </label>
-          ))}
-        </span>
+        {!props.fixedBackend && (
+          <>
+            <span id={`${id}-backend`}>{trans.__('Runs on')}</span>
+            <span
+              className={C.backend}
+              role="radiogroup"
+              aria-labelledby={`${id}-backend`}
+            >
+              {(['ec2', 'databricks'] as Backend[]).map(value => (
+                <label key={value}>
+                  <input
+                    type="radio"
+                    name={`${id}-backend`}
+                    value={value}
+                    checked={form.backend === value}
+                    onChange={() => setBackend(value)}
+                  />
+                  {value === 'ec2' ? trans.__('EC2') : trans.__('Databricks')}
+                </label>
+              ))}
+            </span>
+          </>
+        )}
         {form.backend === 'databricks' && (
           <>
             <label htmlFor={`${id}-workers`}>{trans.__('Workers')}</label>

@@ -348,7 +348,10 @@ export function formatGpu(type: IInstanceType, short = false): string {
 }
 
 /** The date part of an ISO date or timestamp, e.g. "2026-07-20"; the text itself otherwise. */
-export function formatAsOf(asOf: string): string {
+export function formatAsOf(asOf: string | null): string {
+  if (!asOf) {
+    return '';
+  }
   const match = /^(\d{4}-\d{2}-\d{2})/.exec(asOf.trim());
   return match ? match[1] : asOf.trim();
 }

@@ -10,11 +10,13 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import {
+  Backend,
   getCatalog,
   ICatalog,
   ICatalogQuery,
   IComputeLimits,
   IComputePreset,
+  IEstimate,
   IInstanceType,
   IPriceSource
 } from '../api';
@@ -59,6 +61,12 @@ export interface IInstancePickerProps {
   initialType?: string;
   /** Wait after typing before asking the server, in ms. */
   debounceMs?: number;
+  /** Price for this backend only, without offering the choice (a run dialog has its own). */
+  backend?: Backend;
+  /** Leave out the price chart, where space is tight. */
+  compact?: boolean;
+  /** Called with each estimate of the selected type; null while there is none. */
+  onEstimate?: (estimate: IEstimate | null) => void;
 }
 
 const DEFAULT_SORT: ISort = { key: 'name', order: 'asc' };
@@ -73,9 +81,12 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
   const [selectedName, setSelectedName] = React.useState<string | null>(
     props.initialType ?? null
   );
-  const [estimateForm, setEstimateForm] = React.useState<IEstimateForm>(
+  const [formState, setEstimateForm] = React.useState<IEstimateForm>(
     DEFAULT_ESTIMATE_FORM
   );
+  const estimateForm = props.backend
+    ? { ...formState, backend: props.backend }
+    : formState;
   // An estimate may carry newer prices than the catalog it was made from.
   const [estimatePrices, setEstimatePrices] = React.useState<{
     prices: IPriceSource;
@@ -243,18 +254,22 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
               form={estimateForm}
               onFormChange={setEstimateForm}
               limits={data.limits}
+              fixedBackend={props.backend !== undefined}
+              onEstimate={props.onEstimate}
               onPrices={onPrices}
               serverSettings={serverSettings}
               debounceMs={debounceMs}
               trans={trans}
             />
           )}
-          <PriceChart
-            types={data.types}
-            selected={selectedName}
-            onSelect={onSelect}
-            trans={trans}
-          />
+          {!props.compact && (
+            <PriceChart
+              types={data.types}
+              selected={selectedName}
+              onSelect={onSelect}
+              trans={trans}
+            />
+          )}
         </>
       )}
     </div>

@@ -7,10 +7,12 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
+import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { ComputeSection } from '../compute/widget';
+import { RunsSection } from '../runs/section';
 import { CSS } from '../tokens';
 
 /** One accordion section of the sidebar. */
@@ -27,10 +29,12 @@ export interface ISectionSpec {
  * The sections in display order.
  *
  * @param serverSettings connection the sections' requests use; the page's own when omitted
+ * @param commands the application's commands, for sections that open documents or dialogs
  */
 export function sectionSpecs(
   trans: TranslationBundle,
-  serverSettings?: ServerConnection.ISettings
+  serverSettings?: ServerConnection.ISettings,
+  commands?: CommandRegistry
 ): ISectionSpec[] {
   return [
     {
@@ -51,12 +55,7 @@ export function sectionSpecs(
     {
       key: 'runs',
       title: trans.__('Runs'),
-      create: () =>
-        placeholder(
-          trans.__(
-            'Notebooks running on EC2 or Databricks, with live progress, cost so far and their results.'
-          )
-        )
+      create: () => new RunsSection({ trans, serverSettings, commands })
     }
   ];
 }

@@ -4,6 +4,8 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { SidePanel } from '@jupyterlab/ui-components';
+import type { CommandRegistry } from '@lumino/commands';
+import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { cloudIcon } from '../icons';
 import { CSS, SIDEBAR_ID, TRANSLATION_DOMAIN } from '../tokens';
@@ -29,9 +31,32 @@ export class UcdhSidebar extends SidePanel {
     });
     this.header.addWidget(this.statusHeader);
 
-    for (const spec of sectionSpecs(trans, options.serverSettings)) {
+    for (const spec of sectionSpecs(
+      trans,
+      options.serverSettings,
+      options.commands
+    )) {
       this.addWidget(createSection(spec));
     }
+  }
+
+  /**
+   * Expand the section of `key` (e.g. `runs`) and return its widget; null
+   * when there is no such section.
+   */
+  showSection(key: string): Widget | null {
+    const index = this.widgets.findIndex(
+      widget => widget.id === `ucdh-jupyter-section-${key}`
+    );
+    if (index < 0) {
+      return null;
+    }
+    const widget = this.widgets[index];
+    // The default content is an accordion; a collapsed section is hidden.
+    if (this.content instanceof AccordionPanel && widget.isHidden) {
+      this.content.expand(index);
+    }
+    return widget;
   }
 
   /** The identity/credentials header, exposed for the refresh command. */
@@ -45,5 +70,7 @@ export namespace UcdhSidebar {
     /** Connection to the Jupyter server; the page's own when omitted. */
     serverSettings?: ServerConnection.ISettings;
     translator?: ITranslator;
+    /** The application's commands, used by sections to open documents and dialogs. */
+    commands?: CommandRegistry;
   }
 }

@@ -1,31 +1,13 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
+import { setExpanded } from './helpers';
+
 /**
  * The server's first catalog request lists ~1,400 types from the local AWS,
  * which takes seconds on a cold server; later requests answer from memory.
  */
 const FIRST_LOAD = { timeout: 30_000 };
-
-/** The accordion bar of a sidebar section, by its title. */
-function sectionTitle(page: Page, title: string): Locator {
-  return page
-    .locator('#ucdh-jupyter-sidebar .jp-AccordionPanel-title')
-    .filter({ hasText: title });
-}
-
-/** Expand (or collapse) a sidebar section unless it already is. */
-async function setExpanded(
-  page: Page,
-  title: string,
-  expanded: boolean
-): Promise<void> {
-  const bar = sectionTitle(page, title);
-  if ((await bar.getAttribute('aria-expanded')) !== String(expanded)) {
-    await bar.click();
-  }
-  await expect(bar).toHaveAttribute('aria-expanded', String(expanded));
-}
 
 /** Drag the left sidebar's edge so the table's columns fit. */
 async function widenSidebar(page: Page, by: number): Promise<void> {

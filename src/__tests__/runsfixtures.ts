@@ -1,0 +1,206 @@
+/**
+ * Runs and a fake server for the runs tests: it answers the runs routes the
+ * way the server extension does, and the compute routes like the compute
+ * fixtures, so the run dialog's instance picker works too.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+
+import type {
+  IEstimateRequest,
+  IRun,
+  IRunCost,
+  IRunPrepare,
+  IRunRequest,
+  RunState
+} from '../api';
+import {
+  catalogFor,
+  estimateFor,
+  PRICES,
+  readRequest,
+  TYPES
+} from './computefixtures';
+
+/** A run with the fields a test does not care about filled in. */
+export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
+  return {
+    backend: 'ec2',
+    owner: 'researcher',
+    notebook_path: 'studies/welcome.ipynb',
+    instance_type: 'm5.large',
+    max_hours: 2,
+    created_at: '2026-07-20T10:00:00Z',
+    deadline: '2026-07-20T12:00:00Z',
+    parameters: {},
+    count: 1,
+    files: [],
+    environment: '',
+    state: 'RUNNING',
+    updated_at: null,
+    history: [],
+    failure_kind: null,
+    failure_message: null,
+    failing_cell: null,
+    progress: { cell: 0, cells: 0, last_lines: [], heartbeat_at: null },
+    rate_usd_per_hour: 0.096,
+    cost_so_far_usd: 0.01,
+    cost_final_usd: null,
+    started_at: '2026-07-20T10:01:00Z',
+    ended_at: null,
+    bucket: 'runs',
+    prefix: 'ucdh-runs/',
+    input_uri: null,
+    partial_uri: null,
+    output_uri: null,
+    log_uri: null,
+    instance_id: 'i-0123456789abcdef0',
+    databricks_run_id: null,
+    ...fields
+  };
+}
+
+/** Ids of the runs below (ULIDs, as the server checks). */
+export const RUNNING_ID = '01J3ZK5V6Q8X9Y0A1B2C3D4E5F';
+export const DONE_ID = '01J3ZJ0000AAAABBBBCCCCDDDD';
+
+/** What `runs/prepare` answers for the test notebook. */
+export const PREPARE: IRunPrepare = {
+  notebook_path: 'studies/welcome.ipynb',
+  parameters: { rows: 5, cohort: 'A', start: null },
+  files: [
+    { path: 'data.csv', size: 2_400_000, sensitive: false },
+    { path: '.env', size: 120, sensitive: true },
+    {
+      path: 'welcome.run-01J3ZJ0000AAAABBBBCCCCDDDD.ipynb',
+      size: 9000,
+      sensitive: false
+    }
+  ],
+  environment: {
+    source: 'requirements.txt',
+    packages: ['pandas==2.2.3', 'boto3==1.35.0'],
+    unresolved: []
+  },
+  default_max_hours: 2,
+  max_hours_cap: 24,
+  budget_usd: 5,
+  max_files_mb: 500,
+  new_run_id: '01J3ZM0000PPPPQQQQRRRRSSSS'
+};
+
+/** The cost block of `runs/prepare` for a request naming an instance type. */
+function costFor(body: {
+  instance_type?: string;
+  max_hours?: number;
+}): IRunCost | null {
+  const type = TYPES.find(t => t.name === body.instance_type);
+  if (!type) {
+    return null;
+  }
+  const rate = type.price_per_hour;
+  const hours = body.max_hours ?? PREPARE.default_max_hours;
+  const most = rate === null ? null : rate * hours;
+  const budget = PREPARE.budget_usd;
+  return {
+    instance_type: type.name,
+    backend: 'ec2',
+    rate_usd_per_hour: rate,
+    max_hours: hours,
+    max_hours_cap: PREPARE.max_hours_cap,
+    max_cost_usd: most,
+    expected_hours: null,
+    expected_cost_usd: null,
+    expected_from: null,
+    budget_usd: budget,
+    within_budget: budget === null ? null : most !== null && most <= budget,
+    allowed: type.allowed,
+    reason: type.reason,
+    prices: PRICES
+  };
+}
+
+/** A request the fake server received. */
+export interface IRunsRecorded {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/** A fake server; `runs` is what `GET runs` answers now (tests change it). */
+export function fakeRunsServer(initial: IRun[] = []): {
+  serverSettings: ServerConnection.ISettings;
+  requests: IRunsRecorded[];
+  runs: IRun[];
+  setRuns: (runs: IRun[]) => void;
+  setState: (id: string, state: RunState, extra?: Partial<IRun>) => void;
+} {
+  const requests: IRunsRecorded[] = [];
+  const server = {
+    runs: initial,
+    setRuns: (runs: IRun[]) => {
+      server.runs = runs;
+    },
+    setState: (id: string, state: RunState, extra: Partial<IRun> = {}) => {
+      server.runs = server.runs.map(run =>
+        run.id === id ? { ...run, state, ...extra } : run
+      );
+    }
+  };
+  const json = (body: unknown, status = 200): Response =>
+    new Response(JSON.stringify(body), { status });
+  const fetch = async (
+    input: RequestInfo | URL,
+    init?: RequestInit
+  ): Promise<Response> => {
+    const { method, path, url, body } = await readRequest<any>(input, init);
+    requests.push({ method, path, body });
+    if (path === 'compute/catalog') {
+      return json(catalogFor(url.searchParams));
+    }
+    if (path === 'compute/estimate') {
+      return json(estimateFor(body as IEstimateRequest));
+    }
+    if (path === 'runs' && method === 'GET') {
+      return json({ runs: server.runs });
+    }
+    if (path === 'runs/prepare') {
+      return json({ ...PREPARE, cost: costFor(body) });
+    }
+    if (path === 'runs' && method === 'POST') {
+      const asked = body as IRunRequest;
+      const run = makeRun({
+        id: asked.run_id,
+        notebook_path: asked.notebook_path,
+        instance_type: asked.instance_type,
+        max_hours: asked.max_hours,
+        parameters: asked.parameters,
+        files: asked.files,
+        state: 'PROVISIONING',
+        started_at: null
+      });
+      server.runs = [run, ...server.runs];
+      return json(run, 202);
+    }
+    const action = /^runs\/([^/]+)\/(cancel|output|log)$/.exec(path);
+    const run = action && server.runs.find(r => r.id === action[1]);
+    if (action && run) {
+      if (action[2] === 'cancel') {
+        server.setState(run.id, 'CANCELLING');
+        return json(server.runs.find(r => r.id === run.id));
+      }
+      if (action[2] === 'output') {
+        return json({ path: `studies/welcome.run-${run.id}.ipynb` });
+      }
+      return json({ log: 'installing pandas\nexecuting cell 3\n' });
+    }
+    return json(
+      { message: 'There is no such run.', code: 'run_not_found', hint: '' },
+      404
+    );
+  };
+  const serverSettings = ServerConnection.makeSettings({
+    baseUrl: 'http://localhost:8888/',
+    fetch
+  });
+  return Object.assign(server, { serverSettings, requests });
+}

@@ -1,0 +1,220 @@
+/**
+ * The runs' pure logic: what a user reads about a run (state, time, cost,
+ * failure) and how the run dialog reads what they typed.
+ */
+import { nullTranslator } from '@jupyterlab/translation';
+
+import type { RunState } from '../api';
+import {
+  anyActive,
+  changedParameters,
+  checkedByDefault,
+  elapsedSeconds,
+  failureText,
+  formatBytes,
+  formatDuration,
+  formatRunCost,
+  isFinal,
+  maxCost,
+  newRunId,
+  parameterText,
+  parseMaxHours,
+  parseParameter,
+  progressFraction,
+  stateBadge
+} from '../runs/model';
+import { makeRun } from './runsfixtures';
+
+const trans = nullTranslator.load('ucdh_jupyter');
+const ID = '01J3ZK5V6Q8X9Y0A1B2C3D4E5F';
+const ALL_STATES: RunState[] = [
+  'STAGING',
+  'SUBMITTED',
+  'PROVISIONING',
+  'RUNNING',
+  'FINALIZING',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLING',
+  'CANCELLED',
+  'EXPIRED'
+];
+
+describe('run states', () => {
+  it('counts only succeeded, failed, cancelled and expired as over', () => {
+    expect(ALL_STATES.filter(isFinal)).toEqual([
+      'SUCCEEDED',
+      'FAILED',
+      'CANCELLED',
+      'EXPIRED'
+    ]);
+  });
+
+  it('gives every state a badge with a label, a tone and an explanation', () => {
+    for (const state of ALL_STATES) {
+      const badge = stateBadge(state, trans);
+      expect(badge.label).not.toBe('');
+      expect(badge.description).not.toBe('');
+    }
+    expect(stateBadge('SUCCEEDED', trans)).toMatchObject({
+      label: 'Succeeded',
+      tone: 'success'
+    });
+    expect(stateBadge('FAILED', trans).tone).toBe('failure');
+    expect(stateBadge('EXPIRED', trans).tone).toBe('failure');
+    expect(stateBadge('RUNNING', trans).tone).toBe('active');
+    expect(stateBadge('PROVISIONING', trans).label).toBe('Starting');
+  });
+
+  it('says a list is worth polling while one run is not over', () => {
+    const done = makeRun({ id: ID, state: 'SUCCEEDED' });
+    expect(anyActive([done])).toBe(false);
+    expect(anyActive([done, makeRun({ id: ID, state: 'CANCELLING' })])).toBe(
+      true
+    );
+  });
+});
+
+describe('elapsed time', () => {
+  const now = Date.parse('2026-07-20T11:02:05Z');
+
+  it('runs from submission to now while the run goes on', () => {
+    const run = makeRun({ id: ID, created_at: '2026-07-20T11:00:00Z' });
+    expect(elapsedSeconds(run, now)).toBe(125);
+  });
+
+  it('stops at the end of a finished run', () => {
+    const run = makeRun({
+      id: ID,
+      state: 'SUCCEEDED',
+      created_at: '2026-07-20T10:00:00Z',
+      ended_at: '2026-07-20T10:00:42Z'
+    });
+    expect(elapsedSeconds(run, now)).toBe(42);
+  });
+
+  it('reads as seconds, minutes or hours', () => {
+    expect(formatDuration(42)).toBe('42 s');
+    expect(formatDuration(125)).toBe('2 min 05 s');
+    expect(formatDuration(3720)).toBe('1 h 02 min');
+    expect(formatDuration(-3)).toBe('0 s');
+  });
+});
+
+describe('run cost', () => {
+  it('shows the final cost of a finished run', () => {
+    const run = makeRun({
+      id: ID,
+      state: 'SUCCEEDED',
+      cost_final_usd: 0.4213,
+      cost_so_far_usd: 0.4213
+    });
+    expect(formatRunCost(run, trans)).toBe('$0.42');
+  });
+
+  it('shows the cost so far of a running run', () => {
+    const run = makeRun({ id: ID, cost_so_far_usd: 0.126 });
+    expect(formatRunCost(run, trans)).toBe('so far $0.13');
+  });
+
+  it('says so when the machine has not started or the price is unknown', () => {
+    expect(
+      formatRunCost(
+        makeRun({ id: ID, state: 'SUBMITTED', started_at: null }),
+        trans
+      )
+    ).toBe('not billed yet');
+    expect(
+      formatRunCost(makeRun({ id: ID, rate_usd_per_hour: null }), trans)
+    ).toBe('price unknown');
+  });
+
+  it('bills the maximum as rate × max runtime × machines', () => {
+    expect(maxCost(0.096, 2)).toBeCloseTo(0.192);
+    expect(maxCost(0.5, 3, 2)).toBeCloseTo(3);
+    expect(maxCost(null, 2)).toBeNull();
+  });
+});
+
+describe('progress and failures', () => {
+  it('is cell i of N, unknown before the first heartbeat', () => {
+    const run = makeRun({
+      id: ID,
+      progress: { cell: 3, cells: 12, last_lines: [], heartbeat_at: null }
+    });
+    expect(progressFraction(run)).toBe(0.25);
+    expect(progressFraction(makeRun({ id: ID }))).toBeNull();
+  });
+
+  it('names the kind of failure and the failing cell', () => {
+    const run = makeRun({
+      id: ID,
+      state: 'FAILED',
+      failure_kind: 'notebook_error',
+      failing_cell: 4,
+      failure_message: 'ZeroDivisionError: division by zero'
+    });
+    expect(failureText(run, trans)).toBe(
+      'A cell raised an error, cell 4: ZeroDivisionError: division by zero'
+    );
+    expect(failureText(makeRun({ id: ID }), trans)).toBeNull();
+  });
+});
+
+describe('the run dialog form', () => {
+  it('leaves secrets and earlier run outputs unchecked', () => {
+    expect(
+      checkedByDefault({ path: 'data.csv', size: 1, sensitive: false })
+    ).toBe(true);
+    expect(checkedByDefault({ path: '.env', size: 1, sensitive: true })).toBe(
+      false
+    );
+    expect(
+      checkedByDefault({
+        path: 'welcome.run-01J3ZK5V6Q8X9Y0A1B2C3D4E5F.ipynb',
+        size: 1,
+        sensitive: false
+      })
+    ).toBe(false);
+  });
+
+  it('writes sizes for people', () => {
+    expect(formatBytes(812)).toBe('812 B');
+    expect(formatBytes(4200)).toBe('4.2 kB');
+    expect(formatBytes(2_400_000)).toBe('2.4 MB');
+  });
+
+  it('reads typed parameters as JSON or Python literals, strings stay strings', () => {
+    expect(parseParameter('0.2', 0.1)).toBe(0.2);
+    expect(parseParameter('[1, 2]', null)).toEqual([1, 2]);
+    expect(parseParameter('True', false)).toBe(true);
+    expect(parseParameter('None', 3)).toBeNull();
+    expect(parseParameter('cohort B', 3)).toBe('cohort B');
+    expect(parseParameter('007', 'A')).toBe('007');
+    expect(parameterText({ a: 1 })).toBe('{"a":1}');
+    expect(parameterText(null)).toBe('');
+  });
+
+  it('sends only the parameters the user changed', () => {
+    const defaults = { rows: 5, cohort: 'A', start: null };
+    const texts = { rows: '10', cohort: 'A', start: '' };
+    expect(changedParameters(defaults, texts)).toEqual({ rows: 10 });
+    expect(changedParameters(defaults, { ...texts, rows: '5.0' })).toEqual({});
+  });
+
+  it('refuses a max runtime that is empty, not positive or above the cap', () => {
+    expect(parseMaxHours('2.5', 24)).toEqual({ ok: true, hours: 2.5 });
+    expect(parseMaxHours('3 h', 24)).toEqual({ ok: true, hours: 3 });
+    expect(parseMaxHours('', 24)).toEqual({ ok: false, error: 'empty' });
+    expect(parseMaxHours('soon', 24)).toEqual({ ok: false, error: 'format' });
+    expect(parseMaxHours('0', 24)).toEqual({ ok: false, error: 'zero' });
+    expect(parseMaxHours('25', 24)).toEqual({ ok: false, error: 'cap' });
+  });
+
+  it('makes run ids the server accepts, in time order', () => {
+    const first = newRunId(Date.parse('2026-07-20T10:00:00Z'));
+    const later = newRunId(Date.parse('2026-07-20T10:00:01Z'));
+    expect(first).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(first.slice(0, 10) < later.slice(0, 10)).toBe(true);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * The Run on AWS dialog: a modal around {@link RunForm} that stays open until
+ * the server has accepted the run, so a refused run (over budget, type not
+ * allowed) is explained where it can be fixed.
+ */
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { ServerConnection } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import type { IRun } from '../api';
+import { CSS } from '../tokens';
+import { RunForm, SubmitFn } from './form';
+import { baseName, IRerun } from './model';
+
+/** The dialog's body widget; its value is the submitted run. */
+export class RunFormWidget extends ReactWidget {
+  /** Build the form for one notebook. */
+  constructor(options: RunFormWidget.IOptions) {
+    super();
+    this._options = options;
+    this.addClass('jp-ucdh-RunDialog-content');
+  }
+
+  /** Validate and submit; resolves with the run, or null when it was not accepted. */
+  async submit(): Promise<IRun | null> {
+    this._run = this._run ?? (await this._submit());
+    return this._run;
+  }
+
+  /** The run once submitted (what the dialog resolves with). */
+  getValue(): IRun | null {
+    return this._run;
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <RunForm
+        {...this._options}
+        registerSubmit={submit => {
+          this._submit = submit;
+        }}
+      />
+    );
+  }
+
+  private _options: RunFormWidget.IOptions;
+  private _submit: SubmitFn = async () => null;
+  private _run: IRun | null = null;
+}
+
+/** Statics of {@link RunFormWidget}. */
+export namespace RunFormWidget {
+  /** Options to build a {@link RunFormWidget}. */
+  export interface IOptions {
+    notebookPath: string;
+    trans: TranslationBundle;
+    serverSettings?: ServerConnection.ISettings;
+    initial?: IRerun;
+    debounceMs?: number;
+  }
+}
+
+const SUBMIT_INDEX = 1;
+
+/** A dialog whose submit button submits the form and closes only on success. */
+export class RunDialog extends Dialog<IRun | null> {
+  /** Build the dialog around a form. */
+  constructor(form: RunFormWidget, trans: TranslationBundle, title: string) {
+    super({
+      title,
+      body: form,
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({
+          label: trans.__('Run on AWS'),
+          className: CSS.RunDialog.submit
+        })
+      ],
+      defaultButton: SUBMIT_INDEX,
+      hasClose: true
+    });
+    this._form = form;
+    this.addClass(CSS.RunDialog.root);
+  }
+
+  /** Submitting waits for the server; any other button closes at once. */
+  resolve(index?: number): void {
+    const chosen = index ?? SUBMIT_INDEX;
+    if (chosen !== SUBMIT_INDEX || this._form.getValue()) {
+      super.resolve(chosen);
+      return;
+    }
+    if (this._pending) {
+      return;
+    }
+    this._pending = true;
+    void this._form.submit().then(run => {
+      this._pending = false;
+      if (run) {
+        super.resolve(chosen);
+      }
+    });
+  }
+
+  /**
+   * Enter in a field (a filter, the runtime) must not launch a machine: only
+   * the focused submit button does.
+   */
+  protected _evtKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Enter') {
+      const active = document.activeElement;
+      const footer = this.node.querySelector('.jp-Dialog-footer');
+      if (!(active instanceof HTMLButtonElement && footer?.contains(active))) {
+        return;
+      }
+    }
+    super._evtKeydown(event);
+  }
+
+  private _form: RunFormWidget;
+  private _pending = false;
+}
+
+/** A document that can tell whether it has unsaved changes, and save them. */
+export interface ISaveable {
+  model: { dirty: boolean } | null;
+  save(): Promise<void>;
+}
+
+/** Options of {@link openRunDialog}. */
+export interface IOpenRunDialogOptions extends RunFormWidget.IOptions {
+  /** The open notebook, to offer saving it first; the saved file is what runs. */
+  document?: ISaveable | null;
+}
+
+/**
+ * Ask to save unsaved changes, then show the run dialog.
+ *
+ * @returns the submitted run, or null when the user cancelled
+ */
+export async function openRunDialog(
+  options: IOpenRunDialogOptions
+): Promise<IRun | null> {
+  const { trans, notebookPath } = options;
+  const name = baseName(notebookPath);
+  const document = options.document;
+  if (document?.model?.dirty) {
+    const answer = await showDialog({
+      title: trans.__('Save %1 first?', name),
+      body: trans.__(
+        'A run executes the saved notebook, and %1 has unsaved changes.',
+        name
+      ),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Save and continue') })
+      ]
+    });
+    if (!answer.button.accept) {
+      return null;
+    }
+    await document.save();
+  }
+  const form = new RunFormWidget(options);
+  const dialog = new RunDialog(form, trans, trans.__('Run %1 on AWS', name));
+  const result = await dialog.launch();
+  return result.button.accept ? result.value : null;
+}

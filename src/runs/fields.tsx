@@ -1,0 +1,260 @@
+/**
+ * The parts of the run dialog that show what the notebook brings along:
+ * its parameters, the files of its folder and the environment to install.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import type { IRunEnvironment, IRunFile, IRunPrepare } from '../api';
+import { CSS } from '../tokens';
+import { checkedByDefault, formatBytes, IRerun, parameterText } from './model';
+
+const C = CSS.RunDialog;
+
+/** Initial parameter texts: the notebook's defaults, then an earlier run's values. */
+export function initialTexts(
+  prepare: IRunPrepare,
+  initial?: IRerun
+): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const [name, value] of Object.entries(prepare.parameters)) {
+    const earlier = initial?.parameters?.[name];
+    texts[name] = parameterText(earlier === undefined ? value : earlier);
+  }
+  return texts;
+}
+
+/** Files checked at first: an earlier run's, else all but secrets and run outputs. */
+export function initialChecked(
+  prepare: IRunPrepare,
+  initial?: IRerun
+): Set<string> {
+  if (initial?.files) {
+    const wanted = new Set(initial.files);
+    return new Set(
+      prepare.files.filter(f => wanted.has(f.path)).map(f => f.path)
+    );
+  }
+  return new Set(prepare.files.filter(checkedByDefault).map(f => f.path));
+}
+
+/** Above this total the dialog suggests S3 even when the admin allows more. */
+export const FILES_WARNING_BYTES = 100 * 1000 * 1000;
+
+/** Props of {@link ParametersField}. */
+export interface IParametersFieldProps {
+  defaults: Record<string, unknown>;
+  texts: Record<string, string>;
+  onChange: (texts: Record<string, string>) => void;
+  trans: TranslationBundle;
+}
+
+/** One labelled input per parameter of the notebook's `parameters` cell. */
+export function ParametersField(props: IParametersFieldProps): JSX.Element {
+  const { defaults, texts, onChange, trans } = props;
+  const id = React.useId();
+  const names = Object.keys(defaults);
+  return (
+    <fieldset className={C.parameters}>
+      <legend>{trans.__('Parameters')}</legend>
+      {names.length === 0 ? (
+        <p className="jp-ucdh-RunDialog-help">
+          {trans.__(
+            'No parameters cell: the notebook runs as saved. To pass values, tag the cell that sets them with "parameters".'
+          )}
+        </p>
+      ) : (
+        <div className="jp-ucdh-RunDialog-grid">
+          {names.map((name, index) => (
+            <React.Fragment key={name}>
+              <label htmlFor={`${id}-${index}`}>
+                <code>{name}</code>
+              </label>
+              <input
+                id={`${id}-${index}`}
+                className="jp-mod-styled"
+                type="text"
+                data-parameter={name}
+                value={texts[name] ?? ''}
+                placeholder={
+                  defaults[name] === null
+                    ? trans.__('default as in the notebook')
+                    : undefined
+                }
+                title={trans.__(
+                  'Default: %1',
+                  parameterText(defaults[name]) || 'None'
+                )}
+                onChange={event =>
+                  onChange({ ...texts, [name]: event.target.value })
+                }
+              />
+            </React.Fragment>
+          ))}
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
+/** Props of {@link FilesField}. */
+export interface IFilesFieldProps {
+  files: IRunFile[];
+  checked: ReadonlySet<string>;
+  onChange: (checked: Set<string>) => void;
+  /** The admin's limit on the total. */
+  maxBytes: number;
+  totalBytes: number;
+  trans: TranslationBundle;
+}
+
+/** The files of the notebook's folder with sizes; secrets are flagged and unchecked. */
+export function FilesField(props: IFilesFieldProps): JSX.Element {
+  const { files, checked, onChange, maxBytes, totalBytes, trans } = props;
+  const id = React.useId();
+  const toggle = (path: string): void => {
+    const next = new Set(checked);
+    if (next.has(path)) {
+      next.delete(path);
+    } else {
+      next.add(path);
+    }
+    onChange(next);
+  };
+  const secrets = files.filter(f => f.sensitive && checked.has(f.path));
+  return (
+    <fieldset className={C.files}>
+      <legend>{trans.__('Files sent along')}</legend>
+      {files.length === 0 ? (
+        <p className="jp-ucdh-RunDialog-help">
+          {trans.__('The notebook is alone in its folder.')}
+        </p>
+      ) : (
+        <>
+          <div className="jp-ucdh-RunDialog-fileActions">
+            <span aria-live="polite">
+              {trans.__(
+                '%1 of %2 files, %3',
+                checked.size,
+                files.length,
+                formatBytes(totalBytes)
+              )}
+            </span>
+            <button
+              type="button"
+              className="jp-Button jp-mod-minimal"
+              onClick={() =>
+                onChange(
+                  new Set(files.filter(f => !f.sensitive).map(f => f.path))
+                )
+              }
+            >
+              {trans.__('All but secrets')}
+            </button>
+            <button
+              type="button"
+              className="jp-Button jp-mod-minimal"
+              onClick={() => onChange(new Set())}
+            >
+              {trans.__('None')}
+            </button>
+          </div>
+          <ul className="jp-ucdh-RunDialog-fileList">
+            {files.map((file, index) => (
+              <li key={file.path} data-path={file.path}>
+                <input
+                  id={`${id}-${index}`}
+                  type="checkbox"
+                  checked={checked.has(file.path)}
+                  onChange={() => toggle(file.path)}
+                />
+                <label htmlFor={`${id}-${index}`}>{file.path}</label>
+                {file.sensitive && (
+                  <span
+                    className="jp-ucdh-RunDialog-secret"
+                    title={trans.__(
+                      'Looks like a secret (keys, tokens, .env): not sent unless you check it.'
+                    )}
+                  >
+                    {trans.__('secret?')}
+                  </span>
+                )}
+                <span className="jp-ucdh-RunDialog-size">
+                  {formatBytes(file.size)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {totalBytes > maxBytes ? (
+        <p className={`${C.filesWarning} jp-mod-over`} role="alert">
+          {trans.__(
+            'These files total %1, above the %2 limit. Put large inputs in S3 and read them from the notebook.',
+            formatBytes(totalBytes),
+            formatBytes(maxBytes)
+          )}
+        </p>
+      ) : (
+        totalBytes > FILES_WARNING_BYTES && (
+          <p className={C.filesWarning}>
+            {trans.__(
+              '%1 to upload with every run: large inputs are better read from S3.',
+              formatBytes(totalBytes)
+            )}
+          </p>
+        )
+      )}
+      {secrets.length > 0 && (
+        <p className={C.filesWarning} role="alert">
+          {trans.__(
+            'You are sending files that look like secrets: %1. They are stored encrypted with the run, but anyone with access to the runs bucket can read them.',
+            secrets.map(f => f.path).join(', ')
+          )}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+/** Where the installed packages come from, and what could not be pinned. */
+export function EnvironmentSummary(props: {
+  environment: IRunEnvironment;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { environment, trans } = props;
+  const count = environment.packages.length;
+  return (
+    <section className={C.environment} aria-label={trans.__('Environment')}>
+      <h3>{trans.__('Environment')}</h3>
+      <p>
+        {count === 0
+          ? trans.__(
+              'No packages to install beyond papermill (%1).',
+              environment.source
+            )
+          : trans.__('%1 packages, from %2.', count, environment.source)}
+      </p>
+      {count > 0 && (
+        <details>
+          <summary>{trans.__('Show packages')}</summary>
+          <ul className="jp-ucdh-RunDialog-packages">
+            {environment.packages.map(line => (
+              <li key={line}>
+                <code>{line}</code>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {environment.unresolved.length > 0 && (
+        <p className="jp-ucdh-RunDialog-unresolved">
+          {trans.__(
+            'Not installed (no package here provides them): %1. Send their files along, or add a requirements.txt.',
+            environment.unresolved.join(', ')
+          )}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,269 @@
+/**
+ * Stateless rendering of the run list: one card per run with its state,
+ * machine, time, cost, live progress, guardrails and actions.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import type { IProblem, IRun } from '../api';
+import { formatRate } from '../compute/model';
+import { ProblemView } from '../compute/problem';
+import { CSS } from '../tokens';
+import {
+  baseName,
+  elapsedSeconds,
+  failureText,
+  formatDuration,
+  formatMoment,
+  formatRunCost,
+  heartbeatAge,
+  isFinal,
+  progressFraction,
+  stateBadge
+} from './model';
+import type { IRunsSnapshot } from './poller';
+
+const C = CSS.Runs;
+
+/** Output lines shown under the progress bar. */
+export const LAST_LINES = 4;
+
+/** What a user can do to a run. */
+export type RunAction = 'cancel' | 'open' | 'log' | 'rerun';
+
+/** Props of {@link RunsView}. */
+export interface IRunsViewProps {
+  snapshot: IRunsSnapshot;
+  /** Milliseconds since the epoch, for elapsed times. */
+  now: number;
+  /** Actions in flight, by run id. */
+  pending: Readonly<Record<string, RunAction | undefined>>;
+  /** The last failed action, by run id. */
+  problems: Readonly<Record<string, IProblem | undefined>>;
+  onAction: (action: RunAction, run: IRun) => void;
+  onRefresh: () => void;
+  trans: TranslationBundle;
+}
+
+/** The Runs section's content. */
+export function RunsView(props: IRunsViewProps): JSX.Element {
+  const { snapshot, trans, onRefresh } = props;
+  const { runs, error, busy } = snapshot;
+  return (
+    <div className={C.root} aria-busy={busy}>
+      <div className="jp-ucdh-Runs-bar">
+        <span className={C.status} aria-live="polite">
+          {runs === null
+            ? error
+              ? ''
+              : trans.__('Loading runs…')
+            : trans._n('%1 run', '%1 runs', runs.length)}
+        </span>
+        <button
+          type="button"
+          className={`${C.refresh} jp-Button jp-mod-minimal`}
+          aria-label={trans.__('Refresh runs')}
+          title={trans.__('Refresh runs')}
+          onClick={onRefresh}
+        >
+          <refreshIcon.react tag="span" />
+        </button>
+      </div>
+      {error && (
+        <ProblemView
+          problem={error}
+          busy={busy}
+          onRetry={onRefresh}
+          trans={trans}
+        />
+      )}
+      {runs !== null && runs.length === 0 && (
+        <p className={C.empty}>
+          {trans.__(
+            'No runs yet. Open a notebook and click Run on AWS in its toolbar: it runs on a machine that exists only while the notebook runs.'
+          )}
+        </p>
+      )}
+      {runs !== null && runs.length > 0 && (
+        <ul className="jp-ucdh-Runs-list">
+          {runs.map(run => (
+            <RunItem key={run.id} run={run} {...props} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** One run. */
+function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
+  const { run, now, trans, onAction } = props;
+  const badge = stateBadge(run.state, trans);
+  const pending = props.pending[run.id];
+  const problem = props.problems[run.id];
+  const final = isFinal(run.state);
+  const elapsed = elapsedSeconds(run, now);
+  const failure = failureText(run, trans);
+  const hasOutput =
+    final || run.state === 'RUNNING' || run.state === 'FINALIZING';
+  const name = baseName(run.notebook_path);
+  return (
+    <li
+      className={C.item}
+      data-run-id={run.id}
+      data-state={run.state}
+      aria-label={trans.__('Run of %1: %2', name, badge.label)}
+    >
+      <div className="jp-ucdh-Runs-head">
+        <span
+          className={C.state}
+          data-tone={badge.tone}
+          title={badge.description}
+        >
+          {badge.label}
+        </span>
+        <span className="jp-ucdh-Runs-name" title={run.notebook_path}>
+          {name}
+        </span>
+      </div>
+      <div className="jp-ucdh-Runs-facts">
+        <span className="jp-ucdh-Runs-type">{run.instance_type}</span>
+        {elapsed !== null && (
+          <span className={C.elapsed} title={trans.__('Time since submitted')}>
+            {formatDuration(elapsed)}
+          </span>
+        )}
+        <span
+          className={C.cost}
+          title={
+            run.rate_usd_per_hour === null
+              ? undefined
+              : trans.__(
+                  'Billed per second at %1/h',
+                  formatRate(run.rate_usd_per_hour)
+                )
+          }
+        >
+          {formatRunCost(run, trans)}
+        </span>
+      </div>
+      {!final && <Progress run={run} trans={trans} />}
+      {failure && <p className={C.failure}>{failure}</p>}
+      {!final && <Guardrails run={run} now={now} trans={trans} />}
+      <div className="jp-ucdh-Runs-actions">
+        {!final && (
+          <button
+            type="button"
+            className={`${C.cancel} jp-Button jp-mod-styled jp-mod-warn`}
+            disabled={run.state === 'CANCELLING' || pending === 'cancel'}
+            onClick={() => onAction('cancel', run)}
+          >
+            {run.state === 'CANCELLING'
+              ? trans.__('Cancelling…')
+              : trans.__('Cancel')}
+          </button>
+        )}
+        {hasOutput && (
+          <button
+            type="button"
+            className={`${C.open} jp-Button jp-mod-styled`}
+            disabled={pending === 'open'}
+            title={trans.__(
+              'Copy the executed notebook next to the original and open it'
+            )}
+            onClick={() => onAction('open', run)}
+          >
+            {final ? trans.__('Open result') : trans.__('Open partial')}
+          </button>
+        )}
+        <button
+          type="button"
+          className={`${C.log} jp-Button jp-mod-styled`}
+          disabled={pending === 'log'}
+          onClick={() => onAction('log', run)}
+        >
+          {trans.__('Log')}
+        </button>
+        <button
+          type="button"
+          className={`${C.rerun} jp-Button jp-mod-styled`}
+          title={trans.__('Open the run dialog with the same settings')}
+          onClick={() => onAction('rerun', run)}
+        >
+          {trans.__('Run again')}
+        </button>
+      </div>
+      {problem && <ProblemView problem={problem} busy={false} trans={trans} />}
+    </li>
+  );
+}
+
+/** Cell i of N and the last lines of output. */
+function Progress(props: {
+  run: IRun;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { run, trans } = props;
+  const fraction = progressFraction(run);
+  const { cell, cells, last_lines: lines } = run.progress;
+  if (fraction === null && lines.length === 0) {
+    return null;
+  }
+  const label = fraction === null ? '' : trans.__('Cell %1 of %2', cell, cells);
+  return (
+    <div className="jp-ucdh-Runs-live">
+      {fraction !== null && (
+        <div
+          className={C.progress}
+          role="progressbar"
+          aria-label={trans.__('Cells executed')}
+          aria-valuemin={0}
+          aria-valuemax={cells}
+          aria-valuenow={cell}
+          aria-valuetext={label}
+        >
+          <div
+            className="jp-ucdh-Runs-progressBar"
+            style={{ width: `${Math.round(fraction * 100)}%` }}
+          />
+          <span className="jp-ucdh-Runs-progressText">{label}</span>
+        </div>
+      )}
+      {lines.length > 0 && (
+        <pre className={C.output} aria-label={trans.__('Last output')}>
+          {lines.slice(-LAST_LINES).join('\n')}
+        </pre>
+      )}
+    </div>
+  );
+}
+
+/** What stops the machine even if everything else fails. */
+function Guardrails(props: {
+  run: IRun;
+  now: number;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { run, now, trans } = props;
+  const parts = [trans.__('Stops by %1', formatMoment(run.deadline, now))];
+  if (run.backend === 'ec2') {
+    parts.push(trans.__('terminates on shutdown'));
+  }
+  const age = heartbeatAge(run, now);
+  parts.push(
+    age === null
+      ? trans.__('no heartbeat yet')
+      : trans.__('heartbeat %1 ago', formatDuration(age))
+  );
+  return (
+    <p
+      className={C.guardrails}
+      title={trans.__(
+        'The machine shuts itself down at the deadline, and a shut-down machine is terminated: nothing is left running.'
+      )}
+    >
+      {parts.join(' · ')}
+    </p>
+  );
+}

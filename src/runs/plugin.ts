@@ -1,0 +1,141 @@
+/**
+ * The Run on AWS entry points: a notebook toolbar button (declared in
+ * `schema/runs.json`, so users can move or hide it) and a palette command.
+ * Both open the run dialog; nothing is fetched before the user asks.
+ */
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  IToolbarWidgetRegistry,
+  Notification
+} from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ToolbarButton } from '@jupyterlab/ui-components';
+
+import { cloudIcon } from '../icons';
+import { toProblem } from '../sidebar/statusheader';
+import {
+  CommandIDs,
+  CSS,
+  PALETTE_CATEGORY,
+  PluginIDs,
+  RUN_TOOLBAR_ITEM,
+  TRANSLATION_DOMAIN
+} from '../tokens';
+import { ISaveable, openRunDialog } from './dialog';
+import { baseName, IRerun } from './model';
+
+/** The toolbar button and the run command. */
+export const runsPlugin: JupyterFrontEndPlugin<void> = {
+  id: PluginIDs.runs,
+  description: 'Run the current notebook on a fresh AWS machine.',
+  autoStart: true,
+  optional: [
+    INotebookTracker,
+    IToolbarWidgetRegistry,
+    ICommandPalette,
+    ITranslator
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker | null,
+    toolbarRegistry: IToolbarWidgetRegistry | null,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const { commands } = app;
+    let open = false;
+
+    const run = async (
+      path: string,
+      document: ISaveable | null,
+      initial?: IRerun
+    ): Promise<void> => {
+      // One dialog at a time: a second click would queue a second dialog.
+      if (open) {
+        return;
+      }
+      open = true;
+      try {
+        const submitted = await openRunDialog({
+          notebookPath: path,
+          document,
+          initial,
+          trans,
+          serverSettings: app.serviceManager.serverSettings
+        });
+        if (!submitted) {
+          return;
+        }
+        Notification.success(
+          trans.__(
+            'Run of %1 on %2 submitted.',
+            baseName(path),
+            submitted.instance_type
+          ),
+          { autoClose: 5000 }
+        );
+        if (commands.hasCommand(CommandIDs.showRuns)) {
+          await commands.execute(CommandIDs.showRuns, { runId: submitted.id });
+        }
+      } catch (error) {
+        const problem = toProblem(error);
+        Notification.error(
+          trans.__('Could not run %1: %2', baseName(path), problem.message),
+          { autoClose: false }
+        );
+      } finally {
+        open = false;
+      }
+    };
+
+    commands.addCommand(CommandIDs.runNotebook, {
+      label: trans.__('Run Notebook on AWS…'),
+      caption: trans.__(
+        'Run the notebook on a fresh AWS machine that exists only while it runs'
+      ),
+      icon: cloudIcon,
+      isEnabled: args =>
+        typeof args.path === 'string' || !!tracker?.currentWidget,
+      execute: async args => {
+        const path =
+          typeof args.path === 'string'
+            ? args.path
+            : tracker?.currentWidget?.context.path;
+        if (!path) {
+          return;
+        }
+        const panel = tracker?.find(p => p.context.path === path);
+        await run(
+          path,
+          panel?.context ?? null,
+          (args.rerun as IRerun | undefined) ?? undefined
+        );
+      }
+    });
+    palette?.addItem({
+      command: CommandIDs.runNotebook,
+      category: PALETTE_CATEGORY
+    });
+
+    toolbarRegistry?.addFactory<NotebookPanel>(
+      'Notebook',
+      RUN_TOOLBAR_ITEM,
+      panel =>
+        new ToolbarButton({
+          className: CSS.runButton,
+          icon: cloudIcon,
+          label: trans.__('Run on AWS'),
+          tooltip: trans.__(
+            'Run this notebook on a fresh AWS machine, with its cost shown first'
+          ),
+          onClick: () => void run(panel.context.path, panel.context)
+        })
+    );
+  }
+};

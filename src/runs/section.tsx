@@ -1,0 +1,236 @@
+/**
+ * The sidebar's Runs section: every run the server knows, followed live while
+ * the section is on screen, with cancel, open result, log and run again.
+ */
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { ServerConnection } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import type { CommandRegistry } from '@lumino/commands';
+import type { Message } from '@lumino/messaging';
+import * as React from 'react';
+
+import {
+  cancelRun,
+  copyRunOutput,
+  getRunLog,
+  IProblem,
+  IRun,
+  listRuns
+} from '../api';
+import { toProblem } from '../sidebar/statusheader';
+import { CommandIDs } from '../tokens';
+import { RunAction, RunsView } from './list';
+import { showRunLog } from './log';
+import { baseName, formatRunCost, IRerun } from './model';
+import { RunsPoller } from './poller';
+
+/** The command of the file browser that opens a document by path. */
+const OPEN_COMMAND = 'docmanager:open';
+
+/** The Runs section widget. */
+export class RunsSection extends ReactWidget {
+  /** Create the section; it asks for nothing until shown. */
+  constructor(options: RunsSection.IOptions) {
+    super();
+    this.addClass('jp-ucdh-RunsSection');
+    this._trans = options.trans;
+    this._serverSettings = options.serverSettings;
+    this._commands = options.commands ?? null;
+    this._poller = new RunsPoller({
+      fetch: signal => listRuns(this._serverSettings, signal),
+      onChange: () => this.update(),
+      onEnded: run => this._announce(run),
+      intervalMs: options.intervalMs
+    });
+  }
+
+  /** The poller, exposed for tests and the show-runs command. */
+  get poller(): RunsPoller {
+    return this._poller;
+  }
+
+  /** Fetch the list now. */
+  refresh(): Promise<void> {
+    return this._poller.refresh();
+  }
+
+  /** Announce the end of a run submitted from this page, however short it is. */
+  expect(runId: string): void {
+    this._poller.expect(runId);
+  }
+
+  /** Stop polling and cancel the request in flight. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._poller.dispose();
+    super.dispose();
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <RunsView
+        snapshot={this._poller.snapshot}
+        now={Date.now()}
+        pending={this._pending}
+        problems={this._problems}
+        onAction={(action, run) => void this.act(action, run)}
+        onRefresh={() => void this.refresh()}
+        trans={this._trans}
+      />
+    );
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // Attached straight into a visible parent: no after-show message follows.
+    if (this.isVisible) {
+      this._poller.setVisible(true);
+    }
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._poller.setVisible(true);
+  }
+
+  protected onBeforeHide(msg: Message): void {
+    super.onBeforeHide(msg);
+    this._poller.setVisible(false);
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._poller.setVisible(false);
+    super.onBeforeDetach(msg);
+  }
+
+  /** Do what a run's button asks; a failure is shown on the run. */
+  async act(action: RunAction, run: IRun): Promise<void> {
+    if (this._pending[run.id]) {
+      return;
+    }
+    this._pending = { ...this._pending, [run.id]: action };
+    this._problems = { ...this._problems, [run.id]: undefined };
+    this.update();
+    let problem: IProblem | undefined = undefined;
+    try {
+      await this._do(action, run);
+    } catch (error) {
+      problem = toProblem(error);
+    }
+    this._pending = { ...this._pending, [run.id]: undefined };
+    this._problems = { ...this._problems, [run.id]: problem };
+    this.update();
+  }
+
+  private async _do(action: RunAction, run: IRun): Promise<void> {
+    const trans = this._trans;
+    switch (action) {
+      case 'cancel': {
+        if (await this._confirmCancel(run)) {
+          this._poller.replace(await cancelRun(run.id, this._serverSettings));
+        }
+        return;
+      }
+      case 'open': {
+        const path = await copyRunOutput(run.id, this._serverSettings);
+        await this._commands?.execute(OPEN_COMMAND, { path });
+        return;
+      }
+      case 'log': {
+        const text = await getRunLog(run.id, this._serverSettings);
+        await showRunLog(
+          trans.__('Log of %1 (%2)', baseName(run.notebook_path), run.id),
+          text,
+          trans
+        );
+        return;
+      }
+      case 'rerun': {
+        const rerun: IRerun = {
+          backend: run.backend,
+          instance_type: run.instance_type,
+          max_hours: run.max_hours,
+          parameters: run.parameters,
+          files: run.files
+        };
+        await this._commands?.execute(CommandIDs.runNotebook, {
+          path: run.notebook_path,
+          rerun: rerun as any
+        });
+        return;
+      }
+    }
+  }
+
+  private async _confirmCancel(run: IRun): Promise<boolean> {
+    const trans = this._trans;
+    const answer = await showDialog({
+      title: trans.__('Cancel the run of %1?', baseName(run.notebook_path)),
+      body: trans.__(
+        'The notebook is stopped, its partial output is kept, and the %1 machine is terminated.',
+        run.instance_type
+      ),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Keep running') }),
+        Dialog.warnButton({ label: trans.__('Cancel run') })
+      ]
+    });
+    return answer.button.accept;
+  }
+
+  /** A notification when a run ends; failures stay until dismissed. */
+  private _announce(run: IRun): void {
+    const trans = this._trans;
+    const name = baseName(run.notebook_path);
+    const cost = formatRunCost(run, trans);
+    const open = {
+      label: trans.__('Open result'),
+      callback: () => void this.act('open', run)
+    };
+    switch (run.state) {
+      case 'SUCCEEDED':
+        Notification.success(
+          trans.__('Run of %1 succeeded (%2).', name, cost),
+          { autoClose: 8000, actions: [open] }
+        );
+        break;
+      case 'CANCELLED':
+        Notification.info(trans.__('Run of %1 cancelled (%2).', name, cost), {
+          autoClose: 8000,
+          actions: [open]
+        });
+        break;
+      default:
+        Notification.error(
+          run.state === 'EXPIRED'
+            ? trans.__('Run of %1 reached its max runtime (%2).', name, cost)
+            : trans.__('Run of %1 failed (%2).', name, cost),
+          { autoClose: false, actions: [open] }
+        );
+    }
+  }
+
+  private _trans: TranslationBundle;
+  private _serverSettings: ServerConnection.ISettings | undefined;
+  private _commands: CommandRegistry | null;
+  private _poller: RunsPoller;
+  private _pending: Record<string, RunAction | undefined> = {};
+  private _problems: Record<string, IProblem | undefined> = {};
+}
+
+/** Statics of {@link RunsSection}. */
+export namespace RunsSection {
+  /** Options to build a {@link RunsSection}. */
+  export interface IOptions {
+    trans: TranslationBundle;
+    /** Connection to the Jupyter server; the page's own when omitted. */
+    serverSettings?: ServerConnection.ISettings;
+    /** To open results and the run dialog; those actions do nothing without. */
+    commands?: CommandRegistry;
+    /** Milliseconds between polls while a run is active. */
+    intervalMs?: number;
+  }
+}
