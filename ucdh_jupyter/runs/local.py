@@ -38,6 +38,7 @@ class LocalExecutor:
         self._lock = threading.Lock()
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._threads: dict[str, threading.Thread] = {}
+        self._stopped: set[str] = set()
 
     def start(self, run: Run, env: dict[str, str], terminate: Callable[[list[str]], None]) -> None:
         """Fetch the staged runner and start it; ``terminate`` is called when it exits."""
@@ -67,7 +68,11 @@ class LocalExecutor:
         def watch() -> None:
             code = process.wait()
             log.info("ucdh-jupyter: local runner of %s exited %s", run.id, code)
-            if code not in (protocol.EXIT_OK, protocol.EXIT_NOTEBOOK_ERROR, protocol.EXIT_STOPPED):
+            # A runner we stopped ourselves may die of that SIGTERM before it can
+            # report: that is the stop working, not a failure worth a warning.
+            stopped = run.id in self._stopped and code == -signal.SIGTERM
+            expected = (protocol.EXIT_OK, protocol.EXIT_NOTEBOOK_ERROR, protocol.EXIT_STOPPED)
+            if code not in expected and not stopped:
                 tail = (workdir / "console.log").read_text(errors="replace")[-2000:]
                 log.warning("ucdh-jupyter: local runner of %s failed:\n%s", run.id, tail)
             try:
@@ -90,6 +95,7 @@ class LocalExecutor:
         with self._lock:
             process = self._processes.get(run_id)
         if process is not None and process.poll() is None:
+            self._stopped.add(run_id)
             process.send_signal(signal.SIGTERM)
 
     def wait(self, run_id: str, timeout: float | None = None) -> None:
