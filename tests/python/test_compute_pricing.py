@@ -293,27 +293,44 @@ def test_picker_answers_at_once_while_live_prices_load_in_the_background(
     assert book.table("us-east-1").source == "live"
 
 
-def test_bundled_snapshot_is_derived_from_the_shared_price_file() -> None:
-    # Given the shared price file the snapshot was derived from
-    root = Path(__file__).resolve().parents[2]
-    source = root.parent / "shared" / "data" / "ec2-on-demand-prices.json"
-    if not source.exists():
-        pytest.skip("shared/ is not beside the repository")
+def _derive_module() -> Any:
     import importlib.util
 
+    root = Path(__file__).resolve().parents[2]
     spec = importlib.util.spec_from_file_location(
         "derive", root / "scripts/derive_price_snapshot.py"
     )
     assert spec and spec.loader
     derive = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(derive)
-    # When it is derived again
-    expected = derive.derive(json.loads(source.read_text()))
-    # Then the bundled snapshot holds exactly that, with the source and its date
+    return derive
+
+
+def test_snapshot_derivation_keeps_provenance_and_drops_malformed_prices() -> None:
+    # Given a price file in the shared format, with a few bad entries
+    raw = {
+        "source": "AWS Price List API (test)",
+        "snapshot_generated_at": "2026-07-20T13:44:30Z",
+        "regions": {
+            "us-east-1": {"m5.large": 0.096, "bogus": 1.0, "t3.nano": 0, "c5.xlarge": "x"},
+        },
+    }
+    # When it is derived
+    snapshot = _derive_module().derive(raw)
+    # Then source and date survive and only well-formed positive prices remain
+    assert snapshot["source"] == raw["source"]
+    assert snapshot["as_of"] == raw["snapshot_generated_at"]
+    assert snapshot["regions"] == {"us-east-1": {"m5.large": 0.096}}
+
+
+def test_bundled_snapshot_carries_the_shared_price_files_figures_and_date() -> None:
+    # The figures below are those of ../shared/data/ec2-on-demand-prices.json (2026-07-20).
     snapshot = bundled_snapshot()
-    assert snapshot.source == expected["source"]
-    assert snapshot.as_of == SNAPSHOT_DATE
-    assert snapshot.regions == expected["regions"]
+    assert snapshot.as_of == SNAPSHOT_DATE == "2026-07-20T13:44:30Z"
+    assert "AWS Price List API" in snapshot.source
+    assert snapshot.regions["us-east-1"]["m5.large"] == 0.096
+    assert snapshot.regions["us-east-1"]["a1.large"] == 0.051
+    assert set(snapshot.regions) == {"us-east-1", "us-gov-east-1", "us-gov-west-1"}
 
 
 def test_admin_can_switch_live_prices_off_and_the_label_says_so(tmp_path: Path) -> None:
