@@ -160,6 +160,14 @@ class S3Service:
             )
         return self._transfers
 
+    def _key_or_prefix(self, bucket: str, key: str | None, prefix: str | None) -> str | None:
+        """Exactly one of key / prefix names what to copy; both are checked and allowed."""
+        key = key or None
+        if (key is None) == (prefix is None):
+            raise bad_request("Give either a key or a prefix, not both.")
+        self._place(bucket, key, prefix)
+        return key
+
     def transfer(
         self,
         direction: str,
@@ -170,10 +178,7 @@ class S3Service:
         overwrite: bool = False,
     ) -> TransferJob:
         """Start copying a key or a prefix between S3 and the workspace."""
-        key = key or None
-        if (key is None) == (prefix is None):
-            raise bad_request("Give either a key or a prefix, not both.")
-        self._place(bucket, key, prefix)
+        key = self._key_or_prefix(bucket, key, prefix)
         if direction == "to_workspace":
             plan = plans.to_workspace(
                 self.client, self.workspace, bucket, key, prefix, path, overwrite
@@ -196,10 +201,7 @@ class S3Service:
         overwrite: bool = False,
     ) -> TransferJob:
         """Start copying (``copy``) or renaming (``move``) a key or a folder inside S3."""
-        key = key or None
-        if (key is None) == (prefix is None):
-            raise bad_request("Give either a key or a prefix, not both.")
-        self._place(bucket, key, prefix)
+        key = self._key_or_prefix(bucket, key, prefix)
         self._place(dest_bucket, dest_key, dest_prefix or "")
         plan = plans.s3_copy(
             self.client, kind, bucket, key, prefix, dest_bucket, dest_key, dest_prefix, overwrite
