@@ -125,3 +125,16 @@ def ucdh_request(jp_fetch: Any) -> Any:
         return response.code, response.body
 
     return fetch
+
+
+@pytest.fixture
+def loaded_shell(aws_env: dict[str, str], jp_environ: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An IPython shell of a demo kernel (env from the demo) after ``%load_ext ucdh_jupyter``."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from ucdh_jupyter import kernel
+
+    monkeypatch.setattr(kernel, "_services", None)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "ucdh_jupyter")
+    return shell

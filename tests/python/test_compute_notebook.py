@@ -77,16 +77,11 @@ def test_ucdh_estimate_bad_input_is_a_usage_error_with_the_reason(
 
 
 def test_load_ext_registers_the_magics_on_services_from_the_environment(
-    aws_env: Any, jp_environ: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    loaded_shell: Any, capsys: Any
 ) -> None:
-    # Given a kernel started by the demo (UCDH_JUPYTER_MODE / _ENDPOINT_URL set)
-    from IPython.core.interactiveshell import InteractiveShell
-
-    monkeypatch.setattr(kernel, "_services", None)
-    shell = InteractiveShell.instance()
-    # When the notebook loads the extension and uses a magic
-    shell.run_line_magic("load_ext", "ucdh_jupyter")
-    shell.run_line_magic("ucdh_estimate", "t3.micro --hours 1")
+    # Given a kernel started by the demo (UCDH_JUPYTER_MODE / _ENDPOINT_URL set) that
+    # loaded the extension, when the notebook uses a magic
+    loaded_shell.run_line_magic("ucdh_estimate", "t3.micro --hours 1")
     # Then it runs against the local AWS, with the bundled prices
     assert "t3.micro on EC2" in capsys.readouterr().out
     assert kernel.kernel_services().config.mode == "local"

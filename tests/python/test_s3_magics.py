@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from IPython.core.error import UsageError
 
-from ucdh_jupyter import kernel
 from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.localaws import DEMO_REGION
 from ucdh_jupyter.s3_magics import S3Magics
@@ -94,13 +93,6 @@ def test_bare_s3_shows_the_usage(magic: Any) -> None:
         magic("")
 
 
-def test_load_ext_registers_s3_next_to_the_other_magics(
-    aws_env: Any, jp_environ: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    monkeypatch.setattr(kernel, "_services", None)
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "ucdh_jupyter")
-    shell.run_line_magic("s3", "ls s3://ucdh-demo-shared/notes/")
+def test_load_ext_registers_s3_next_to_the_other_magics(loaded_shell: Any, capsys: Any) -> None:
+    loaded_shell.run_line_magic("s3", "ls s3://ucdh-demo-shared/notes/")
     assert "Überblick 2026 (draft).txt" in capsys.readouterr().out

@@ -172,10 +172,6 @@ def test_demo_kernels_use_the_demo_servers_runs_bucket_and_run_list(tmp_path: Pa
     assert f"--UcdhConfig.runs_store_path={environ[ENV_RUNS_STORE]}" in command
 
 
-def test_load_ext_offers_the_run_magics(aws_env: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "ucdh_jupyter")
-    assert shell.find_line_magic("ucdh_run") is not None
-    assert shell.find_line_magic("ucdh_runs") is not None
+def test_load_ext_offers_the_run_magics(loaded_shell: Any) -> None:
+    assert loaded_shell.find_line_magic("ucdh_run") is not None
+    assert loaded_shell.find_line_magic("ucdh_runs") is not None
