@@ -30,6 +30,8 @@ export * from './api';
 export { InstancePicker } from './compute';
 export type { IInstancePickerProps } from './compute';
 export { openRunDialog, RunsSection } from './runs';
+export { S3Browser, S3Section } from './s3';
+export type { IS3Location, IS3Listing, IS3Object, IS3Folder } from './s3';
 export * from './request';
 export * from './tokens';
 
@@ -50,7 +52,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     const sidebar = new UcdhSidebar({
       serverSettings: app.serviceManager.serverSettings,
       translator: translator ?? nullTranslator,
-      commands: app.commands
+      commands: app.commands,
+      workspaceFolder: () => fileBrowserPath(app)
     });
     app.shell.add(sidebar, 'left', { rank: 850 });
     restorer?.add(sidebar, sidebar.id);
@@ -114,5 +117,21 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
+
+/**
+ * The folder the default file browser shows, "" (the root) if there is none.
+ *
+ * Read from the widget instead of requiring `IDefaultFileBrowser`, so the
+ * sidebar still works in a JupyterLab build without the file browser.
+ */
+function fileBrowserPath(app: JupyterFrontEnd): string {
+  for (const widget of app.shell.widgets('left')) {
+    if (widget.id === 'filebrowser') {
+      const path = (widget as { model?: { path?: unknown } }).model?.path;
+      return typeof path === 'string' ? path : '';
+    }
+  }
+  return '';
+}
 
 export default [sidebarPlugin, runsPlugin];

@@ -48,7 +48,7 @@ export async function requestAPI<T>(
   init: RequestInit = {},
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
-  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
+  const url = apiURL(endPoint, settings);
 
   let response: Response;
   try {
@@ -57,21 +57,100 @@ export async function requestAPI<T>(
     // ServerConnection wraps an abort in a NetworkError, so the signal is the
     // only reliable way to tell "cancelled" from "server unreachable".
     if (init.signal?.aborted) {
-      throw new UcdhRequestError('The request was cancelled.', 0, 'aborted');
+      throw abortedError();
     }
-    throw new UcdhRequestError(
-      'Could not reach the Jupyter server.',
-      0,
-      'network_error',
-      'Is the Jupyter server running? Check your network connection, then reload the page.'
-    );
+    throw networkError();
   }
 
-  if (response.status === 204) {
+  return decodeReply<T>(
+    response.status,
+    response.statusText,
+    await response.text()
+  );
+}
+
+/**
+ * The URL of a server endpoint, e.g. for a download link the browser follows.
+ *
+ * @param endPoint path (and query) under `{baseUrl}ucdh-jupyter/`
+ * @param settings server connection settings; the page's own by default
+ */
+export function apiURL(
+  endPoint: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  return URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
+}
+
+/** What {@link uploadAPI} reports and obeys while the body is sent. */
+export interface IUploadOptions {
+  /** Bytes sent so far and in all; called as the browser sends the body. */
+  onProgress?: (loaded: number, total: number) => void;
+  /** Aborting closes the connection, and the server aborts its multipart upload. */
+  signal?: AbortSignal;
+}
+
+/**
+ * PUT a file as the raw request body and return the parsed JSON reply.
+ *
+ * The second gateway, next to {@link requestAPI}: `fetch` reports no upload
+ * progress, so this one uses XMLHttpRequest with the same URL, token and XSRF
+ * header that `ServerConnection` would send.
+ *
+ * @throws {UcdhRequestError} for an HTTP error, a network failure or an abort
+ */
+export function uploadAPI<T>(
+  endPoint: string,
+  body: Blob,
+  options: IUploadOptions = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const { onProgress, signal } = options;
+  return new Promise<T>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortedError());
+      return;
+    }
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', apiURL(endPoint, settings));
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    if (settings.token) {
+      xhr.setRequestHeader('Authorization', `token ${settings.token}`);
+    }
+    const xsrf = readCookie('_xsrf');
+    if (xsrf) {
+      xhr.setRequestHeader('X-XSRFToken', xsrf);
+    }
+    xhr.upload.onprogress = event =>
+      onProgress?.(
+        event.loaded,
+        event.lengthComputable ? event.total : body.size
+      );
+    const onAbort = (): void => xhr.abort();
+    signal?.addEventListener('abort', onAbort);
+    const settle = (done: () => void): void => {
+      signal?.removeEventListener('abort', onAbort);
+      done();
+    };
+    xhr.onload = () =>
+      settle(() => {
+        try {
+          resolve(decodeReply<T>(xhr.status, xhr.statusText, xhr.responseText));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    xhr.onerror = () => settle(() => reject(networkError()));
+    xhr.onabort = () => settle(() => reject(abortedError()));
+    xhr.send(body);
+  });
+}
+
+/** Parse a reply body; a non-2xx status or a body that is not JSON throws. */
+function decodeReply<T>(status: number, statusText: string, text: string): T {
+  if (status === 204) {
     return undefined as T;
   }
-
-  const text = await response.text();
   let body: unknown = undefined;
   let parsed = false;
   try {
@@ -80,14 +159,14 @@ export async function requestAPI<T>(
   } catch {
     // Left unparsed: the branches below explain it to the user.
   }
-
-  if (!response.ok) {
+  const response = { status, statusText };
+  if (status < 200 || status >= 300) {
     throw errorFromResponse(response, parsed ? body : undefined);
   }
   if (!parsed) {
     throw new UcdhRequestError(
       `The server answered ${describeStatus(response)} but its reply is not JSON.`,
-      response.status,
+      status,
       'invalid_response',
       'A proxy may be rewriting the reply; the Jupyter server log has the details.'
     );
@@ -95,9 +174,34 @@ export async function requestAPI<T>(
   return body as T;
 }
 
+function abortedError(): UcdhRequestError {
+  return new UcdhRequestError('The request was cancelled.', 0, 'aborted');
+}
+
+function networkError(): UcdhRequestError {
+  return new UcdhRequestError(
+    'Could not reach the Jupyter server.',
+    0,
+    'network_error',
+    'Is the Jupyter server running? Check your network connection, then reload the page.'
+  );
+}
+
+/** A cookie of this page, as `ServerConnection` reads the XSRF token. */
+function readCookie(name: string): string {
+  const match = document.cookie.match('\\b' + name + '=([^;]*)\\b');
+  return match ? decodeURIComponent(match[1]) : '';
+}
+
+/** The parts of a response an error message needs. */
+interface IStatusLine {
+  status: number;
+  statusText: string;
+}
+
 /** Turn a non-2xx response into an error, trusting only well-formed fields. */
 function errorFromResponse(
-  response: Response,
+  response: IStatusLine,
   body: unknown
 ): UcdhRequestError {
   const fields = isRecord(body) ? body : {};
@@ -125,7 +229,7 @@ function errorFromResponse(
   );
 }
 
-function describeStatus(response: Response): string {
+function describeStatus(response: IStatusLine): string {
   const reason = response.statusText ? ` ${response.statusText}` : '';
   return `HTTP ${response.status}${reason}`;
 }

@@ -80,6 +80,30 @@ export namespace CSS {
     export const status = 'jp-ucdh-Compute-status';
   }
 
+  export namespace S3 {
+    export const root = 'jp-ucdh-S3';
+    export const breadcrumb = 'jp-ucdh-S3-breadcrumb';
+    export const bucket = 'jp-ucdh-S3-bucket';
+    export const row = 'jp-ucdh-S3-row';
+    export const size = 'jp-ucdh-S3-size';
+    export const filter = 'jp-ucdh-S3-filter';
+    export const more = 'jp-ucdh-S3-more';
+    export const list = 'jp-ucdh-S3-list';
+    export const empty = 'jp-ucdh-S3-empty';
+    export const status = 'jp-ucdh-S3-status';
+    export const download = 'jp-ucdh-S3-download';
+    export const remove = 'jp-ucdh-S3-delete';
+    export const uri = 'jp-ucdh-S3-uri';
+    export const actions = 'jp-ucdh-S3-actions';
+    export const menu = 'jp-ucdh-S3-menu';
+    export const upload = 'jp-ucdh-S3-upload';
+    export const newFolder = 'jp-ucdh-S3-newFolder';
+    export const fileInput = 'jp-ucdh-S3-fileInput';
+    export const progress = 'jp-ucdh-S3-progress';
+    export const transfer = 'jp-ucdh-S3-transfer';
+    export const dropping = 'jp-mod-dropping';
+  }
+
   export namespace Runs {
     export const root = 'jp-ucdh-Runs';
     export const item = 'jp-ucdh-Runs-item';

@@ -5,14 +5,13 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import { LazyReactWidget } from '../sidebar/lazy';
 import { InstancePicker } from './picker';
 
 /** The Compute section widget. */
-export class ComputeSection extends ReactWidget {
+export class ComputeSection extends LazyReactWidget {
   /** Create the section; it stays empty and idle until first shown. */
   constructor(options: ComputeSection.IOptions) {
     super();
@@ -22,7 +21,7 @@ export class ComputeSection extends ReactWidget {
   }
 
   protected render(): JSX.Element | null {
-    if (!this._started) {
+    if (!this.started) {
       return null;
     }
     return (
@@ -34,30 +33,9 @@ export class ComputeSection extends ReactWidget {
     );
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    // Attached straight into a visible parent: no after-show message follows.
-    if (this.isVisible) {
-      this._start();
-    }
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this._start();
-  }
-
-  private _start(): void {
-    if (!this._started) {
-      this._started = true;
-      this.update();
-    }
-  }
-
   private _trans: TranslationBundle;
   private _serverSettings: ServerConnection.ISettings | undefined;
   private _debounceMs: number | undefined;
-  private _started = false;
 }
 
 /** Statics of {@link ComputeSection}. */

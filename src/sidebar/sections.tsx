@@ -6,13 +6,12 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
-import * as React from 'react';
 
 import { ComputeSection } from '../compute/widget';
 import { RunsSection } from '../runs/section';
+import { S3Section } from '../s3/section';
 import { CSS } from '../tokens';
 
 /** One accordion section of the sidebar. */
@@ -30,22 +29,19 @@ export interface ISectionSpec {
  *
  * @param serverSettings connection the sections' requests use; the page's own when omitted
  * @param commands the application's commands, for sections that open documents or dialogs
+ * @param workspaceFolder the file browser's folder, where S3 copies land
  */
 export function sectionSpecs(
   trans: TranslationBundle,
   serverSettings?: ServerConnection.ISettings,
-  commands?: CommandRegistry
+  commands?: CommandRegistry,
+  workspaceFolder?: () => string
 ): ISectionSpec[] {
   return [
     {
       key: 's3',
       title: trans.__('S3 data'),
-      create: () =>
-        placeholder(
-          trans.__(
-            'Your S3 buckets and folders: browse, upload, download and copy data to this workspace.'
-          )
-        )
+      create: () => new S3Section({ trans, serverSettings, workspaceFolder })
     },
     {
       key: 'compute',
@@ -68,9 +64,4 @@ export function createSection(spec: ISectionSpec): Widget {
   widget.addClass(CSS.section);
   widget.addClass(`${CSS.section}-${spec.key}`);
   return widget;
-}
-
-/** A one-sentence stand-in until the feature's real widget exists. */
-function placeholder(text: string): Widget {
-  return ReactWidget.create(<p className={CSS.placeholder}>{text}</p>);
 }

@@ -34,7 +34,8 @@ export class UcdhSidebar extends SidePanel {
     for (const spec of sectionSpecs(
       trans,
       options.serverSettings,
-      options.commands
+      options.commands,
+      options.workspaceFolder
     )) {
       this.addWidget(createSection(spec));
     }
@@ -72,5 +73,7 @@ export namespace UcdhSidebar {
     translator?: ITranslator;
     /** The application's commands, used by sections to open documents and dialogs. */
     commands?: CommandRegistry;
+    /** The file browser's current folder, where S3 copies land; the root when omitted. */
+    workspaceFolder?: () => string;
   }
 }

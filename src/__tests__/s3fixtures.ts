@@ -1,0 +1,203 @@
+/**
+ * A fake server for the S3 tests (bucket `lab`, folder `runs/`, objects
+ * `obj-000.csv`…) and a fake XMLHttpRequest for the upload gateway.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+
+import { readRequest } from './computefixtures';
+
+/** A request the fake server received. */
+export interface IRecorded {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: any;
+}
+
+/** A bucket `lab` with folder `runs/` and objects `obj-0..n-1` at its top. */
+export function fakeS3Server(options: { objects: number; failLists?: number }) {
+  const requests: IRecorded[] = [];
+  let keys = Array.from(
+    { length: options.objects },
+    (_, i) => `obj-${String(i).padStart(3, '0')}.csv`
+  );
+  let failures = options.failLists ?? 0;
+  let folders = [{ prefix: 'runs/', name: 'runs' }];
+  const json = (body: unknown, status = 200): Response =>
+    new Response(JSON.stringify(body), { status });
+  const fetch = async (
+    input: RequestInfo | URL,
+    init?: RequestInit
+  ): Promise<Response> => {
+    const { method, path, url, body } = await readRequest<any>(input, init);
+    const query: Record<string, string> = {};
+    url.searchParams.forEach((value, name) => {
+      query[name] = value;
+    });
+    requests.push({ method, path, query, body });
+    if (path === 's3/buckets') {
+      return json({
+        source: 'aws',
+        buckets: [{ name: 'lab', bucket: 'lab', prefix: '', created: null }]
+      });
+    }
+    if (path === 's3/list') {
+      if (failures > 0) {
+        failures--;
+        return json(
+          {
+            message: 'Access denied to s3://lab/.',
+            code: 'AccessDenied',
+            hint: 'Ask for `s3:ListBucket` on lab.'
+          },
+          403
+        );
+      }
+      const prefix = query.prefix ?? '';
+      if (prefix === 'runs/') {
+        return json({
+          bucket: 'lab',
+          prefix,
+          folders: [],
+          objects: [],
+          next_cursor: null
+        });
+      }
+      const start = Number(query.cursor ?? 0);
+      const limit = Number(query.limit);
+      const end = start + limit;
+      return json({
+        bucket: 'lab',
+        prefix,
+        folders: start === 0 ? folders : [],
+        objects: keys.slice(start, end).map((key, i) => ({
+          key,
+          name: key,
+          size: 1536 * (start + i + 1),
+          last_modified: '2026-07-20T10:31:00Z',
+          storage_class: 'STANDARD',
+          etag: 'e'
+        })),
+        next_cursor: end < keys.length ? String(end) : null
+      });
+    }
+    if (path === 's3/transfers' && method === 'POST') {
+      return json(transferJob(body, 'running', 0), 202);
+    }
+    if (path === 's3/transfers/t1') {
+      return json(
+        transferJob(
+          { key: 'obj-000.csv', path: 'data/obj-000.csv' },
+          'succeeded',
+          1536
+        )
+      );
+    }
+    if (path === 's3/folder') {
+      folders.push({ prefix: `${body.prefix}/`, name: body.prefix });
+      return json({ bucket: 'lab', prefix: `${body.prefix}/`, uri: '' }, 201);
+    }
+    if (path === 's3/delete' && body.prefix === 'runs/') {
+      if (!body.dry_run) {
+        folders = folders.filter(folder => folder.prefix !== 'runs/');
+      }
+      return json({
+        bucket: 'lab',
+        dry_run: body.dry_run,
+        count: 3,
+        bytes: 3 * 1024 ** 2,
+        deleted: body.dry_run ? 0 : 3,
+        errors: []
+      });
+    }
+    if (path === 's3/delete') {
+      const matched = keys.filter(key => body.keys.includes(key));
+      if (!body.dry_run) {
+        keys = keys.filter(key => !matched.includes(key));
+      }
+      return json({
+        bucket: 'lab',
+        dry_run: body.dry_run,
+        count: matched.length,
+        bytes: null,
+        deleted: body.dry_run ? 0 : matched.length,
+        errors: []
+      });
+    }
+    return json(
+      { message: 'No such route.', code: 'not_found', hint: '' },
+      404
+    );
+  };
+  const serverSettings = ServerConnection.makeSettings({
+    baseUrl: 'http://localhost:8888/',
+    fetch
+  });
+  return { serverSettings, requests };
+}
+
+function transferJob(body: any, state: string, done: number): unknown {
+  return {
+    id: 't1',
+    kind: 'to_workspace',
+    state,
+    source: { bucket: 'lab', key: body.key, prefix: null },
+    target: { path: body.path },
+    bytes_done: done,
+    bytes_total: 1536,
+    files_done: done ? 1 : 0,
+    files_total: 1,
+    error: null,
+    created: '2026-07-20T10:31:00Z',
+    started: null,
+    finished: null
+  };
+}
+
+/**
+ * XMLHttpRequest as the upload gateway uses it: it reports the whole body as
+ * sent, then answers what `FakeXHR.answer` says.
+ */
+export class FakeXHR {
+  static sent: FakeXHR[] = [];
+  static answer: (xhr: FakeXHR) => [number, unknown] = () => [201, {}];
+  /** Send nothing back, like a large body still on its way. */
+  static hold = false;
+  upload: { onprogress: ((event: Partial<ProgressEvent>) => void) | null } = {
+    onprogress: null
+  };
+  headers: Record<string, string> = {};
+  url = '';
+  status = 0;
+  statusText = '';
+  responseText = '';
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+  open(method: string, url: string): void {
+    this.url = url;
+  }
+  setRequestHeader(name: string, value: string): void {
+    this.headers[name] = value;
+  }
+  send(body: Blob): void {
+    FakeXHR.sent.push(this);
+    if (FakeXHR.hold) {
+      return;
+    }
+    setTimeout(() => {
+      this.upload.onprogress?.({
+        loaded: body.size,
+        total: body.size,
+        lengthComputable: true
+      });
+      const [status, reply] = FakeXHR.answer(this);
+      this.status = status;
+      this.responseText = JSON.stringify(reply);
+      this.onload?.();
+    }, 0);
+  }
+  abort(): void {
+    this.onabort?.();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The S3 browser's pure logic: breadcrumbs and going up, sizes, snippets that
+ * read the object, and paging that appends pages without asking twice.
+ */
+import type { IS3Listing, IS3Location } from '../s3/api';
+import {
+  breadcrumb,
+  canLoadMore,
+  EMPTY_PAGING,
+  filterRows,
+  formatSize,
+  exactSize,
+  pageFailed,
+  pageReceived,
+  pageRequested,
+  pandasSnippet,
+  parentPrefix,
+  rowsOf,
+  s3Uri
+} from '../s3/model';
+
+const BUCKET: IS3Location = {
+  name: 'ucdh-demo-genomics',
+  bucket: 'ucdh-demo-genomics',
+  prefix: '',
+  created: null
+};
+const STUDY: IS3Location = {
+  name: 'Cardiology study',
+  bucket: 'hospital-data',
+  prefix: 'studies/cardio/',
+  created: null
+};
+
+function page(
+  names: string[],
+  folders: string[],
+  next: string | null
+): IS3Listing {
+  return {
+    bucket: 'b',
+    prefix: 'p/',
+    folders: folders.map(name => ({ prefix: `p/${name}/`, name })),
+    objects: names.map(name => ({
+      key: `p/${name}`,
+      name,
+      size: 10,
+      last_modified: null,
+      storage_class: 'STANDARD',
+      etag: 'e'
+    })),
+    next_cursor: next
+  };
+}
+
+describe('breadcrumb', () => {
+  it('names the bucket, then each folder of the prefix', () => {
+    expect(breadcrumb(BUCKET, 'reads/batch-001/')).toEqual([
+      { label: 'ucdh-demo-genomics', prefix: '' },
+      { label: 'reads', prefix: 'reads/' },
+      { label: 'batch-001', prefix: 'reads/batch-001/' }
+    ]);
+  });
+
+  it('starts a location at its own prefix, under its display name', () => {
+    expect(breadcrumb(STUDY, 'studies/cardio/2026 run/')).toEqual([
+      { label: 'Cardiology study', prefix: 'studies/cardio/' },
+      { label: '2026 run', prefix: 'studies/cardio/2026 run/' }
+    ]);
+  });
+
+  it('shows keys with dots literally', () => {
+    expect(breadcrumb(BUCKET, '../x/').map(crumb => crumb.label)).toEqual([
+      'ucdh-demo-genomics',
+      '..',
+      'x'
+    ]);
+  });
+});
+
+describe('parentPrefix', () => {
+  it('goes up one folder, and leaves the location from its top', () => {
+    expect(parentPrefix(BUCKET, 'reads/batch-001/')).toBe('reads/');
+    expect(parentPrefix(BUCKET, 'reads/')).toBe('');
+    expect(parentPrefix(BUCKET, '')).toBeNull();
+    expect(parentPrefix(STUDY, 'studies/cardio/a/')).toBe('studies/cardio/');
+    expect(parentPrefix(STUDY, 'studies/cardio/')).toBeNull();
+  });
+});
+
+describe('formatSize', () => {
+  it('uses binary units with one decimal below ten', () => {
+    expect(formatSize(0)).toBe('0 B');
+    expect(formatSize(1023)).toBe('1023 B');
+    expect(formatSize(1536)).toBe('1.5 KiB');
+    expect(formatSize(8009)).toBe('7.8 KiB');
+    expect(formatSize(12 * 1024 ** 2)).toBe('12 MiB');
+    expect(formatSize(5 * 1024 ** 4)).toBe('5.0 TiB');
+  });
+
+  it('gives the exact count for tooltips', () => {
+    expect(exactSize(1)).toBe('1 byte');
+    expect(exactSize(8009)).toBe('8,009 bytes');
+  });
+});
+
+describe('snippets', () => {
+  it('reads tabular files with pandas from the s3:// URI', () => {
+    expect(s3Uri('b', 'a b/ü.csv')).toBe('s3://b/a b/ü.csv');
+    expect(pandasSnippet('b', 'x/table.csv')).toBe(
+      'import pandas as pd\n\ndf = pd.read_csv("s3://b/x/table.csv")\ndf.head()'
+    );
+    expect(pandasSnippet('b', 'v.parquet')).toContain(
+      'pd.read_parquet("s3://b/v.parquet")'
+    );
+    expect(pandasSnippet('b', 'x.tsv.gz')).toContain('sep="\\t"');
+  });
+
+  it('reads other files as bytes with boto3, quotes escaped', () => {
+    expect(pandasSnippet('b', 'notes/say "hi"')).toBe(
+      'import boto3\n\nbody = boto3.client("s3").get_object(Bucket="b", Key="notes/say \\"hi\\"")["Body"]\ndata = body.read()'
+    );
+  });
+});
+
+describe('paging', () => {
+  it('appends pages, folders first, until the last one', () => {
+    let state = pageRequested(EMPTY_PAGING);
+    expect(canLoadMore(state)).toBe(false);
+    state = pageReceived(state, page(['a.csv'], ['sub'], 'c1'));
+    expect(canLoadMore(state)).toBe(true);
+    expect(state.cursor).toBe('c1');
+    state = pageReceived(pageRequested(state), page(['b.csv'], [], null));
+    expect(state.complete).toBe(true);
+    expect(canLoadMore(state)).toBe(false);
+    expect(rowsOf(state).map(row => [row.kind, row.key])).toEqual([
+      ['folder', 'p/sub/'],
+      ['object', 'p/a.csv'],
+      ['object', 'p/b.csv']
+    ]);
+  });
+
+  it('keeps loaded rows when a page fails, and retrying clears the error', () => {
+    let state = pageReceived(EMPTY_PAGING, page(['a.csv'], [], 'c1'));
+    state = pageFailed(pageRequested(state), {
+      status: 503,
+      code: 'slow_down',
+      message: 'Slow down',
+      hint: ''
+    });
+    expect(rowsOf(state)).toHaveLength(1);
+    expect(canLoadMore(state)).toBe(false);
+    expect(pageRequested(state).error).toBeNull();
+  });
+
+  it('filters loaded rows by name, ignoring case', () => {
+    const rows = rowsOf(
+      pageReceived(
+        EMPTY_PAGING,
+        page(['Alpha.csv', 'beta.csv'], ['ALPS'], null)
+      )
+    );
+    expect(filterRows(rows, ' alp').map(row => row.name)).toEqual([
+      'ALPS',
+      'Alpha.csv'
+    ]);
+    expect(filterRows(rows, '')).toHaveLength(3);
+  });
+});

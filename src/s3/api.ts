@@ -1,0 +1,288 @@
+/**
+ * Typed wrappers of the S3 routes (`ucdh_jupyter/handlers/s3.py`).
+ *
+ * The interfaces mirror the JSON of `openapi.yaml`, snake_case keys included.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+
+import { apiURL, IUploadOptions, requestAPI, uploadAPI } from '../request';
+
+/** A bucket, or a bucket + prefix an administrator named (`S3Location`). */
+export interface IS3Location {
+  /** Display name; the bucket name for plain buckets. */
+  name: string;
+  bucket: string;
+  /** Where to open the bucket; "" for its root. */
+  prefix: string;
+  created: string | null;
+}
+
+/** `GET s3/buckets`. */
+export interface IS3Buckets {
+  /** `aws`: every bucket the role lists; `config`: the admin's locations. */
+  source: 'aws' | 'config';
+  buckets: IS3Location[];
+}
+
+/** A common prefix of a listing: a folder. */
+export interface IS3Folder {
+  /** The full prefix to list next; ends with `/`. */
+  prefix: string;
+  /** The part below the listed prefix, without the slash. */
+  name: string;
+}
+
+/** An object of a listing. */
+export interface IS3Object {
+  /** The key exactly as stored. */
+  key: string;
+  /** The key below the listed prefix. */
+  name: string;
+  size: number;
+  last_modified: string | null;
+  storage_class: string;
+  etag: string;
+}
+
+/** `GET s3/list`: one page of one folder. */
+export interface IS3Listing {
+  bucket: string;
+  prefix: string;
+  folders: IS3Folder[];
+  objects: IS3Object[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** `GET s3/object`: the details of one object. */
+export interface IS3ObjectDetails {
+  bucket: string;
+  key: string;
+  name: string;
+  uri: string;
+  size: number;
+  last_modified: string | null;
+  storage_class: string;
+  content_type: string | null;
+  etag: string;
+  version_id: string | null;
+  sse: { type: string | null; kms_key_id: string | null };
+  metadata: Record<string, string>;
+  /** Null when the role may not read tags. */
+  tags: Record<string, string> | null;
+  versioning: 'Enabled' | 'Suspended' | null;
+  versions:
+    | {
+        version_id: string | null;
+        size: number | null;
+        last_modified: string | null;
+        is_latest: boolean;
+        delete_marker: boolean;
+      }[]
+    | null;
+}
+
+/** `PUT s3/upload`: what was stored. */
+export interface IS3Uploaded {
+  bucket: string;
+  key: string;
+  uri: string;
+  size: number;
+  etag: string;
+  parts: number;
+  sse: string | null;
+}
+
+/** `POST s3/delete`: what was, or on a dry run would be, deleted. */
+export interface IS3DeleteResult {
+  bucket: string;
+  dry_run: boolean;
+  count: number;
+  /** Their size; only for a prefix. */
+  bytes: number | null;
+  deleted: number;
+  errors: { key: string; code: string; message: string }[];
+}
+
+/** A transfer job between S3 and the workspace (`S3TransferJob`). */
+export interface IS3TransferJob {
+  id: string;
+  kind: 'to_workspace' | 'to_s3' | 'copy' | 'move';
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  source: {
+    bucket?: string;
+    key?: string | null;
+    prefix?: string | null;
+    path?: string;
+  };
+  target: {
+    bucket?: string;
+    key?: string | null;
+    prefix?: string | null;
+    path?: string;
+  };
+  bytes_done: number;
+  bytes_total: number;
+  files_done: number;
+  files_total: number;
+  error: { status: number; code: string; message: string; hint: string } | null;
+  created: string;
+  started: string | null;
+  finished: string | null;
+}
+
+/** Body of `POST s3/transfers` from S3 to the workspace. */
+export interface IS3ToWorkspace {
+  bucket: string;
+  /** One object, or… */
+  key?: string;
+  /** …a whole folder. */
+  prefix?: string;
+  /** Workspace folder (ending in `/`) or file, relative to the Jupyter root. */
+  path: string;
+}
+
+function query(params: Record<string, string | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined) {
+      search.set(name, value);
+    }
+  }
+  return search.toString();
+}
+
+/** The buckets, or the admin's locations. */
+export function listBuckets(
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<IS3Buckets> {
+  return requestAPI<IS3Buckets>(
+    's3/buckets',
+    { method: 'GET', cache: 'no-cache', signal },
+    settings
+  );
+}
+
+/**
+ * One page of a folder.
+ *
+ * @param cursor `next_cursor` of the previous page; omitted for the first
+ * @param limit entries per page, at most 1,000
+ */
+export function listFolder(
+  bucket: string,
+  prefix: string,
+  cursor: string | null,
+  limit: number,
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<IS3Listing> {
+  const search = query({ bucket, prefix, cursor, limit: String(limit) });
+  return requestAPI<IS3Listing>(
+    `s3/list?${search}`,
+    { method: 'GET', cache: 'no-cache', signal },
+    settings
+  );
+}
+
+/** The details of one object (encryption, tags, versions). */
+export function getObjectDetails(
+  bucket: string,
+  key: string,
+  settings?: ServerConnection.ISettings
+): Promise<IS3ObjectDetails> {
+  return requestAPI<IS3ObjectDetails>(
+    `s3/object?${query({ bucket, key })}`,
+    { method: 'GET', cache: 'no-cache' },
+    settings
+  );
+}
+
+/**
+ * Upload a file as one object; 409 (code `exists`) unless `overwrite`.
+ *
+ * @param options progress callback and abort signal
+ */
+export function uploadObject(
+  bucket: string,
+  key: string,
+  file: Blob,
+  overwrite: boolean,
+  options: IUploadOptions = {},
+  settings?: ServerConnection.ISettings
+): Promise<IS3Uploaded> {
+  const search = query({ bucket, key, overwrite: overwrite ? '1' : null });
+  return uploadAPI<IS3Uploaded>(`s3/upload?${search}`, file, options, settings);
+}
+
+/** The URL that streams an object to the browser (the Jupyter cookie authenticates). */
+export function downloadURL(
+  bucket: string,
+  key: string,
+  settings?: ServerConnection.ISettings
+): string {
+  return apiURL(`s3/download?${query({ bucket, key })}`, settings);
+}
+
+/**
+ * Delete objects or a whole folder; `dryRun` only counts them.
+ *
+ * @param target `keys` (objects) and/or `prefix` (a folder)
+ */
+export function deleteObjects(
+  bucket: string,
+  target: { keys?: string[]; prefix?: string },
+  dryRun: boolean,
+  settings?: ServerConnection.ISettings
+): Promise<IS3DeleteResult> {
+  return requestAPI<IS3DeleteResult>(
+    's3/delete',
+    {
+      method: 'POST',
+      body: JSON.stringify({ bucket, ...target, dry_run: dryRun })
+    },
+    settings
+  );
+}
+
+/** Create an empty folder (an explicit user action). */
+export function createFolder(
+  bucket: string,
+  prefix: string,
+  settings?: ServerConnection.ISettings
+): Promise<{ bucket: string; prefix: string; uri: string }> {
+  return requestAPI(
+    's3/folder',
+    { method: 'POST', body: JSON.stringify({ bucket, prefix }) },
+    settings
+  );
+}
+
+/** Start copying an object or a folder into the workspace (a background job). */
+export function copyToWorkspace(
+  body: IS3ToWorkspace,
+  settings?: ServerConnection.ISettings
+): Promise<IS3TransferJob> {
+  return requestAPI<IS3TransferJob>(
+    's3/transfers',
+    {
+      method: 'POST',
+      body: JSON.stringify({ direction: 'to_workspace', ...body })
+    },
+    settings
+  );
+}
+
+/** The progress of a transfer job. */
+export function getTransfer(
+  id: string,
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<IS3TransferJob> {
+  return requestAPI<IS3TransferJob>(
+    `s3/transfers/${encodeURIComponent(id)}`,
+    { method: 'GET', cache: 'no-cache', signal },
+    settings
+  );
+}

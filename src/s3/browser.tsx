@@ -1,0 +1,229 @@
+/**
+ * The S3 browser: the bucket (or location) list, then the open folder, with
+ * uploads and workspace copies that carry on while the user moves around.
+ */
+import { InputDialog } from '@jupyterlab/apputils';
+import { ServerConnection } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import type { IProblem } from '../api';
+import { ProblemView } from '../compute/problem';
+import { useRequest } from '../compute/useRequest';
+import { toProblem } from '../sidebar/statusheader';
+import { CSS } from '../tokens';
+import { runAction, S3Action, transferText } from './actions';
+import { createFolder, IS3Location, IS3TransferJob, listBuckets } from './api';
+import { FolderView } from './folder';
+import { S3Row } from './model';
+import { UploadList, useUploads } from './uploads';
+
+const C = CSS.S3;
+
+/** Props of {@link S3Browser}. */
+export interface IS3BrowserProps {
+  trans: TranslationBundle;
+  serverSettings?: ServerConnection.ISettings;
+  /** The workspace folder copies land in; the Jupyter root when omitted. */
+  workspaceFolder?: () => string;
+  /** Entries per page; the server's maximum by default. */
+  pageSize?: number;
+}
+
+/** Where the browser is: a location and a prefix in it. */
+interface IPlace {
+  location: IS3Location;
+  prefix: string;
+}
+
+/** The S3 section's content. */
+export function S3Browser(props: IS3BrowserProps): JSX.Element {
+  const { trans, serverSettings } = props;
+  const [place, setPlace] = React.useState<IPlace | null>(null);
+  const [generation, setGeneration] = React.useState(0);
+  const [transfer, setTransfer] = React.useState<IS3TransferJob | null>(null);
+  const [problem, setProblem] = React.useState<IProblem | null>(null);
+  const refresh = React.useCallback(() => setGeneration(n => n + 1), []);
+  const { uploads, add, cancel, dismiss } = useUploads(
+    trans,
+    refresh,
+    serverSettings
+  );
+  const buckets = useRequest(
+    signal => listBuckets(serverSettings, signal),
+    'buckets',
+    0
+  );
+
+  const placeRef = React.useRef(place);
+  placeRef.current = place;
+  const workspaceFolder = props.workspaceFolder;
+  const onAction = React.useCallback(
+    (action: S3Action, row: S3Row) => {
+      const current = placeRef.current;
+      if (!current) {
+        return;
+      }
+      if (action === 'open') {
+        setPlace({ ...current, prefix: row.key });
+        return;
+      }
+      setProblem(null);
+      runAction(action, row, {
+        bucket: current.location.bucket,
+        trans,
+        serverSettings,
+        workspaceFolder: workspaceFolder ?? (() => ''),
+        onChanged: refresh,
+        onTransfer: setTransfer
+      }).catch(reason => setProblem(toProblem(reason)));
+    },
+    [trans, serverSettings, workspaceFolder, refresh]
+  );
+
+  const newFolder = async (at: IPlace): Promise<void> => {
+    const answer = await InputDialog.getText({
+      title: trans.__(
+        'New folder in %1',
+        `s3://${at.location.bucket}/${at.prefix}`
+      ),
+      placeholder: trans.__('Folder name'),
+      okLabel: trans.__('Create')
+    });
+    const name = answer.value?.trim().replace(/\/+$/, '');
+    if (answer.button.accept && name) {
+      await createFolder(
+        at.location.bucket,
+        `${at.prefix}${name}`,
+        serverSettings
+      );
+      refresh();
+    }
+  };
+
+  return (
+    <div className={C.root}>
+      {place === null ? (
+        <BucketList
+          locations={buckets.data?.buckets ?? null}
+          error={buckets.error}
+          busy={buckets.busy}
+          onRetry={buckets.retry}
+          onOpen={location => setPlace({ location, prefix: location.prefix })}
+          trans={trans}
+        />
+      ) : (
+        <FolderView
+          key={`${place.location.bucket}/${place.prefix}`}
+          location={place.location}
+          prefix={place.prefix}
+          generation={generation}
+          onNavigate={prefix =>
+            setPlace(prefix === null ? null : { ...place, prefix })
+          }
+          onAction={onAction}
+          onNewFolder={() =>
+            newFolder(place).catch(reason => setProblem(toProblem(reason)))
+          }
+          onUpload={files => add(files, place.location.bucket, place.prefix)}
+          trans={trans}
+          serverSettings={serverSettings}
+          pageSize={props.pageSize}
+        />
+      )}
+      {problem && <ProblemView problem={problem} busy={false} trans={trans} />}
+      {transfer && (
+        <p
+          className={C.transfer}
+          data-state={transfer.state}
+          aria-live="polite"
+        >
+          {transferText(transfer, trans)}
+        </p>
+      )}
+      <UploadList
+        uploads={uploads}
+        onCancel={cancel}
+        onDismiss={dismiss}
+        trans={trans}
+      />
+    </div>
+  );
+}
+
+/** Props of {@link BucketList}. */
+interface IBucketListProps {
+  locations: IS3Location[] | null;
+  error: IProblem | null;
+  busy: boolean;
+  onRetry: () => void;
+  onOpen: (location: IS3Location) => void;
+  trans: TranslationBundle;
+}
+
+/** The buckets, or the admin's named locations. */
+function BucketList(props: IBucketListProps): JSX.Element {
+  const { locations, error, busy, onRetry, onOpen, trans } = props;
+  return (
+    <>
+      <p className={C.status} aria-live="polite">
+        {locations === null
+          ? error
+            ? ''
+            : trans.__('Loading buckets…')
+          : trans._n('%1 bucket', '%1 buckets', locations.length)}
+      </p>
+      {error && (
+        <ProblemView
+          problem={error}
+          busy={busy}
+          onRetry={onRetry}
+          trans={trans}
+        />
+      )}
+      {locations !== null && locations.length === 0 && (
+        <div className={C.empty}>
+          <p>{trans.__('No bucket to show.')}</p>
+          <p className={CSS.hint}>
+            {trans.__(
+              'Your role may list no bucket, and no location is configured. Ask your administrator to add one (UcdhConfig.locations).'
+            )}
+          </p>
+        </div>
+      )}
+      {locations !== null && locations.length > 0 && (
+        <ul className={C.list} aria-label={trans.__('Buckets')}>
+          {locations.map((location, index) => (
+            <li
+              key={`${location.bucket}/${location.prefix}/${location.name}`}
+              className={`${C.row} ${C.bucket}`}
+              data-kind="bucket"
+              data-key={location.name}
+              tabIndex={index === 0 ? 0 : -1}
+              title={`s3://${location.bucket}/${location.prefix}`}
+              onClick={() => onOpen(location)}
+              onKeyDown={event => {
+                const target = event.currentTarget;
+                const next =
+                  event.key === 'ArrowDown'
+                    ? target.nextElementSibling
+                    : event.key === 'ArrowUp'
+                      ? target.previousElementSibling
+                      : null;
+                if (next instanceof HTMLElement) {
+                  event.preventDefault();
+                  next.focus();
+                } else if (event.key === 'Enter') {
+                  event.preventDefault();
+                  onOpen(location);
+                }
+              }}
+            >
+              <span className="jp-ucdh-S3-name">{location.name}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

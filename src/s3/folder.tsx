@@ -1,0 +1,365 @@
+/**
+ * One folder of a bucket: breadcrumb, filter, and its folders then objects,
+ * loaded a page at a time as the user scrolls near the end.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ServerConnection } from '@jupyterlab/services';
+import { newFolderIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { ProblemView } from '../compute/problem';
+import { CSS } from '../tokens';
+import { S3Action } from './actions';
+import { IS3Location } from './api';
+import {
+  breadcrumb,
+  canLoadMore,
+  filterRows,
+  IPaging,
+  PAGE_SIZE,
+  parentPrefix,
+  rowsOf,
+  S3Row
+} from './model';
+import { usePaging } from './paging';
+import { ActionMenu, RowView } from './rows';
+
+const C = CSS.S3;
+
+/** Props of {@link FolderView}. */
+export interface IFolderViewProps {
+  location: IS3Location;
+  prefix: string;
+  /** Changes when the listing must be read again (after an upload or delete). */
+  generation: number;
+  /** Open a prefix of this location; null leaves it for the bucket list. */
+  onNavigate: (prefix: string | null) => void;
+  onAction: (action: S3Action, row: S3Row) => void;
+  /** Files dropped or picked for upload into this folder. */
+  onUpload: (files: File[]) => void;
+  /** Ask for a name and create a folder here. */
+  onNewFolder: () => void;
+  trans: TranslationBundle;
+  serverSettings?: ServerConnection.ISettings;
+  /** Entries per page; the server's maximum by default. */
+  pageSize?: number;
+}
+
+/** A folder's breadcrumb, toolbar and rows. */
+export function FolderView(props: IFolderViewProps): JSX.Element {
+  const { location, prefix, trans, onNavigate, onAction, onUpload } = props;
+  const { paging, loadMore } = usePaging(
+    location.bucket,
+    prefix,
+    props.generation,
+    props.pageSize ?? PAGE_SIZE,
+    props.serverSettings
+  );
+  const [filter, setFilter] = React.useState('');
+  const [activeKey, setActiveKey] = React.useState<string | null>(null);
+  const [menu, setMenu] = React.useState<{
+    row: S3Row;
+    x: number;
+    y: number;
+  } | null>(null);
+  const [dropping, setDropping] = React.useState(false);
+  const listRef = React.useRef<HTMLUListElement>(null);
+  const moreRef = React.useRef<HTMLButtonElement>(null);
+  const fileInput = React.useRef<HTMLInputElement>(null);
+
+  const rows = React.useMemo(() => rowsOf(paging), [paging]);
+  const shown = React.useMemo(() => filterRows(rows, filter), [rows, filter]);
+  const tabbableKey =
+    activeKey !== null && shown.some(row => row.key === activeKey)
+      ? activeKey
+      : (shown[0]?.key ?? null);
+  const filtering = filter.trim() !== '';
+
+  // Load the next page when its button comes near the visible end of the list.
+  // Not while filtering: a filter that hides every row would load the whole prefix.
+  React.useEffect(() => {
+    const more = moreRef.current;
+    if (
+      !more ||
+      filtering ||
+      !canLoadMore(paging) ||
+      typeof IntersectionObserver === 'undefined'
+    ) {
+      return;
+    }
+    const observer = new IntersectionObserver(
+      entries => {
+        if (entries.some(entry => entry.isIntersecting)) {
+          loadMore();
+        }
+      },
+      { root: listRef.current?.parentElement ?? null, rootMargin: '300px 0px' }
+    );
+    observer.observe(more);
+    return () => observer.disconnect();
+  }, [paging, filtering, loadMore]);
+
+  const goUp = (): void => onNavigate(parentPrefix(location, prefix));
+
+  const onKey = React.useCallback(
+    (event: React.KeyboardEvent<HTMLLIElement>, row: S3Row) => {
+      const target = event.currentTarget;
+      const move = (next: Element | null): void => {
+        if (next instanceof HTMLElement && next.classList.contains(C.row)) {
+          event.preventDefault();
+          next.focus();
+        }
+      };
+      switch (event.key) {
+        case 'ArrowDown':
+          move(target.nextElementSibling);
+          return;
+        case 'ArrowUp':
+          move(target.previousElementSibling);
+          return;
+        case 'Home':
+          move(target.parentElement?.firstElementChild ?? null);
+          return;
+        case 'End':
+          move(target.parentElement?.lastElementChild ?? null);
+          return;
+        case 'Enter':
+          event.preventDefault();
+          onAction(row.kind === 'folder' ? 'open' : 'properties', row);
+          return;
+        case 'Delete':
+          event.preventDefault();
+          onAction('delete', row);
+          return;
+        case 'ContextMenu':
+        case 'F10':
+          if (event.key === 'ContextMenu' || event.shiftKey) {
+            event.preventDefault();
+            const box = target.getBoundingClientRect();
+            setMenu({ row, x: box.left + 24, y: box.bottom });
+          }
+          return;
+      }
+    },
+    [onAction]
+  );
+  const onMenu = React.useCallback(
+    (row: S3Row, x: number, y: number) => setMenu({ row, x, y }),
+    []
+  );
+
+  const hasFiles = (event: React.DragEvent): boolean =>
+    Array.from(event.dataTransfer?.types ?? []).includes('Files');
+
+  return (
+    <div
+      className={`jp-ucdh-S3-folder${dropping ? ` ${C.dropping}` : ''}`}
+      onKeyDown={event => {
+        const target = event.target as HTMLElement;
+        if (event.key === 'Backspace' && !target.closest('input, textarea')) {
+          event.preventDefault();
+          goUp();
+        }
+      }}
+      onDragOver={event => {
+        if (hasFiles(event)) {
+          event.preventDefault();
+          event.dataTransfer.dropEffect = 'copy';
+          setDropping(true);
+        }
+      }}
+      onDragLeave={event => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node)) {
+          setDropping(false);
+        }
+      }}
+      onDrop={event => {
+        if (hasFiles(event)) {
+          event.preventDefault();
+          setDropping(false);
+          onUpload(Array.from(event.dataTransfer.files));
+        }
+      }}
+    >
+      <Breadcrumb {...props} />
+      <div className="jp-ucdh-S3-toolbar">
+        <input
+          type="search"
+          className={`${C.filter} jp-mod-styled`}
+          placeholder={trans.__('Filter loaded items')}
+          aria-label={trans.__('Filter loaded items by name')}
+          value={filter}
+          onChange={event => setFilter(event.target.value)}
+        />
+        <button
+          type="button"
+          className={`${C.newFolder} jp-Button jp-mod-styled`}
+          title={trans.__(
+            'Create a folder in s3://%1/%2',
+            location.bucket,
+            prefix
+          )}
+          aria-label={trans.__('New folder')}
+          onClick={props.onNewFolder}
+        >
+          <newFolderIcon.react tag="span" />
+        </button>
+        <button
+          type="button"
+          className={`${C.upload} jp-Button jp-mod-styled jp-mod-accept`}
+          title={trans.__(
+            'Upload files to s3://%1/%2',
+            location.bucket,
+            prefix
+          )}
+          onClick={() => fileInput.current?.click()}
+        >
+          {trans.__('Upload')}
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          className={C.fileInput}
+          onChange={event => {
+            const files = Array.from(event.target.files ?? []);
+            event.target.value = '';
+            if (files.length > 0) {
+              onUpload(files);
+            }
+          }}
+        />
+      </div>
+      <p className={C.status} aria-live="polite">
+        {statusText(paging, rows.length, shown.length, filtering, trans)}
+      </p>
+      {paging.error && (
+        <ProblemView
+          problem={paging.error}
+          busy={paging.loading}
+          onRetry={() => {
+            // Retry from where the listing stopped; loaded rows stay.
+            loadMore();
+          }}
+          trans={trans}
+        />
+      )}
+      {paging.complete && rows.length === 0 && (
+        <div className={C.empty}>
+          <p>{trans.__('This folder is empty.')}</p>
+          <p className={CSS.hint}>
+            {trans.__('Drop files here or click Upload to add some.')}
+          </p>
+        </div>
+      )}
+      {rows.length > 0 && shown.length === 0 && (
+        <div className={C.empty}>
+          <p>{trans.__('No loaded item matches “%1”.', filter.trim())}</p>
+          {!paging.complete && (
+            <p className={CSS.hint}>
+              {trans.__(
+                'Only loaded pages are filtered: load more to look further.'
+              )}
+            </p>
+          )}
+        </div>
+      )}
+      <div className="jp-ucdh-S3-scroll">
+        <ul
+          ref={listRef}
+          className={C.list}
+          aria-label={trans.__(
+            'Contents of s3://%1/%2',
+            location.bucket,
+            prefix
+          )}
+        >
+          {shown.map(row => (
+            <RowView
+              key={row.key}
+              row={row}
+              tabbable={row.key === tabbableKey}
+              onAction={onAction}
+              onMenu={onMenu}
+              onKey={onKey}
+              onFocusRow={setActiveKey}
+              trans={trans}
+            />
+          ))}
+        </ul>
+        {!paging.complete && !paging.error && paging.pages > 0 && (
+          <button
+            ref={moreRef}
+            type="button"
+            className={`${C.more} jp-Button jp-mod-styled`}
+            disabled={paging.loading}
+            onClick={loadMore}
+          >
+            {paging.loading ? trans.__('Loading…') : trans.__('Load more')}
+          </button>
+        )}
+      </div>
+      {menu && (
+        <ActionMenu
+          {...menu}
+          onAction={onAction}
+          onClose={() => setMenu(null)}
+          trans={trans}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The location, then one button per folder level; the first leaves the location. */
+function Breadcrumb(props: IFolderViewProps): JSX.Element {
+  const { location, prefix, onNavigate, trans } = props;
+  const crumbs = breadcrumb(location, prefix);
+  return (
+    <nav className={C.breadcrumb} aria-label={trans.__('Folder path')}>
+      <button
+        type="button"
+        className="jp-ucdh-S3-crumb"
+        onClick={() => onNavigate(null)}
+      >
+        {trans.__('Buckets')}
+      </button>
+      {crumbs.map((crumb, index) => {
+        const last = index === crumbs.length - 1;
+        return (
+          <React.Fragment key={crumb.prefix}>
+            <span className="jp-ucdh-S3-separator" aria-hidden="true">
+              /
+            </span>
+            <button
+              type="button"
+              className="jp-ucdh-S3-crumb"
+              aria-current={last ? 'location' : undefined}
+              disabled={last}
+              onClick={() => onNavigate(crumb.prefix)}
+            >
+              {crumb.label}
+            </button>
+          </React.Fragment>
+        );
+      })}
+    </nav>
+  );
+}
+
+function statusText(
+  paging: IPaging,
+  loaded: number,
+  shown: number,
+  filtering: boolean,
+  trans: TranslationBundle
+): string {
+  if (paging.pages === 0) {
+    return paging.loading ? trans.__('Loading…') : '';
+  }
+  const count = paging.complete
+    ? trans._n('%1 item', '%1 items', loaded)
+    : trans.__('%1 items loaded, more to come', loaded);
+  return filtering ? trans.__('%1 of %2 shown', shown, count) : count;
+}

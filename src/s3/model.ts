@@ -1,0 +1,234 @@
+/**
+ * The S3 browser's pure logic: paths and breadcrumbs, sizes, snippets, and
+ * the paging state of a folder that is loaded one page at a time.
+ */
+import type { IProblem } from '../api';
+import type { IS3Folder, IS3Listing, IS3Location, IS3Object } from './api';
+
+/** Entries asked per page; the server's maximum. */
+export const PAGE_SIZE = 1000;
+
+/** One step of the breadcrumb. */
+export interface ICrumb {
+  label: string;
+  /** The prefix this step opens. */
+  prefix: string;
+}
+
+/**
+ * The breadcrumb of `prefix` inside a location: the location's name, then one
+ * step per folder below the location's own prefix.
+ */
+export function breadcrumb(location: IS3Location, prefix: string): ICrumb[] {
+  const crumbs: ICrumb[] = [{ label: location.name, prefix: location.prefix }];
+  const below = prefix.startsWith(location.prefix)
+    ? prefix.slice(location.prefix.length)
+    : prefix;
+  let current = prefix.slice(0, prefix.length - below.length);
+  for (const part of below.split('/').slice(0, -1)) {
+    current += `${part}/`;
+    crumbs.push({ label: part, prefix: current });
+  }
+  return crumbs;
+}
+
+/**
+ * The folder above `prefix`, or null at the location's top (going up from
+ * there leaves the location).
+ */
+export function parentPrefix(
+  location: IS3Location,
+  prefix: string
+): string | null {
+  if (prefix === location.prefix || prefix.length <= location.prefix.length) {
+    return null;
+  }
+  const trimmed = prefix.slice(0, -1);
+  const cut = trimmed.lastIndexOf('/');
+  const parent = cut < 0 ? '' : trimmed.slice(0, cut + 1);
+  return parent.length < location.prefix.length ? location.prefix : parent;
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** A size for people: `0 B`, `999 B`, `1.5 KiB`, `12 MiB`. */
+export function formatSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) {
+    return `${bytes} B`;
+  }
+  const shown = value < 10 ? value.toFixed(1) : String(Math.round(value));
+  return `${shown} ${UNITS[unit]}`;
+}
+
+/** The exact byte count, for a tooltip: `1,536 bytes`. */
+export function exactSize(bytes: number): string {
+  return `${bytes.toLocaleString('en-US')} ${bytes === 1 ? 'byte' : 'bytes'}`;
+}
+
+/** A timestamp as a short local date and time; empty when unknown. */
+export function formatModified(iso: string | null): string {
+  if (!iso) {
+    return '';
+  }
+  const date = new Date(iso);
+  if (isNaN(date.getTime())) {
+    return iso;
+  }
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}`
+  );
+}
+
+/** `s3://bucket/key` exactly as stored (S3 URIs are not percent-encoded). */
+export function s3Uri(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/** A Python string literal (JSON's escapes are valid Python). */
+function pyString(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** The pandas reader of a file name's extension, with extra arguments. */
+function pandasReader(key: string): string | null {
+  const lower = key.toLowerCase().replace(/\.gz$/, '');
+  const dot = lower.lastIndexOf('.');
+  const extension = dot < 0 ? '' : lower.slice(dot + 1);
+  switch (extension) {
+    case 'csv':
+      return 'read_csv(%s)';
+    case 'tsv':
+    case 'tab':
+      return 'read_csv(%s, sep="\\t")';
+    case 'parquet':
+    case 'pq':
+      return 'read_parquet(%s)';
+    case 'json':
+      return 'read_json(%s)';
+    case 'jsonl':
+    case 'ndjson':
+      return 'read_json(%s, lines=True)';
+    case 'xlsx':
+    case 'xls':
+      return 'read_excel(%s)';
+    case 'feather':
+      return 'read_feather(%s)';
+    default:
+      return null;
+  }
+}
+
+/**
+ * Python that reads an object: pandas for tabular formats, else boto3 bytes.
+ * The notebook's kernel uses the same AWS credentials as the server.
+ */
+export function pandasSnippet(bucket: string, key: string): string {
+  const reader = pandasReader(key);
+  if (reader) {
+    return (
+      'import pandas as pd\n\n' +
+      `df = pd.${reader.replace('%s', pyString(s3Uri(bucket, key)))}\n` +
+      'df.head()'
+    );
+  }
+  return (
+    'import boto3\n\n' +
+    `body = boto3.client("s3").get_object(Bucket=${pyString(bucket)}, Key=${pyString(key)})["Body"]\n` +
+    'data = body.read()'
+  );
+}
+
+/** A listed entry: a folder or an object. */
+export type S3Row =
+  | { kind: 'folder'; key: string; name: string; folder: IS3Folder }
+  | { kind: 'object'; key: string; name: string; object: IS3Object };
+
+/** The pages of one folder loaded so far. */
+export interface IPaging {
+  folders: IS3Folder[];
+  objects: IS3Object[];
+  /** What to pass for the next page; null before the first and after the last. */
+  cursor: string | null;
+  /** Pages received. */
+  pages: number;
+  /** The last page arrived. */
+  complete: boolean;
+  loading: boolean;
+  error: IProblem | null;
+}
+
+/** A folder before its first page. */
+export const EMPTY_PAGING: IPaging = {
+  folders: [],
+  objects: [],
+  cursor: null,
+  pages: 0,
+  complete: false,
+  loading: false,
+  error: null
+};
+
+/** A page was asked for. */
+export function pageRequested(state: IPaging): IPaging {
+  return { ...state, loading: true, error: null };
+}
+
+/** A page arrived: append it; its cursor asks for the next. */
+export function pageReceived(state: IPaging, page: IS3Listing): IPaging {
+  return {
+    folders: state.folders.concat(page.folders),
+    objects: state.objects.concat(page.objects),
+    cursor: page.next_cursor,
+    pages: state.pages + 1,
+    complete: page.next_cursor === null,
+    loading: false,
+    error: null
+  };
+}
+
+/** A page failed; what was loaded stays. */
+export function pageFailed(state: IPaging, error: IProblem): IPaging {
+  return { ...state, loading: false, error };
+}
+
+/** Whether another page can be asked for now. */
+export function canLoadMore(state: IPaging): boolean {
+  return !state.loading && !state.complete && state.error === null;
+}
+
+/** Folders first, then objects, each in the server's (key) order. */
+export function rowsOf(state: IPaging): S3Row[] {
+  const rows: S3Row[] = state.folders.map(folder => ({
+    kind: 'folder',
+    key: folder.prefix,
+    name: folder.name,
+    folder
+  }));
+  for (const object of state.objects) {
+    rows.push({ kind: 'object', key: object.key, name: object.name, object });
+  }
+  return rows;
+}
+
+/** The rows whose name contains `text`, ignoring case; all rows for "". */
+export function filterRows(rows: S3Row[], text: string): S3Row[] {
+  const needle = text.trim().toLowerCase();
+  if (!needle) {
+    return rows;
+  }
+  return rows.filter(row => row.name.toLowerCase().includes(needle));
+}
+
+/** The last segment of a key or prefix, for file names and titles. */
+export function lastSegment(key: string): string {
+  const trimmed = key.endsWith('/') ? key.slice(0, -1) : key;
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}

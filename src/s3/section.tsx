@@ -1,0 +1,51 @@
+/**
+ * The sidebar's S3 section: an {@link S3Browser} that asks the server for
+ * buckets only once the section is first shown.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { LazyReactWidget } from '../sidebar/lazy';
+import { S3Browser } from './browser';
+
+/** The S3 section widget. */
+export class S3Section extends LazyReactWidget {
+  /** Create the section; it stays empty and idle until first shown. */
+  constructor(options: S3Section.IOptions) {
+    super();
+    this.addClass('jp-ucdh-S3Section');
+    this._options = options;
+  }
+
+  protected render(): JSX.Element | null {
+    if (!this.started) {
+      return null;
+    }
+    const { trans, serverSettings, workspaceFolder, pageSize } = this._options;
+    return (
+      <S3Browser
+        trans={trans}
+        serverSettings={serverSettings}
+        workspaceFolder={workspaceFolder}
+        pageSize={pageSize}
+      />
+    );
+  }
+
+  private _options: S3Section.IOptions;
+}
+
+/** Statics of {@link S3Section}. */
+export namespace S3Section {
+  /** Options to build an {@link S3Section}. */
+  export interface IOptions {
+    trans: TranslationBundle;
+    /** Connection to the Jupyter server; the page's own when omitted. */
+    serverSettings?: ServerConnection.ISettings;
+    /** The file browser's folder, where copies to the workspace land. */
+    workspaceFolder?: () => string;
+    /** Entries per page; the server's maximum by default. */
+    pageSize?: number;
+  }
+}
