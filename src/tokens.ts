@@ -101,6 +101,12 @@ export namespace CSS {
     export const fileInput = 'jp-ucdh-S3-fileInput';
     export const progress = 'jp-ucdh-S3-progress';
     export const transfer = 'jp-ucdh-S3-transfer';
+    export const rename = 'jp-ucdh-S3-rename';
+    export const search = 'jp-ucdh-S3-search';
+    export const searchToggle = 'jp-ucdh-S3-searchToggle';
+    export const searchFurther = 'jp-ucdh-S3-searchFurther';
+    export const match = 'jp-ucdh-S3-match';
+    export const matchFolder = 'jp-ucdh-S3-matchFolder';
     export const dropping = 'jp-mod-dropping';
   }
 

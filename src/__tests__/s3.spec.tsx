@@ -234,6 +234,190 @@ describe('S3Section', () => {
     });
   });
 
+  function menuAction(node: HTMLElement, key: string, selector: string) {
+    node
+      .querySelector(`[data-key="${key}"]`)!
+      .dispatchEvent(new MouseEvent('contextmenu', { bubbles: true }));
+    return find(document.body, `.jp-ucdh-S3-menu ${selector}`);
+  }
+
+  it('renames an object from the row menu, asks before replacing, waits for the job and lists again', async () => {
+    const server = fakeS3Server({ objects: 2 });
+    const node = shown(server);
+    await openLab(node);
+
+    (await menuAction(node, 'obj-000.csv', '.jp-ucdh-S3-rename')).click();
+    const input = (await find(
+      document.body,
+      '.jp-Dialog input'
+    )) as HTMLInputElement;
+    expect(input.value).toBe('obj-000.csv');
+    typeInto(input, 'obj-001.csv');
+    (
+      document.body.querySelector('.jp-Dialog .jp-mod-accept') as HTMLElement
+    ).click();
+
+    const replace = await find(document.body, '.jp-Dialog .jp-mod-warn');
+    expect(document.body.querySelector('.jp-Dialog')?.textContent).toContain(
+      's3://lab/obj-001.csv already exists. Moving will replace it.'
+    );
+    replace.click();
+
+    const line = await find(node, '.jp-ucdh-S3-transfer');
+    await waitFor(() => line.dataset.state === 'succeeded', 'the move');
+    expect(line.textContent).toBe('Moved obj-000.csv to s3://lab/obj-001.csv.');
+    await waitFor(
+      () => rowKeys(node).join() === 'runs/,obj-001.csv',
+      'the listing to refresh'
+    );
+    const moves = server.requests.filter(r => r.path === 's3/move');
+    expect(moves.map(r => r.body)).toEqual([
+      { bucket: 'lab', key: 'obj-000.csv', dest_key: 'obj-001.csv' },
+      {
+        bucket: 'lab',
+        key: 'obj-000.csv',
+        dest_key: 'obj-001.csv',
+        overwrite: true
+      }
+    ]);
+    expect(server.requests.map(r => r.path)).toContain('s3/transfers/m1');
+  });
+
+  it('moves a folder to a new prefix, keeping its trailing slash', async () => {
+    const server = fakeS3Server({ objects: 1 });
+    const node = shown(server);
+    await openLab(node);
+
+    (await menuAction(node, 'runs/', '[data-action="rename"]')).click();
+    const input = (await find(
+      document.body,
+      '.jp-Dialog input'
+    )) as HTMLInputElement;
+    expect(input.value).toBe('runs/');
+    typeInto(input, 'archive/runs-2025');
+    (
+      document.body.querySelector('.jp-Dialog .jp-mod-accept') as HTMLElement
+    ).click();
+
+    await find(node, '[data-key="archive/runs-2025/"]');
+    expect(server.requests.find(r => r.path === 's3/move')?.body).toEqual({
+      bucket: 'lab',
+      prefix: 'runs/',
+      dest_prefix: 'archive/runs-2025/'
+    });
+    expect(node.querySelector('.jp-ucdh-S3-transfer')?.textContent).toBe(
+      'Moved runs to s3://lab/archive/runs-2025/.'
+    );
+  });
+
+  const matchKeys = (node: HTMLElement): string[] =>
+    Array.from(node.querySelectorAll<HTMLElement>('.jp-ucdh-S3-match')).map(
+      match => match.dataset.key ?? ''
+    );
+
+  it('searches the whole folder on the server, further on demand, and opens the folder of a match', async () => {
+    const server = fakeS3Server({ objects: 3 });
+    const node = shown(server);
+    await openLab(node);
+
+    (node.querySelector('.jp-ucdh-S3-searchToggle') as HTMLElement).click();
+    typeInto(
+      (await find(node, '.jp-ucdh-S3-search')) as HTMLInputElement,
+      'OBJ-'
+    );
+
+    await waitFor(() => matchKeys(node).length === 2, 'the first matches');
+    expect(node.querySelector('.jp-ucdh-S3-row')).toBeNull();
+    expect(node.querySelector('.jp-ucdh-S3-status')?.textContent).toBe(
+      '2 matches in 2 keys scanned so far; more keys to search'
+    );
+    (await find(node, '.jp-ucdh-S3-searchFurther')).click();
+
+    await waitFor(() => matchKeys(node).length === 4, 'more matches');
+    expect(matchKeys(node)).toEqual([
+      'obj-000.csv',
+      'obj-001.csv',
+      'obj-002.csv',
+      'runs/obj-900.csv'
+    ]);
+    expect(node.querySelector('.jp-ucdh-S3-status')?.textContent).toBe(
+      '4 matches in 4 keys'
+    );
+    expect(node.querySelector('.jp-ucdh-S3-searchFurther')).toBeNull();
+    const searches = server.requests.filter(r => r.path === 's3/search');
+    expect(searches.map(r => r.query)).toEqual([
+      { bucket: 'lab', prefix: '', q: 'OBJ-' },
+      { bucket: 'lab', prefix: '', q: 'OBJ-', cursor: '2' }
+    ]);
+
+    (
+      node.querySelector(
+        '[data-key="runs/obj-900.csv"] .jp-ucdh-S3-matchFolder'
+      ) as HTMLElement
+    ).click();
+    await find(node, '.jp-ucdh-S3-empty');
+    expect(node.querySelector('.jp-ucdh-S3-breadcrumb')?.textContent).toBe(
+      'Buckets/lab/runs'
+    );
+  });
+
+  it('cancels a search when its text changes or is cleared', async () => {
+    const server = fakeS3Server({ objects: 3 });
+    const node = shown(server);
+    await openLab(node);
+    const searches = () =>
+      server.requests.filter(r => r.path === 's3/search').map(r => r.query.q);
+    (node.querySelector('.jp-ucdh-S3-searchToggle') as HTMLElement).click();
+    const input = (await find(node, '.jp-ucdh-S3-search')) as HTMLInputElement;
+
+    typeInto(input, 'slow');
+    await waitFor(() => searches().includes('slow'), 'the slow search');
+    typeInto(input, 'obj-002');
+    await waitFor(
+      () =>
+        node.querySelector('.jp-ucdh-S3-status')?.textContent ===
+        '0 matches in 2 keys scanned so far; more keys to search',
+      'the new search'
+    );
+    // The slow answer arrives after it was cancelled, and is not shown.
+    await new Promise(resolve => setTimeout(resolve, 250));
+    expect(matchKeys(node)).toEqual([]);
+
+    typeInto(input, '');
+    await find(node, '.jp-ucdh-S3-row');
+    const asked = searches();
+    await new Promise(resolve => setTimeout(resolve, 400));
+    expect(searches()).toEqual(asked);
+    expect(asked).toEqual(['slow', 'obj-002']);
+  });
+
+  it('lets an object row be dragged into a notebook as a snippet that reads it', async () => {
+    const server = fakeS3Server({ objects: 1 });
+    const node = shown(server);
+    await openLab(node);
+    const data: Record<string, string> = {};
+    const dataTransfer = {
+      effectAllowed: 'none',
+      setData: (type: string, value: string) => {
+        data[type] = value;
+      }
+    };
+    const row = node.querySelector<HTMLElement>('[data-key="obj-000.csv"]')!;
+    expect(row.draggable).toBe(true);
+    expect(
+      node.querySelector<HTMLElement>('[data-key="runs/"]')!.draggable
+    ).toBe(false);
+
+    const event = new Event('dragstart', { bubbles: true });
+    Object.defineProperty(event, 'dataTransfer', { value: dataTransfer });
+    row.dispatchEvent(event);
+
+    expect(data['text/plain']).toBe(
+      'import pandas as pd\n\ndf = pd.read_csv("s3://lab/obj-000.csv")\ndf.head()'
+    );
+    expect(dataTransfer.effectAllowed).toBe('copy');
+  });
+
   describe('uploads', () => {
     const original = window.XMLHttpRequest;
 

@@ -23,6 +23,7 @@ export function fakeS3Server(options: { objects: number; failLists?: number }) {
   );
   let failures = options.failLists ?? 0;
   let folders = [{ prefix: 'runs/', name: 'runs' }];
+  let moved: Record<string, unknown> | null = null;
   const json = (body: unknown, status = 200): Response =>
     new Response(JSON.stringify(body), { status });
   const fetch = async (
@@ -124,6 +125,66 @@ export function fakeS3Server(options: { objects: number; failLists?: number }) {
         errors: []
       });
     }
+    if (path === 's3/search') {
+      // Two keys scanned per request; `slow` answers late and matches all.
+      const q = query.q.toLowerCase();
+      if (q === 'slow') {
+        await new Promise(resolve => setTimeout(resolve, 200));
+      }
+      const universe = keys.concat(['runs/obj-900.csv']);
+      const start = Number(query.cursor ?? 0);
+      const scanned = universe.slice(start, start + 2);
+      return json({
+        bucket: 'lab',
+        prefix: query.prefix,
+        query: query.q,
+        matches: scanned
+          .filter(key => q === 'slow' || key.toLowerCase().includes(q))
+          .map(key => ({
+            key,
+            name: key,
+            size: 1536,
+            last_modified: null,
+            storage_class: 'STANDARD',
+            etag: 'e'
+          })),
+        scanned: scanned.length,
+        next_cursor: start + 2 < universe.length ? String(start + 2) : null
+      });
+    }
+    if (path === 's3/move') {
+      if (body.prefix) {
+        folders = folders.map(folder =>
+          folder.prefix === body.prefix
+            ? {
+                prefix: body.dest_prefix,
+                name: body.dest_prefix.replace(/\/$/, '')
+              }
+            : folder
+        );
+        moved = moveJob(body, 'succeeded');
+        return json(moved);
+      }
+      if (keys.includes(body.dest_key) && !body.overwrite) {
+        return json(
+          {
+            message: `s3://lab/${body.dest_key} already exists.`,
+            code: 'exists',
+            hint: ''
+          },
+          409
+        );
+      }
+      keys = keys
+        .filter(key => key !== body.key && key !== body.dest_key)
+        .concat(body.dest_key.includes('/') ? [] : [body.dest_key])
+        .sort();
+      moved = moveJob(body, 'running');
+      return json(moved, 202);
+    }
+    if (path === 's3/transfers/m1' && moved) {
+      return json({ ...moved, state: 'succeeded' });
+    }
     return json(
       { message: 'No such route.', code: 'not_found', hint: '' },
       404
@@ -146,6 +207,32 @@ function transferJob(body: any, state: string, done: number): unknown {
     bytes_done: done,
     bytes_total: 1536,
     files_done: done ? 1 : 0,
+    files_total: 1,
+    error: null,
+    created: '2026-07-20T10:31:00Z',
+    started: null,
+    finished: null
+  };
+}
+
+function moveJob(body: any, state: string): Record<string, unknown> {
+  return {
+    id: 'm1',
+    kind: 'move',
+    state,
+    source: {
+      bucket: 'lab',
+      key: body.key ?? null,
+      prefix: body.prefix ?? null
+    },
+    target: {
+      bucket: body.dest_bucket ?? 'lab',
+      key: body.dest_key ?? null,
+      prefix: body.dest_prefix ?? null
+    },
+    bytes_done: 0,
+    bytes_total: 0,
+    files_done: 0,
     files_total: 1,
     error: null,
     created: '2026-07-20T10:31:00Z',

@@ -2,6 +2,7 @@
  * The S3 browser's pure logic: breadcrumbs and going up, sizes, snippets that
  * read the object, and paging that appends pages without asking twice.
  */
+import { moveDestination } from '../s3/actions';
 import type { IS3Listing, IS3Location } from '../s3/api';
 import {
   breadcrumb,
@@ -16,7 +17,8 @@ import {
   pandasSnippet,
   parentPrefix,
   rowsOf,
-  s3Uri
+  s3Uri,
+  S3Row
 } from '../s3/model';
 
 const BUCKET: IS3Location = {
@@ -165,5 +167,56 @@ describe('paging', () => {
       'Alpha.csv'
     ]);
     expect(filterRows(rows, '')).toHaveLength(3);
+  });
+});
+
+describe('moveDestination', () => {
+  const object: S3Row = {
+    kind: 'object',
+    key: 'a/b.csv',
+    name: 'b.csv',
+    object: {
+      key: 'a/b.csv',
+      name: 'b.csv',
+      size: 1,
+      last_modified: null,
+      storage_class: 'STANDARD',
+      etag: 'e'
+    }
+  };
+  const folder: S3Row = {
+    kind: 'folder',
+    key: 'a/',
+    name: 'a',
+    folder: { prefix: 'a/', name: 'a' }
+  };
+
+  it('takes a key in the same bucket, trimmed', () => {
+    expect(moveDestination(' a/c.csv ', object, 'lab')).toEqual({
+      bucket: 'lab',
+      key: 'a/c.csv'
+    });
+  });
+
+  it('takes an s3:// URI for another bucket', () => {
+    expect(moveDestination('s3://other/x/b.csv', object, 'lab')).toEqual({
+      bucket: 'other',
+      key: 'x/b.csv'
+    });
+  });
+
+  it('ends a folder destination with one slash', () => {
+    expect(moveDestination('z//', folder, 'lab')).toEqual({
+      bucket: 'lab',
+      key: 'z/'
+    });
+    expect(moveDestination('z', folder, 'lab')?.key).toBe('z/');
+  });
+
+  it('refuses nothing, the root and the same place', () => {
+    expect(moveDestination('  ', object, 'lab')).toBeNull();
+    expect(moveDestination('/', folder, 'lab')).toBeNull();
+    expect(moveDestination('a/b.csv', object, 'lab')).toBeNull();
+    expect(moveDestination('a', folder, 'lab')).toBeNull();
   });
 });

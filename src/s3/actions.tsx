@@ -1,10 +1,12 @@
 /**
  * What a user can do to a listed folder or object: download, copy its URI or a
- * snippet, copy it to the workspace, delete it, see its properties.
+ * snippet, copy it to the workspace, rename or move it, delete it, see its
+ * properties.
  */
 import {
   Clipboard,
   Dialog,
+  InputDialog,
   Notification,
   showDialog
 } from '@jupyterlab/apputils';
@@ -12,6 +14,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { UcdhRequestError } from '../request';
 import {
   copyToWorkspace,
   deleteObjects,
@@ -19,7 +22,8 @@ import {
   getObjectDetails,
   getTransfer,
   IS3ObjectDetails,
-  IS3TransferJob
+  IS3TransferJob,
+  moveObjects
 } from './api';
 import {
   exactSize,
@@ -38,14 +42,23 @@ export type S3Action =
   | 'uri'
   | 'snippet'
   | 'workspace'
+  | 'rename'
   | 'delete'
   | 'properties';
 
 /** Which actions apply to a row, in menu order. */
 export function actionsFor(row: S3Row): S3Action[] {
   return row.kind === 'folder'
-    ? ['open', 'uri', 'workspace', 'delete']
-    : ['download', 'uri', 'snippet', 'workspace', 'delete', 'properties'];
+    ? ['open', 'uri', 'workspace', 'rename', 'delete']
+    : [
+        'download',
+        'uri',
+        'snippet',
+        'workspace',
+        'rename',
+        'delete',
+        'properties'
+      ];
 }
 
 /** The menu label of an action. */
@@ -64,6 +77,8 @@ export function actionLabel(
       return trans.__('Copy pandas snippet');
     case 'workspace':
       return trans.__('Copy to workspace');
+    case 'rename':
+      return trans.__('Rename or move…');
     case 'delete':
       return trans.__('Delete…');
     case 'properties':
@@ -78,7 +93,7 @@ export interface IActionContext {
   serverSettings?: ServerConnection.ISettings;
   /** The workspace folder a copy lands in ("" for the Jupyter root). */
   workspaceFolder: () => string;
-  /** The listing changed (after a delete). */
+  /** The listing changed (after a delete or a move). */
   onChanged: () => void;
   /** A transfer job moved on; called until it is final. */
   onTransfer: (job: IS3TransferJob) => void;
@@ -114,6 +129,8 @@ export async function runAction(
       return;
     case 'workspace':
       return toWorkspace(row, context);
+    case 'rename':
+      return rename(row, context);
     case 'delete':
       return remove(row, context);
     case 'properties':
@@ -139,15 +156,117 @@ async function toWorkspace(row: S3Row, context: IActionContext): Promise<void> {
     row.kind === 'folder'
       ? { prefix: row.key, path: `${base}${lastSegment(row.key)}` }
       : { key: row.key, path: `${base}${lastSegment(row.key)}` };
-  let job = await copyToWorkspace(
+  const job = await copyToWorkspace(
     { bucket: context.bucket, ...target },
     context.serverSettings
   );
+  await follow(job, context);
+}
+
+/** Report a transfer job, then poll it until it is final; returns the last state. */
+async function follow(
+  job: IS3TransferJob,
+  context: IActionContext
+): Promise<IS3TransferJob> {
   context.onTransfer(job);
   while (job.state === 'queued' || job.state === 'running') {
     await new Promise(resolve => setTimeout(resolve, TRANSFER_POLL_MS));
     job = await getTransfer(job.id, context.serverSettings);
     context.onTransfer(job);
+  }
+  return job;
+}
+
+/**
+ * Where a rename or move goes: a key (or prefix) in the same bucket, or an
+ * `s3://bucket/key` URI for another bucket; null when nothing usable was typed.
+ * A folder's destination always ends with `/`.
+ */
+export function moveDestination(
+  typed: string,
+  row: S3Row,
+  bucket: string
+): { bucket: string; key: string } | null {
+  let text = typed.trim();
+  let destBucket = bucket;
+  const uri = /^s3:\/\/([^/]+)\/?(.*)$/.exec(text);
+  if (uri) {
+    destBucket = uri[1];
+    text = uri[2];
+  }
+  if (row.kind === 'folder') {
+    text = text.replace(/\/*$/, '/');
+  }
+  if (!text || text === '/') {
+    return null;
+  }
+  if (destBucket === bucket && text === row.key) {
+    return null;
+  }
+  return { bucket: destBucket, key: text };
+}
+
+async function rename(row: S3Row, context: IActionContext): Promise<void> {
+  const { bucket, trans, serverSettings } = context;
+  const answer = await InputDialog.getText({
+    title:
+      row.kind === 'folder'
+        ? trans.__('Rename or move the folder %1', row.name)
+        : trans.__('Rename or move %1', row.name),
+    label: trans.__(
+      'New key in s3://%1/ (or a full s3:// URI for another bucket)',
+      bucket
+    ),
+    text: row.key,
+    okLabel: trans.__('Move')
+  });
+  if (!answer.button.accept || answer.value === null) {
+    return;
+  }
+  const dest = moveDestination(answer.value, row, bucket);
+  if (!dest) {
+    return;
+  }
+  const request = {
+    bucket,
+    ...(dest.bucket === bucket ? {} : { dest_bucket: dest.bucket }),
+    ...(row.kind === 'folder'
+      ? { prefix: row.key, dest_prefix: dest.key }
+      : { key: row.key, dest_key: dest.key })
+  };
+  let job: IS3TransferJob;
+  try {
+    job = await moveObjects(request, serverSettings);
+  } catch (error) {
+    if (!(error instanceof UcdhRequestError) || error.status !== 409) {
+      throw error;
+    }
+    const replace = await showDialog({
+      title: trans.__('Replace existing objects?'),
+      body:
+        row.kind === 'folder'
+          ? trans.__(
+              'Some keys under %1 already exist. Moving will replace them.',
+              s3Uri(dest.bucket, dest.key)
+            )
+          : trans.__(
+              '%1 already exists. Moving will replace it.',
+              s3Uri(dest.bucket, dest.key)
+            ),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Keep') }),
+        Dialog.warnButton({ label: trans.__('Replace') })
+      ]
+    });
+    if (!replace.button.accept) {
+      return;
+    }
+    job = await moveObjects({ ...request, overwrite: true }, serverSettings);
+  }
+  try {
+    await follow(job, context);
+  } finally {
+    context.onChanged();
   }
 }
 
@@ -157,6 +276,9 @@ export function transferText(
   trans: TranslationBundle
 ): string {
   const what = lastSegment(job.source.key ?? job.source.prefix ?? '');
+  if (job.kind === 'move') {
+    return moveText(job, what, trans);
+  }
   const where = job.target.path || trans.__('the workspace root');
   switch (job.state) {
     case 'queued':
@@ -179,6 +301,38 @@ export function transferText(
     case 'failed':
       return trans.__(
         'Copy of %1 failed: %2',
+        what,
+        job.error?.message ?? trans.__('unknown error')
+      );
+  }
+}
+
+/** The progress line of a rename or move. */
+function moveText(
+  job: IS3TransferJob,
+  what: string,
+  trans: TranslationBundle
+): string {
+  const where = s3Uri(
+    job.target.bucket ?? job.source.bucket ?? '',
+    job.target.key ?? job.target.prefix ?? ''
+  );
+  switch (job.state) {
+    case 'queued':
+    case 'running': {
+      const percent =
+        job.bytes_total > 0
+          ? Math.floor((100 * job.bytes_done) / job.bytes_total)
+          : 0;
+      return trans.__('Moving %1 to %2: %3%', what, where, percent);
+    }
+    case 'succeeded':
+      return trans.__('Moved %1 to %2.', what, where);
+    case 'cancelled':
+      return trans.__('Move of %1 cancelled.', what);
+    case 'failed':
+      return trans.__(
+        'Move of %1 failed: %2',
         what,
         job.error?.message ?? trans.__('unknown error')
       );

@@ -286,3 +286,66 @@ export function getTransfer(
     settings
   );
 }
+
+/** Body of `POST s3/copy` and `POST s3/move` (`S3CopyRequest`). */
+export interface IS3CopyRequest {
+  bucket: string;
+  /** One object to `dest_key`, or… */
+  key?: string;
+  /** …a whole folder to `dest_prefix`. */
+  prefix?: string;
+  /** Defaults to `bucket`. */
+  dest_bucket?: string;
+  dest_key?: string;
+  dest_prefix?: string;
+  /** Replace existing keys; else the server answers 409. */
+  overwrite?: boolean;
+}
+
+/**
+ * Rename or move an object or a folder (copy, then delete the source).
+ *
+ * The server waits up to 5 s: the job is final (200) or still running (202,
+ * poll {@link getTransfer}). 409 when a destination key exists and not `overwrite`.
+ */
+export function moveObjects(
+  body: IS3CopyRequest,
+  settings?: ServerConnection.ISettings
+): Promise<IS3TransferJob> {
+  return requestAPI<IS3TransferJob>(
+    's3/move',
+    { method: 'POST', body: JSON.stringify(body) },
+    settings
+  );
+}
+
+/** `GET s3/search`: one page of matches. */
+export interface IS3SearchPage {
+  bucket: string;
+  prefix: string;
+  query: string;
+  matches: IS3Object[];
+  /** Keys looked at by this request. */
+  scanned: number;
+  /** Pass as `cursor` to scan on; null when the whole prefix was scanned. */
+  next_cursor: string | null;
+}
+
+/**
+ * Keys under `prefix` whose name below it contains `q` (ignoring case), one
+ * bounded scan per request; to cancel, abort and stop asking.
+ */
+export function searchObjects(
+  bucket: string,
+  prefix: string,
+  q: string,
+  cursor: string | null,
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<IS3SearchPage> {
+  return requestAPI<IS3SearchPage>(
+    `s3/search?${query({ bucket, prefix, q, cursor })}`,
+    { method: 'GET', cache: 'no-cache', signal },
+    settings
+  );
+}

@@ -4,7 +4,7 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ServerConnection } from '@jupyterlab/services';
-import { newFolderIcon } from '@jupyterlab/ui-components';
+import { newFolderIcon, searchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { ProblemView } from '../compute/problem';
@@ -23,6 +23,7 @@ import {
 } from './model';
 import { usePaging } from './paging';
 import { ActionMenu, RowView } from './rows';
+import { SearchResults, useSearch } from './search';
 
 const C = CSS.S3;
 
@@ -56,6 +57,15 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
     props.serverSettings
   );
   const [filter, setFilter] = React.useState('');
+  const [searching, setSearching] = React.useState(false);
+  const [searchText, setSearchText] = React.useState('');
+  const { search, more: searchMore } = useSearch(
+    location.bucket,
+    prefix,
+    searching ? searchText : '',
+    props.serverSettings
+  );
+  const showingSearch = searching && search.query !== '';
   const [activeKey, setActiveKey] = React.useState<string | null>(null);
   const [menu, setMenu] = React.useState<{
     row: S3Row;
@@ -183,14 +193,57 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
     >
       <Breadcrumb {...props} />
       <div className="jp-ucdh-S3-toolbar">
-        <input
-          type="search"
-          className={`${C.filter} jp-mod-styled`}
-          placeholder={trans.__('Filter loaded items')}
-          aria-label={trans.__('Filter loaded items by name')}
-          value={filter}
-          onChange={event => setFilter(event.target.value)}
-        />
+        {searching ? (
+          <input
+            type="search"
+            className={`${C.search} jp-mod-styled`}
+            placeholder={trans.__('Search all of this folder')}
+            aria-label={trans.__(
+              'Search s3://%1/%2 for keys containing',
+              location.bucket,
+              prefix
+            )}
+            autoFocus
+            value={searchText}
+            onChange={event => setSearchText(event.target.value)}
+            onKeyDown={event => {
+              if (event.key === 'Escape') {
+                setSearchText('');
+                setSearching(false);
+              }
+            }}
+          />
+        ) : (
+          <input
+            type="search"
+            className={`${C.filter} jp-mod-styled`}
+            placeholder={trans.__('Filter loaded items')}
+            aria-label={trans.__('Filter loaded items by name')}
+            value={filter}
+            onChange={event => setFilter(event.target.value)}
+          />
+        )}
+        <button
+          type="button"
+          className={`${C.searchToggle} jp-Button jp-mod-styled`}
+          aria-pressed={searching}
+          title={
+            searching
+              ? trans.__('Back to filtering the loaded items')
+              : trans.__(
+                  'Search all of s3://%1/%2, not just the loaded items',
+                  location.bucket,
+                  prefix
+                )
+          }
+          aria-label={trans.__('Search this folder')}
+          onClick={() => {
+            setSearchText('');
+            setSearching(!searching);
+          }}
+        >
+          <searchIcon.react tag="span" />
+        </button>
         <button
           type="button"
           className={`${C.newFolder} jp-Button jp-mod-styled`}
@@ -231,75 +284,91 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
           }}
         />
       </div>
-      <p className={C.status} aria-live="polite">
-        {statusText(paging, rows.length, shown.length, filtering, trans)}
-      </p>
-      {paging.error && (
-        <ProblemView
-          problem={paging.error}
-          busy={paging.loading}
-          onRetry={() => {
-            // Retry from where the listing stopped; loaded rows stay.
-            loadMore();
-          }}
+      {showingSearch && (
+        <SearchResults
+          bucket={location.bucket}
+          prefix={prefix}
+          search={search}
+          onMore={searchMore}
+          onAction={onAction}
+          onNavigate={onNavigate}
           trans={trans}
         />
       )}
-      {paging.complete && rows.length === 0 && (
-        <div className={C.empty}>
-          <p>{trans.__('This folder is empty.')}</p>
-          <p className={CSS.hint}>
-            {trans.__('Drop files here or click Upload to add some.')}
+      {!showingSearch && (
+        <>
+          <p className={C.status} aria-live="polite">
+            {statusText(paging, rows.length, shown.length, filtering, trans)}
           </p>
-        </div>
-      )}
-      {rows.length > 0 && shown.length === 0 && (
-        <div className={C.empty}>
-          <p>{trans.__('No loaded item matches “%1”.', filter.trim())}</p>
-          {!paging.complete && (
-            <p className={CSS.hint}>
-              {trans.__(
-                'Only loaded pages are filtered: load more to look further.'
-              )}
-            </p>
-          )}
-        </div>
-      )}
-      <div className="jp-ucdh-S3-scroll">
-        <ul
-          ref={listRef}
-          className={C.list}
-          aria-label={trans.__(
-            'Contents of s3://%1/%2',
-            location.bucket,
-            prefix
-          )}
-        >
-          {shown.map(row => (
-            <RowView
-              key={row.key}
-              row={row}
-              tabbable={row.key === tabbableKey}
-              onAction={onAction}
-              onMenu={onMenu}
-              onKey={onKey}
-              onFocusRow={setActiveKey}
+          {paging.error && (
+            <ProblemView
+              problem={paging.error}
+              busy={paging.loading}
+              onRetry={() => {
+                // Retry from where the listing stopped; loaded rows stay.
+                loadMore();
+              }}
               trans={trans}
             />
-          ))}
-        </ul>
-        {!paging.complete && !paging.error && paging.pages > 0 && (
-          <button
-            ref={moreRef}
-            type="button"
-            className={`${C.more} jp-Button jp-mod-styled`}
-            disabled={paging.loading}
-            onClick={loadMore}
-          >
-            {paging.loading ? trans.__('Loading…') : trans.__('Load more')}
-          </button>
-        )}
-      </div>
+          )}
+          {paging.complete && rows.length === 0 && (
+            <div className={C.empty}>
+              <p>{trans.__('This folder is empty.')}</p>
+              <p className={CSS.hint}>
+                {trans.__('Drop files here or click Upload to add some.')}
+              </p>
+            </div>
+          )}
+          {rows.length > 0 && shown.length === 0 && (
+            <div className={C.empty}>
+              <p>{trans.__('No loaded item matches “%1”.', filter.trim())}</p>
+              {!paging.complete && (
+                <p className={CSS.hint}>
+                  {trans.__(
+                    'Only loaded pages are filtered: load more to look further.'
+                  )}
+                </p>
+              )}
+            </div>
+          )}
+          <div className="jp-ucdh-S3-scroll">
+            <ul
+              ref={listRef}
+              className={C.list}
+              aria-label={trans.__(
+                'Contents of s3://%1/%2',
+                location.bucket,
+                prefix
+              )}
+            >
+              {shown.map(row => (
+                <RowView
+                  bucket={location.bucket}
+                  key={row.key}
+                  row={row}
+                  tabbable={row.key === tabbableKey}
+                  onAction={onAction}
+                  onMenu={onMenu}
+                  onKey={onKey}
+                  onFocusRow={setActiveKey}
+                  trans={trans}
+                />
+              ))}
+            </ul>
+            {!paging.complete && !paging.error && paging.pages > 0 && (
+              <button
+                ref={moreRef}
+                type="button"
+                className={`${C.more} jp-Button jp-mod-styled`}
+                disabled={paging.loading}
+                onClick={loadMore}
+              >
+                {paging.loading ? trans.__('Loading…') : trans.__('Load more')}
+              </button>
+            )}
+          </div>
+        </>
+      )}
       {menu && (
         <ActionMenu
           {...menu}

@@ -14,12 +14,20 @@ import * as React from 'react';
 
 import { CSS } from '../tokens';
 import { actionLabel, actionsFor, S3Action } from './actions';
-import { exactSize, formatModified, formatSize, S3Row } from './model';
+import {
+  exactSize,
+  formatModified,
+  formatSize,
+  pandasSnippet,
+  S3Row
+} from './model';
 
 const C = CSS.S3;
 
 /** Props of {@link RowView}. */
 export interface IRowProps {
+  /** The bucket of the row, for the snippet a dragged object carries. */
+  bucket: string;
   row: S3Row;
   /** The row Tab lands on (roving tabindex: one row in the tab order). */
   tabbable: boolean;
@@ -32,7 +40,8 @@ export interface IRowProps {
 
 /** A folder or object row: name, size, modified, storage class and actions. */
 function Row(props: IRowProps): JSX.Element {
-  const { row, tabbable, onAction, onMenu, onKey, onFocusRow, trans } = props;
+  const { bucket, row, tabbable, onAction, onMenu, onKey, onFocusRow, trans } =
+    props;
   const object = row.kind === 'object' ? row.object : null;
   const Icon = object ? fileIcon : folderIcon;
   const button = (
@@ -75,6 +84,17 @@ function Row(props: IRowProps): JSX.Element {
         }
       }}
       onKeyDown={event => onKey(event, row)}
+      draggable={object !== null}
+      onDragStart={event => {
+        if (object) {
+          // A notebook cell or an editor inserts dropped text/plain.
+          event.dataTransfer.setData(
+            'text/plain',
+            pandasSnippet(bucket, row.key)
+          );
+          event.dataTransfer.effectAllowed = 'copy';
+        }
+      }}
       onContextMenu={event => {
         event.preventDefault();
         event.stopPropagation();
@@ -173,7 +193,13 @@ export function ActionMenu(props: IActionMenuProps): JSX.Element {
               type="button"
               role="menuitem"
               data-action={action}
-              className={action === 'delete' ? 'jp-mod-warn' : undefined}
+              className={
+                action === 'delete'
+                  ? 'jp-mod-warn'
+                  : action === 'rename'
+                    ? C.rename
+                    : undefined
+              }
               onClick={() => {
                 onClose();
                 onAction(action, row);
