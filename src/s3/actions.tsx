@@ -282,13 +282,8 @@ export function transferText(
   const where = job.target.path || trans.__('the workspace root');
   switch (job.state) {
     case 'queued':
-    case 'running': {
-      const percent =
-        job.bytes_total > 0
-          ? Math.floor((100 * job.bytes_done) / job.bytes_total)
-          : 0;
-      return trans.__('Copying %1 to %2: %3%', what, where, percent);
-    }
+    case 'running':
+      return trans.__('Copying %1 to %2: %3%', what, where, jobPercent(job));
     case 'succeeded':
       return trans.__(
         'Copied %1 to %2 (%3).',
@@ -307,6 +302,13 @@ export function transferText(
   }
 }
 
+/** Whole percent of a job's bytes done; 0 while the total is unknown. */
+function jobPercent(job: IS3TransferJob): number {
+  return job.bytes_total > 0
+    ? Math.floor((100 * job.bytes_done) / job.bytes_total)
+    : 0;
+}
+
 /** The progress line of a rename or move. */
 function moveText(
   job: IS3TransferJob,
@@ -319,13 +321,8 @@ function moveText(
   );
   switch (job.state) {
     case 'queued':
-    case 'running': {
-      const percent =
-        job.bytes_total > 0
-          ? Math.floor((100 * job.bytes_done) / job.bytes_total)
-          : 0;
-      return trans.__('Moving %1 to %2: %3%', what, where, percent);
-    }
+    case 'running':
+      return trans.__('Moving %1 to %2: %3%', what, where, jobPercent(job));
     case 'succeeded':
       return trans.__('Moved %1 to %2.', what, where);
     case 'cancelled':
