@@ -6,7 +6,7 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { requestAPI } from './request';
+import { postAPI, requestAPI } from './request';
 
 /** Where the extension sends AWS calls: real AWS, or the local demo stand-in. */
 export type Mode = 'aws' | 'local';
@@ -283,11 +283,7 @@ export function estimateCost(
   settings?: ServerConnection.ISettings,
   signal?: AbortSignal
 ): Promise<IEstimate> {
-  return requestAPI<IEstimate>(
-    'compute/estimate',
-    { method: 'POST', body: JSON.stringify(body), signal },
-    settings
-  );
+  return postAPI<IEstimate>('compute/estimate', body, settings, signal);
 }
 
 /** Where a run is in its life; it only moves forward (see `runs/model.py`). */
@@ -471,14 +467,11 @@ export function prepareRun(
   signal?: AbortSignal,
   cost?: IRunCostQuery
 ): Promise<IRunPrepare> {
-  return requestAPI<IRunPrepare>(
+  return postAPI<IRunPrepare>(
     'runs/prepare',
-    {
-      method: 'POST',
-      body: JSON.stringify({ notebook_path: notebookPath, ...cost }),
-      signal
-    },
-    settings
+    { notebook_path: notebookPath, ...cost },
+    settings,
+    signal
   );
 }
 
@@ -491,11 +484,7 @@ export function submitRun(
   body: IRunRequest,
   settings?: ServerConnection.ISettings
 ): Promise<IRun> {
-  return requestAPI<IRun>(
-    'runs',
-    { method: 'POST', body: JSON.stringify(body) },
-    settings
-  );
+  return postAPI<IRun>('runs', body, settings);
 }
 
 /** Fetch one run. */
@@ -516,9 +505,9 @@ export function cancelRun(
   runId: string,
   settings?: ServerConnection.ISettings
 ): Promise<IRun> {
-  return requestAPI<IRun>(
+  return postAPI<IRun>(
     `runs/${encodeURIComponent(runId)}/cancel`,
-    { method: 'POST' },
+    undefined,
     settings
   );
 }
@@ -532,9 +521,9 @@ export async function copyRunOutput(
   runId: string,
   settings?: ServerConnection.ISettings
 ): Promise<string> {
-  const body = await requestAPI<{ path: string }>(
+  const body = await postAPI<{ path: string }>(
     `runs/${encodeURIComponent(runId)}/output`,
-    { method: 'POST' },
+    undefined,
     settings
   );
   return body.path;

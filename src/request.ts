@@ -70,6 +70,27 @@ export async function requestAPI<T>(
 }
 
 /**
+ * POST a JSON body (or none) to a server endpoint: every action route's shape.
+ *
+ * @param endPoint path under `{baseUrl}ucdh-jupyter/`
+ * @param body sent as JSON; omitted when undefined
+ * @param settings server connection settings; the page's own by default
+ * @param signal makes the request cancellable
+ */
+export function postAPI<T>(
+  endPoint: string,
+  body?: unknown,
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<T> {
+  const init: RequestInit = { method: 'POST', signal };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+  }
+  return requestAPI<T>(endPoint, init, settings);
+}
+
+/**
  * The URL of a server endpoint, e.g. for a download link the browser follows.
  *
  * @param endPoint path (and query) under `{baseUrl}ucdh-jupyter/`

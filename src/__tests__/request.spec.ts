@@ -5,7 +5,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { getStatus, IStatus } from '../api';
-import { requestAPI, UcdhRequestError } from '../request';
+import { postAPI, requestAPI, UcdhRequestError } from '../request';
 
 const BASE_URL = 'http://localhost:8888/jupyterlab/default/';
 
@@ -156,5 +156,49 @@ describe('requestAPI', () => {
     expect(error.status).toBe(0);
     expect(error.code).toBe('network_error');
     expect(error.hint).toContain('Is the Jupyter server running?');
+  });
+});
+
+describe('postAPI', () => {
+  /** Settings whose fetch records each request's method and body. */
+  function recordingServer(): {
+    settings: ServerConnection.ISettings;
+    sent: { method?: string; body?: unknown }[];
+  } {
+    const sent: { method?: string; body?: unknown }[] = [];
+    // ServerConnection hands fetch a Request object carrying method and body.
+    const fetch = async (input: RequestInfo): Promise<Response> => {
+      const request = input as Request;
+      const text = await request.text();
+      sent.push({ method: request.method, body: text || undefined });
+      return jsonResponse(200, { ok: true });
+    };
+    return {
+      settings: ServerConnection.makeSettings({ baseUrl: BASE_URL, fetch }),
+      sent
+    };
+  }
+
+  it('sends the body as JSON in a POST and returns the decoded reply', async () => {
+    const server = recordingServer();
+
+    const reply = await postAPI<{ ok: boolean }>(
+      'runs',
+      { run_id: 'r1', alpha: 0.1 },
+      server.settings
+    );
+
+    expect(reply).toEqual({ ok: true });
+    expect(server.sent).toEqual([
+      { method: 'POST', body: '{"run_id":"r1","alpha":0.1}' }
+    ]);
+  });
+
+  it('sends no body for an action without one', async () => {
+    const server = recordingServer();
+
+    await postAPI('runs/r1/cancel', undefined, server.settings);
+
+    expect(server.sent).toEqual([{ method: 'POST', body: undefined }]);
   });
 });

@@ -5,7 +5,13 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { apiURL, IUploadOptions, requestAPI, uploadAPI } from '../request';
+import {
+  apiURL,
+  IUploadOptions,
+  postAPI,
+  requestAPI,
+  uploadAPI
+} from '../request';
 
 /** A bucket, or a bucket + prefix an administrator named (`S3Location`). */
 export interface IS3Location {
@@ -236,12 +242,9 @@ export function deleteObjects(
   dryRun: boolean,
   settings?: ServerConnection.ISettings
 ): Promise<IS3DeleteResult> {
-  return requestAPI<IS3DeleteResult>(
+  return postAPI<IS3DeleteResult>(
     's3/delete',
-    {
-      method: 'POST',
-      body: JSON.stringify({ bucket, ...target, dry_run: dryRun })
-    },
+    { bucket, ...target, dry_run: dryRun },
     settings
   );
 }
@@ -252,11 +255,7 @@ export function createFolder(
   prefix: string,
   settings?: ServerConnection.ISettings
 ): Promise<{ bucket: string; prefix: string; uri: string }> {
-  return requestAPI(
-    's3/folder',
-    { method: 'POST', body: JSON.stringify({ bucket, prefix }) },
-    settings
-  );
+  return postAPI('s3/folder', { bucket, prefix }, settings);
 }
 
 /** Start copying an object or a folder into the workspace (a background job). */
@@ -264,12 +263,9 @@ export function copyToWorkspace(
   body: IS3ToWorkspace,
   settings?: ServerConnection.ISettings
 ): Promise<IS3TransferJob> {
-  return requestAPI<IS3TransferJob>(
+  return postAPI<IS3TransferJob>(
     's3/transfers',
-    {
-      method: 'POST',
-      body: JSON.stringify({ direction: 'to_workspace', ...body })
-    },
+    { direction: 'to_workspace', ...body },
     settings
   );
 }
@@ -312,11 +308,7 @@ export function moveObjects(
   body: IS3CopyRequest,
   settings?: ServerConnection.ISettings
 ): Promise<IS3TransferJob> {
-  return requestAPI<IS3TransferJob>(
-    's3/move',
-    { method: 'POST', body: JSON.stringify(body) },
-    settings
-  );
+  return postAPI<IS3TransferJob>('s3/move', body, settings);
 }
 
 /** `GET s3/search`: one page of matches. */
