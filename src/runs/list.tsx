@@ -3,12 +3,12 @@
  * machine, time, cost, live progress, guardrails and actions.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { IProblem, IRun } from '../api';
 import { formatRate } from '../compute/model';
 import { ProblemView } from '../compute/problem';
+import { RefreshButton } from '../refreshbutton';
 import { CSS } from '../tokens';
 import {
   baseName,
@@ -60,15 +60,11 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
               : trans.__('Loading runs…')
             : trans._n('%1 run', '%1 runs', runs.length)}
         </span>
-        <button
-          type="button"
-          className={`${C.refresh} jp-Button jp-mod-minimal`}
-          aria-label={trans.__('Refresh runs')}
-          title={trans.__('Refresh runs')}
+        <RefreshButton
+          className={C.refresh}
+          label={trans.__('Refresh runs')}
           onClick={onRefresh}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
+        />
       </div>
       {error && (
         <ProblemView

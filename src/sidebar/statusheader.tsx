@@ -5,12 +5,13 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
+import { ReactWidget } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { getStatus, IProblem, IStatus } from '../api';
 import { Hint } from '../hint';
+import { RefreshButton } from '../refreshbutton';
 import { UcdhRequestError } from '../request';
 import { CSS } from '../tokens';
 
@@ -54,15 +55,11 @@ export function StatusView(props: IStatusViewProps): JSX.Element {
             {trans.__('Local demo')}
           </span>
         )}
-        <button
-          type="button"
-          className={`${C.refresh} jp-Button jp-mod-minimal`}
-          aria-label={trans.__('Refresh AWS status')}
-          title={trans.__('Refresh AWS status')}
+        <RefreshButton
+          className={C.refresh}
+          label={trans.__('Refresh AWS status')}
           onClick={onRefresh}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
+        />
       </div>
       <div className={C.live} aria-live="polite" aria-busy={busy}>
         {state.kind === 'loading' && (
