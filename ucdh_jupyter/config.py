@@ -12,6 +12,9 @@ from typing import Any
 from traitlets import Bool, Dict, Float, Int, List, Unicode, validate
 from traitlets.config import Configurable
 
+# How a Databricks run gets its compute (see UcdhConfig.databricks_cluster_modes).
+CLUSTER_MODES = ("new_cluster", "serverless", "existing_cluster")
+
 
 class UcdhConfig(Configurable):
     """Admin settings for ucdh-jupyter."""
@@ -200,6 +203,83 @@ class UcdhConfig(Configurable):
             "list price on the Premium tier). A Databricks node costs its EC2 price plus "
             "DBUs/hour x this, driver included."
         ),
+    ).tag(config=True)
+
+    databricks_host = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "URL of the Databricks workspace runs may use (https://dbc-….cloud.databricks.com). "
+            "Unset: the Databricks SDK's own configuration (DATABRICKS_HOST or the "
+            "~/.databrickscfg profile), and no Databricks when there is none."
+        ),
+    ).tag(config=True)
+
+    databricks_profile = Unicode(
+        None,
+        allow_none=True,
+        help="Profile of ~/.databrickscfg to authenticate with (the SDK's unified config).",
+    ).tag(config=True)
+
+    databricks_token_file = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "File holding a Databricks personal access token (read at each connection, so a "
+            "rotated token is picked up). Never sent to the browser or logged."
+        ),
+    ).tag(config=True)
+
+    databricks_token_secret_id = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "AWS Secrets Manager secret (name or ARN) holding the Databricks token, as the "
+            "plain secret string or as JSON with a 'token' key."
+        ),
+    ).tag(config=True)
+
+    databricks_runs_folder = Unicode(
+        "/Users/{user}/.ucdh-runs",
+        help=(
+            "Workspace folder under which each run's notebook is imported, one sub-folder per "
+            "run id; {user} is the Databricks user name."
+        ),
+    ).tag(config=True)
+
+    databricks_cleanup = Bool(
+        True,
+        help="Delete a run's workspace folder once its results are fetched.",
+    ).tag(config=True)
+
+    databricks_cluster_modes = List(
+        Unicode(),
+        default_value=["new_cluster"],
+        help=(
+            "How Databricks runs may get compute: 'new_cluster' (a job cluster that exists "
+            "only for the run), 'serverless', 'existing_cluster' (needs "
+            "databricks_existing_cluster_id). The first is the default."
+        ),
+    ).tag(config=True)
+
+    databricks_existing_cluster_id = Unicode(
+        None,
+        allow_none=True,
+        help="The all-purpose cluster that 'existing_cluster' runs use.",
+    ).tag(config=True)
+
+    databricks_spark_version = Unicode(
+        None,
+        allow_none=True,
+        help="Databricks runtime of job clusters. Unset: the latest LTS, asked at run time.",
+    ).tag(config=True)
+
+    databricks_max_workers = Int(
+        8, help="Most workers a Databricks job cluster may have (the driver comes on top)."
+    ).tag(config=True)
+
+    databricks_default_workers = Int(
+        1, help="Workers the run dialog proposes for a Databricks job cluster."
     ).tag(config=True)
 
     ebs_price_per_gb_month = Float(
@@ -401,6 +481,24 @@ class UcdhConfig(Configurable):
         value = proposal["value"]
         if value is not None and value < 0:
             raise ValueError(f"UcdhConfig.{proposal['trait'].name} must not be negative")
+        return value
+
+    @validate("databricks_cluster_modes")
+    def _validate_cluster_modes(self, proposal: dict[str, Any]) -> list[str]:
+        modes = [str(mode) for mode in proposal["value"]]
+        unknown = sorted(set(modes) - set(CLUSTER_MODES))
+        if unknown or not modes:
+            raise ValueError(
+                "UcdhConfig.databricks_cluster_modes must list some of "
+                f"{', '.join(CLUSTER_MODES)}; unknown: {', '.join(unknown) or 'none listed'}"
+            )
+        return modes
+
+    @validate("databricks_max_workers", "databricks_default_workers")
+    def _validate_workers(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not 0 <= value <= 1000:
+            raise ValueError(f"UcdhConfig.{proposal['trait'].name} must be between 0 and 1000")
         return value
 
     @validate("runs_prefix")

@@ -5,7 +5,8 @@ A kernel has no Jupyter server, so it reads the server's own config files
 Jupyter config path) to see the admin's limits and rates, then takes the mode, the
 endpoint, the runs bucket and run store from ``UCDH_JUPYTER_MODE`` /
 ``UCDH_JUPYTER_ENDPOINT_URL`` / ``UCDH_JUPYTER_RUNS_BUCKET`` / ``UCDH_JUPYTER_RUNS_STORE``
-(the demo sets them for its kernels). Runs submitted from a
+and the Databricks workspace from ``UCDH_JUPYTER_DATABRICKS_HOST`` /
+``UCDH_JUPYTER_DATABRICKS_TOKEN_FILE`` (the demo sets them for its kernels). Runs submitted from a
 magic obey the limits of those files; settings given only on the server's command line
 are not seen here.
 """
@@ -27,6 +28,17 @@ ENV_MODE = "UCDH_JUPYTER_MODE"
 ENV_ENDPOINT = "UCDH_JUPYTER_ENDPOINT_URL"
 ENV_RUNS_BUCKET = "UCDH_JUPYTER_RUNS_BUCKET"
 ENV_RUNS_STORE = "UCDH_JUPYTER_RUNS_STORE"
+ENV_DATABRICKS_HOST = "UCDH_JUPYTER_DATABRICKS_HOST"
+ENV_DATABRICKS_TOKEN_FILE = "UCDH_JUPYTER_DATABRICKS_TOKEN_FILE"  # noqa: S105 - a name
+# Environment variable → the UcdhConfig setting it overrides in the kernel.
+ENV_SETTINGS = {
+    ENV_MODE: "mode",
+    ENV_ENDPOINT: "endpoint_url",
+    ENV_RUNS_BUCKET: "runs_bucket",
+    ENV_RUNS_STORE: "runs_store_path",
+    ENV_DATABRICKS_HOST: "databricks_host",
+    ENV_DATABRICKS_TOKEN_FILE: "databricks_token_file",
+}
 CONFIG_NAME = "jupyter_server_config"
 
 _lock = threading.Lock()
@@ -60,14 +72,9 @@ def server_config_files() -> Config:
 def kernel_config(environ: Mapping[str, str] = os.environ, read_files: bool = True) -> UcdhConfig:
     """A :class:`UcdhConfig` for this kernel: server config files, then the environment."""
     config = server_config_files() if read_files else Config()
-    if environ.get(ENV_MODE):
-        config.UcdhConfig.mode = environ[ENV_MODE]
-    if environ.get(ENV_ENDPOINT):
-        config.UcdhConfig.endpoint_url = environ[ENV_ENDPOINT]
-    if environ.get(ENV_RUNS_BUCKET):
-        config.UcdhConfig.runs_bucket = environ[ENV_RUNS_BUCKET]
-    if environ.get(ENV_RUNS_STORE):
-        config.UcdhConfig.runs_store_path = environ[ENV_RUNS_STORE]
+    for name, setting in ENV_SETTINGS.items():
+        if environ.get(name):
+            setattr(config.UcdhConfig, setting, environ[name])
     return UcdhConfig(config=config)
 
 

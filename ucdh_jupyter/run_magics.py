@@ -3,6 +3,8 @@
 - ``%ucdh_run analysis.ipynb --instance m5.xlarge --max-hours 2 -p alpha 0.1
   --file data.csv --wait``: submit (the same checks as the Run dialog), optionally
   follow it to its end and copy the executed notebook next to the original.
+- ``%ucdh_run analysis.ipynb --on databricks --node-type m5d.xlarge --workers 2``: the
+  same on a Databricks job cluster (driver + 2 workers) that exists only for the run.
 - ``%ucdh_runs``: your runs with state, instance type, elapsed time and cost.
 
 The same run service as the sidebar; the runs appear in the Runs section too.
@@ -22,10 +24,12 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
+from .config import CLUSTER_MODES
 from .errors import UcdhError
 from .kernel import kernel_services
 from .magics import money, table
 from .runs.model import Run, RunState, parse_iso, utcnow
+from .runs.service import BACKENDS
 from .runs.user import UserRuns, server_account
 from .services import UcdhServices
 
@@ -133,8 +137,19 @@ class RunMagics(Magics):
 
     @magic_arguments()
     @argument("notebook", help="the notebook to run, e.g. analysis.ipynb (saved)")
-    @argument("--on", default="ec2", choices=["ec2"], help="where it runs (default ec2)")
-    @argument("--instance", required=True, help="instance type, e.g. m5.xlarge")
+    @argument("--on", default="ec2", choices=BACKENDS, help="where it runs (default ec2)")
+    @argument(
+        "--instance",
+        "--node-type",
+        dest="instance",
+        help="instance type (Databricks: node type), e.g. m5.xlarge",
+    )
+    @argument("--workers", type=int, help="Databricks: workers besides the driver")
+    @argument(
+        "--cluster-mode",
+        choices=CLUSTER_MODES,
+        help="Databricks: new_cluster (default), serverless or existing_cluster",
+    )
     @argument("--max-hours", type=float, help="stop it after this many hours (default 2)")
     @argument(
         "-p",
@@ -151,6 +166,8 @@ class RunMagics(Magics):
     def ucdh_run(self, line: str) -> None:
         """Run a notebook on a fresh machine that exists only while it runs."""
         args = parse_argstring(self.ucdh_run, line)
+        if not args.instance and args.cluster_mode in (None, "new_cluster"):
+            raise UsageError("Say which machine with --instance (or --node-type), e.g. m5.xlarge.")
         root = self._root()
         path = (Path.cwd() / args.notebook).resolve()
         if root != path and root not in path.parents:
@@ -163,14 +180,20 @@ class RunMagics(Magics):
             "parameters": {name: parse_value(value) for name, value in args.parameter},
             "files": [beside(path, item) for item in args.file],
         }
+        if args.on == "databricks":
+            body.update(workers=args.workers, cluster_mode=args.cluster_mode)
         runs = self.user_runs()
         run = self._call(runs.submit, body)
         rate = run.rate_usd_per_hour
-        most = "an unknown cost" if rate is None else money(rate * run.max_hours)
+        most = "an unknown cost" if rate is None else money(rate * run.max_hours * run.count)
+        machines = f"{run.count} x {run.instance_type}" if run.count > 1 else run.instance_type
+        where = "Databricks" if run.backend == "databricks" else run.backend.upper()
         print(
-            f"Run {run.id} submitted: {Path(run.notebook_path).name} on {run.instance_type} "
-            f"({run.backend.upper()}), max {run.max_hours:g} h, at most {most}."
+            f"Run {run.id} submitted: {Path(run.notebook_path).name} on {machines} "
+            f"({where}), max {run.max_hours:g} h, at most {most}."
         )
+        if run.databricks_run_url:
+            print(f"In Databricks: {run.databricks_run_url}")
         if not args.wait:
             print(f"Follow it in the Runs section, with %ucdh_runs, or RunStatus({run.id!r}).")
             return
@@ -193,7 +216,11 @@ class RunMagics(Magics):
             return
         print(f"{run.state.value} after {elapsed(run)}, cost {cost_text(run)}")
         try:
-            print(f"Executed notebook: {runs.copy_output(run.id)}")
+            copied = runs.copy_output(run.id)
+            if copied["path"]:
+                print(f"Executed notebook: {copied['path']}")
+            if copied["html_path"]:
+                print(f"HTML view: {copied['html_path']}")
         except UcdhError as error:
             print(f"No executed notebook: {error.message}")
         if run.state is not RunState.SUCCEEDED:

@@ -16,6 +16,7 @@ from . import __version__
 from .aws import AwsClients
 from .compute import ComputeService
 from .config import UcdhConfig
+from .databricks_client import DatabricksClient
 from .errors import translate
 from .s3 import S3Service
 
@@ -29,6 +30,8 @@ class UcdhServices:
     def __init__(self, config: UcdhConfig, root_dir: str | None = None) -> None:
         self.config = config
         self.aws = AwsClients(config)
+        # The Databricks workspace, when one is configured; no call until a run needs it.
+        self.databricks = DatabricksClient(config, self.aws)
         # Instance catalog, prices, limits, estimates; builds lazily, no AWS call here.
         self.compute = ComputeService(config, self.aws)
         # boto3 calls block; they run here, never on the tornado event loop.
@@ -51,7 +54,7 @@ class UcdhServices:
                 from .runs.costs import connect_compute
                 from .runs.service import RunService
 
-                self._runs = RunService.from_config(self.config, self.aws)
+                self._runs = RunService.from_config(self.config, self.aws, self.databricks)
                 connect_compute(self._runs, self.compute)
             return self._runs
 
@@ -73,8 +76,26 @@ class UcdhServices:
             "endpoint_url": self.config.endpoint_url,
             "identity": identity,
             "problem": problem,
+            "databricks": self.databricks.status(),
             "versions": self.versions(),
         }
+
+    def public_config(self) -> dict[str, Any]:
+        """``GET config``: the admin settings the browser may see, and which run
+        backends are available (none of it secret, no network call)."""
+        public = self.config.public()
+        ec2_ready = bool(self.config.runs_bucket)
+        public["runs"]["backends"] = {
+            "ec2": {
+                "available": ec2_ready,
+                "reason": None if ec2_ready else "No runs bucket is configured.",
+                "hint": None
+                if ec2_ready
+                else "Ask your administrator to set UcdhConfig.runs_bucket.",
+            },
+            "databricks": self.databricks.availability(),
+        }
+        return public
 
     @staticmethod
     def versions() -> dict[str, str]:
@@ -82,7 +103,7 @@ class UcdhServices:
         from importlib.metadata import PackageNotFoundError, version
 
         found = {"ucdh_jupyter": __version__, "python": platform.python_version()}
-        for name in ("jupyter_server", "jupyterlab", "boto3", "botocore"):
+        for name in ("jupyter_server", "jupyterlab", "boto3", "botocore", "databricks-sdk"):
             try:
                 found[name] = version(name)
             except PackageNotFoundError:

@@ -105,8 +105,9 @@ class OutputHandler(RunsBase):
     @web.authenticated
     @authorized
     async def post(self, run_id: str) -> None:
-        """Write ``<name>.run-<id>.ipynb`` (partial output too); return its path."""
-        self.finish({"path": await self.call(self.user_runs().copy_output, run_id)})
+        """Write ``<name>.run-<id>.ipynb`` (partial output too) and, for Databricks,
+        ``<name>.run-<id>.html``; return their paths."""
+        self.finish(await self.call(self.user_runs().copy_output, run_id))
 
 
 class LogHandler(RunsBase):

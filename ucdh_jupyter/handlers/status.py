@@ -25,4 +25,4 @@ class ConfigHandler(UcdhHandler):
     @authorized
     def get(self) -> None:
         """Return the public configuration."""
-        self.finish(self.services.config.public())
+        self.finish(self.services.public_config())

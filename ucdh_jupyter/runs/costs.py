@@ -78,10 +78,11 @@ def cost_preview(
     body: Mapping[str, Any],
     previous: list[Run],
 ) -> dict[str, Any] | None:
-    """The cost block of the run dialog for ``body`` (instance_type, backend, max_hours,
-    expected_hours); None when no instance type was chosen yet.
+    """The cost block of the run dialog for ``body`` (instance_type, backend, workers,
+    max_hours, expected_hours); None when no instance type was chosen yet.
 
-    The maximum cost is rate x max runtime (what the budget is checked against); the
+    The maximum cost is rate x machines x max runtime (what the budget is checked
+    against; a Databricks job cluster bills its workers and its driver); the
     expected cost uses ``expected_hours`` if given, else the duration of the last
     successful run of the same notebook.
     """
@@ -92,6 +93,12 @@ def cost_preview(
         raise bad_request("instance_type must be an instance type such as m5.xlarge.")
     backend = str(body.get("backend") or "ec2")
     config = runs.config
+    count = 1
+    if backend == "databricks":
+        workers = body.get("workers", config.databricks_default_workers)
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+            raise bad_request("workers must be a whole number of Databricks workers, 0 or more.")
+        count = workers + 1
     max_hours = _positive(body, "max_hours") or config.runs_default_max_hours
     expected_hours, expected_from = _positive(body, "expected_hours"), None
     if expected_hours is not None:
@@ -108,15 +115,16 @@ def cost_preview(
             raise
         reason = error.message
     rate = node_rate(compute, backend, instance_type)
-    most = rate * max_hours if rate is not None else None
+    most = rate * count * max_hours if rate is not None else None
     expected = None
     if rate is not None and expected_hours is not None:
-        expected = rate * max(expected_hours, MINIMUM_BILLED_SECONDS / 3600)
+        expected = rate * count * max(expected_hours, MINIMUM_BILLED_SECONDS / 3600)
     budget = config.runs_budget_per_run_usd
     return {
         "instance_type": instance_type,
         "backend": backend,
         "rate_usd_per_hour": _cents(rate),
+        "count": count,
         "max_hours": max_hours,
         "max_hours_cap": config.max_runtime_hours,
         "max_cost_usd": _cents(most),

@@ -182,7 +182,14 @@ class Run:
     output_uri: str | None = None
     log_uri: str | None = None
     instance_id: str | None = None
+    # Databricks only: workers of the job cluster (``count`` = workers + the driver),
+    # how the cluster is obtained, and where the run lives in the workspace.
+    workers: int | None = None
+    cluster_mode: str | None = None
+    databricks_host: str | None = None
     databricks_run_id: int | None = None
+    databricks_run_url: str | None = None
+    databricks_notebook_path: str | None = None
 
     def __post_init__(self) -> None:
         if not self.history:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,29 @@ def top_level_imports(notebook: dict[str, Any]) -> set[str]:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules.add(node.module.split(".")[0])
     return modules
+
+
+def inject_parameters(notebook: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``notebook`` with the parameters set, as papermill does it: a cell tagged
+    ``injected-parameters`` right after the ``parameters`` cell, assigning each value.
+
+    Used where papermill does not run the notebook itself (Databricks); values are
+    JSON-like, so their ``repr`` is a Python literal.
+    """
+    copy = json.loads(json.dumps(notebook))
+    if not parameters:
+        return copy
+    lines = ["# Parameters"] + [f"{name} = {value!r}" for name, value in parameters.items()]
+    cell: dict[str, Any] = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": ["injected-parameters"]},
+        "outputs": [],
+        "source": "\n".join(lines) + "\n",
+    }
+    if copy.get("nbformat", 4) == 4 and copy.get("nbformat_minor", 0) >= 5:
+        cell["id"] = f"injected-{os.urandom(4).hex()}"  # nbformat 4.5 cells need an id
+    cells = copy["cells"]
+    target = parameters_cell(copy)
+    cells.insert(cells.index(target) + 1 if target is not None else 0, cell)
+    return copy

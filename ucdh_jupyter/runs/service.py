@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..aws import AwsClients
-from ..config import UcdhConfig
+from ..config import CLUSTER_MODES, UcdhConfig
+from ..databricks_client import DatabricksClient
 from ..errors import UcdhError, bad_request, forbidden, translate
 from . import runner as protocol
 from .backend import RunBackend
@@ -31,6 +32,9 @@ from .staging import check_sizes, select_files, sibling_files, stage
 from .store import RunStore, default_store_path, rebuild
 from .tracking import apply_observation
 
+# Where a backend leaves a rendered view of the run (Databricks' HTML export).
+RUN_HTML_KEY = "output/run.html"
+
 log = logging.getLogger(__name__)
 
 # (backend, instance type) → USD per hour of one machine, or None when unknown.
@@ -38,7 +42,7 @@ RateFn = Callable[[str, str], "float | None"]
 # (backend, instance type) → None, or raises a 403 when the admin does not allow it.
 CheckFn = Callable[[str, str], None]
 INSTANCE_TYPE = re.compile(r"^[a-z0-9-]+\.[a-z0-9-]+$")
-BACKENDS = ("ec2",)
+BACKENDS = ("ec2", "databricks")
 
 
 @dataclass
@@ -54,6 +58,8 @@ class RunRequest:
     backend: str = "ec2"
     count: int = 1
     run_id: str | None = None
+    workers: int | None = None
+    cluster_mode: str | None = None
 
     @classmethod
     def parse(cls, body: Mapping[str, Any]) -> RunRequest:
@@ -61,8 +67,19 @@ class RunRequest:
         notebook, itype = body.get("notebook_path"), body.get("instance_type")
         if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
             raise bad_request("notebook_path must be the path of an .ipynb file.")
-        if not isinstance(itype, str) or not INSTANCE_TYPE.match(itype):
+        backend = str(body.get("backend") or "ec2")
+        mode = body.get("cluster_mode") if backend == "databricks" else None
+        if mode is not None and mode not in CLUSTER_MODES:
+            raise bad_request(f"cluster_mode must be one of: {', '.join(CLUSTER_MODES)}.")
+        if mode in ("serverless", "existing_cluster"):
+            itype = str(mode).replace("_", " ")  # no node type: the cluster is not ours
+        elif not isinstance(itype, str) or not INSTANCE_TYPE.match(itype):
             raise bad_request("instance_type must be an instance type such as m5.xlarge.")
+        workers = body.get("workers")
+        if workers is not None and (
+            isinstance(workers, bool) or not isinstance(workers, int) or workers < 0
+        ):
+            raise bad_request("workers must be a whole number of Databricks workers, 0 or more.")
         parameters, files = body.get("parameters") or {}, body.get("files") or []
         if not isinstance(parameters, dict):
             raise bad_request("parameters must be an object of name → value.")
@@ -82,9 +99,11 @@ class RunRequest:
             parameters=parameters,
             files=files,
             include_sensitive=bool(body.get("include_sensitive", False)),
-            backend=str(body.get("backend") or "ec2"),
+            backend=backend,
             count=count,
             run_id=check_run_id(run_id) if run_id is not None else None,
+            workers=workers,
+            cluster_mode=mode,
         )
 
 
@@ -108,10 +127,12 @@ class RunService:
         *,
         rate: RateFn | None = None,
         check_instance_type: CheckFn | None = None,
+        databricks: DatabricksClient | None = None,
     ) -> None:
         self.config = config
         self.aws = aws
         self.store = store
+        self.databricks = databricks or DatabricksClient(config, aws)
         self.rate = rate
         self.check_instance_type = check_instance_type
         self._records: RunRecords | None = None
@@ -120,13 +141,16 @@ class RunService:
         self._guard = threading.Lock()
 
     @classmethod
-    def from_config(cls, config: UcdhConfig, aws: AwsClients) -> RunService:
+    def from_config(
+        cls, config: UcdhConfig, aws: AwsClients, databricks: DatabricksClient | None = None
+    ) -> RunService:
         """The service with the configured (or default) store; makes no AWS call."""
         location = "|".join(
             str(part or "")
             for part in (config.endpoint_url, config.region, config.runs_bucket, config.runs_prefix)
         )
-        return cls(config, aws, RunStore(config.runs_store_path or default_store_path(location)))
+        store = RunStore(config.runs_store_path or default_store_path(location))
+        return cls(config, aws, store, databricks=databricks)
 
     # -- parts ----------------------------------------------------------------
 
@@ -154,15 +178,29 @@ class RunService:
         """The backend called ``name`` (built on first use)."""
         if name not in BACKENDS:
             raise bad_request(f"Unknown backend {name!r}.", f"Use one of: {', '.join(BACKENDS)}.")
+        if name == "databricks" and not self.databricks.configured():
+            details = self.databricks.availability()
+            raise UcdhError(400, "databricks_not_configured", details["reason"], details["hint"])
         records = self.records
         with self._guard:
             if name not in self._backends:
-                from .ec2 import Ec2Backend
-                from .local import LocalExecutor
-
-                local = LocalExecutor(self.config, records) if self.config.mode == "local" else None
-                self._backends[name] = Ec2Backend(self.config, self.aws, records, local)
+                self._backends[name] = self._build_backend(name, records)
             return self._backends[name]
+
+    def _build_backend(self, name: str, records: RunRecords) -> RunBackend:
+        if name == "databricks":
+            from .databricks import DatabricksBackend
+
+            return DatabricksBackend(self.config, self.databricks, records)
+        from .ec2 import Ec2Backend
+        from .local import LocalExecutor
+
+        local = LocalExecutor(self.config, records) if self.config.mode == "local" else None
+        return Ec2Backend(self.config, self.aws, records, local)
+
+    def available_backends(self) -> list[str]:
+        """The backends configured here (Databricks needs a workspace)."""
+        return [name for name in BACKENDS if name != "databricks" or self.databricks.configured()]
 
     def _lock(self, run_id: str) -> threading.Lock:
         with self._guard:
@@ -197,6 +235,8 @@ class RunService:
             raise forbidden("Running notebooks elsewhere is turned off here.")
         if request.backend == "ec2" and request.count != 1:
             raise bad_request("An EC2 run uses exactly one machine.")
+        if request.backend == "databricks":
+            self._check_databricks(request)
         hours = request.max_hours or self.config.runs_default_max_hours
         cap = self.config.max_runtime_hours
         if not 0 < hours <= cap:
@@ -204,9 +244,11 @@ class RunService:
                 f"Max runtime must be above 0 and at most {cap:g} hours.",
                 "Choose a shorter max runtime, or ask your administrator for a higher cap.",
             )
-        if self.check_instance_type is not None:
+        # Existing clusters and serverless are not sized (nor billed per node) here.
+        sized = request.cluster_mode in (None, "new_cluster")
+        if self.check_instance_type is not None and sized:
             self.check_instance_type(request.backend, request.instance_type)
-        rate = self.rate(request.backend, request.instance_type) if self.rate else None
+        rate = self.rate(request.backend, request.instance_type) if self.rate and sized else None
         budget = self.config.runs_budget_per_run_usd
         if budget is not None:
             if rate is None:
@@ -223,6 +265,33 @@ class RunService:
                     "Choose a smaller instance or a shorter max runtime.",
                 )
         return hours, rate
+
+    def _check_databricks(self, request: RunRequest) -> None:
+        """Admin limits of Databricks runs; sets the machines billed (workers + driver)."""
+        config = self.config
+        modes = list(config.databricks_cluster_modes)
+        request.cluster_mode = request.cluster_mode or modes[0]
+        if request.cluster_mode not in modes:
+            mode = request.cluster_mode.replace("_", " ")
+            raise forbidden(
+                f"Databricks runs on {mode} are not allowed here.",
+                f"Allowed: {', '.join(mode.replace('_', ' ') for mode in modes)}.",
+            )
+        if request.files:
+            raise bad_request(
+                "A Databricks run takes the notebook only; files cannot be sent along.",
+                "Read data from S3 or the Databricks workspace in the notebook instead.",
+            )
+        if request.cluster_mode != "new_cluster":
+            request.workers, request.count = None, 1
+            return
+        workers = config.databricks_default_workers if request.workers is None else request.workers
+        if workers > config.databricks_max_workers:
+            raise bad_request(
+                f"At most {config.databricks_max_workers} Databricks workers are allowed.",
+                "Choose fewer workers, or ask your administrator.",
+            )
+        request.workers, request.count = workers, workers + 1
 
     # -- life of a run --------------------------------------------------------
 
@@ -257,6 +326,8 @@ class RunService:
                 parameters=dict(request.parameters),
                 count=request.count,
                 rate_usd_per_hour=rate,
+                workers=request.workers,
+                cluster_mode=request.cluster_mode,
                 bucket=location.bucket,
                 prefix=location.prefix,
             )
@@ -374,7 +445,7 @@ class RunService:
         """Refill the local store from the S3 records and the instances' tags."""
         recorded = {run.id: run for run in self.records.all()}
         adopted: list[Run] = []
-        for name in BACKENDS:
+        for name in self.available_backends():
             adopted.extend(self.backend(name).adopt(recorded))
         for run in adopted:
             self.records.write(run)
@@ -382,22 +453,34 @@ class RunService:
 
     # -- outputs --------------------------------------------------------------
 
-    def copy_output(self, run_id: str, root_dir: str | Path) -> str:
-        """Copy the executed (or partial) notebook next to the original, as
-        ``<name>.run-<id>.ipynb``; returns its path relative to the Jupyter root."""
+    def copy_output(self, run_id: str, root_dir: str | Path) -> dict[str, str | None]:
+        """Copy the run's results next to the original notebook: the executed (or
+        partial) notebook as ``<name>.run-<id>.ipynb`` and, for Databricks, the run's
+        HTML view as ``<name>.run-<id>.html``; their paths relative to the Jupyter root
+        (None for a result the run does not have), or a 404 when it has neither."""
         run = self.get(run_id)
         records = self.records
         keys = (protocol.OUTPUT_KEY, protocol.PARTIAL_KEY)
-        key = next((key for key in keys if records.exists(run.id, key)), None)
-        if key is None:
+        notebook_key = next((key for key in keys if records.exists(run.id, key)), None)
+        html_key = RUN_HTML_KEY if records.exists(run.id, RUN_HTML_KEY) else None
+        if notebook_key is None and html_key is None:
             raise UcdhError(404, "no_output", "This run has no output yet.", "Wait for a cell.")
         source = notebook_file(root_dir, run.notebook_path)
-        target = source.with_name(f"{source.stem}.run-{run.id}.ipynb")
-        with tempfile.TemporaryDirectory() as scratch:
-            downloaded = Path(scratch) / target.name
-            records.download(run.id, key, downloaded)
-            shutil.move(str(downloaded), target)
-        return target.relative_to(Path(root_dir).resolve()).as_posix()
+        root = Path(root_dir).resolve()
+        copied: dict[str, str | None] = {"path": None, "html_path": None}
+        for field_name, key, suffix in (
+            ("path", notebook_key, ".ipynb"),
+            ("html_path", html_key, ".html"),
+        ):
+            if key is None:
+                continue
+            target = source.with_name(f"{source.stem}.run-{run.id}{suffix}")
+            with tempfile.TemporaryDirectory() as scratch:
+                downloaded = Path(scratch) / target.name
+                records.download(run.id, key, downloaded)
+                shutil.move(str(downloaded), target)
+            copied[field_name] = target.relative_to(root).as_posix()
+        return copied
 
     def read_log(self, run_id: str, max_bytes: int = 256 * 1024) -> str:
         """The end of the run's log (the runner uploads it at each heartbeat)."""

@@ -91,8 +91,9 @@ class UserRuns:
         self.get(run_id, refresh=False)
         return self.runs.cancel(run_id)
 
-    def copy_output(self, run_id: str) -> str:
-        """Copy the executed (or partial) notebook next to the original; its root path."""
+    def copy_output(self, run_id: str) -> dict[str, str | None]:
+        """Copy the executed (or partial) notebook, and any HTML view, next to the
+        original; their paths from the Jupyter root."""
         self.get(run_id, refresh=False)
         return self.runs.copy_output(run_id, self.root_dir)
 

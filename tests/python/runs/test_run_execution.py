@@ -51,8 +51,8 @@ def test_run_executes_notebook_with_parameters_and_brings_outputs_back(
     assert instance(ec2, run.instance_id)["State"]["Name"] == "terminated"
     # and the executed notebook can be copied next to the original
     copied = run_service.copy_output(run.id, workspace)
-    assert copied == f"study/analysis.run-{run.id}.ipynb"
-    assert "result 42" in outputs_text(json.loads((workspace / copied).read_text()))
+    assert copied == {"path": f"study/analysis.run-{run.id}.ipynb", "html_path": None}
+    assert "result 42" in outputs_text(json.loads((workspace / copied["path"]).read_text()))
 
 
 def test_failing_cell_fails_the_run_with_the_cell_and_partial_outputs(

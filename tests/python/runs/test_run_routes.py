@@ -109,7 +109,8 @@ async def test_demo_notebook_run_succeeds_and_its_executed_copy_lands_next_to_it
     # When the researcher opens the executed notebook
     status, output = await ucdh_request("POST", f"runs/{run['id']}/output")
     # Then it sits next to the original and shows the injected parameter at work
-    assert (status, output) == (200, {"path": f"train-model.run-{run['id']}.ipynb"})
+    expected = {"path": f"train-model.run-{run['id']}.ipynb", "html_path": None}
+    assert (status, output) == (200, expected)
     executed = json.loads((jp_root_dir / output["path"]).read_text())
     assert "test_fraction=0.3: trained on" in outputs_text(executed)
     # and the log and the list show it, and the next dialog expects the same duration
@@ -305,7 +306,21 @@ async def test_config_tells_the_ui_how_runs_are_set_up(get_json: Any) -> None:
         "max_notebook_mb": 20.0,
         "max_files_mb": 500.0,
         "heartbeat_seconds": 0.3,
+        "backends": {
+            "ec2": {"available": True, "reason": None, "hint": None},
+            "databricks": {
+                "available": False,
+                "reason": "No Databricks workspace is configured.",
+                "hint": body["runs"]["backends"]["databricks"]["hint"],
+                "host": None,
+                "cluster_modes": ["new_cluster"],
+                "default_cluster_mode": "new_cluster",
+                "default_workers": 1,
+                "max_workers": 8,
+            },
+        },
     }
+    assert "UcdhConfig.databricks_host" in body["runs"]["backends"]["databricks"]["hint"]
     assert RUNS_BUCKET not in json.dumps(body)
 
 

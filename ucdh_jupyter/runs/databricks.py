@@ -1,0 +1,316 @@
+"""The Databricks backend: a one-time job run of the notebook, on a job cluster that
+exists only for the run.
+
+How a run goes, with ``databricks-sdk`` calls only:
+- plan: check the token (who am I), the node type against the workspace's list and
+  the Spark version (latest LTS unless pinned), before anything is created;
+- launch: import the staged notebook, parameters injected, as JUPYTER under
+  ``/Users/<me>/.ucdh-runs/<run id>/``, then ``jobs.submit`` with
+  ``idempotency_token`` = run id (a double submit starts one run), ``timeout_seconds``
+  = the max runtime (Databricks enforces the deadline even if this server is down),
+  the parameters also as ``base_parameters`` for notebooks that read widgets;
+- observe: ``get_run`` polled by the run monitor (the SDK's waiters give up after 20
+  minutes), its states mapped onto the run model; at the end ``get_run_output`` of the
+  *task* run (the parent's is refused) for the error, and the run's HTML view plus the
+  executed notebook (when the run saved one as ``executed`` in its folder) copied to the
+  run's S3 prefix, where "Open result" finds them as for EC2;
+- release: cancel if still running, then delete the run's workspace folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from ..databricks_client import DatabricksClient, translated
+from ..errors import UcdhError, bad_request
+from . import runner as protocol
+from .backend import MACHINE_ABSENT, MACHINE_GONE, MACHINE_PENDING, MACHINE_RUNNING, Observation
+from .model import Run, iso, utcnow
+from .notebook import inject_parameters
+from .records import RunRecords
+from .service import RUN_HTML_KEY
+
+log = logging.getLogger(__name__)
+
+TASK_KEY = "notebook"
+EXECUTED_NAME = "executed"  # the executed notebook a run may save in its folder
+_LIVE = {
+    "QUEUED": (MACHINE_PENDING, "starting"),
+    "PENDING": (MACHINE_PENDING, "starting"),
+    "BLOCKED": (MACHINE_PENDING, "starting"),
+    "WAITING_FOR_RETRY": (MACHINE_PENDING, "starting"),
+    "RUNNING": (MACHINE_RUNNING, "running"),
+    "TERMINATING": (MACHINE_RUNNING, "finalizing"),
+}
+
+
+def _iso_ms(millis: int | None) -> str | None:
+    if not millis:
+        return None
+    return iso(datetime.fromtimestamp(millis / 1000, tz=timezone.utc).replace(microsecond=0))
+
+
+def widget_value(value: Any) -> str:
+    """A parameter as a Databricks widget value (widgets hold text)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class DatabricksBackend:
+    """Plans, submits, follows and cleans up Databricks one-time runs."""
+
+    name = "databricks"
+
+    def __init__(self, config: Any, client: DatabricksClient, records: RunRecords) -> None:
+        self.config = config
+        self.client = client
+        self.records = records
+
+    @property
+    def workspace(self) -> Any:
+        """The SDK's ``WorkspaceClient``."""
+        return self.client.workspace()
+
+    def folder(self, run_id: str) -> str:
+        """The run's workspace folder."""
+        user = self.client.me()["user"]
+        root = self.config.databricks_runs_folder.format(user=user).rstrip("/")
+        return f"{root}/{run_id}"
+
+    # -- planning -----------------------------------------------------------
+
+    def check_node_type(self, node_type: str) -> None:
+        """A 400 naming a few valid node types when the workspace does not offer this one."""
+        offered = sorted(
+            n.node_type_id for n in self.workspace.clusters.list_node_types().node_types
+        )
+        if node_type not in offered:
+            raise bad_request(
+                f"The Databricks workspace has no node type {node_type!r}.",
+                f"Choose one it offers, e.g. {', '.join(offered[:6])}.",
+            )
+
+    def spark_version(self) -> str:
+        """The pinned runtime, else the latest LTS the workspace offers."""
+        if self.config.databricks_spark_version:
+            return str(self.config.databricks_spark_version)
+        return str(
+            self.workspace.clusters.select_spark_version(latest=True, long_term_support=True)
+        )
+
+    def compute(self, run: Run) -> dict[str, Any]:
+        """The task's compute: a new job cluster, an existing cluster, or serverless."""
+        from databricks.sdk.service.compute import ClusterSpec
+
+        mode = run.cluster_mode or "new_cluster"
+        if mode == "existing_cluster":
+            cluster = self.config.databricks_existing_cluster_id
+            if not cluster:
+                raise UcdhError(
+                    400,
+                    "runs_not_configured",
+                    "Runs on an existing Databricks cluster need a cluster, and none is set.",
+                    "Ask your administrator to set UcdhConfig.databricks_existing_cluster_id.",
+                )
+            return {"existing_cluster_id": cluster}
+        if mode == "serverless":
+            return {}  # a notebook task without compute runs on serverless
+        self.check_node_type(run.instance_type)
+        spec = ClusterSpec(
+            spark_version=self.spark_version(),
+            node_type_id=run.instance_type,
+            num_workers=run.workers or 0,
+            custom_tags={"ucdh-run-id": run.id, "ucdh-owner": run.owner[:256]},
+        )
+        if not run.workers:
+            # A cluster without workers must say so, or Databricks refuses to start it.
+            spec.spark_conf = {
+                "spark.master": "local[*, 4]",
+                "spark.databricks.cluster.profile": "singleNode",
+            }
+            spec.custom_tags = {**(spec.custom_tags or {}), "ResourceClass": "SingleNode"}
+        return {"new_cluster": spec}
+
+    @translated
+    def plan(self, run: Run) -> dict[str, Any]:
+        """Everything ``jobs.submit`` needs; checks the token and node type, creates nothing."""
+        from databricks.sdk.service.jobs import NotebookTask, Source, SubmitTask
+
+        folder = self.folder(run.id)
+        name = run.notebook_path.rsplit("/", 1)[-1].removesuffix(".ipynb")
+        notebook_path = f"{folder}/{name}"
+        task = SubmitTask(
+            task_key=TASK_KEY,
+            notebook_task=NotebookTask(
+                notebook_path=notebook_path,
+                base_parameters={key: widget_value(value) for key, value in run.parameters.items()},
+                source=Source.WORKSPACE,
+            ),
+            timeout_seconds=int(run.max_hours * 3600),
+            **self.compute(run),
+        )
+        return {
+            "folder": folder,
+            "notebook_path": notebook_path,
+            "submit": {
+                "run_name": f"ucdh-run-{run.id}",
+                "tasks": [task],
+                "timeout_seconds": int(run.max_hours * 3600),
+                "idempotency_token": run.id,
+            },
+        }
+
+    def preflight(self, run: Run, plan: dict[str, Any]) -> None:
+        """Nothing more to check: :meth:`plan` asked the workspace already."""
+
+    # -- life ---------------------------------------------------------------
+
+    @translated
+    def launch(self, run: Run, plan: dict[str, Any]) -> None:
+        """Import the notebook and submit the run (once per run id)."""
+        from databricks.sdk.service.workspace import ImportFormat
+
+        if run.databricks_run_id:
+            return
+        staged = json.loads(self.records.get(run.id, protocol.NOTEBOOK_KEY) or b"{}")
+        notebook = inject_parameters(staged, run.parameters)
+        content = base64.b64encode(json.dumps(notebook).encode()).decode()
+        self.workspace.workspace.mkdirs(plan["folder"])
+        self.workspace.workspace.import_(
+            plan["notebook_path"], content=content, format=ImportFormat.JUPYTER, overwrite=True
+        )
+        submitted = self.workspace.jobs.submit(**plan["submit"])
+        run.databricks_run_id = int(submitted.run_id)
+        run.databricks_notebook_path = plan["notebook_path"]
+        run.databricks_host = self.client.host()
+        details = self.workspace.jobs.get_run(run.databricks_run_id)
+        run.databricks_run_url = details.run_page_url
+        run.started_at = _iso_ms(details.start_time) or iso(utcnow())
+
+    def _find(self, run: Run) -> Any:
+        """The Databricks run of ``run``: by id, else by name (a launch cut short)."""
+        from databricks.sdk.service.jobs import RunType
+
+        if run.databricks_run_id:
+            return self.workspace.jobs.get_run(run.databricks_run_id)
+        name = f"ucdh-run-{run.id}"
+        for found in self.workspace.jobs.list_runs(run_type=RunType.SUBMIT_RUN, limit=25):
+            if found.run_name == name:
+                run.databricks_run_id = found.run_id
+                run.databricks_run_url = found.run_page_url
+                return self.workspace.jobs.get_run(found.run_id)
+        return None
+
+    @translated
+    def observe(self, run: Run) -> Observation:
+        """Map the Databricks run's state onto a runner-like status."""
+        details = self._find(run)
+        if details is None:
+            return Observation(MACHINE_ABSENT)
+        state = details.state
+        life = state.life_cycle_state.value if state and state.life_cycle_state else "PENDING"
+        started = _iso_ms(details.start_time)
+        message = (state.state_message if state else "") or ""
+        if life in _LIVE:
+            machine, phase = _LIVE[life]
+            status = {
+                "phase": phase,
+                "heartbeat_at": iso(utcnow()),  # Databricks answered: the run is alive
+                "progress": {"last_lines": [message] if message else []},
+            }
+            return Observation(machine, status, started)
+        status = self._ending(run, details)
+        status["finished_at"] = _iso_ms(details.end_time)
+        self.collect(run, details, status["phase"] == "succeeded")
+        return Observation(MACHINE_GONE, status, started)
+
+    def task_run_id(self, details: Any) -> int:
+        """The run id of the notebook task (outputs belong to it, not to the parent)."""
+        tasks = details.tasks or []
+        return int(tasks[0].run_id) if tasks else int(details.run_id)
+
+    def _ending(self, run: Run, details: Any) -> dict[str, Any]:
+        """The final phase, and the failure's kind and message, of a finished run."""
+        state = details.state
+        result = state.result_state.value if state and state.result_state else ""
+        message = (state.state_message if state else "") or ""
+        if result in ("SUCCESS", "SUCCESS_WITH_FAILURES"):
+            return {"phase": "succeeded"}
+        if result in ("CANCELED", "UPSTREAM_CANCELED"):
+            return {"phase": "cancelled"}
+        if result == "TIMEDOUT":
+            return {
+                "phase": "failed",
+                "failure_kind": "timeout",
+                "failure_message": "The run reached its max runtime; Databricks stopped it.",
+            }
+        if result == "FAILED":
+            output = self.workspace.jobs.get_run_output(self.task_run_id(details))
+            return {
+                "phase": "failed",
+                "failure_kind": "notebook_error",
+                "failure_message": output.error or message or "The notebook failed.",
+            }
+        return {
+            "phase": "failed",
+            "failure_kind": "infrastructure",
+            "failure_message": f"Databricks could not run the notebook: {message or result}",
+        }
+
+    def collect(self, run: Run, details: Any, succeeded: bool) -> None:
+        """Copy the run's HTML view and executed notebook to its S3 prefix (once)."""
+        from databricks.sdk.errors import NotFound
+        from databricks.sdk.service.jobs import ViewsToExport
+        from databricks.sdk.service.workspace import ExportFormat
+
+        if self.records.exists(run.id, RUN_HTML_KEY):
+            return
+        task = self.task_run_id(details)
+        views = self.workspace.jobs.export_run(task, views_to_export=ViewsToExport.CODE).views
+        if run.databricks_notebook_path:
+            executed = run.databricks_notebook_path.rsplit("/", 1)[0] + f"/{EXECUTED_NAME}"
+            try:
+                exported = self.workspace.workspace.export(executed, format=ExportFormat.JUPYTER)
+            except NotFound:
+                exported = None
+            if exported is not None and exported.content:
+                key = protocol.OUTPUT_KEY if succeeded else protocol.PARTIAL_KEY
+                body = base64.b64decode(exported.content)
+                self.records.put(run.id, key, body, "application/x-ipynb+json")
+        html = next((view.content for view in views or [] if view.content), None)
+        if html:
+            self.records.put(run.id, RUN_HTML_KEY, html.encode(), "text/html")
+
+    @translated
+    def request_cancel(self, run: Run) -> None:
+        """Cancel the Databricks run; it ends CANCELED shortly."""
+        if run.databricks_run_id:
+            self.workspace.jobs.cancel_run(run.databricks_run_id)
+
+    @translated
+    def release(self, run: Run) -> None:
+        """Cancel the run if it still runs; once over, fetch its results and delete its
+        workspace folder (unless the admin keeps them)."""
+        details = self._find(run)
+        if details is None:
+            return
+        life = details.state.life_cycle_state.value if details.state else ""
+        if life in _LIVE:
+            self.workspace.jobs.cancel_run(details.run_id)
+            return
+        self.collect(run, details, False)
+        if self.config.databricks_cleanup and run.databricks_notebook_path:
+            from databricks.sdk.errors import NotFound
+
+            folder = run.databricks_notebook_path.rsplit("/", 1)[0]
+            with contextlib.suppress(NotFound):
+                self.workspace.workspace.delete(folder, recursive=True)
+
+    def adopt(self, recorded: dict[str, Run]) -> list[Run]:
+        """Recorded runs carry their Databricks run id; a launch cut short before it was
+        saved is found by name when the run is next observed. No tag-only runs here."""
+        return []
