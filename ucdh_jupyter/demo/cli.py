@@ -1,4 +1,5 @@
-"""The ``ucdh-jupyter`` command: ``demo`` (local AWS + JupyterLab) and ``local-aws``."""
+"""The ``ucdh-jupyter`` command: ``demo`` (local AWS + local Databricks + JupyterLab) and
+``local-aws``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..kernel import ENV_RUNS_BUCKET, ENV_RUNS_STORE
+from ..kernel import (
+    ENV_DATABRICKS_HOST,
+    ENV_DATABRICKS_TOKEN_FILE,
+    ENV_RUNS_BUCKET,
+    ENV_RUNS_STORE,
+)
+from .databricks import LocalDatabricks
 from .localaws import DEMO_REGION, LocalAws, apply_demo_environment
 from .seed import seed
 
@@ -22,6 +29,8 @@ NOTEBOOKS = Path(__file__).parent / "notebooks"
 RUNS_BUCKET = "ucdh-demo-runs"
 # Short heartbeats make a demo run's progress visible within seconds.
 RUNS_HEARTBEAT_SECONDS = 5
+# How long the local Databricks "starts a cluster" (minutes in a real workspace).
+DATABRICKS_PENDING_SECONDS = 3.0
 
 
 def _prepare_workspace(root: Path) -> Path:
@@ -34,8 +43,32 @@ def _prepare_workspace(root: Path) -> Path:
     return root
 
 
-def lab_arguments(endpoint_url: str, args: argparse.Namespace, runs_store: str) -> list[str]:
-    """Command line of the JupyterLab the demo starts, pointed at the local AWS."""
+def hide_databricks_config(scratch: Path) -> None:
+    """Make this process (and JupyterLab, its kernels) blind to the user's real Databricks:
+    no ``DATABRICKS_*`` variables, an empty ``~/.databrickscfg`` stand-in."""
+    for name in [name for name in os.environ if name.startswith("DATABRICKS_")]:
+        del os.environ[name]
+    empty = scratch / "databrickscfg"
+    empty.write_text("")
+    os.environ["DATABRICKS_CONFIG_FILE"] = str(empty)
+
+
+def databricks_token_file(local: LocalDatabricks, scratch: Path) -> str:
+    """The stand-in's token in a private file, as an admin would hand a real one over."""
+    path = scratch / "databricks-token"
+    path.touch(mode=0o600)
+    path.write_text(local.token)
+    return str(path)
+
+
+def lab_arguments(
+    endpoint_url: str,
+    args: argparse.Namespace,
+    runs_store: str,
+    databricks: tuple[str, str] | None = None,
+) -> list[str]:
+    """Command line of the JupyterLab the demo starts, pointed at the local AWS and,
+    given ``(host, token file)``, at the local Databricks."""
     command = [
         sys.executable,
         "-m",
@@ -50,6 +83,12 @@ def lab_arguments(endpoint_url: str, args: argparse.Namespace, runs_store: str) 
         f"--UcdhConfig.runs_heartbeat_seconds={RUNS_HEARTBEAT_SECONDS}",
         f"--UcdhConfig.runs_store_path={runs_store}",
     ]
+    if databricks is not None:
+        host, token_file = databricks
+        command += [
+            f"--UcdhConfig.databricks_host={host}",
+            f"--UcdhConfig.databricks_token_file={token_file}",
+        ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Containers and CI often run as root; the demo only ever serves 127.0.0.1.
         command.append("--ServerApp.allow_root=True")
@@ -63,26 +102,38 @@ def lab_arguments(endpoint_url: str, args: argparse.Namespace, runs_store: str) 
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Start and seed the local AWS, run JupyterLab against it, stop both together."""
+    """Start and seed the local AWS and the local Databricks, run JupyterLab against
+    them, stop all together."""
     with (
         LocalAws(port=args.aws_port) as local,
         tempfile.TemporaryDirectory(prefix="ucdh-demo-runs-") as runs_dir,
+        LocalDatabricks(pending_seconds=DATABRICKS_PENDING_SECONDS) as databricks,
     ):
         apply_demo_environment(local.endpoint_url)
+        hide_databricks_config(Path(runs_dir))
+        token_file = databricks_token_file(databricks, Path(runs_dir))
         # Each demo keeps its own run list, as its local AWS is its own: two demos (or a
         # demo and a real server) must never follow, fail or reap each other's runs.
         runs_store = str(Path(runs_dir) / "runs.sqlite")
         # The demo's kernels (%ucdh_run) see the same runs as its server.
-        os.environ.update({ENV_RUNS_BUCKET: RUNS_BUCKET, ENV_RUNS_STORE: runs_store})
+        os.environ.update(
+            {
+                ENV_RUNS_BUCKET: RUNS_BUCKET,
+                ENV_RUNS_STORE: runs_store,
+                ENV_DATABRICKS_HOST: databricks.host,
+                ENV_DATABRICKS_TOKEN_FILE: token_file,
+            }
+        )
         summary = seed(local)
         print(
             f"ucdh-jupyter demo: local AWS on {local.endpoint_url} "
-            f"({len(summary['buckets'])} buckets, {summary['objects']} objects, all synthetic)",
+            f"({len(summary['buckets'])} buckets, {summary['objects']} objects, all synthetic); "
+            f"local Databricks on {databricks.host}",
             flush=True,
         )
         root = _prepare_workspace(Path(args.root).resolve())
         args.root = str(root)
-        command = lab_arguments(local.endpoint_url, args, runs_store)
+        command = lab_arguments(local.endpoint_url, args, runs_store, (databricks.host, token_file))
         lab = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
 
         def forward(signum: int, _frame: object) -> None:
