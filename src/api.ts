@@ -36,6 +36,17 @@ export interface IStatus {
   /** Set when the credentials do not work; the request itself still succeeds. */
   problem: IProblem | null;
   versions: Record<string, string>;
+  /** The Databricks workspace runs go to; null when none is configured, absent from older servers. */
+  databricks?: IDatabricksStatus | null;
+}
+
+/** Who the user is in the Databricks workspace, or what is wrong with it. */
+export interface IDatabricksStatus {
+  host: string;
+  user: string | null;
+  workspace_id: string | null;
+  /** Set when the workspace cannot be used; the status request itself still succeeds. */
+  problem: IProblem | null;
 }
 
 /** A named S3 location an administrator offers to users. */
@@ -79,7 +90,36 @@ export interface IRunsConfig {
   max_files_mb: number;
   /** How often a running notebook reports, in seconds. */
   heartbeat_seconds: number;
+  /** Which backends can run here; absent from older servers (EC2 only). */
+  backends?: IRunBackends;
 }
+
+/** Whether a backend can run notebooks here and, when not, why and how to fix it. */
+export interface IBackendAvailability {
+  available: boolean;
+  reason: string | null;
+  hint: string | null;
+}
+
+/** What a Databricks run may use: the compute kinds the admin allows and the worker limits. */
+export interface IDatabricksBackend extends IBackendAvailability {
+  cluster_modes: ClusterMode[];
+  default_cluster_mode: string;
+  default_workers: number;
+  max_workers: number;
+}
+
+/** The run backends of `GET config`. */
+export interface IRunBackends {
+  ec2: IBackendAvailability;
+  databricks: IDatabricksBackend;
+}
+
+/**
+ * The compute of a Databricks run: a job cluster created for it (node type
+ * and workers), serverless compute, or the cluster the admin names.
+ */
+export type ClusterMode = 'new_cluster' | 'serverless' | 'existing_cluster';
 
 /**
  * Fetch who the user is in AWS and whether their credentials work.
@@ -326,8 +366,12 @@ export interface IRun {
   /** When the machine is terminated whatever happens. */
   deadline: string;
   parameters: Record<string, unknown>;
-  /** Machines (EC2: always 1). */
+  /** Machines billed (EC2: always 1; Databricks: workers + the driver). */
   count: number;
+  /** Databricks workers (the driver not included); null on EC2. */
+  workers: number | null;
+  /** Null on EC2. */
+  cluster_mode: ClusterMode | null;
   files: string[];
   environment: string;
   state: RunState;
@@ -351,6 +395,9 @@ export interface IRun {
   log_uri: string | null;
   instance_id: string | null;
   databricks_run_id: number | null;
+  /** The run's page in the Databricks workspace. */
+  databricks_run_url: string | null;
+  databricks_host: string | null;
 }
 
 /** A file of the notebook's folder that may be sent along with it. */
@@ -391,8 +438,12 @@ export interface IRunPrepare {
 
 /** What to price in `POST runs/prepare`, besides the notebook. */
 export interface IRunCostQuery {
-  instance_type: string;
+  /** Absent for Databricks serverless or existing-cluster runs, which have no node type. */
+  instance_type?: string;
   backend?: Backend;
+  /** Databricks: workers; the server prices them and the driver. */
+  workers?: number;
+  cluster_mode?: ClusterMode;
   max_hours?: number;
   /** Default: the duration of the last successful run of this notebook. */
   expected_hours?: number;
@@ -430,7 +481,12 @@ export interface IRunRequest {
   files: string[];
   include_sensitive: boolean;
   backend: Backend;
+  /** Machines billed: 1 on EC2, workers + the driver on a Databricks job cluster. */
   count: number;
+  /** Databricks only: workers (0 to the admin's maximum). */
+  workers?: number;
+  /** Databricks only; `new_cluster` by default. */
+  cluster_mode?: ClusterMode;
   run_id: string;
 }
 
@@ -512,21 +568,24 @@ export function cancelRun(
   );
 }
 
-/**
- * Copy the executed (or partial) notebook next to the original.
- *
- * @returns its path under the Jupyter root, `<name>.run-<id>.ipynb`
- */
-export async function copyRunOutput(
+/** `POST runs/<id>/output`: where the run's results were copied. */
+export interface IRunOutput {
+  /** The executed notebook under the Jupyter root, `<name>.run-<id>.ipynb`. */
+  path: string;
+  /** Databricks: the run's HTML view exported next to it, when there is one. */
+  html_path?: string | null;
+}
+
+/** Copy the executed (or partial) notebook, and any HTML view, next to the original. */
+export function copyRunOutput(
   runId: string,
   settings?: ServerConnection.ISettings
-): Promise<string> {
-  const body = await postAPI<{ path: string }>(
+): Promise<IRunOutput> {
+  return postAPI<IRunOutput>(
     `runs/${encodeURIComponent(runId)}/output`,
     undefined,
     settings
   );
-  return body.path;
 }
 
 /** The end of a run's log. */

@@ -95,7 +95,7 @@ describe('estimateRequest', () => {
     [{ ebs_gb: '1.5' }, 'ebs'],
     [{ ebs_gb: '-1' }, 'ebs'],
     [{ backend: 'databricks' as const, workers: '' }, 'workers'],
-    [{ backend: 'databricks' as const, workers: '0' }, 'workers'],
+    [{ backend: 'databricks' as const, workers: '-1' }, 'workers'],
     [{ backend: 'databricks' as const, workers: '2.5' }, 'workers']
   ])('refuses %p with %p', (change, error) => {
     expect(

@@ -8,12 +8,15 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import type { IRunRequest } from '../api';
+import type { IConfig, IRunRequest } from '../api';
 import { RunDialog, RunFormWidget } from '../runs/dialog';
 import { RunsSection } from '../runs/section';
 import { CommandIDs } from '../tokens';
 import { find, typeInto, waitFor } from './dom';
 import {
+  configWith,
+  DATABRICKS_MISSING,
+  DATABRICKS_READY,
   DONE_ID,
   fakeRunsServer,
   makeRun,
@@ -40,6 +43,20 @@ const DONE = makeRun({
   state: 'SUCCEEDED',
   cost_final_usd: 0.4213,
   ended_at: '2026-07-20T10:31:00Z'
+});
+const DATABRICKS_URL = 'http://127.0.0.1:5001/#job/0/run/7';
+const ON_DATABRICKS = makeRun({
+  id: RUNNING_ID,
+  backend: 'databricks',
+  state: 'RUNNING',
+  instance_type: 'm5.large',
+  workers: 2,
+  count: 3,
+  cluster_mode: 'new_cluster',
+  instance_id: null,
+  databricks_run_id: 7,
+  databricks_run_url: DATABRICKS_URL,
+  databricks_host: 'http://127.0.0.1:5001'
 });
 
 describe('RunsSection', () => {
@@ -210,6 +227,101 @@ describe('RunsSection', () => {
       }
     });
   });
+
+  it('shows a Databricks run with its badge, cluster and a link to the workspace', async () => {
+    const node = shown(fakeRunsServer([ON_DATABRICKS]));
+
+    const item = await find(node, `[data-run-id="${RUNNING_ID}"]`);
+
+    expect(item.querySelector('.jp-ucdh-Runs-backend')?.textContent).toBe(
+      'Databricks'
+    );
+    expect(item.querySelector('.jp-ucdh-Runs-type')?.textContent).toBe(
+      'm5.large × 3 (2 workers + driver)'
+    );
+    const link = item.querySelector<HTMLAnchorElement>(
+      'a.jp-ucdh-Runs-databricks'
+    );
+    expect(link?.textContent).toBe('Open in Databricks');
+    expect(link?.href).toBe(DATABRICKS_URL);
+    expect(link?.target).toBe('_blank');
+    expect(link?.rel).toContain('noopener');
+    const guardrails = item.querySelector('.jp-ucdh-Runs-guardrails');
+    expect(guardrails?.textContent).toContain(
+      'the job cluster ends with the run'
+    );
+    expect(guardrails?.textContent).not.toContain('terminates on shutdown');
+    expect(item.querySelector('.jp-ucdh-Runs-cancel')).not.toBeNull();
+  });
+
+  it('shows why a Databricks run failed', async () => {
+    const failed = makeRun({
+      ...ON_DATABRICKS,
+      state: 'FAILED',
+      failure_kind: 'infrastructure',
+      failure_message: 'The job cluster could not start: no m5.large capacity.',
+      ended_at: '2026-07-20T10:05:00Z'
+    });
+    const node = shown(fakeRunsServer([failed]));
+
+    const item = await find(node, `[data-run-id="${RUNNING_ID}"]`);
+
+    expect(item.querySelector('.jp-ucdh-Runs-failure')?.textContent).toBe(
+      'The machine could not run the notebook: The job cluster could not start: no m5.large capacity.'
+    );
+    expect(item.querySelector('.jp-ucdh-Runs-databricks')).not.toBeNull();
+  });
+
+  it('opens the result of a Databricks run, then offers its HTML view', async () => {
+    const commands = new CommandRegistry();
+    const opened: { path: string; factory?: string }[] = [];
+    commands.addCommand('docmanager:open', {
+      execute: args => {
+        opened.push({
+          path: args.path as string,
+          factory: args.factory as string | undefined
+        });
+      }
+    });
+    const done = makeRun({ ...ON_DATABRICKS, id: DONE_ID, state: 'SUCCEEDED' });
+    const node = shown(fakeRunsServer([done]), commands);
+    const item = await find(node, `[data-run-id="${DONE_ID}"]`);
+    expect(item.querySelector('.jp-ucdh-Runs-html')).toBeNull();
+
+    (await find(item, '.jp-ucdh-Runs-open')).click();
+    (await find(node, '.jp-ucdh-Runs-html')).click();
+
+    await waitFor(() => opened.length > 1, 'the HTML view to open');
+    expect(opened).toEqual([
+      { path: `studies/welcome.run-${DONE_ID}.ipynb`, factory: undefined },
+      { path: `studies/welcome.run-${DONE_ID}.html`, factory: 'HTML Viewer' }
+    ]);
+  });
+
+  it('runs a Databricks run again with its workers and compute', async () => {
+    const commands = new CommandRegistry();
+    const asked: any[] = [];
+    commands.addCommand(CommandIDs.runNotebook, {
+      execute: args => {
+        asked.push(args);
+      }
+    });
+    const done = makeRun({ ...ON_DATABRICKS, state: 'SUCCEEDED' });
+    const node = shown(fakeRunsServer([done]), commands);
+
+    (await find(node, '.jp-ucdh-Runs-rerun')).click();
+
+    await waitFor(() => asked.length > 0, 'the run command');
+    expect(asked[0].rerun).toEqual({
+      backend: 'databricks',
+      instance_type: 'm5.large',
+      max_hours: 2,
+      parameters: {},
+      files: [],
+      workers: 2,
+      cluster_mode: 'new_cluster'
+    });
+  });
 });
 
 describe('RunDialog', () => {
@@ -220,12 +332,12 @@ describe('RunDialog', () => {
     dialog = null;
   });
 
-  function opened(): {
+  function opened(config?: IConfig): {
     node: HTMLElement;
     server: ReturnType<typeof fakeRunsServer>;
     result: Promise<Dialog.IResult<any>>;
   } {
-    const server = fakeRunsServer([]);
+    const server = fakeRunsServer([], { config });
     const form = new RunFormWidget({
       notebookPath: PREPARE.notebook_path,
       trans,
@@ -237,6 +349,40 @@ describe('RunDialog', () => {
     // Disposing an open dialog rejects its promise: expected, not a failure.
     result.catch(() => undefined);
     return { node: dialog.node, server, result };
+  }
+
+  /** Wait until the dialog shows this maximum cost. */
+  function maxCostShown(node: HTMLElement, text: string): Promise<boolean> {
+    return waitFor(
+      () =>
+        node.querySelector('.jp-ucdh-RunDialog-maxCost')?.textContent === text,
+      `the maximum cost "${text}"`
+    );
+  }
+
+  /** The backend radio of the dialog, once the form is there. */
+  function radio(node: HTMLElement, value: string): Promise<HTMLInputElement> {
+    return find(
+      node,
+      `.jp-ucdh-RunDialog-backend input[value="${value}"]`
+    ) as Promise<HTMLInputElement>;
+  }
+
+  /** Choose an option of a React-controlled select the way a browser reports it. */
+  function choose(select: HTMLSelectElement, value: string): void {
+    select.value = value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
+  /** The body of the submitted run, once the server received it. */
+  async function submittedBody(
+    server: ReturnType<typeof fakeRunsServer>
+  ): Promise<IRunRequest> {
+    const request = await waitFor(
+      () => server.requests.find(r => r.method === 'POST' && r.path === 'runs'),
+      'the run to be submitted'
+    );
+    return request.body as IRunRequest;
   }
 
   it('offers the notebook parameters, files without secrets and the environment', async () => {
@@ -258,10 +404,12 @@ describe('RunDialog', () => {
     expect(
       node.querySelector('.jp-ucdh-RunDialog-environment')?.textContent
     ).toContain('2 packages, from requirements.txt');
+    // The fake server has no config route, as an older or unreadable one.
     expect(
-      node.querySelector<HTMLInputElement>('input[value="databricks"]')
-        ?.disabled
-    ).toBe(true);
+      node
+        .querySelector<HTMLInputElement>('input[value="databricks"]')
+        ?.getAttribute('aria-disabled')
+    ).toBe('true');
   });
 
   it('keeps the dialog open and says what is missing when no machine is chosen', async () => {
@@ -292,11 +440,9 @@ describe('RunDialog', () => {
     );
 
     // m5.large at $0.096/h for at most 3 h.
-    await waitFor(
-      () =>
-        node.querySelector('.jp-ucdh-RunDialog-maxCost')?.textContent ===
-        '$0.29 ($0.096/h × 3 h, then the machine is terminated)',
-      'the maximum cost'
+    await maxCostShown(
+      node,
+      '$0.29 ($0.096/h × 3 h, then the machine is terminated)'
     );
     await waitFor(
       () =>
@@ -351,5 +497,220 @@ describe('RunDialog', () => {
     expect(
       server.requests.some(r => r.method === 'POST' && r.path === 'runs')
     ).toBe(false);
+  });
+
+  it('shows Databricks disabled with why and how to configure it', async () => {
+    const { node } = opened(configWith(DATABRICKS_MISSING));
+    await find(node, 'input[data-parameter="rows"]');
+
+    const databricks = await radio(node, 'databricks');
+    const help = node.querySelector(
+      `#${CSS.escape(databricks.getAttribute('aria-describedby') ?? '')}`
+    );
+    databricks.click();
+
+    expect(databricks.getAttribute('aria-disabled')).toBe('true');
+    // Focusable, so keyboard users reach it and hear why.
+    expect(databricks.disabled).toBe(false);
+    expect(help?.textContent).toBe(
+      'No Databricks workspace is configured. Ask your administrator to set UcdhConfig.databricks_host, or create a ~/.databrickscfg profile.'
+    );
+    expect((await radio(node, 'ec2')).checked).toBe(true);
+    expect(databricks.checked).toBe(false);
+    expect(node.querySelector('.jp-ucdh-RunDialog-workers')).toBeNull();
+    expect(node.querySelector('.jp-ucdh-RunDialog-files')).not.toBeNull();
+  });
+
+  it('offers EC2 only when an older server says nothing of backends', async () => {
+    const { node } = opened(configWith());
+    await find(node, 'input[data-parameter="rows"]');
+
+    expect((await radio(node, 'ec2')).checked).toBe(true);
+    expect(
+      (await radio(node, 'databricks')).getAttribute('aria-disabled')
+    ).toBe('true');
+    expect(
+      node.querySelector('.jp-ucdh-RunDialog-unavailable')?.textContent
+    ).toBe('This server does not offer Databricks runs.');
+    expect(
+      node.querySelector('.jp-ucdh-RunDialog-environment')?.textContent
+    ).toContain('2 packages');
+  });
+
+  it('runs on Databricks with workers and a job cluster, priced for workers and driver, sending the notebook alone', async () => {
+    const { node, server, result } = opened(configWith(DATABRICKS_READY));
+    await find(node, 'input[data-parameter="rows"]');
+
+    (await radio(node, 'databricks')).click();
+    const workers = (await find(
+      node,
+      '.jp-ucdh-RunDialog-workers'
+    )) as HTMLInputElement;
+    const mode = node.querySelector(
+      '.jp-ucdh-RunDialog-clusterMode'
+    ) as HTMLSelectElement;
+    expect(workers.value).toBe('2');
+    expect(Array.from(mode.options, o => o.value)).toEqual([
+      'new_cluster',
+      'serverless'
+    ]);
+    expect(mode.value).toBe('new_cluster');
+    expect(node.querySelector('.jp-ucdh-RunDialog-files')).toBeNull();
+    expect(node.querySelector('.jp-ucdh-RunDialog-environment')).toBeNull();
+    expect(
+      node.querySelector('.jp-ucdh-RunDialog-notebookOnly')?.textContent
+    ).toContain('sends only the notebook');
+    (await find(node, '.jp-ucdh-Compute-preset[data-preset="small"]')).click();
+    typeInto(workers, '3');
+    typeInto(
+      node.querySelector('.jp-ucdh-RunDialog-hours') as HTMLInputElement,
+      '3'
+    );
+
+    // m5.large with DBUs at $0.196/h per node, 3 workers + the driver, 3 h.
+    await maxCostShown(
+      node,
+      '$2.35 (4 machines × $0.196/h × 3 h, then the job cluster is terminated)'
+    );
+    expect(
+      server.requests.some(
+        r =>
+          r.path === 'compute/catalog' &&
+          new URLSearchParams(r.search).get('backend') === 'databricks'
+      )
+    ).toBe(true);
+    // One Workers field: the picker's estimate uses the dialog's workers.
+    expect(
+      Array.from(node.querySelectorAll('label')).filter(
+        label => label.textContent === 'Workers'
+      )
+    ).toHaveLength(1);
+    const estimated = server.requests.filter(r => r.path === 'compute/estimate');
+    expect(estimated[estimated.length - 1].body).toMatchObject({
+      backend: 'databricks',
+      count: 3
+    });
+    const priced = server.requests.filter(r => r.path === 'runs/prepare');
+    expect(priced[priced.length - 1].body).toEqual({
+      notebook_path: 'studies/welcome.ipynb',
+      instance_type: 'm5.large',
+      backend: 'databricks',
+      cluster_mode: 'new_cluster',
+      workers: 3,
+      max_hours: 3
+    });
+    (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
+
+    expect(await submittedBody(server)).toEqual({
+      notebook_path: 'studies/welcome.ipynb',
+      instance_type: 'm5.large',
+      max_hours: 3,
+      parameters: {},
+      files: [],
+      include_sensitive: false,
+      backend: 'databricks',
+      count: 4,
+      workers: 3,
+      cluster_mode: 'new_cluster',
+      run_id: PREPARE.new_run_id
+    });
+    const answer = await result;
+    expect(answer.value.backend).toBe('databricks');
+  });
+
+  it('starts on the backend and workers of the last run submitted', async () => {
+    const { node } = opened(configWith(DATABRICKS_READY));
+
+    const workers = (await find(
+      node,
+      '.jp-ucdh-RunDialog-workers'
+    )) as HTMLInputElement;
+
+    expect((await radio(node, 'databricks')).checked).toBe(true);
+    expect(workers.value).toBe('3');
+  });
+
+  it('refuses workers out of range or missing and says the range', async () => {
+    const { node, server } = opened(configWith(DATABRICKS_READY));
+    (await radio(node, 'databricks')).click();
+    (await find(node, '.jp-ucdh-Compute-preset[data-preset="small"]')).click();
+    const workers = (await find(
+      node,
+      '.jp-ucdh-RunDialog-workers'
+    )) as HTMLInputElement;
+    const submit = node.querySelector(
+      '.jp-ucdh-RunDialog-submit'
+    ) as HTMLButtonElement;
+
+    typeInto(workers, '9');
+
+    // Above the input's max: the dialog's own validation disables the button.
+    await waitFor(() => submit.disabled, 'the submit button to be disabled');
+    expect(workers.getAttribute('aria-invalid')).toBe('true');
+    expect(
+      node.querySelector(
+        `#${CSS.escape(workers.getAttribute('aria-describedby') ?? '')}`
+      )?.textContent
+    ).toBe('A whole number from 0 to 8.');
+
+    typeInto(workers, '');
+    await waitFor(() => !submit.disabled, 'the submit button to be enabled');
+    submit.click();
+
+    const blockers = await find(node, '.jp-ucdh-RunDialog-blockers li');
+    expect(blockers.textContent).toBe(
+      'Enter the number of workers: a whole number from 0 to 8.'
+    );
+    expect(
+      server.requests.some(r => r.method === 'POST' && r.path === 'runs')
+    ).toBe(false);
+  });
+
+  it('runs on serverless compute without a node type, saying the cost cannot be estimated here', async () => {
+    const { node, server } = opened(configWith(DATABRICKS_READY));
+    (await radio(node, 'databricks')).click();
+    choose(
+      (await find(node, '.jp-ucdh-RunDialog-clusterMode')) as HTMLSelectElement,
+      'serverless'
+    );
+
+    await waitFor(
+      () => !node.querySelector('.jp-ucdh-RunDialog-machine'),
+      'the node type picker to go'
+    );
+    expect(node.querySelector('.jp-ucdh-RunDialog-workers')).toBeNull();
+    await maxCostShown(
+      node,
+      'Billed by Databricks for the serverless compute used; it cannot be estimated here.'
+    );
+    (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
+
+    const body = await submittedBody(server);
+    expect(body).toMatchObject({
+      backend: 'databricks',
+      cluster_mode: 'serverless',
+      instance_type: '',
+      workers: 0,
+      files: []
+    });
+  });
+
+  it('shows no compute choice when the admin allows one kind', async () => {
+    const { node } = opened(
+      configWith({
+        ...DATABRICKS_READY,
+        databricks: {
+          ...DATABRICKS_READY.databricks,
+          cluster_modes: ['new_cluster']
+        }
+      })
+    );
+    (await radio(node, 'databricks')).click();
+    await find(node, '.jp-ucdh-RunDialog-workers');
+
+    expect(node.querySelector('.jp-ucdh-RunDialog-clusterMode')).toBeNull();
+    expect(
+      node.querySelector('.jp-ucdh-RunDialog-cluster')?.textContent
+    ).toContain('A job cluster created for this run');
   });
 });

@@ -6,8 +6,10 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import type {
+  IConfig,
   IEstimateRequest,
   IRun,
+  IRunBackends,
   IRunCost,
   IRunPrepare,
   IRunRequest,
@@ -33,6 +35,8 @@ export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
     deadline: '2026-07-20T12:00:00Z',
     parameters: {},
     count: 1,
+    workers: null,
+    cluster_mode: null,
     files: [],
     environment: '',
     state: 'RUNNING',
@@ -55,6 +59,8 @@ export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
     log_uri: null,
     instance_id: 'i-0123456789abcdef0',
     databricks_run_id: null,
+    databricks_run_url: null,
+    databricks_host: null,
     ...fields
   };
 }
@@ -88,22 +94,88 @@ export const PREPARE: IRunPrepare = {
   new_run_id: '01J3ZM0000PPPPQQQQRRRRSSSS'
 };
 
-/** The cost block of `runs/prepare` for a request naming an instance type. */
+/** What a Databricks node costs on top of its EC2 price in the fake: DBUs. */
+export const DBU_PER_NODE_HOUR = 0.1;
+
+/** A workspace the admin configured: every compute kind, up to 8 workers. */
+export const DATABRICKS_READY: IRunBackends = {
+  ec2: { available: true, reason: null, hint: null },
+  databricks: {
+    available: true,
+    reason: null,
+    hint: null,
+    cluster_modes: ['new_cluster', 'serverless'],
+    default_cluster_mode: 'new_cluster',
+    default_workers: 2,
+    max_workers: 8
+  }
+};
+
+/** No workspace: Databricks is offered, disabled, with why and how to fix it. */
+export const DATABRICKS_MISSING: IRunBackends = {
+  ec2: { available: true, reason: null, hint: null },
+  databricks: {
+    available: false,
+    reason: 'No Databricks workspace is configured.',
+    hint: 'Ask your administrator to set UcdhConfig.databricks_host, or create a ~/.databrickscfg profile.',
+    cluster_modes: ['new_cluster'],
+    default_cluster_mode: 'new_cluster',
+    default_workers: 2,
+    max_workers: 0
+  }
+};
+
+/** `GET config` with these run backends; without them, what an older server says. */
+export function configWith(backends?: IRunBackends): IConfig {
+  return {
+    mode: 'local',
+    region: 'us-east-1',
+    profile: null,
+    locations: [],
+    allowed_buckets: [],
+    sse_kms: true,
+    presigned_urls: false,
+    features: { s3: true, compute: true, runs: true },
+    runs: {
+      enabled: true,
+      configured: true,
+      default_max_hours: 2,
+      max_hours_cap: 24,
+      budget_per_run_usd: 5,
+      max_notebook_mb: 20,
+      max_files_mb: 500,
+      heartbeat_seconds: 30,
+      ...(backends ? { backends } : {})
+    }
+  };
+}
+
+/**
+ * The cost block of `runs/prepare` for a request naming an instance type:
+ * on Databricks for the workers and the driver, DBUs included.
+ */
 function costFor(body: {
   instance_type?: string;
   max_hours?: number;
+  backend?: string;
+  workers?: number;
 }): IRunCost | null {
   const type = TYPES.find(t => t.name === body.instance_type);
   if (!type) {
     return null;
   }
-  const rate = type.price_per_hour;
+  const databricks = body.backend === 'databricks';
+  const nodes = databricks ? (body.workers ?? 0) + 1 : 1;
+  const rate =
+    type.price_per_hour === null
+      ? null
+      : type.price_per_hour + (databricks ? DBU_PER_NODE_HOUR : 0);
   const hours = body.max_hours ?? PREPARE.default_max_hours;
-  const most = rate === null ? null : rate * hours;
+  const most = rate === null ? null : rate * hours * nodes;
   const budget = PREPARE.budget_usd;
   return {
     instance_type: type.name,
-    backend: 'ec2',
+    backend: databricks ? 'databricks' : 'ec2',
     rate_usd_per_hour: rate,
     max_hours: hours,
     max_hours_cap: PREPARE.max_hours_cap,
@@ -123,11 +195,20 @@ function costFor(body: {
 export interface IRunsRecorded {
   method: string;
   path: string;
+  /** The query string, without `?`. */
+  search: string;
   body: unknown;
 }
 
-/** A fake server; `runs` is what `GET runs` answers now (tests change it). */
-export function fakeRunsServer(initial: IRun[] = []): {
+/**
+ * A fake server; `runs` is what `GET runs` answers now (tests change it).
+ * `config` answers `GET config`; without it that route is a 404, as when
+ * the config cannot be read.
+ */
+export function fakeRunsServer(
+  initial: IRun[] = [],
+  options: { config?: IConfig } = {}
+): {
   serverSettings: ServerConnection.ISettings;
   requests: IRunsRecorded[];
   runs: IRun[];
@@ -153,9 +234,12 @@ export function fakeRunsServer(initial: IRun[] = []): {
     init?: RequestInit
   ): Promise<Response> => {
     const { method, path, url, body } = await readRequest<any>(input, init);
-    requests.push({ method, path, body });
+    requests.push({ method, path, search: url.search.slice(1), body });
     if (path === 'compute/catalog') {
       return json(catalogFor(url.searchParams));
+    }
+    if (path === 'config' && options.config) {
+      return json(options.config);
     }
     if (path === 'compute/estimate') {
       return json(estimateFor(body as IEstimateRequest));
@@ -176,7 +260,16 @@ export function fakeRunsServer(initial: IRun[] = []): {
         parameters: asked.parameters,
         files: asked.files,
         state: 'PROVISIONING',
-        started_at: null
+        started_at: null,
+        ...(asked.backend === 'databricks'
+          ? {
+              backend: 'databricks',
+              workers: asked.workers ?? 0,
+              cluster_mode: asked.cluster_mode ?? 'new_cluster',
+              count: asked.count,
+              instance_id: null
+            }
+          : {})
       });
       server.runs = [run, ...server.runs];
       return json(run, 202);
@@ -189,7 +282,12 @@ export function fakeRunsServer(initial: IRun[] = []): {
         return json(server.runs.find(r => r.id === run.id));
       }
       if (action[2] === 'output') {
-        return json({ path: `studies/welcome.run-${run.id}.ipynb` });
+        const output = `studies/welcome.run-${run.id}`;
+        return json(
+          run.backend === 'databricks'
+            ? { path: `${output}.ipynb`, html_path: `${output}.html` }
+            : { path: `${output}.ipynb` }
+        );
       }
       return json({ log: 'installing pandas\nexecuting cell 3\n' });
     }

@@ -23,7 +23,20 @@ import {
   progressFraction,
   stateBadge
 } from '../runs/model';
-import { makeRun } from './runsfixtures';
+import {
+  allowedClusterModes,
+  initialBackend,
+  initialClusterMode,
+  machineText,
+  parseWorkers,
+  runBackends
+} from '../runs/backends';
+import {
+  configWith,
+  DATABRICKS_MISSING,
+  DATABRICKS_READY,
+  makeRun
+} from './runsfixtures';
 
 const trans = nullTranslator.load('ucdh_jupyter');
 const ID = '01J3ZK5V6Q8X9Y0A1B2C3D4E5F';
@@ -216,5 +229,79 @@ describe('the run dialog form', () => {
     const later = newRunId(Date.parse('2026-07-20T10:00:01Z'));
     expect(first).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(first.slice(0, 10) < later.slice(0, 10)).toBe(true);
+  });
+});
+
+describe('run backends', () => {
+  it('treats an older server or an unreadable config as EC2 only', () => {
+    for (const config of [null, configWith()]) {
+      const backends = runBackends(config, trans);
+      expect(backends.ec2.available).toBe(true);
+      expect(backends.databricks.available).toBe(false);
+      expect(initialBackend(backends, 'databricks')).toBe('ec2');
+    }
+  });
+
+  it('starts on the preferred backend only when it is available', () => {
+    expect(initialBackend(DATABRICKS_READY, 'databricks')).toBe('databricks');
+    expect(initialBackend(DATABRICKS_MISSING, 'databricks')).toBe('ec2');
+    const onlyDatabricks = {
+      ...DATABRICKS_READY,
+      ec2: { available: false, reason: 'EC2 runs are off.', hint: null }
+    };
+    expect(initialBackend(onlyDatabricks, undefined)).toBe('databricks');
+  });
+
+  it('offers only the compute kinds the admin allows, the default first', () => {
+    const serverlessFirst = {
+      ...DATABRICKS_READY,
+      databricks: {
+        ...DATABRICKS_READY.databricks,
+        cluster_modes: ['serverless' as const],
+        default_cluster_mode: 'new_cluster'
+      }
+    };
+    expect(allowedClusterModes(DATABRICKS_READY)).toEqual([
+      'new_cluster',
+      'serverless'
+    ]);
+    expect(initialClusterMode(DATABRICKS_READY, 'serverless')).toBe(
+      'serverless'
+    );
+    expect(initialClusterMode(DATABRICKS_READY, 'existing_cluster')).toBe(
+      'new_cluster'
+    );
+    expect(initialClusterMode(serverlessFirst, undefined)).toBe('serverless');
+  });
+
+  it('reads workers as a whole number from 0 to the maximum', () => {
+    expect(parseWorkers('0', 8)).toEqual({ ok: true, workers: 0 });
+    expect(parseWorkers(' 8 ', 8)).toEqual({ ok: true, workers: 8 });
+    expect(parseWorkers('9', 8)).toEqual({ ok: false, error: 'range' });
+    expect(parseWorkers('-1', 8)).toEqual({ ok: false, error: 'range' });
+    expect(parseWorkers('2.5', 8)).toEqual({ ok: false, error: 'format' });
+    expect(parseWorkers('', 8)).toEqual({ ok: false, error: 'format' });
+  });
+
+  it('says what machines a run uses on each backend', () => {
+    const cluster = {
+      id: ID,
+      backend: 'databricks' as const,
+      instance_type: 'm5.xlarge',
+      cluster_mode: 'new_cluster' as const
+    };
+    expect(machineText(makeRun({ id: ID }), trans)).toBe('m5.large');
+    expect(
+      machineText(makeRun({ ...cluster, workers: 4, count: 5 }), trans)
+    ).toBe('m5.xlarge × 5 (4 workers + driver)');
+    expect(
+      machineText(makeRun({ ...cluster, workers: 0, count: 1 }), trans)
+    ).toBe('m5.xlarge × 1 (0 workers + driver)');
+    expect(
+      machineText(
+        makeRun({ ...cluster, instance_type: '', cluster_mode: 'serverless' }),
+        trans
+      )
+    ).toBe('Serverless compute');
   });
 });

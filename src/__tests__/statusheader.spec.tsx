@@ -33,6 +33,31 @@ const EXPIRED: IStatus = {
   }
 };
 
+const WITH_DATABRICKS: IStatus = {
+  ...STATUS,
+  databricks: {
+    host: 'http://127.0.0.1:5001',
+    user: 'researcher@ucdh.example',
+    workspace_id: '1234567890',
+    problem: null
+  }
+};
+
+const DATABRICKS_DENIED: IStatus = {
+  ...STATUS,
+  databricks: {
+    host: 'http://127.0.0.1:5001',
+    user: null,
+    workspace_id: null,
+    problem: {
+      status: 401,
+      code: 'databricks_unauthorized',
+      message: 'Databricks refused the token.',
+      hint: 'Create a new token and save it with `databricks configure`, then retry.'
+    }
+  }
+};
+
 /** A sidebar whose server answers each status request with the next reply. */
 function sidebarWith(replies: IStatus[]): {
   sidebar: UcdhSidebar;
@@ -60,6 +85,15 @@ function sidebarWith(replies: IStatus[]): {
   return { sidebar, requests: () => count };
 }
 
+/** A sidebar attached and shown, whose server answers with `replies`. */
+function shownSidebar(replies: IStatus[]): ReturnType<typeof sidebarWith> {
+  const made = sidebarWith(replies);
+  made.sidebar.hide();
+  Widget.attach(made.sidebar, document.body);
+  made.sidebar.show();
+  return made;
+}
+
 /** Wait until `selector` matches inside `root` (React renders on an animation frame). */
 async function find(root: HTMLElement, selector: string): Promise<HTMLElement> {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -70,6 +104,17 @@ async function find(root: HTMLElement, selector: string): Promise<HTMLElement> {
     await new Promise(resolve => setTimeout(resolve, 10));
   }
   throw new Error(`${selector} never appeared`);
+}
+
+/** Wait until `selector` no longer matches inside `root`. */
+async function waitForGone(root: HTMLElement, selector: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (!root.querySelector(selector)) {
+      return;
+    }
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+  throw new Error(`${selector} never went away`);
 }
 
 describe('UcdhSidebar status header', () => {
@@ -92,12 +137,8 @@ describe('UcdhSidebar status header', () => {
   });
 
   it('shows the account, ARN, region and a Local demo badge once shown', async () => {
-    const made = sidebarWith([STATUS]);
+    const made = shownSidebar([STATUS]);
     sidebar = made.sidebar;
-    sidebar.hide();
-    Widget.attach(sidebar, document.body);
-
-    sidebar.show();
 
     const node = sidebar.node;
     expect((await find(node, '.jp-ucdh-StatusHeader-arn')).textContent).toBe(
@@ -115,11 +156,8 @@ describe('UcdhSidebar status header', () => {
   });
 
   it('shows an expired session with its command in <code> and retries on click', async () => {
-    const made = sidebarWith([EXPIRED, STATUS]);
+    const made = shownSidebar([EXPIRED, STATUS]);
     sidebar = made.sidebar;
-    sidebar.hide();
-    Widget.attach(sidebar, document.body);
-    sidebar.show();
 
     const node = sidebar.node;
     const retry = await find(node, 'button.jp-ucdh-StatusHeader-retry');
@@ -137,6 +175,68 @@ describe('UcdhSidebar status header', () => {
       ARN
     );
     expect(made.requests()).toBe(2);
+  });
+
+  it('shows the Databricks user and workspace under the AWS identity', async () => {
+    const made = shownSidebar([WITH_DATABRICKS]);
+    sidebar = made.sidebar;
+
+    const line = await find(
+      sidebar.node,
+      '.jp-ucdh-StatusHeader-databricksIdentity'
+    );
+    expect(line.textContent).toBe(
+      'Databricks: researcher@ucdh.example @ 127.0.0.1:5001'
+    );
+    expect(
+      sidebar.node.querySelector('.jp-ucdh-StatusHeader-arn')?.textContent
+    ).toBe(ARN);
+    expect(
+      sidebar.node.querySelector(
+        '.jp-ucdh-StatusHeader-databricks .jp-ucdh-StatusHeader-problem'
+      )
+    ).toBeNull();
+  });
+
+  it('shows a Databricks problem with its fix and a Retry, AWS still working', async () => {
+    const made = shownSidebar([DATABRICKS_DENIED, WITH_DATABRICKS]);
+    sidebar = made.sidebar;
+
+    const node = sidebar.node;
+    const block = await find(node, '.jp-ucdh-StatusHeader-databricks');
+    expect(block.textContent).toContain('Databricks: 127.0.0.1:5001');
+    expect(
+      block.querySelector('.jp-ucdh-StatusHeader-message')?.textContent
+    ).toBe('Databricks refused the token.');
+    expect(block.querySelector('.jp-ucdh-Hint code')?.textContent).toBe(
+      'databricks configure'
+    );
+    expect(node.querySelector('.jp-ucdh-StatusHeader-arn')?.textContent).toBe(
+      ARN
+    );
+
+    (block.querySelector('.jp-ucdh-StatusHeader-retry') as HTMLElement).click();
+
+    await waitForGone(
+      node,
+      '.jp-ucdh-StatusHeader-databricks .jp-ucdh-StatusHeader-problem'
+    );
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-databricksIdentity')
+        ?.textContent
+    ).toBe('Databricks: researcher@ucdh.example @ 127.0.0.1:5001');
+    expect(made.requests()).toBe(2);
+  });
+
+  it('shows no Databricks line when no workspace is configured', async () => {
+    const made = shownSidebar([{ ...STATUS, databricks: null }]);
+    sidebar = made.sidebar;
+
+    await find(sidebar.node, '.jp-ucdh-StatusHeader-arn');
+
+    expect(
+      sidebar.node.querySelector('.jp-ucdh-StatusHeader-databricks')
+    ).toBeNull();
   });
 
   it('has the three feature sections with their titles', () => {

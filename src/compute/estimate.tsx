@@ -40,6 +40,8 @@ export interface IEstimatePanelProps {
   limits: IComputeLimits | null;
   /** The backend is set by the caller: no choice is offered. */
   fixedBackend?: boolean;
+  /** The Databricks workers are set by the caller: no input is offered. */
+  fixedWorkers?: boolean;
   /** Called with each estimate; null while the inputs are invalid or nothing arrived. */
   onEstimate?: (estimate: IEstimate | null) => void;
   /** Called with the price source of each estimate, which may be newer than the catalog's. */
@@ -164,7 +166,7 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
             </span>
           </>
         )}
-        {form.backend === 'databricks' && (
+        {form.backend === 'databricks' && !props.fixedWorkers && (
           <>
             <label htmlFor={`${id}-workers`}>{trans.__('Workers')}</label>
             <input
@@ -174,7 +176,7 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
               step={1}
               value={form.workers}
               onChange={set('workers')}
-              min={1}
+              min={0}
               title={trans.__('Worker nodes; the driver node is added')}
             />
           </>

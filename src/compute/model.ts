@@ -273,8 +273,10 @@ export function estimateRequest(
   }
   let count = 1;
   if (form.backend === 'databricks') {
-    const workers = Number(form.workers.trim());
-    if (!Number.isInteger(workers) || workers < 1) {
+    const text = form.workers.trim();
+    const workers = Number(text);
+    // 0 workers: a single-node cluster, only the driver.
+    if (text === '' || !Number.isInteger(workers) || workers < 0) {
       return { ok: false, error: 'workers' };
     }
     count = workers;

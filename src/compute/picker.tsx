@@ -63,6 +63,9 @@ export interface IInstancePickerProps {
   debounceMs?: number;
   /** Price for this backend only, without offering the choice (a run dialog has its own). */
   backend?: Backend;
+  /** Databricks workers set by the caller (a run dialog has its own field): the
+   * estimate uses them and offers no input of its own. */
+  workers?: number;
   /** Leave out the price chart, where space is tight. */
   compact?: boolean;
   /** Called with each estimate of the selected type; null while there is none. */
@@ -84,9 +87,11 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
   const [formState, setEstimateForm] = React.useState<IEstimateForm>(
     DEFAULT_ESTIMATE_FORM
   );
-  const estimateForm = props.backend
-    ? { ...formState, backend: props.backend }
-    : formState;
+  const estimateForm: IEstimateForm = {
+    ...formState,
+    backend: props.backend ?? formState.backend,
+    workers: props.workers !== undefined ? String(props.workers) : formState.workers
+  };
   // An estimate may carry newer prices than the catalog it was made from.
   const [estimatePrices, setEstimatePrices] = React.useState<{
     prices: IPriceSource;
@@ -255,6 +260,7 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
               onFormChange={setEstimateForm}
               limits={data.limits}
               fixedBackend={props.backend !== undefined}
+              fixedWorkers={props.workers !== undefined}
               onEstimate={props.onEstimate}
               onPrices={onPrices}
               serverSettings={serverSettings}

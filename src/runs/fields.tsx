@@ -41,6 +41,40 @@ export function initialChecked(
 /** Above this total the dialog suggests S3 even when the admin allows more. */
 export const FILES_WARNING_BYTES = 100 * 1000 * 1000;
 
+/** Props of {@link MaxHoursField}. */
+export interface IMaxHoursFieldProps {
+  text: string;
+  valid: boolean;
+  onChange: (text: string) => void;
+  /** What happens at the max runtime, with the cap. */
+  stops: string;
+  trans: TranslationBundle;
+}
+
+/** The max runtime in hours, with what happens when it is reached. */
+export function MaxHoursField(props: IMaxHoursFieldProps): JSX.Element {
+  const { text, valid, onChange, stops, trans } = props;
+  const id = React.useId();
+  return (
+    <div className="jp-ucdh-RunDialog-grid">
+      <label htmlFor={`${id}-hours`}>{trans.__('Max runtime (hours)')}</label>
+      <input
+        id={`${id}-hours`}
+        className={`${C.hours} jp-mod-styled`}
+        type="text"
+        inputMode="decimal"
+        value={text}
+        aria-invalid={!valid}
+        aria-describedby={`${id}-hours-help`}
+        onChange={event => onChange(event.target.value)}
+      />
+      <span id={`${id}-hours-help`} className="jp-ucdh-RunDialog-help">
+        {stops}
+      </span>
+    </div>
+  );
+}
+
 /** Props of {@link ParametersField}. */
 export interface IParametersFieldProps {
   defaults: Record<string, unknown>;

@@ -1,6 +1,7 @@
 /**
- * The body of the run dialog: backend, machine (the instance picker), max
- * runtime, parameters, files, environment and what the run may cost.
+ * The body of the run dialog: backend (EC2, or Databricks with its compute
+ * and workers), machine (the instance picker), max runtime, parameters,
+ * files, environment and what the run may cost.
  *
  * The form asks the server to `prepare` the notebook once, then submits with
  * the id that answer carried, so a double submit launches a single machine.
@@ -11,29 +12,41 @@ import * as React from 'react';
 
 import {
   Backend,
+  ClusterMode,
   getConfig,
-  IConfig,
   IEstimate,
   IInstanceType,
   IProblem,
   IRun,
+  IConfig,
+  IRunBackends,
   IRunPrepare,
-  IRunRequest,
   prepareRun,
   submitRun
 } from '../api';
 import { InstancePicker } from '../compute/picker';
-import { formatCost, formatNumber } from '../compute/model';
+import { formatNumber } from '../compute/model';
 import { ProblemView } from '../compute/problem';
 import { useRequest } from '../compute/useRequest';
 import { toProblem } from '../sidebar/statusheader';
 import { CSS } from '../tokens';
+import { BackendField, ClusterFields, NotebookOnlyNote } from './backendfields';
+import {
+  allowedClusterModes,
+  hasNodes,
+  initialBackend,
+  initialClusterMode,
+  parseWorkers,
+  runBackends
+} from './backends';
+import { costQueryOf, runBlockers, runRequest, runsNotice } from './checks';
 import { CostSummary } from './cost';
 import {
   EnvironmentSummary,
   FilesField,
   initialChecked,
   initialTexts,
+  MaxHoursField,
   ParametersField
 } from './fields';
 import {
@@ -78,6 +91,9 @@ export function RunForm(props: IRunFormProps): JSX.Element {
     0
   );
   const prepare = prepared.data;
+  // Which backends exist decides the form's first state: wait for the answer
+  // (a failed request means an older server, with EC2 only).
+  const configSettled = config.data !== null || config.error !== null;
   const notice = runsNotice(config.data, trans);
   return (
     <div className="jp-ucdh-RunDialog-body">
@@ -93,13 +109,14 @@ export function RunForm(props: IRunFormProps): JSX.Element {
           trans={trans}
         />
       )}
-      {!prepare && !prepared.error && (
+      {(!prepare || !configSettled) && !prepared.error && (
         <p className={C.status}>{trans.__('Reading the notebook…')}</p>
       )}
-      {prepare ? (
+      {prepare && configSettled ? (
         <PreparedForm
           {...props}
           prepare={prepare}
+          backends={runBackends(config.data, trans)}
           refused={notice?.message ?? null}
         />
       ) : (
@@ -107,32 +124,6 @@ export function RunForm(props: IRunFormProps): JSX.Element {
       )}
     </div>
   );
-}
-
-/** Why no run can be submitted here at all, from the admin's settings. */
-function runsNotice(
-  config: IConfig | null,
-  trans: TranslationBundle
-): IProblem | null {
-  if (config?.runs?.enabled === false) {
-    return {
-      status: 403,
-      code: 'runs_disabled',
-      message: trans.__('Running notebooks on AWS is turned off here.'),
-      hint: trans.__('Ask your administrator if you need it.')
-    };
-  }
-  if (config?.runs?.configured === false) {
-    return {
-      status: 400,
-      code: 'runs_not_configured',
-      message: trans.__(
-        'No runs bucket is configured, so notebooks cannot be run on AWS yet.'
-      ),
-      hint: trans.__('Ask your administrator to set `UcdhConfig.runs_bucket`.')
-    };
-  }
-  return null;
 }
 
 /** Until the notebook is read there is nothing to submit. */
@@ -143,17 +134,34 @@ function Unprepared(props: {
   return null;
 }
 
-/** Type last chosen in this page, offered first next time. */
-let lastInstanceType: string | undefined;
+/** Choices of the last run submitted from this page, offered first next time. */
+const last: {
+  backend?: Backend;
+  instanceType?: string;
+  workers?: number;
+  clusterMode?: ClusterMode;
+} = {};
 
 /** The form once the server has read the notebook. */
 function PreparedForm(
-  props: IRunFormProps & { prepare: IRunPrepare; refused: string | null }
+  props: IRunFormProps & {
+    prepare: IRunPrepare;
+    backends: IRunBackends;
+    refused: string | null;
+  }
 ): JSX.Element {
-  const { prepare, initial, trans, serverSettings } = props;
-  const id = React.useId();
+  const { prepare, backends, initial, trans, serverSettings } = props;
   const cap = prepare.max_hours_cap;
-  const [backend, setBackend] = React.useState<Backend>('ec2');
+  const databricks = backends.databricks;
+  const [backend, setBackend] = React.useState<Backend>(() =>
+    initialBackend(backends, initial?.backend ?? last.backend)
+  );
+  const [clusterMode, setClusterMode] = React.useState<ClusterMode>(() =>
+    initialClusterMode(backends, initial?.cluster_mode ?? last.clusterMode)
+  );
+  const [workersText, setWorkersText] = React.useState(() =>
+    String(initial?.workers ?? last.workers ?? databricks.default_workers)
+  );
   const [type, setType] = React.useState<IInstanceType | null>(null);
   const [estimate, setEstimate] = React.useState<IEstimate | null>(null);
   const [hoursText, setHoursText] = React.useState(() =>
@@ -172,114 +180,107 @@ function PreparedForm(
   // because that request may have launched a machine.
   const runId = React.useRef(prepare.new_run_id);
 
+  const onDatabricks = backend === 'databricks';
+  // Serverless and existing-cluster runs have no node type nor workers.
+  const withNodes = !onDatabricks || hasNodes(clusterMode);
+  const workers = parseWorkers(workersText, databricks.max_workers);
+  const workerCount =
+    onDatabricks && withNodes && workers.ok ? workers.workers : null;
+  const nodes = workerCount === null ? 1 : workerCount + 1;
+  const sized = !onDatabricks || !withNodes || workers.ok;
   const hours = parseMaxHours(hoursText, cap);
   // The server prices the run as it will check it on submit; until it
   // answers, the catalog's rate gives the same figure.
-  const costQuery =
-    type && hours.ok
-      ? { instance_type: type.name, backend, max_hours: hours.hours }
-      : null;
-  const priced = useRequest<IRunPrepare>(
+  const costQuery = costQueryOf(
+    backend,
+    clusterMode,
+    type,
+    workerCount,
+    hours.ok && sized ? hours.hours : null
+  );
+  const costKey = JSON.stringify(costQuery);
+  const priced = useRequest(
     costQuery
       ? signal =>
-          prepareRun(prepare.notebook_path, serverSettings, signal, costQuery)
+          prepareRun(
+            prepare.notebook_path,
+            serverSettings,
+            signal,
+            costQuery
+          ).then(answer => ({ key: costKey, cost: answer.cost ?? null }))
       : null,
-    JSON.stringify(costQuery),
+    costKey,
     props.debounceMs ?? 300
   );
-  const cost =
-    priced.data?.cost &&
-    costQuery &&
-    priced.data.cost.instance_type === costQuery.instance_type &&
-    priced.data.cost.max_hours === costQuery.max_hours
-      ? priced.data.cost
+  // The last answer stays while the next loads: only the current query's counts.
+  const cost = priced.data?.key === costKey ? priced.data.cost : null;
+  const rate = cost
+    ? cost.rate_usd_per_hour
+    : withNodes
+      ? (type?.price_per_hour ?? null)
       : null;
-  const rate = cost ? cost.rate_usd_per_hour : (type?.price_per_hour ?? null);
   const most = cost
     ? cost.max_cost_usd
-    : hours.ok
-      ? maxCost(rate, hours.hours)
+    : hours.ok && sized && withNodes
+      ? maxCost(rate, hours.hours, nodes)
       : null;
-  const totalBytes = selectedBytes(prepare.files, checked);
-  const maxBytes = prepare.max_files_mb * MB;
+  const totalBytes = onDatabricks ? 0 : selectedBytes(prepare.files, checked);
   const budget = prepare.budget_usd;
 
-  const blockers: string[] = [];
-  if (props.refused) {
-    blockers.push(props.refused);
-  }
-  if (cost && !cost.allowed) {
-    blockers.push(
-      trans.__(
-        'Your administrator does not allow %1: %2',
-        cost.instance_type,
-        cost.reason ?? ''
-      )
-    );
-  }
-  if (!type) {
-    blockers.push(trans.__('Choose a machine type.'));
-  }
-  if (!hours.ok) {
-    blockers.push(
-      hours.error === 'cap'
-        ? trans.__(
-            'The max runtime is at most %1 hours here.',
-            formatNumber(cap)
-          )
-        : trans.__('Enter the max runtime in hours, e.g. 2.')
-    );
-  }
-  if (budget !== null && most !== null && most > budget) {
-    blockers.push(
-      trans.__(
-        'The maximum cost %1 is above the %2 budget per run: choose a smaller machine or a shorter max runtime.',
-        formatCost(most),
-        formatCost(budget)
-      )
-    );
-  }
-  if (budget !== null && type && rate === null) {
-    blockers.push(
-      trans.__(
-        'The price of %1 is unknown, so the budget cannot be checked.',
-        type.name
-      )
-    );
-  }
-  if (totalBytes > maxBytes) {
-    blockers.push(trans.__('Send fewer files (see above).'));
-  }
+  const blockers = runBlockers(
+    {
+      backends,
+      backend,
+      withNodes,
+      type,
+      sized,
+      hours,
+      cap,
+      cost,
+      rate,
+      most,
+      budget,
+      totalBytes,
+      maxBytes: prepare.max_files_mb * MB,
+      refused: props.refused
+    },
+    trans
+  );
 
   const submit: SubmitFn = async () => {
     if (submitting) {
       return null;
     }
     setAttempted(true);
-    if (blockers.length > 0 || !type || !hours.ok) {
+    if (blockers.length > 0 || !hours.ok) {
       return null;
     }
-    const files = prepare.files
-      .filter(f => checked.has(f.path))
-      .map(f => f.path);
-    const body: IRunRequest = {
-      notebook_path: prepare.notebook_path,
-      instance_type: type.name,
-      max_hours: hours.hours,
-      parameters: changedParameters(prepare.parameters, texts),
-      files,
-      include_sensitive: prepare.files.some(
-        f => f.sensitive && checked.has(f.path)
-      ),
-      backend,
-      count: 1,
-      run_id: runId.current
-    };
+    const body = runRequest(
+      {
+        notebook_path: prepare.notebook_path,
+        max_hours: hours.hours,
+        parameters: changedParameters(prepare.parameters, texts),
+        run_id: runId.current
+      },
+      {
+        backend,
+        clusterMode,
+        type: withNodes ? type : null,
+        workers: workerCount,
+        files: prepare.files,
+        checked
+      }
+    );
     setSubmitting(true);
     setProblem(null);
     try {
       const run = await submitRun(body, serverSettings);
-      lastInstanceType = type.name;
+      last.backend = backend;
+      last.instanceType = withNodes ? type?.name : last.instanceType;
+      if (onDatabricks) {
+        last.clusterMode = clusterMode;
+        last.workers = workerCount ?? last.workers;
+      }
       return run;
     } catch (error) {
       const found = toProblem(error);
@@ -296,85 +297,102 @@ function PreparedForm(
 
   return (
     <>
-      <fieldset className={C.backend}>
-        <legend>{trans.__('Runs on')}</legend>
-        <label>
-          <input
-            type="radio"
-            name={`${id}-backend`}
-            value="ec2"
-            checked={backend === 'ec2'}
-            onChange={() => setBackend('ec2')}
-          />
-          {trans.__('EC2: one machine, only while the notebook runs')}
-        </label>
-        <label className="jp-mod-disabled">
-          <input
-            type="radio"
-            name={`${id}-backend`}
-            value="databricks"
-            disabled
-          />
-          {trans.__('Databricks (not configured)')}
-        </label>
-      </fieldset>
-      <section
-        className="jp-ucdh-RunDialog-machine"
-        aria-label={trans.__('Machine')}
-      >
-        <h3>{trans.__('Machine and expected cost')}</h3>
-        <InstancePicker
+      <BackendField
+        backends={backends}
+        backend={backend}
+        onChange={setBackend}
+        trans={trans}
+      />
+      {onDatabricks && (
+        <ClusterFields
+          modes={allowedClusterModes(backends)}
+          mode={clusterMode}
+          onMode={setClusterMode}
+          workersText={workersText}
+          workers={workers}
+          maxWorkers={databricks.max_workers}
+          onWorkers={setWorkersText}
           trans={trans}
-          serverSettings={serverSettings}
-          initialType={initial?.instance_type ?? lastInstanceType}
-          backend={backend}
-          compact
-          onChange={setType}
-          onEstimate={setEstimate}
-          debounceMs={props.debounceMs}
         />
-      </section>
-      <div className="jp-ucdh-RunDialog-grid">
-        <label htmlFor={`${id}-hours`}>{trans.__('Max runtime (hours)')}</label>
-        <input
-          id={`${id}-hours`}
-          className={`${C.hours} jp-mod-styled`}
-          type="text"
-          inputMode="decimal"
-          value={hoursText}
-          aria-invalid={!hours.ok}
-          aria-describedby={`${id}-hours-help`}
-          onChange={event => setHoursText(event.target.value)}
-        />
-        <span id={`${id}-hours-help`} className="jp-ucdh-RunDialog-help">
-          {trans.__(
-            'The machine is terminated after this, whatever happens (at most %1 h).',
-            formatNumber(cap)
-          )}
-        </span>
-      </div>
+      )}
+      {withNodes && (
+        <section
+          className="jp-ucdh-RunDialog-machine"
+          aria-label={
+            onDatabricks ? trans.__('Node type') : trans.__('Machine')
+          }
+        >
+          <h3>
+            {onDatabricks
+              ? trans.__('Node type (driver and workers) and expected cost')
+              : trans.__('Machine and expected cost')}
+          </h3>
+          <InstancePicker
+            // Prices differ per backend (Databricks adds DBUs): start afresh
+            // on the new catalog, keeping the chosen type.
+            key={backend}
+            trans={trans}
+            serverSettings={serverSettings}
+            initialType={
+              type?.name ?? (initial?.instance_type || last.instanceType)
+            }
+            backend={backend}
+            workers={onDatabricks ? (workerCount ?? undefined) : undefined}
+            compact
+            onChange={setType}
+            onEstimate={setEstimate}
+            debounceMs={props.debounceMs}
+          />
+        </section>
+      )}
+      <MaxHoursField
+        text={hoursText}
+        valid={hours.ok}
+        onChange={setHoursText}
+        stops={
+          onDatabricks
+            ? trans.__(
+                'The run is stopped after this, whatever happens (at most %1 h).',
+                formatNumber(cap)
+              )
+            : trans.__(
+                'The machine is terminated after this, whatever happens (at most %1 h).',
+                formatNumber(cap)
+              )
+        }
+        trans={trans}
+      />
       <ParametersField
         defaults={prepare.parameters}
         texts={texts}
         onChange={setTexts}
         trans={trans}
       />
-      <FilesField
-        files={prepare.files}
-        checked={checked}
-        onChange={setChecked}
-        maxBytes={maxBytes}
-        totalBytes={totalBytes}
-        trans={trans}
-      />
-      <EnvironmentSummary environment={prepare.environment} trans={trans} />
+      {onDatabricks ? (
+        <NotebookOnlyNote trans={trans} />
+      ) : (
+        <>
+          <FilesField
+            files={prepare.files}
+            checked={checked}
+            onChange={setChecked}
+            maxBytes={prepare.max_files_mb * MB}
+            totalBytes={totalBytes}
+            trans={trans}
+          />
+          <EnvironmentSummary environment={prepare.environment} trans={trans} />
+        </>
+      )}
       <CostSummary
-        type={type}
+        backend={backend}
+        clusterMode={onDatabricks ? clusterMode : null}
+        nodes={nodes}
+        type={withNodes ? type : null}
         hours={hours.ok ? hours.hours : null}
         rate={rate}
         most={most}
         cost={cost}
-        estimate={estimate}
+        estimate={withNodes && sized ? estimate : null}
         budget={budget}
         trans={trans}
       />

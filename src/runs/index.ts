@@ -1,4 +1,7 @@
 /** Runs: the Run on AWS dialog, the Runs section and their logic. */
+export * from './backendfields';
+export * from './backends';
+export * from './checks';
 export * from './cost';
 export * from './dialog';
 export * from './fields';

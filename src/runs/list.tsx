@@ -10,6 +10,7 @@ import { formatRate } from '../compute/model';
 import { ProblemView } from '../compute/problem';
 import { RefreshButton } from '../refreshbutton';
 import { CSS } from '../tokens';
+import { machineText } from './backends';
 import {
   baseName,
   elapsedSeconds,
@@ -30,7 +31,7 @@ const C = CSS.Runs;
 export const LAST_LINES = 4;
 
 /** What a user can do to a run. */
-export type RunAction = 'cancel' | 'open' | 'log' | 'rerun';
+export type RunAction = 'cancel' | 'open' | 'html' | 'log' | 'rerun';
 
 /** Props of {@link RunsView}. */
 export interface IRunsViewProps {
@@ -41,6 +42,8 @@ export interface IRunsViewProps {
   pending: Readonly<Record<string, RunAction | undefined>>;
   /** The last failed action, by run id. */
   problems: Readonly<Record<string, IProblem | undefined>>;
+  /** HTML views exported with a run's output (Databricks), by run id. */
+  htmlPaths?: Readonly<Record<string, string | undefined>>;
   onAction: (action: RunAction, run: IRun) => void;
   onRefresh: () => void;
   trans: TranslationBundle;
@@ -104,6 +107,8 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
   const hasOutput =
     final || run.state === 'RUNNING' || run.state === 'FINALIZING';
   const name = baseName(run.notebook_path);
+  const htmlPath = props.htmlPaths?.[run.id];
+  const onDatabricks = run.backend === 'databricks';
   return (
     <li
       className={C.item}
@@ -122,9 +127,33 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
         <span className="jp-ucdh-Runs-name" title={run.notebook_path}>
           {name}
         </span>
+        {onDatabricks && (
+          <span
+            className="jp-ucdh-Runs-backend"
+            title={
+              run.databricks_host
+                ? trans.__(
+                    'Runs in the Databricks workspace %1',
+                    run.databricks_host
+                  )
+                : undefined
+            }
+          >
+            {trans.__('Databricks')}
+          </span>
+        )}
       </div>
       <div className="jp-ucdh-Runs-facts">
-        <span className="jp-ucdh-Runs-type">{run.instance_type}</span>
+        <span
+          className="jp-ucdh-Runs-type"
+          title={
+            onDatabricks
+              ? trans._n('%1 machine billed', '%1 machines billed', run.count)
+              : undefined
+          }
+        >
+          {machineText(run, trans)}
+        </span>
         {elapsed !== null && (
           <span className={C.elapsed} title={trans.__('Time since submitted')}>
             {formatDuration(elapsed)}
@@ -173,6 +202,19 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
             {final ? trans.__('Open result') : trans.__('Open partial')}
           </button>
         )}
+        {htmlPath && (
+          <button
+            type="button"
+            className="jp-ucdh-Runs-html jp-Button jp-mod-styled"
+            title={trans.__(
+              'Open %1, the run as Databricks shows it, in the HTML viewer',
+              htmlPath
+            )}
+            onClick={() => onAction('html', run)}
+          >
+            {trans.__('Open HTML view')}
+          </button>
+        )}
         <button
           type="button"
           className={`${C.log} jp-Button jp-mod-styled`}
@@ -189,6 +231,17 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
         >
           {trans.__('Run again')}
         </button>
+        {onDatabricks && run.databricks_run_url && (
+          <a
+            className="jp-ucdh-Runs-databricks"
+            href={run.databricks_run_url}
+            target="_blank"
+            rel="noopener noreferrer"
+            title={trans.__('The run in the Databricks workspace (new tab)')}
+          >
+            {trans.__('Open in Databricks')}
+          </a>
+        )}
       </div>
       {problem && <ProblemView problem={problem} busy={false} trans={trans} />}
     </li>
@@ -243,8 +296,13 @@ function Guardrails(props: {
 }): JSX.Element {
   const { run, now, trans } = props;
   const parts = [trans.__('Stops by %1', formatMoment(run.deadline, now))];
+  const jobCluster =
+    run.backend === 'databricks' &&
+    (run.cluster_mode ?? 'new_cluster') === 'new_cluster';
   if (run.backend === 'ec2') {
     parts.push(trans.__('terminates on shutdown'));
+  } else if (jobCluster) {
+    parts.push(trans.__('the job cluster ends with the run'));
   }
   const age = heartbeatAge(run, now);
   parts.push(
@@ -255,9 +313,15 @@ function Guardrails(props: {
   return (
     <p
       className={C.guardrails}
-      title={trans.__(
-        'The machine shuts itself down at the deadline, and a shut-down machine is terminated: nothing is left running.'
-      )}
+      title={
+        run.backend === 'ec2'
+          ? trans.__(
+              'The machine shuts itself down at the deadline, and a shut-down machine is terminated: nothing is left running.'
+            )
+          : trans.__(
+              'The run is stopped at the deadline; a job cluster created for a run is terminated when the run ends.'
+            )
+      }
     >
       {parts.join(' · ')}
     </p>

@@ -5,7 +5,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { Backend, IRun, IRunFile, RunState } from '../api';
+import type { Backend, ClusterMode, IRun, IRunFile, RunState } from '../api';
 import { formatCost, formatNumber } from '../compute/model';
 
 /** States after which nothing runs and nothing is billed any more. */
@@ -220,6 +220,9 @@ export interface IRerun {
   max_hours?: number;
   parameters?: Record<string, unknown>;
   files?: string[];
+  /** Databricks workers (the driver not included). */
+  workers?: number | null;
+  cluster_mode?: ClusterMode | null;
 }
 
 /** A byte count for people: "812 B", "4.2 kB", "1.5 MB". */

@@ -26,6 +26,7 @@ import {
   RUN_TOOLBAR_ITEM,
   TRANSLATION_DOMAIN
 } from '../tokens';
+import { machineText } from './backends';
 import { ISaveable, openRunDialog } from './dialog';
 import { baseName, IRerun } from './model';
 
@@ -76,7 +77,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
           trans.__(
             'Run of %1 on %2 submitted.',
             baseName(path),
-            submitted.instance_type
+            machineText(submitted, trans)
           ),
           { autoClose: 5000 }
         );

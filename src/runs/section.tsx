@@ -20,6 +20,7 @@ import {
 } from '../api';
 import { toProblem } from '../sidebar/statusheader';
 import { CommandIDs } from '../tokens';
+import { cancelText } from './backends';
 import { RunAction, RunsView } from './list';
 import { showRunLog } from './log';
 import { baseName, formatRunCost, IRerun } from './model';
@@ -27,6 +28,12 @@ import { RunsPoller } from './poller';
 
 /** The command of the file browser that opens a document by path. */
 const OPEN_COMMAND = 'docmanager:open';
+
+/**
+ * JupyterLab's HTML viewer: a sandboxed frame, so the exported page cannot
+ * run scripts unless the user trusts it from the viewer's toolbar.
+ */
+const HTML_VIEWER = 'HTML Viewer';
 
 /** The Runs section widget. */
 export class RunsSection extends ReactWidget {
@@ -76,6 +83,7 @@ export class RunsSection extends ReactWidget {
         now={Date.now()}
         pending={this._pending}
         problems={this._problems}
+        htmlPaths={this._htmlPaths}
         onAction={(action, run) => void this.act(action, run)}
         onRefresh={() => void this.refresh()}
         trans={this._trans}
@@ -135,8 +143,22 @@ export class RunsSection extends ReactWidget {
         return;
       }
       case 'open': {
-        const path = await copyRunOutput(run.id, this._serverSettings);
-        await this._commands?.execute(OPEN_COMMAND, { path });
+        const output = await copyRunOutput(run.id, this._serverSettings);
+        if (output.html_path) {
+          // Offered from now on, next to Open result.
+          this._htmlPaths = { ...this._htmlPaths, [run.id]: output.html_path };
+        }
+        await this._commands?.execute(OPEN_COMMAND, { path: output.path });
+        return;
+      }
+      case 'html': {
+        const path = this._htmlPaths[run.id];
+        if (path) {
+          await this._commands?.execute(OPEN_COMMAND, {
+            path,
+            factory: HTML_VIEWER
+          });
+        }
         return;
       }
       case 'log': {
@@ -154,7 +176,10 @@ export class RunsSection extends ReactWidget {
           instance_type: run.instance_type,
           max_hours: run.max_hours,
           parameters: run.parameters,
-          files: run.files
+          files: run.files,
+          ...(run.backend === 'databricks'
+            ? { workers: run.workers, cluster_mode: run.cluster_mode }
+            : {})
         };
         await this._commands?.execute(CommandIDs.runNotebook, {
           path: run.notebook_path,
@@ -169,10 +194,7 @@ export class RunsSection extends ReactWidget {
     const trans = this._trans;
     const answer = await showDialog({
       title: trans.__('Cancel the run of %1?', baseName(run.notebook_path)),
-      body: trans.__(
-        'The notebook is stopped, its partial output is kept, and the %1 machine is terminated.',
-        run.instance_type
-      ),
+      body: cancelText(run, trans),
       buttons: [
         Dialog.cancelButton({ label: trans.__('Keep running') }),
         Dialog.warnButton({ label: trans.__('Cancel run') })
@@ -219,6 +241,8 @@ export class RunsSection extends ReactWidget {
   private _poller: RunsPoller;
   private _pending: Record<string, RunAction | undefined> = {};
   private _problems: Record<string, IProblem | undefined> = {};
+  /** HTML views the server exported with a run's output, by run id. */
+  private _htmlPaths: Record<string, string | undefined> = {};
 }
 
 /** Statics of {@link RunsSection}. */

@@ -9,7 +9,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { getStatus, IProblem, IStatus } from '../api';
+import { getStatus, IDatabricksStatus, IProblem, IStatus } from '../api';
 import { Hint } from '../hint';
 import { RefreshButton } from '../refreshbutton';
 import { UcdhRequestError } from '../request';
@@ -69,20 +69,86 @@ export function StatusView(props: IStatusViewProps): JSX.Element {
           <IdentityView status={state.status} trans={trans} />
         )}
         {state.kind === 'failed' && (
-          <div className={C.problem}>
-            <p className={C.message}>{state.problem.message}</p>
-            <Hint text={state.problem.hint} />
-            <button
-              type="button"
-              className={`${C.retry} jp-Button jp-mod-styled jp-mod-accept`}
-              onClick={onRefresh}
-            >
-              {busy ? trans.__('Retrying…') : trans.__('Retry')}
-            </button>
-          </div>
+          <ProblemBlock
+            problem={state.problem}
+            busy={busy}
+            trans={trans}
+            onRetry={onRefresh}
+          />
+        )}
+        {status?.databricks && (
+          <DatabricksLine
+            databricks={status.databricks}
+            busy={busy}
+            trans={trans}
+            onRetry={onRefresh}
+          />
         )}
       </div>
     </>
+  );
+}
+
+/** A problem with its fix and a Retry button. */
+function ProblemBlock(props: {
+  problem: IProblem;
+  busy: boolean;
+  trans: TranslationBundle;
+  onRetry: () => void;
+}): JSX.Element {
+  const { problem, busy, trans, onRetry } = props;
+  return (
+    <div className={C.problem}>
+      <p className={C.message}>{problem.message}</p>
+      <Hint text={problem.hint} />
+      <button
+        type="button"
+        className={`${C.retry} jp-Button jp-mod-styled jp-mod-accept`}
+        onClick={onRetry}
+      >
+        {busy ? trans.__('Retrying…') : trans.__('Retry')}
+      </button>
+    </div>
+  );
+}
+
+/** The workspace without its scheme: what a user recognises. */
+function hostLabel(host: string): string {
+  return host.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+}
+
+/** Who the user is in the Databricks workspace, or what is wrong with it. */
+function DatabricksLine(props: {
+  databricks: IDatabricksStatus;
+  busy: boolean;
+  trans: TranslationBundle;
+  onRetry: () => void;
+}): JSX.Element {
+  const { databricks, busy, trans, onRetry } = props;
+  const host = hostLabel(databricks.host);
+  return (
+    <div className="jp-ucdh-StatusHeader-databricks">
+      <p
+        className="jp-ucdh-StatusHeader-databricksIdentity"
+        title={
+          databricks.workspace_id
+            ? trans.__('Workspace %1', databricks.workspace_id)
+            : undefined
+        }
+      >
+        {databricks.user
+          ? trans.__('Databricks: %1 @ %2', databricks.user, host)
+          : trans.__('Databricks: %1', host)}
+      </p>
+      {databricks.problem && (
+        <ProblemBlock
+          problem={databricks.problem}
+          busy={busy}
+          trans={trans}
+          onRetry={onRetry}
+        />
+      )}
+    </div>
   );
 }
 

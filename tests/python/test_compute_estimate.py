@@ -118,7 +118,7 @@ def test_unknown_price_gives_no_figure_rather_than_a_guess() -> None:
         ({"hours_low": 4, "hours_high": 2}, "hours_high (2) is below hours_low (4)"),
         ({"hours_low": 1, "count": 0}, "count must be a whole number from 1 to 200"),
         ({"hours_low": 1, "count": 1.5}, "count must be a whole number"),
-        ({"hours_low": 1, "backend": "databricks", "count": 0}, "count (workers) must be"),
+        ({"hours_low": 1, "backend": "databricks", "count": -1}, "count (workers) must be"),
         ({"hours_low": 1, "backend": "emr"}, "Unknown backend 'emr'"),
         ({"hours_low": 1, "ebs_gb": -5}, "ebs_gb must be a whole number from 0 to 16384"),
         ({"hours_low": 1, "instance_type": ""}, "instance_type is missing"),

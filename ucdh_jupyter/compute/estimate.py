@@ -74,7 +74,8 @@ class EstimateRequest:
         return cls(
             backend=backend,
             instance_type=instance_type.strip(),
-            count=_int(body, "count", 1, 1, MAX_NODES, label),
+            # A single-node Databricks cluster has no workers, only its driver.
+            count=_int(body, "count", 1, 0 if backend == DATABRICKS else 1, MAX_NODES, label),
             hours_low=hours_low,
             hours_high=hours_high,
             ebs_gb=_int(body, "ebs_gb", 0, 0, MAX_EBS_GB),

@@ -55,6 +55,18 @@ def _iso_ms(millis: int | None) -> str | None:
     return iso(datetime.fromtimestamp(millis / 1000, tz=timezone.utc).replace(microsecond=0))
 
 
+def closest(node_type: str, offered: list[str], count: int = 6) -> list[str]:
+    """The offered node types most like ``node_type``: same size, then same kind of
+    machine (the family's first letter), then by name."""
+    family, _, size = node_type.partition(".")
+
+    def distance(name: str) -> tuple[bool, bool, str]:
+        other_family, _, other_size = name.partition(".")
+        return (other_size != size, other_family[:1] != family[:1], name)
+
+    return sorted(offered, key=distance)[:count]
+
+
 def widget_value(value: Any) -> str:
     """A parameter as a Databricks widget value (widgets hold text)."""
     return value if isinstance(value, str) else json.dumps(value)
@@ -84,14 +96,12 @@ class DatabricksBackend:
     # -- planning -----------------------------------------------------------
 
     def check_node_type(self, node_type: str) -> None:
-        """A 400 naming a few valid node types when the workspace does not offer this one."""
-        offered = sorted(
-            n.node_type_id for n in self.workspace.clusters.list_node_types().node_types
-        )
+        """A 400 naming the closest node types when the workspace does not offer this one."""
+        offered = [n.node_type_id for n in self.workspace.clusters.list_node_types().node_types]
         if node_type not in offered:
             raise bad_request(
                 f"The Databricks workspace has no node type {node_type!r}.",
-                f"Choose one it offers, e.g. {', '.join(offered[:6])}.",
+                f"Choose one it offers, e.g. {', '.join(closest(node_type, offered))}.",
             )
 
     def spark_version(self) -> str:

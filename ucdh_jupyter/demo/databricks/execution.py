@@ -1,0 +1,97 @@
+"""One notebook execution: papermill in a subprocess, in a private directory.
+
+A subprocess (not papermill in-process) so that a cancel or a timeout can stop it like
+a cluster dropping a run, and so a notebook cannot touch the stand-in's own state. The
+caller already injected the parameters; papermill only executes. A stop is SIGINT first:
+papermill then interrupts the kernel and saves the notebook with every output so far,
+as Databricks keeps the results of a cancelled run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+STOP_GRACE_SECONDS = 5.0
+
+
+def widget_variable(name: str) -> str:
+    """The environment variable a base parameter is exposed as: ``DATABRICKS_WIDGET_<NAME>``."""
+    return "DATABRICKS_WIDGET_" + re.sub(r"\W", "_", name).upper()
+
+
+class NotebookProcess:
+    """``papermill in.ipynb out.ipynb`` running in ``workdir``."""
+
+    def __init__(self, workdir: Path, notebook: dict[str, Any], parameters: dict[str, Any]) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir = workdir
+        (workdir / "in.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+        # The notebook runs on the "cluster", not as the submitter: no Databricks
+        # credentials of this process are handed down, only the widgets.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+        env.update({widget_variable(name): str(value) for name, value in parameters.items()})
+        command = [
+            sys.executable,
+            "-m",
+            "papermill",
+            "in.ipynb",
+            "out.ipynb",
+            "-k",
+            "python3",
+            "--request-save-on-cell-execute",
+            "--no-progress-bar",
+        ]
+        with (workdir / "papermill.log").open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed command, our interpreter
+                command,
+                cwd=workdir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait(self, timeout: float) -> int | None:
+        """The exit code, or None if still running after ``timeout`` seconds."""
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def started(self) -> bool:
+        """True once papermill has begun executing a cell: the kernel is up."""
+        cells = (self.output() or {}).get("cells", [])
+        statuses = [cell.get("metadata", {}).get("papermill", {}).get("status") for cell in cells]
+        return any(status in ("running", "completed") for status in statuses)
+
+    def stop(self) -> None:
+        """SIGINT (papermill saves the partial notebook), then SIGKILL if it hangs; a
+        killed papermill's kernel polls its parent and exits on its own."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        if self.wait(STOP_GRACE_SECONDS) is None:
+            self.process.kill()
+            self.process.wait()
+
+    def output(self) -> dict[str, Any] | None:
+        """The executed (or partial) notebook papermill wrote, if it wrote a readable one."""
+        try:
+            notebook = json.loads((self.workdir / "out.ipynb").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # not written yet, or caught mid-write
+        return notebook if isinstance(notebook, dict) else None
+
+    def log_tail(self, chars: int = 4000) -> str:
+        """The end of papermill's console output, for failures the notebook cannot show."""
+        try:
+            return (self.workdir / "papermill.log").read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
