@@ -57,6 +57,7 @@ class DatabricksClient:
         self._lock = threading.Lock()
         self._workspace: Any = None
         self._user: dict[str, Any] | None = None
+        self._node_types: frozenset[str] | None = None
 
     # -- where the settings come from (no network) ---------------------------
 
@@ -181,6 +182,7 @@ class DatabricksClient:
         with self._lock:
             self._workspace = None
             self._user = None
+            self._node_types = None
 
     def me(self) -> dict[str, Any]:
         """The Databricks user (name and id) the token belongs to, cached."""
@@ -191,6 +193,19 @@ class DatabricksClient:
         found = {"user": user.user_name, "id": user.id, "display_name": user.display_name}
         with self._lock:
             self._user = found
+        return found
+
+    def node_types(self) -> frozenset[str] | None:
+        """The node types the workspace offers (asked once), or None when none is set."""
+        if not self.configured():
+            return None
+        with self._lock:
+            if self._node_types is not None:
+                return self._node_types
+        listed = self.call(lambda: self.workspace().clusters.list_node_types().node_types)
+        found = frozenset(str(node.node_type_id) for node in listed or [])
+        with self._lock:
+            self._node_types = found
         return found
 
     def status(self) -> dict[str, Any] | None:

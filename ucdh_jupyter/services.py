@@ -34,6 +34,8 @@ class UcdhServices:
         self.databricks = DatabricksClient(config, self.aws)
         # Instance catalog, prices, limits, estimates; builds lazily, no AWS call here.
         self.compute = ComputeService(config, self.aws)
+        # A Databricks catalog lists only the node types the workspace offers.
+        self.compute.databricks_node_types = self.databricks.node_types
         # boto3 calls block; they run here, never on the tornado event loop.
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ucdh-aws")
         # root_dir: the Jupyter root, the only place S3 <-> workspace copies may write.

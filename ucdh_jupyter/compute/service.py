@@ -6,22 +6,25 @@ Handlers, magics and widgets call these methods; each may block on AWS the first
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..aws import AwsClients
 from ..config import UcdhConfig
-from ..errors import bad_request, forbidden
+from ..errors import UcdhError, bad_request, forbidden
 from .catalog import RegionCatalog, region_catalog
 from .estimate import EstimateRequest, estimate
 from .limits import Limits
 from .presets import PRESETS
 from .pricing import PRICING_REGION, PriceBook, PriceTable
 from .query import CatalogQuery, sort_rows
-from .rates import EC2, Rates, check_backend
+from .rates import DATABRICKS, EC2, Rates, check_backend
 from .specs import InstanceSpec
 from .spot import SpotTable, spot_table
+
+log = logging.getLogger(__name__)
 
 
 def _per(price: float | None, amount: float | None) -> float | None:
@@ -34,6 +37,9 @@ class ComputeService:
     def __init__(self, config: UcdhConfig, aws: AwsClients) -> None:
         self.config = config
         self.aws = aws
+        # Set by the service container when a Databricks workspace is configured: the
+        # node types it offers, so its catalog lists only types a run can use.
+        self.databricks_node_types: Callable[[], frozenset[str] | None] | None = None
         self.limits = Limits.from_config(config)
         self.rates = Rates.from_config(config)
         self.prices = PriceBook(
@@ -106,11 +112,15 @@ class ComputeService:
         query = CatalogQuery.parse(params)
         region = self.aws.region
         catalog = self.region_catalog(region)
+        specs = catalog.specs
+        offered = self._workspace_node_types() if query.backend == DATABRICKS else None
+        if offered is not None:
+            specs = tuple(spec for spec in specs if spec.name in offered)
         prices, spot = self.price_table(region), self.spot_table(region)
-        rows = [self.row(spec, prices, spot, query.backend) for spec in catalog.specs]
+        rows = [self.row(spec, prices, spot, query.backend) for spec in specs]
         selected = [
             row
-            for spec, row in zip(catalog.specs, rows, strict=True)
+            for spec, row in zip(specs, rows, strict=True)
             if query.matches(spec, row["price_per_hour"])
         ]
         return {
@@ -121,12 +131,23 @@ class ComputeService:
             "total": len(rows),
             "count": len(selected),
             "limits": self.limits.to_json(),
+            "workspace_node_types": offered is not None,
             "presets": [
-                preset.to_json(preset.choose(catalog.specs, rows, query.backend))
-                for preset in PRESETS
+                preset.to_json(preset.choose(specs, rows, query.backend)) for preset in PRESETS
             ],
             "types": sort_rows(selected, query.sort, query.order),
         }
+
+    def _workspace_node_types(self) -> frozenset[str] | None:
+        """The Databricks workspace's node types; None when unknown (not configured, or
+        the workspace refused: the run dialog then says why on submit)."""
+        if self.databricks_node_types is None:
+            return None
+        try:
+            return self.databricks_node_types()
+        except UcdhError as error:
+            log.info("ucdh-jupyter: Databricks node types unknown: %s", error.message)
+            return None
 
     def _assess(
         self, instance_type: str, backend: str

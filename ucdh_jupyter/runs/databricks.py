@@ -97,11 +97,11 @@ class DatabricksBackend:
 
     def check_node_type(self, node_type: str) -> None:
         """A 400 naming the closest node types when the workspace does not offer this one."""
-        offered = [n.node_type_id for n in self.workspace.clusters.list_node_types().node_types]
+        offered = self.client.node_types() or frozenset()
         if node_type not in offered:
             raise bad_request(
                 f"The Databricks workspace has no node type {node_type!r}.",
-                f"Choose one it offers, e.g. {', '.join(closest(node_type, offered))}.",
+                f"Choose one it offers, e.g. {', '.join(closest(node_type, sorted(offered)))}.",
             )
 
     def spark_version(self) -> str:

@@ -387,3 +387,15 @@ def test_ucdh_run_magic_runs_on_databricks_with_workers(
     assert "rows = 7" in outputs_text(executed)
     with pytest.raises(UsageError, match="--node-type"):
         magics.ucdh_run("cohort.ipynb --on databricks --workers 2")
+
+
+def test_databricks_catalog_lists_only_the_node_types_of_the_workspace(
+    services: UcdhServices, workspace_client: WorkspaceClient
+) -> None:
+    offered = {node.node_type_id for node in workspace_client.clusters.list_node_types().node_types}
+    catalog = services.compute.catalog({"backend": "databricks"})
+    names = {row["name"] for row in catalog["types"]}
+    assert catalog["workspace_node_types"] is True
+    assert NODE_TYPE in names and names <= offered
+    ec2 = services.compute.catalog({})
+    assert ec2["workspace_node_types"] is False and "t3.micro" in {r["name"] for r in ec2["types"]}
