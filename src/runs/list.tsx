@@ -104,11 +104,14 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
   const final = isFinal(run.state);
   const elapsed = elapsedSeconds(run, now);
   const failure = failureText(run, trans);
+  const onDatabricks = run.backend === 'databricks';
+  // A Databricks run's results come back when it ends; an EC2 run saves its
+  // partial notebook at every heartbeat.
   const hasOutput =
-    final || run.state === 'RUNNING' || run.state === 'FINALIZING';
+    final ||
+    (!onDatabricks && (run.state === 'RUNNING' || run.state === 'FINALIZING'));
   const name = baseName(run.notebook_path);
   const htmlPath = props.htmlPaths?.[run.id];
-  const onDatabricks = run.backend === 'databricks';
   return (
     <li
       className={C.item}

@@ -67,6 +67,32 @@ def closest(node_type: str, offered: list[str], count: int = 6) -> list[str]:
     return sorted(offered, key=distance)[:count]
 
 
+def run_log(details: Any, output: Any) -> str:
+    """What the Runs section's Log shows for a finished Databricks run: its end state,
+    durations, the notebook's exit value, and the error with its trace."""
+    state = details.state
+    life = state.life_cycle_state.value if state and state.life_cycle_state else "?"
+    result = state.result_state.value if state and state.result_state else "?"
+    tasks = details.tasks or []
+    task = tasks[0] if tasks else details
+    setup, execution, cleanup = (
+        (getattr(task, name) or 0) / 1000
+        for name in ("setup_duration", "execution_duration", "cleanup_duration")
+    )
+    lines = [
+        f"Databricks run {details.run_id} (task run {task.run_id}): {life} / {result}",
+        str((state.state_message if state else "") or ""),
+        f"Run page: {details.run_page_url or '-'}",
+        f"Cluster setup {setup:.1f} s, execution {execution:.1f} s, cleanup {cleanup:.1f} s",
+    ]
+    result_value = output.notebook_output.result if output.notebook_output else None
+    if result_value:
+        lines.append(f"Notebook exit value: {result_value}")
+    if output.error:
+        lines += ["", f"Error: {output.error}", str(output.error_trace or "")]
+    return "\n".join(line for line in lines if line is not None) + "\n"
+
+
 def widget_value(value: Any) -> str:
     """A parameter as a Databricks widget value (widgets hold text)."""
     return value if isinstance(value, str) else json.dumps(value)
@@ -291,6 +317,9 @@ class DatabricksBackend:
                 key = protocol.OUTPUT_KEY if succeeded else protocol.PARTIAL_KEY
                 body = base64.b64decode(exported.content)
                 self.records.put(run.id, key, body, "application/x-ipynb+json")
+        output = self.workspace.jobs.get_run_output(task)
+        log_text = run_log(details, output)
+        self.records.put(run.id, protocol.LOG_KEY, log_text.encode(), "text/plain")
         html = next((view.content for view in views or [] if view.content), None)
         if html:
             self.records.put(run.id, RUN_HTML_KEY, html.encode(), "text/html")

@@ -399,3 +399,14 @@ def test_databricks_catalog_lists_only_the_node_types_of_the_workspace(
     assert NODE_TYPE in names and names <= offered
     ec2 = services.compute.catalog({})
     assert ec2["workspace_node_types"] is False and "t3.micro" in {r["name"] for r in ec2["types"]}
+
+
+def test_the_log_of_a_failed_databricks_run_holds_its_error_trace(
+    services: UcdhServices, root: Path
+) -> None:
+    run = submit(services, root, "failing.ipynb", workers=0)
+    wait_for(services.runs, run.id, lambda r: r.final)
+    log_text = services.runs.read_log(run.id)
+    assert f"Databricks run {run.databricks_run_id}" in log_text
+    assert "TERMINATED / FAILED" in log_text
+    assert "ZeroDivisionError" in log_text and "1 / 0" in log_text
