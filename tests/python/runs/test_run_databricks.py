@@ -118,6 +118,9 @@ def test_databricks_run_executes_notebook_with_parameters_and_brings_results_bac
     assert task.new_cluster.spark_version.startswith("15.4")  # the latest LTS offered
     assert task.notebook_task.base_parameters == {"rows": "500"}
     assert submitted.run_name == f"ucdh-run-{run.id}"
+    # Databricks itself stops the run at its deadline, even if this server is down.
+    assert task.timeout_seconds == int(run.max_hours * 3600)
+    assert task.new_cluster.custom_tags == {"ucdh-run-id": run.id, "ucdh-owner": "researcher"}
 
     done = wait_for(services.runs, run.id, lambda r: r.final)
     assert done.state is RunState.SUCCEEDED, done.failure_message

@@ -1,0 +1,94 @@
+import { expect, test } from '@jupyterlab/galata';
+
+import { setExpanded } from './helpers';
+
+/**
+ * The demo starts a local Databricks workspace stand-in: the run is imported
+ * and submitted through databricks-sdk, its "job cluster" starts in a few
+ * seconds, and papermill executes the notebook.
+ */
+const RUN_TIMEOUT = { timeout: 120_000 };
+
+test.describe('Run on Databricks', () => {
+  test.use({ viewport: { width: 1400, height: 1000 } });
+
+  test('runs the welcome notebook on a Databricks job cluster and opens the result', async ({
+    page
+  }) => {
+    test.setTimeout(240_000);
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute('docmanager:open', {
+        path: 'welcome.ipynb'
+      });
+    });
+    const button = page.locator('.jp-NotebookPanel-toolbar .jp-ucdh-RunButton');
+    await expect(button).toBeVisible();
+    await button.click();
+
+    const dialog = page.locator('.jp-ucdh-RunDialog');
+    const rows = dialog.locator('input[data-parameter="rows"]');
+    await expect(rows).toHaveValue('5');
+    const databricks = dialog.locator('input[type="radio"][value="databricks"]');
+    await expect(databricks).toBeEnabled();
+    await databricks.check();
+    const workers = dialog.locator('.jp-ucdh-RunDialog-workers');
+    await workers.fill('2');
+    // The catalog lists the workspace's node types only, priced with DBUs.
+    await dialog
+      .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
+      .click({ timeout: 30_000 });
+    const nodeType = await dialog
+      .locator('.jp-ucdh-Compute-selectedName')
+      .innerText();
+    await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.5');
+    await rows.fill('3');
+    // Driver + 2 workers, rate × max runtime, then the job cluster is terminated.
+    await expect(dialog.locator('.jp-ucdh-RunDialog-maxCost')).toContainText(
+      /3 machines × \$[\d.]+\/h × 0\.5 h/
+    );
+    await expect(dialog.locator('.jp-ucdh-RunDialog-notebookOnly')).toBeVisible();
+
+    const submitted = page.waitForResponse(
+      response =>
+        /\/ucdh-jupyter\/runs(\?\d*)?$/.test(response.url()) &&
+        response.request().method() === 'POST'
+    );
+    await dialog.locator('.jp-ucdh-RunDialog-submit').click();
+    const response = await submitted;
+    expect(response.status()).toBe(202);
+    const run = await response.json();
+    expect(run.backend).toBe('databricks');
+    expect(run.count).toBe(3);
+    await expect(dialog).toHaveCount(0);
+
+    await setExpanded(page, 'Compute', false);
+    await setExpanded(page, 'S3 data', false);
+    const item = page.locator(`.jp-ucdh-Runs-item[data-run-id="${run.id}"]`);
+    await expect(item).toBeVisible();
+    await expect(item.locator('.jp-ucdh-Runs-backend')).toHaveText('Databricks');
+    await expect(item).toContainText(nodeType);
+    const link = item.locator('.jp-ucdh-Runs-databricks');
+    await expect(link).toHaveAttribute('href', run.databricks_run_url);
+    await expect(link).toHaveAttribute('target', '_blank');
+    await expect(item).toHaveAttribute('data-state', 'SUCCEEDED', RUN_TIMEOUT);
+    await expect(item.locator('.jp-ucdh-Runs-cost')).toHaveText(/^<?\$\d/);
+
+    await item.locator('.jp-ucdh-Runs-open').click();
+    const name = `welcome.run-${run.id}.ipynb`;
+    await expect(
+      page.locator('.jp-mod-current.lm-TabBar-tab', { hasText: name })
+    ).toBeVisible();
+    const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    // The parameter the user typed was injected, and the cells ran on "Databricks".
+    await expect(notebook).toContainText('rows = 3');
+    await expect(notebook.locator('.jp-OutputArea-output').first()).toBeVisible();
+
+    // The run as Databricks renders it came back too.
+    await item.locator('.jp-ucdh-Runs-html').click();
+    await expect(
+      page.locator('.lm-TabBar-tab', { hasText: `welcome.run-${run.id}.html` })
+    ).toBeVisible();
+
+    await page.screenshot({ path: '../docs/databricks.png' });
+  });
+});
