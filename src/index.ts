@@ -18,6 +18,8 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import { cloudIcon } from './icons';
 import { RunsSection } from './runs/section';
 import { runsPlugin } from './runs/plugin';
+import { addUploadToS3Command } from './s3/command';
+import { S3Section } from './s3/section';
 import { UcdhSidebar } from './sidebar';
 import {
   CommandIDs,
@@ -57,6 +59,18 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     });
     app.shell.add(sidebar, 'left', { rank: 850 });
     restorer?.add(sidebar, sidebar.id);
+
+    const s3 = sidebar.widgets.find(widget => widget instanceof S3Section);
+    if (s3 instanceof S3Section) {
+      addUploadToS3Command(app, {
+        trans,
+        activity: s3.activity,
+        reveal: () => {
+          app.shell.activateById(sidebar.id);
+          sidebar.showSection('s3');
+        }
+      });
+    }
 
     app.commands.addCommand(CommandIDs.openSidebar, {
       label: trans.__('Open the AWS Panel'),

@@ -585,7 +585,9 @@ describe('RunDialog', () => {
         label => label.textContent === 'Workers'
       )
     ).toHaveLength(1);
-    const estimated = server.requests.filter(r => r.path === 'compute/estimate');
+    const estimated = server.requests.filter(
+      r => r.path === 'compute/estimate'
+    );
     expect(estimated[estimated.length - 1].body).toMatchObject({
       backend: 'databricks',
       count: 3

@@ -1,10 +1,15 @@
 /**
  * A fake server for the S3 tests (bucket `lab`, folder `runs/`, objects
- * `obj-000.csv`…) and a fake XMLHttpRequest for the upload gateway.
+ * `obj-000.csv`…), a section opened on it, and a fake XMLHttpRequest for the
+ * upload gateway.
  */
 import { ServerConnection } from '@jupyterlab/services';
+import { nullTranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
 
+import { S3Section } from '../s3/section';
 import { readRequest } from './computefixtures';
+import { find } from './dom';
 
 /** A request the fake server received. */
 export interface IRecorded {
@@ -14,9 +19,23 @@ export interface IRecorded {
   body: any;
 }
 
-/** A bucket `lab` with folder `runs/` and objects `obj-0..n-1` at its top. */
-export function fakeS3Server(options: { objects: number; failLists?: number }) {
+/**
+ * A bucket `lab` with folder `runs/` and objects `obj-0..n-1` at its top.
+ *
+ * Transfer jobs succeed at their first poll: a copy to S3 then adds its keys
+ * (a workspace folder, named in `workspaceFolders`, holds one `part-0.csv`).
+ * Copies to the workspace are refused (409) onto `workspaceFiles`; `s3Enabled`
+ * is what `GET config` says of S3.
+ */
+export function fakeS3Server(options: {
+  objects: number;
+  failLists?: number;
+  workspaceFolders?: string[];
+  workspaceFiles?: string[];
+  s3Enabled?: boolean;
+}) {
   const requests: IRecorded[] = [];
+  const jobs = new Map<string, { job: any; targets: string[] }>();
   let keys = Array.from(
     { length: options.objects },
     (_, i) => `obj-${String(i).padStart(3, '0')}.csv`
@@ -82,17 +101,71 @@ export function fakeS3Server(options: { objects: number; failLists?: number }) {
         next_cursor: end < keys.length ? String(end) : null
       });
     }
-    if (path === 's3/transfers' && method === 'POST') {
-      return json(transferJob(body, 'running', 0), 202);
+    if (path === 'config') {
+      return json({ features: { s3: options.s3Enabled ?? true } });
     }
-    if (path === 's3/transfers/t1') {
-      return json(
-        transferJob(
-          { key: 'obj-000.csv', path: 'data/obj-000.csv' },
-          'succeeded',
-          1536
-        )
-      );
+    if (path === 's3/transfers' && method === 'POST') {
+      const id = `t${jobs.size + 1}`;
+      if (body.direction === 'to_s3') {
+        const name = body.path.split('/').pop();
+        const folder = (options.workspaceFolders ?? []).includes(body.path);
+        const targets = folder
+          ? [`${body.prefix}part-0.csv`]
+          : [body.key ?? `${body.prefix}${name}`];
+        const taken = targets.find(key => keys.includes(key));
+        if (taken && !body.overwrite) {
+          return json(
+            {
+              message: `s3://lab/${taken} already exists.`,
+              code: 'exists',
+              hint: ''
+            },
+            409
+          );
+        }
+        const started = toS3Job(id, body, folder);
+        jobs.set(id, { job: started, targets });
+        return json(started, 202);
+      }
+      if (
+        (options.workspaceFiles ?? []).includes(body.path) &&
+        !body.overwrite
+      ) {
+        return json(
+          {
+            message: `The workspace file '${body.path}' already exists.`,
+            code: 'exists',
+            hint: ''
+          },
+          409
+        );
+      }
+      const started = toWorkspaceJob(id, body);
+      jobs.set(id, { job: started, targets: [] });
+      return json(started, 202);
+    }
+    const transfer = /^s3\/transfers\/(t\d+)$/.exec(path);
+    if (transfer && jobs.has(transfer[1])) {
+      const known = jobs.get(transfer[1])!;
+      if (method === 'DELETE') {
+        known.job = { ...known.job, state: 'cancelled' };
+      } else if (known.job.state === 'running') {
+        known.job = {
+          ...known.job,
+          state: 'succeeded',
+          bytes_done: known.job.bytes_total,
+          files_done: known.job.files_total
+        };
+        for (const key of known.targets) {
+          const top = key.split('/')[0];
+          if (key === top && !keys.includes(key)) {
+            keys = keys.concat([key]).sort();
+          } else if (key !== top && !folders.some(f => f.name === top)) {
+            folders.push({ prefix: `${top}/`, name: top });
+          }
+        }
+      }
+      return json(known.job);
     }
     if (path === 's3/folder') {
       folders.push({ prefix: `${body.prefix}/`, name: body.prefix });
@@ -197,48 +270,90 @@ export function fakeS3Server(options: { objects: number; failLists?: number }) {
   return { serverSettings, requests };
 }
 
-function transferJob(body: any, state: string, done: number): unknown {
+/** A running transfer job of `kind`, as `POST s3/transfers`, copy and move answer. */
+function job(
+  id: string,
+  kind: string,
+  fields: { source: unknown; target: unknown; bytes_total: number }
+): Record<string, unknown> {
   return {
-    id: 't1',
-    kind: 'to_workspace',
-    state,
-    source: { bucket: 'lab', key: body.key, prefix: null },
-    target: { path: body.path },
-    bytes_done: done,
-    bytes_total: 1536,
-    files_done: done ? 1 : 0,
-    files_total: 1,
-    error: null,
-    created: '2026-07-20T10:31:00Z',
-    started: null,
-    finished: null
-  };
-}
-
-function moveJob(body: any, state: string): Record<string, unknown> {
-  return {
-    id: 'm1',
-    kind: 'move',
-    state,
-    source: {
-      bucket: 'lab',
-      key: body.key ?? null,
-      prefix: body.prefix ?? null
-    },
-    target: {
-      bucket: body.dest_bucket ?? 'lab',
-      key: body.dest_key ?? null,
-      prefix: body.dest_prefix ?? null
-    },
+    id,
+    kind,
+    state: 'running',
     bytes_done: 0,
-    bytes_total: 0,
     files_done: 0,
     files_total: 1,
     error: null,
     created: '2026-07-20T10:31:00Z',
     started: null,
-    finished: null
+    finished: null,
+    ...fields
   };
+}
+
+function toS3Job(id: string, body: any, folder: boolean): unknown {
+  const name = body.path.split('/').pop();
+  return job(id, 'to_s3', {
+    source: { path: body.path },
+    target: folder
+      ? { bucket: body.bucket, key: null, prefix: body.prefix }
+      : {
+          bucket: body.bucket,
+          key: body.key ?? `${body.prefix}${name}`,
+          prefix: null
+        },
+    bytes_total: 2048
+  });
+}
+
+function toWorkspaceJob(id: string, body: any): unknown {
+  return job(id, 'to_workspace', {
+    source: {
+      bucket: 'lab',
+      key: body.key ?? null,
+      prefix: body.prefix ?? null
+    },
+    target: { path: body.path },
+    bytes_total: 1536
+  });
+}
+
+function moveJob(body: any, state: string): Record<string, unknown> {
+  return {
+    ...job('m1', 'move', {
+      source: {
+        bucket: 'lab',
+        key: body.key ?? null,
+        prefix: body.prefix ?? null
+      },
+      target: {
+        bucket: body.dest_bucket ?? 'lab',
+        key: body.dest_key ?? null,
+        prefix: body.dest_prefix ?? null
+      },
+      bytes_total: 0
+    }),
+    state
+  };
+}
+
+/**
+ * An S3 section on the fake server, attached and opened on bucket `lab`
+ * (after its first page); dispose it after the test.
+ */
+export async function openLab(
+  server: ReturnType<typeof fakeS3Server>,
+  options: Partial<S3Section.IOptions> = {}
+): Promise<S3Section> {
+  const section = new S3Section({
+    trans: nullTranslator.load('ucdh_jupyter'),
+    serverSettings: server.serverSettings,
+    ...options
+  });
+  Widget.attach(section, document.body);
+  (await find(section.node, '.jp-ucdh-S3-row[data-key="lab"]')).click();
+  await find(section.node, '.jp-ucdh-S3-row[data-kind="object"]');
+  return section;
 }
 
 /**

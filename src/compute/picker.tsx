@@ -90,7 +90,8 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
   const estimateForm: IEstimateForm = {
     ...formState,
     backend: props.backend ?? formState.backend,
-    workers: props.workers !== undefined ? String(props.workers) : formState.workers
+    workers:
+      props.workers !== undefined ? String(props.workers) : formState.workers
   };
   // An estimate may carry newer prices than the catalog it was made from.
   const [estimatePrices, setEstimatePrices] = React.useState<{

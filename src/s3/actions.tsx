@@ -1,7 +1,8 @@
 /**
- * What a user can do to a listed folder or object: download, copy its URI or a
- * snippet, copy it to the workspace, rename or move it, delete it, see its
- * properties.
+ * What a user can do to listed folders and objects: download, copy their URIs
+ * or a snippet, copy them to the workspace, rename or move, delete, see
+ * properties. Download, URIs, copy to the workspace and delete also act on a
+ * multiple selection.
  */
 import {
   Clipboard,
@@ -17,14 +18,14 @@ import * as React from 'react';
 import { UcdhRequestError } from '../request';
 import {
   copyToWorkspace,
-  deleteObjects,
   downloadURL,
   getObjectDetails,
-  getTransfer,
   IS3ObjectDetails,
+  IS3ToWorkspace,
   IS3TransferJob,
   moveObjects
 } from './api';
+import { confirmReplace, S3Activity, startFailure, startJobs } from './jobs';
 import {
   exactSize,
   formatModified,
@@ -34,8 +35,9 @@ import {
   S3Row,
   s3Uri
 } from './model';
+import { remove } from './remove';
 
-/** The actions of a row's buttons and menu. */
+/** The actions of a row's buttons and menu, and of the selection bar. */
 export type S3Action =
   | 'open'
   | 'download'
@@ -46,9 +48,20 @@ export type S3Action =
   | 'delete'
   | 'properties';
 
-/** Which actions apply to a row, in menu order. */
-export function actionsFor(row: S3Row): S3Action[] {
-  return row.kind === 'folder'
+/** Run an action on rows: one row, or the selected ones. */
+export type S3ActionHandler = (action: S3Action, rows: S3Row[]) => void;
+
+/** Actions that apply to several rows at once. */
+const MULTIPLE: S3Action[] = ['download', 'uri', 'workspace', 'delete'];
+
+/** Which actions apply to `rows` (one row, or a selection), in menu order. */
+export function actionsFor(rows: S3Row[]): S3Action[] {
+  if (rows.length > 1) {
+    return rows.some(row => row.kind === 'object')
+      ? MULTIPLE
+      : MULTIPLE.filter(action => action !== 'download');
+  }
+  return rows[0]?.kind === 'folder'
     ? ['open', 'uri', 'workspace', 'rename', 'delete']
     : [
         'download',
@@ -61,26 +74,33 @@ export function actionsFor(row: S3Row): S3Action[] {
       ];
 }
 
-/** The menu label of an action. */
+/** The menu label of an action on `count` rows. */
 export function actionLabel(
   action: S3Action,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  count = 1
 ): string {
   switch (action) {
     case 'open':
       return trans.__('Open');
     case 'download':
-      return trans.__('Download');
+      return count > 1 ? trans.__('Download each') : trans.__('Download');
     case 'uri':
-      return trans.__('Copy s3:// URI');
+      return count > 1
+        ? trans.__('Copy %1 s3:// URIs', count)
+        : trans.__('Copy s3:// URI');
     case 'snippet':
       return trans.__('Copy pandas snippet');
     case 'workspace':
-      return trans.__('Copy to workspace');
+      return count > 1
+        ? trans.__('Copy %1 items to workspace', count)
+        : trans.__('Copy to workspace');
     case 'rename':
       return trans.__('Rename or move…');
     case 'delete':
-      return trans.__('Delete…');
+      return count > 1
+        ? trans.__('Delete %1 items…', count)
+        : trans.__('Delete…');
     case 'properties':
       return trans.__('Properties');
   }
@@ -95,32 +115,43 @@ export interface IActionContext {
   workspaceFolder: () => string;
   /** The listing changed (after a delete or a move). */
   onChanged: () => void;
-  /** A transfer job moved on; called until it is final. */
-  onTransfer: (job: IS3TransferJob) => void;
+  /** Follows transfer jobs and shows their progress. */
+  activity: S3Activity;
 }
 
-/** How often a transfer's progress is asked for, in ms. */
-const TRANSFER_POLL_MS = 500;
+/** Pause between two downloads, so the browser does not drop any. */
+const DOWNLOAD_GAP_MS = 250;
 
-/** Run `action` on `row`; errors propagate to the caller, which shows them. */
+/**
+ * Run `action` on `rows` (a single-row action on the first one); errors
+ * propagate to the caller, which shows them.
+ */
 export async function runAction(
   action: S3Action,
-  row: S3Row,
+  rows: S3Row[],
   context: IActionContext
 ): Promise<void> {
   const { bucket, trans } = context;
+  const row = rows[0];
+  if (!row) {
+    return;
+  }
   switch (action) {
     case 'open':
       return;
     case 'download':
-      download(downloadURL(bucket, row.key, context.serverSettings), row.name);
+      return downloadAll(rows, context);
+    case 'uri': {
+      const uris = rows.map(r => s3Uri(bucket, r.key));
+      Clipboard.copyToSystem(uris.join('\n'));
+      Notification.info(
+        uris.length > 1
+          ? trans.__('Copied %1 s3:// URIs', uris.length)
+          : trans.__('Copied %1', uris[0]),
+        { autoClose: 3000 }
+      );
       return;
-    case 'uri':
-      Clipboard.copyToSystem(s3Uri(bucket, row.key));
-      Notification.info(trans.__('Copied %1', s3Uri(bucket, row.key)), {
-        autoClose: 3000
-      });
-      return;
+    }
     case 'snippet':
       Clipboard.copyToSystem(pandasSnippet(bucket, row.key));
       Notification.info(trans.__('Copied a snippet that reads %1', row.name), {
@@ -128,11 +159,11 @@ export async function runAction(
       });
       return;
     case 'workspace':
-      return toWorkspace(row, context);
+      return toWorkspace(rows, context);
     case 'rename':
       return rename(row, context);
     case 'delete':
-      return remove(row, context);
+      return remove(rows, context);
     case 'properties':
       return properties(row, context);
   }
@@ -149,32 +180,64 @@ function download(url: string, name: string): void {
   link.remove();
 }
 
-async function toWorkspace(row: S3Row, context: IActionContext): Promise<void> {
-  const folder = context.workspaceFolder();
-  const base = folder ? `${folder.replace(/\/$/, '')}/` : '';
-  const target =
-    row.kind === 'folder'
-      ? { prefix: row.key, path: `${base}${lastSegment(row.key)}` }
-      : { key: row.key, path: `${base}${lastSegment(row.key)}` };
-  const job = await copyToWorkspace(
-    { bucket: context.bucket, ...target },
-    context.serverSettings
-  );
-  await follow(job, context);
+/** Download each object of `rows`; folders cannot be downloaded as one file. */
+async function downloadAll(
+  rows: S3Row[],
+  context: IActionContext
+): Promise<void> {
+  const objects = rows.filter(row => row.kind === 'object');
+  for (const [index, row] of objects.entries()) {
+    if (index > 0) {
+      await new Promise(resolve => setTimeout(resolve, DOWNLOAD_GAP_MS));
+    }
+    download(
+      downloadURL(context.bucket, row.key, context.serverSettings),
+      row.name
+    );
+  }
+  const skipped = rows.length - objects.length;
+  if (skipped > 0) {
+    Notification.info(
+      context.trans._n(
+        '%1 folder skipped: use Copy to workspace for folders.',
+        '%1 folders skipped: use Copy to workspace for folders.',
+        skipped
+      ),
+      { autoClose: 5000 }
+    );
+  }
 }
 
-/** Report a transfer job, then poll it until it is final; returns the last state. */
-async function follow(
-  job: IS3TransferJob,
+/** The body that copies `row` into the workspace folder `folder`. */
+export function toWorkspaceBody(
+  bucket: string,
+  row: S3Row,
+  folder: string
+): IS3ToWorkspace {
+  const base = folder ? `${folder.replace(/\/$/, '')}/` : '';
+  const path = `${base}${lastSegment(row.key)}`;
+  return row.kind === 'folder'
+    ? { bucket, prefix: row.key, path }
+    : { bucket, key: row.key, path };
+}
+
+/** One job per row (the server copies one key or one prefix per job). */
+async function toWorkspace(
+  rows: S3Row[],
   context: IActionContext
-): Promise<IS3TransferJob> {
-  context.onTransfer(job);
-  while (job.state === 'queued' || job.state === 'running') {
-    await new Promise(resolve => setTimeout(resolve, TRANSFER_POLL_MS));
-    job = await getTransfer(job.id, context.serverSettings);
-    context.onTransfer(job);
+): Promise<void> {
+  const { bucket, trans, serverSettings, activity } = context;
+  const folder = context.workspaceFolder();
+  const started = await startJobs(
+    rows.map(row => toWorkspaceBody(bucket, row, folder)),
+    body => copyToWorkspace(body, serverSettings),
+    messages => confirmReplace(messages, trans)
+  );
+  const followed = Promise.all(started.jobs.map(job => activity.track(job)));
+  if (started.problems.length > 0) {
+    throw startFailure(started.problems, rows.length, trans);
   }
-  return job;
+  await followed;
 }
 
 /**
@@ -264,120 +327,9 @@ async function rename(row: S3Row, context: IActionContext): Promise<void> {
     job = await moveObjects({ ...request, overwrite: true }, serverSettings);
   }
   try {
-    await follow(job, context);
+    await context.activity.track(job);
   } finally {
     context.onChanged();
-  }
-}
-
-/** The progress line of a transfer job. */
-export function transferText(
-  job: IS3TransferJob,
-  trans: TranslationBundle
-): string {
-  const what = lastSegment(job.source.key ?? job.source.prefix ?? '');
-  if (job.kind === 'move') {
-    return moveText(job, what, trans);
-  }
-  const where = job.target.path || trans.__('the workspace root');
-  switch (job.state) {
-    case 'queued':
-    case 'running':
-      return trans.__('Copying %1 to %2: %3%', what, where, jobPercent(job));
-    case 'succeeded':
-      return trans.__(
-        'Copied %1 to %2 (%3).',
-        what,
-        where,
-        formatSize(job.bytes_done)
-      );
-    case 'cancelled':
-      return trans.__('Copy of %1 cancelled.', what);
-    case 'failed':
-      return trans.__(
-        'Copy of %1 failed: %2',
-        what,
-        job.error?.message ?? trans.__('unknown error')
-      );
-  }
-}
-
-/** Whole percent of a job's bytes done; 0 while the total is unknown. */
-function jobPercent(job: IS3TransferJob): number {
-  return job.bytes_total > 0
-    ? Math.floor((100 * job.bytes_done) / job.bytes_total)
-    : 0;
-}
-
-/** The progress line of a rename or move. */
-function moveText(
-  job: IS3TransferJob,
-  what: string,
-  trans: TranslationBundle
-): string {
-  const where = s3Uri(
-    job.target.bucket ?? job.source.bucket ?? '',
-    job.target.key ?? job.target.prefix ?? ''
-  );
-  switch (job.state) {
-    case 'queued':
-    case 'running':
-      return trans.__('Moving %1 to %2: %3%', what, where, jobPercent(job));
-    case 'succeeded':
-      return trans.__('Moved %1 to %2.', what, where);
-    case 'cancelled':
-      return trans.__('Move of %1 cancelled.', what);
-    case 'failed':
-      return trans.__(
-        'Move of %1 failed: %2',
-        what,
-        job.error?.message ?? trans.__('unknown error')
-      );
-  }
-}
-
-async function remove(row: S3Row, context: IActionContext): Promise<void> {
-  const { bucket, trans, serverSettings } = context;
-  const target =
-    row.kind === 'folder' ? { prefix: row.key } : { keys: [row.key] };
-  const counted = await deleteObjects(bucket, target, true, serverSettings);
-  const size = counted.bytes === null ? '' : ` (${formatSize(counted.bytes)})`;
-  const body =
-    row.kind === 'folder'
-      ? trans._n(
-          'The folder %2 holds %1 object%3. It will be deleted for good.',
-          'The folder %2 holds %1 objects%3. They will be deleted for good.',
-          counted.count,
-          row.key,
-          size
-        )
-      : trans.__('%1 will be deleted for good.', s3Uri(bucket, row.key));
-  const answer = await showDialog({
-    title:
-      row.kind === 'folder'
-        ? trans._n('Delete %1 object?', 'Delete %1 objects?', counted.count)
-        : trans.__('Delete %1?', row.name),
-    body,
-    buttons: [
-      Dialog.cancelButton(),
-      Dialog.warnButton({ label: trans.__('Delete') })
-    ]
-  });
-  if (!answer.button.accept) {
-    return;
-  }
-  const result = await deleteObjects(bucket, target, false, serverSettings);
-  context.onChanged();
-  if (result.errors.length > 0) {
-    Notification.error(
-      trans.__(
-        '%1 of %2 objects could not be deleted: %3',
-        result.errors.length,
-        result.count,
-        result.errors[0].message
-      ),
-      { autoClose: false }
-    );
   }
 }
 

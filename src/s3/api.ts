@@ -146,6 +146,21 @@ export interface IS3ToWorkspace {
   prefix?: string;
   /** Workspace folder (ending in `/`) or file, relative to the Jupyter root. */
   path: string;
+  /** Replace existing workspace files; else the server answers 409. */
+  overwrite?: boolean;
+}
+
+/** Body of `POST s3/transfers` from the workspace to S3. */
+export interface IS3ToS3 {
+  bucket: string;
+  /** The workspace file or folder, relative to the Jupyter root. */
+  path: string;
+  /** One file to this key, or… */
+  key?: string;
+  /** …into this folder ("" for the top): a file as `prefix + name`, a folder's files below it. */
+  prefix?: string;
+  /** Replace existing keys; else the server answers 409 (code `exists`). */
+  overwrite?: boolean;
 }
 
 function query(params: Record<string, string | null | undefined>): string {
@@ -266,6 +281,30 @@ export function copyToWorkspace(
   return postAPI<IS3TransferJob>(
     's3/transfers',
     { direction: 'to_workspace', ...body },
+    settings
+  );
+}
+
+/** Start copying a workspace file or folder into S3 (a background job). */
+export function copyToS3(
+  body: IS3ToS3,
+  settings?: ServerConnection.ISettings
+): Promise<IS3TransferJob> {
+  return postAPI<IS3TransferJob>(
+    's3/transfers',
+    { direction: 'to_s3', ...body },
+    settings
+  );
+}
+
+/** Ask a transfer job to stop; it ends `cancelled`, leaving no partial file or object. */
+export function cancelTransfer(
+  id: string,
+  settings?: ServerConnection.ISettings
+): Promise<IS3TransferJob> {
+  return requestAPI<IS3TransferJob>(
+    `s3/transfers/${encodeURIComponent(id)}`,
+    { method: 'DELETE' },
     settings
   );
 }

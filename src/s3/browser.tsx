@@ -12,10 +12,12 @@ import { ProblemView } from '../compute/problem';
 import { useRequest } from '../compute/useRequest';
 import { toProblem } from '../sidebar/statusheader';
 import { CSS } from '../tokens';
-import { runAction, S3Action, transferText } from './actions';
-import { createFolder, IS3Location, IS3TransferJob, listBuckets } from './api';
+import { runAction, S3Action } from './actions';
+import { createFolder, IS3Location, listBuckets } from './api';
 import { FolderView } from './folder';
+import { IS3Place, S3Activity, useActivity } from './jobs';
 import { S3Row } from './model';
+import { TransferList } from './transfers';
 import { UploadList, useUploads } from './uploads';
 
 const C = CSS.S3;
@@ -28,22 +30,23 @@ export interface IS3BrowserProps {
   workspaceFolder?: () => string;
   /** Entries per page; the server's maximum by default. */
   pageSize?: number;
-}
-
-/** Where the browser is: a location and a prefix in it. */
-interface IPlace {
-  location: IS3Location;
-  prefix: string;
+  /**
+   * The open folder and the transfer jobs, shared with the file browser's
+   * "Upload to S3…"; the browser's own when omitted.
+   */
+  activity?: S3Activity;
 }
 
 /** The S3 section's content. */
 export function S3Browser(props: IS3BrowserProps): JSX.Element {
   const { trans, serverSettings } = props;
-  const [place, setPlace] = React.useState<IPlace | null>(null);
-  const [generation, setGeneration] = React.useState(0);
-  const [transfer, setTransfer] = React.useState<IS3TransferJob | null>(null);
+  const [activity] = React.useState(
+    () => props.activity ?? new S3Activity(serverSettings)
+  );
+  const { place, generation } = useActivity(activity);
+  const setPlace = (next: IS3Place | null): void => activity.setPlace(next);
   const [problem, setProblem] = React.useState<IProblem | null>(null);
-  const refresh = React.useCallback(() => setGeneration(n => n + 1), []);
+  const refresh = React.useCallback(() => activity.invalidate(), [activity]);
   const { uploads, add, cancel, dismiss } = useUploads(
     trans,
     refresh,
@@ -55,33 +58,31 @@ export function S3Browser(props: IS3BrowserProps): JSX.Element {
     0
   );
 
-  const placeRef = React.useRef(place);
-  placeRef.current = place;
   const workspaceFolder = props.workspaceFolder;
   const onAction = React.useCallback(
-    (action: S3Action, row: S3Row) => {
-      const current = placeRef.current;
-      if (!current) {
+    (action: S3Action, rows: S3Row[]) => {
+      const current = activity.state.place;
+      if (!current || rows.length === 0) {
         return;
       }
       if (action === 'open') {
-        setPlace({ ...current, prefix: row.key });
+        activity.setPlace({ ...current, prefix: rows[0].key });
         return;
       }
       setProblem(null);
-      runAction(action, row, {
+      runAction(action, rows, {
         bucket: current.location.bucket,
         trans,
         serverSettings,
         workspaceFolder: workspaceFolder ?? (() => ''),
         onChanged: refresh,
-        onTransfer: setTransfer
+        activity
       }).catch(reason => setProblem(toProblem(reason)));
     },
-    [trans, serverSettings, workspaceFolder, refresh]
+    [trans, serverSettings, workspaceFolder, refresh, activity]
   );
 
-  const newFolder = async (at: IPlace): Promise<void> => {
+  const newFolder = async (at: IS3Place): Promise<void> => {
     const answer = await InputDialog.getText({
       title: trans.__(
         'New folder in %1',
@@ -132,15 +133,11 @@ export function S3Browser(props: IS3BrowserProps): JSX.Element {
         />
       )}
       {problem && <ProblemView problem={problem} busy={false} trans={trans} />}
-      {transfer && (
-        <p
-          className={C.transfer}
-          data-state={transfer.state}
-          aria-live="polite"
-        >
-          {transferText(transfer, trans)}
-        </p>
-      )}
+      <TransferList
+        activity={activity}
+        trans={trans}
+        onError={reason => setProblem(toProblem(reason))}
+      />
       <UploadList
         uploads={uploads}
         onCancel={cancel}

@@ -1,6 +1,7 @@
 /**
  * One folder of a bucket: breadcrumb, filter, and its folders then objects,
- * loaded a page at a time as the user scrolls near the end.
+ * loaded a page at a time as the user scrolls near the end; rows can be
+ * selected and acted on together.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ServerConnection } from '@jupyterlab/services';
@@ -9,7 +10,7 @@ import * as React from 'react';
 
 import { ProblemView } from '../compute/problem';
 import { CSS } from '../tokens';
-import { S3Action } from './actions';
+import { S3ActionHandler } from './actions';
 import { IS3Location } from './api';
 import {
   breadcrumb,
@@ -21,9 +22,12 @@ import {
   rowsOf,
   S3Row
 } from './model';
+import { ObjectList } from './objectlist';
 import { usePaging } from './paging';
-import { ActionMenu, RowView } from './rows';
+import { ActionMenu, useBodyOverlay } from './rows';
 import { SearchResults, useSearch } from './search';
+import { NO_SELECTION, selectedRows } from './selection';
+import { SelectionBar } from './selectionbar';
 
 const C = CSS.S3;
 
@@ -35,7 +39,8 @@ export interface IFolderViewProps {
   generation: number;
   /** Open a prefix of this location; null leaves it for the bucket list. */
   onNavigate: (prefix: string | null) => void;
-  onAction: (action: S3Action, row: S3Row) => void;
+  /** Run an action on one row or on the selected ones. */
+  onAction: S3ActionHandler;
   /** Files dropped or picked for upload into this folder. */
   onUpload: (files: File[]) => void;
   /** Ask for a name and create a folder here. */
@@ -66,96 +71,42 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
     props.serverSettings
   );
   const showingSearch = searching && search.query !== '';
-  const [activeKey, setActiveKey] = React.useState<string | null>(null);
   const [menu, setMenu] = React.useState<{
-    row: S3Row;
+    rows: S3Row[];
     x: number;
     y: number;
   } | null>(null);
   const [dropping, setDropping] = React.useState(false);
-  const listRef = React.useRef<HTMLUListElement>(null);
-  const moreRef = React.useRef<HTMLButtonElement>(null);
+  const [selection, setSelection] = React.useState(NO_SELECTION);
   const fileInput = React.useRef<HTMLInputElement>(null);
 
   const rows = React.useMemo(() => rowsOf(paging), [paging]);
   const shown = React.useMemo(() => filterRows(rows, filter), [rows, filter]);
-  const tabbableKey =
-    activeKey !== null && shown.some(row => row.key === activeKey)
-      ? activeKey
-      : (shown[0]?.key ?? null);
+  // The selection acts only on rows the user can see (not ones the filter hides).
+  const selected = React.useMemo(
+    () => selectedRows(shown, selection),
+    [shown, selection]
+  );
   const filtering = filter.trim() !== '';
-
-  // Load the next page when its button comes near the visible end of the list.
   // Not while filtering: a filter that hides every row would load the whole prefix.
-  React.useEffect(() => {
-    const more = moreRef.current;
-    if (
-      !more ||
-      filtering ||
-      !canLoadMore(paging) ||
-      typeof IntersectionObserver === 'undefined'
-    ) {
-      return;
-    }
-    const observer = new IntersectionObserver(
-      entries => {
-        if (entries.some(entry => entry.isIntersecting)) {
-          loadMore();
-        }
-      },
-      { root: listRef.current?.parentElement ?? null, rootMargin: '300px 0px' }
-    );
-    observer.observe(more);
-    return () => observer.disconnect();
-  }, [paging, filtering, loadMore]);
+  const nearEnd = !filtering && canLoadMore(paging) ? loadMore : null;
 
   const goUp = (): void => onNavigate(parentPrefix(location, prefix));
-
-  const onKey = React.useCallback(
-    (event: React.KeyboardEvent<HTMLLIElement>, row: S3Row) => {
-      const target = event.currentTarget;
-      const move = (next: Element | null): void => {
-        if (next instanceof HTMLElement && next.classList.contains(C.row)) {
-          event.preventDefault();
-          next.focus();
-        }
-      };
-      switch (event.key) {
-        case 'ArrowDown':
-          move(target.nextElementSibling);
-          return;
-        case 'ArrowUp':
-          move(target.previousElementSibling);
-          return;
-        case 'Home':
-          move(target.parentElement?.firstElementChild ?? null);
-          return;
-        case 'End':
-          move(target.parentElement?.lastElementChild ?? null);
-          return;
-        case 'Enter':
-          event.preventDefault();
-          onAction(row.kind === 'folder' ? 'open' : 'properties', row);
-          return;
-        case 'Delete':
-          event.preventDefault();
-          onAction('delete', row);
-          return;
-        case 'ContextMenu':
-        case 'F10':
-          if (event.key === 'ContextMenu' || event.shiftKey) {
-            event.preventDefault();
-            const box = target.getBoundingClientRect();
-            setMenu({ row, x: box.left + 24, y: box.bottom });
-          }
-          return;
-      }
-    },
-    [onAction]
-  );
   const onMenu = React.useCallback(
-    (row: S3Row, x: number, y: number) => setMenu({ row, x, y }),
+    (targets: S3Row[], x: number, y: number) =>
+      setMenu({ rows: targets, x, y }),
     []
+  );
+
+  useBodyOverlay(
+    menu && (
+      <ActionMenu
+        {...menu}
+        onAction={onAction}
+        onClose={() => setMenu(null)}
+        trans={trans}
+      />
+    )
   );
 
   const hasFiles = (event: React.DragEvent): boolean =>
@@ -331,33 +282,19 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
               )}
             </div>
           )}
-          <div className="jp-ucdh-S3-scroll">
-            <ul
-              ref={listRef}
-              className={C.list}
-              aria-label={trans.__(
-                'Contents of s3://%1/%2',
-                location.bucket,
-                prefix
-              )}
-            >
-              {shown.map(row => (
-                <RowView
-                  bucket={location.bucket}
-                  key={row.key}
-                  row={row}
-                  tabbable={row.key === tabbableKey}
-                  onAction={onAction}
-                  onMenu={onMenu}
-                  onKey={onKey}
-                  onFocusRow={setActiveKey}
-                  trans={trans}
-                />
-              ))}
-            </ul>
+          <ObjectList
+            bucket={location.bucket}
+            rows={shown}
+            label={trans.__('Contents of s3://%1/%2', location.bucket, prefix)}
+            selection={selection}
+            onSelect={setSelection}
+            onAction={onAction}
+            onMenu={onMenu}
+            onNearEnd={nearEnd}
+            trans={trans}
+          >
             {!paging.complete && !paging.error && paging.pages > 0 && (
               <button
-                ref={moreRef}
                 type="button"
                 className={`${C.more} jp-Button jp-mod-styled`}
                 disabled={paging.loading}
@@ -366,16 +303,14 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
                 {paging.loading ? trans.__('Loading…') : trans.__('Load more')}
               </button>
             )}
-          </div>
+          </ObjectList>
+          <SelectionBar
+            rows={selected}
+            onAction={onAction}
+            onClear={() => setSelection(NO_SELECTION)}
+            trans={trans}
+          />
         </>
-      )}
-      {menu && (
-        <ActionMenu
-          {...menu}
-          onAction={onAction}
-          onClose={() => setMenu(null)}
-          trans={trans}
-        />
       )}
     </div>
   );

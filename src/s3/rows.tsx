@@ -1,5 +1,6 @@
 /**
- * One listed folder or object, and the actions menu of a row.
+ * One listed folder or object (an option of the object list), and the actions
+ * menu of a row or of the selection.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
@@ -8,12 +9,14 @@ import {
   downloadIcon,
   ellipsesIcon,
   fileIcon,
-  folderIcon
+  folderIcon,
+  ReactWidget
 } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { CSS } from '../tokens';
-import { actionLabel, actionsFor, S3Action } from './actions';
+import { actionLabel, actionsFor, S3Action, S3ActionHandler } from './actions';
 import {
   exactSize,
   formatModified,
@@ -21,6 +24,7 @@ import {
   pandasSnippet,
   S3Row
 } from './model';
+import { ROW_HEIGHT } from './virtual';
 
 const C = CSS.S3;
 
@@ -29,19 +33,26 @@ export interface IRowProps {
   /** The bucket of the row, for the snippet a dragged object carries. */
   bucket: string;
   row: S3Row;
+  /** Position in the shown rows: where the row is drawn, and `aria-posinset`. */
+  index: number;
+  /** How many rows are shown (`aria-setsize`; most are not in the DOM). */
+  count: number;
+  selected: boolean;
   /** The row Tab lands on (roving tabindex: one row in the tab order). */
   tabbable: boolean;
-  onAction: (action: S3Action, row: S3Row) => void;
+  /** The row's own buttons act on the row alone. */
+  onAction: S3ActionHandler;
   onMenu: (row: S3Row, x: number, y: number) => void;
-  onKey: (event: React.KeyboardEvent<HTMLLIElement>, row: S3Row) => void;
+  /** A click: select, toggle or extend, by its modifier keys. */
+  onPick: (row: S3Row, event: React.MouseEvent) => void;
   onFocusRow: (key: string) => void;
   trans: TranslationBundle;
 }
 
 /** A folder or object row: name, size, modified, storage class and actions. */
 function Row(props: IRowProps): JSX.Element {
-  const { bucket, row, tabbable, onAction, onMenu, onKey, onFocusRow, trans } =
-    props;
+  const { bucket, row, index, selected, tabbable, trans } = props;
+  const { onAction, onMenu, onPick, onFocusRow } = props;
   const object = row.kind === 'object' ? row.object : null;
   const Icon = object ? fileIcon : folderIcon;
   const button = (
@@ -57,8 +68,9 @@ function Row(props: IRowProps): JSX.Element {
       aria-label={`${actionLabel(action, trans)} ${row.name}`}
       onClick={event => {
         event.stopPropagation();
-        onAction(action, row);
+        onAction(action, [row]);
       }}
+      onDoubleClick={event => event.stopPropagation()}
     >
       {icon}
     </button>
@@ -66,8 +78,14 @@ function Row(props: IRowProps): JSX.Element {
   return (
     <li
       className={C.row}
+      role="option"
+      aria-selected={selected}
+      aria-posinset={index + 1}
+      aria-setsize={props.count}
       data-key={row.key}
       data-kind={row.kind}
+      data-index={index}
+      style={{ top: index * ROW_HEIGHT, height: ROW_HEIGHT }}
       tabIndex={tabbable ? 0 : -1}
       aria-label={
         row.kind === 'folder' ? trans.__('Folder %1', row.name) : row.name
@@ -77,13 +95,8 @@ function Row(props: IRowProps): JSX.Element {
           onFocusRow(row.key);
         }
       }}
-      onDoubleClick={() => onAction(object ? 'properties' : 'open', row)}
-      onClick={() => {
-        if (!object) {
-          onAction('open', row);
-        }
-      }}
-      onKeyDown={event => onKey(event, row)}
+      onClick={event => onPick(row, event)}
+      onDoubleClick={() => onAction(object ? 'properties' : 'open', [row])}
       draggable={object !== null}
       onDragStart={event => {
         if (object) {
@@ -147,47 +160,80 @@ export const RowView = React.memo(Row);
 
 /** Props of {@link ActionMenu}. */
 export interface IActionMenuProps {
-  row: S3Row;
+  /** The row right-clicked, or the selection it is part of. */
+  rows: S3Row[];
   x: number;
   y: number;
-  onAction: (action: S3Action, row: S3Row) => void;
+  onAction: S3ActionHandler;
   onClose: () => void;
   trans: TranslationBundle;
 }
 
-/** The actions of a row, at the pointer or under its ⋯ button. */
+/** The actions of a row or a selection, at the pointer or under a ⋯ button. */
 export function ActionMenu(props: IActionMenuProps): JSX.Element {
-  const { row, x, y, onAction, onClose, trans } = props;
+  const { rows, x, y, onAction, onClose, trans } = props;
   const menu = React.useRef<HTMLUListElement>(null);
+  const [position, setPosition] = React.useState({ left: x, top: y });
+  React.useLayoutEffect(() => {
+    // Keep the whole menu on screen: above the pointer near the bottom edge,
+    // left of it near the right edge.
+    const box = menu.current?.getBoundingClientRect();
+    if (!box) {
+      return;
+    }
+    const left = Math.max(0, Math.min(x, window.innerWidth - box.width));
+    const top =
+      y + box.height > window.innerHeight ? Math.max(0, y - box.height) : y;
+    setPosition({ left, top });
+  }, [x, y]);
   React.useEffect(() => {
+    // Back to the row (or wherever the menu was opened from) once it closes.
+    const opener = document.activeElement as HTMLElement | null;
     menu.current?.querySelector<HTMLElement>('button')?.focus();
+    return () => {
+      if (!document.activeElement || document.activeElement === document.body) {
+        opener?.focus({ preventScroll: true });
+      }
+    };
   }, []);
   const onKeyDown = (event: React.KeyboardEvent): void => {
     const items = Array.from(
       menu.current?.querySelectorAll<HTMLElement>('button') ?? []
     );
     const index = items.indexOf(document.activeElement as HTMLElement);
-    if (event.key === 'Escape') {
+    if (event.key === 'Escape' || event.key === 'Tab') {
       event.preventDefault();
+      event.stopPropagation();
       onClose();
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
+      event.stopPropagation();
       const step = event.key === 'ArrowDown' ? 1 : -1;
       items[(index + step + items.length) % items.length]?.focus();
     }
   };
+  const count = rows.length;
   return (
     <div className="jp-ucdh-S3-menuBackdrop" onMouseDown={onClose}>
       <ul
         ref={menu}
         role="menu"
         className={C.menu}
-        aria-label={trans.__('Actions of %1', row.name)}
-        style={{ left: x, top: y }}
+        aria-label={
+          count > 1
+            ? trans.__('Actions of %1 selected items', count)
+            : trans.__('Actions of %1', rows[0]?.name ?? '')
+        }
+        style={position}
         onMouseDown={event => event.stopPropagation()}
         onKeyDown={onKeyDown}
       >
-        {actionsFor(row).map(action => (
+        {count > 1 && (
+          <li role="none" className="jp-ucdh-S3-menuCaption">
+            {trans.__('%1 selected', count)}
+          </li>
+        )}
+        {actionsFor(rows).map(action => (
           <li key={action} role="none">
             <button
               type="button"
@@ -202,14 +248,57 @@ export function ActionMenu(props: IActionMenuProps): JSX.Element {
               }
               onClick={() => {
                 onClose();
-                onAction(action, row);
+                onAction(action, rows);
               }}
             >
-              {actionLabel(action, trans)}
+              {actionLabel(action, trans, count)}
             </button>
           </li>
         ))}
       </ul>
     </div>
+  );
+}
+
+/** A widget on `document.body` showing whatever element it was last given. */
+class Overlay extends ReactWidget {
+  content: JSX.Element | null = null;
+
+  protected render(): JSX.Element | null {
+    return this.content;
+  }
+}
+
+/**
+ * Show `content` (null: nothing) in a widget attached to `document.body`.
+ *
+ * A menu rendered inside the sidebar would be positioned against, and clipped
+ * by, Lumino's panels (they set `contain: strict`, which traps fixed elements).
+ */
+export function useBodyOverlay(content: JSX.Element | null): void {
+  const overlay = React.useRef<Overlay | null>(null);
+  React.useEffect(() => {
+    if (!content && !overlay.current) {
+      return;
+    }
+    if (!overlay.current) {
+      overlay.current = new Overlay();
+      overlay.current.addClass('jp-ucdh-S3-overlay');
+      overlay.current.content = content;
+      Widget.attach(overlay.current, document.body);
+      return;
+    }
+    // Rendered later, by Lumino's message loop: this may run inside an event
+    // of the overlay's own React root, which must not be re-rendered from here.
+    overlay.current.content = content;
+    overlay.current.update();
+  });
+  React.useEffect(
+    () => () => {
+      const widget = overlay.current;
+      // Unmounting a React root while another one commits is refused: later.
+      window.setTimeout(() => widget?.dispose(), 0);
+    },
+    []
   );
 }

@@ -12,7 +12,7 @@ import type { IProblem } from '../api';
 import { ProblemView } from '../compute/problem';
 import { toProblem } from '../sidebar/statusheader';
 import { CSS } from '../tokens';
-import { S3Action } from './actions';
+import { S3ActionHandler } from './actions';
 import { IS3Object, searchObjects } from './api';
 import { formatSize, S3Row } from './model';
 
@@ -138,7 +138,7 @@ export interface ISearchResultsProps {
   prefix: string;
   search: ISearchState;
   onMore: () => void;
-  onAction: (action: S3Action, row: S3Row) => void;
+  onAction: S3ActionHandler;
   /** Open the folder of a match. */
   onNavigate: (prefix: string) => void;
   trans: TranslationBundle;
@@ -191,7 +191,7 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
                   type="button"
                   className="jp-ucdh-S3-matchName"
                   title={trans.__('Properties of %1', match.key)}
-                  onClick={() => onAction('properties', row)}
+                  onClick={() => onAction('properties', [row])}
                 >
                   <fileIcon.react tag="span" className="jp-ucdh-S3-icon" />
                   <span className="jp-ucdh-S3-name">{match.name}</span>

@@ -8,6 +8,7 @@ import * as React from 'react';
 
 import { LazyReactWidget } from '../sidebar/lazy';
 import { S3Browser } from './browser';
+import { S3Activity } from './jobs';
 
 /** The S3 section widget. */
 export class S3Section extends LazyReactWidget {
@@ -16,7 +17,14 @@ export class S3Section extends LazyReactWidget {
     super();
     this.addClass('jp-ucdh-S3Section');
     this._options = options;
+    this.activity = options.activity ?? new S3Activity(options.serverSettings);
   }
+
+  /**
+   * The open folder and the transfer jobs: the file browser's "Upload to S3…"
+   * reads and adds to them, whether or not the section was shown yet.
+   */
+  readonly activity: S3Activity;
 
   protected render(): JSX.Element | null {
     if (!this.started) {
@@ -29,6 +37,7 @@ export class S3Section extends LazyReactWidget {
         serverSettings={serverSettings}
         workspaceFolder={workspaceFolder}
         pageSize={pageSize}
+        activity={this.activity}
       />
     );
   }
@@ -47,5 +56,7 @@ export namespace S3Section {
     workspaceFolder?: () => string;
     /** Entries per page; the server's maximum by default. */
     pageSize?: number;
+    /** Shared place and jobs; a new one when omitted. */
+    activity?: S3Activity;
   }
 }

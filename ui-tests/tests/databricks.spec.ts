@@ -28,7 +28,9 @@ test.describe('Run on Databricks', () => {
     const dialog = page.locator('.jp-ucdh-RunDialog');
     const rows = dialog.locator('input[data-parameter="rows"]');
     await expect(rows).toHaveValue('5');
-    const databricks = dialog.locator('input[type="radio"][value="databricks"]');
+    const databricks = dialog.locator(
+      'input[type="radio"][value="databricks"]'
+    );
     await expect(databricks).toBeEnabled();
     await databricks.check();
     const workers = dialog.locator('.jp-ucdh-RunDialog-workers');
@@ -46,7 +48,9 @@ test.describe('Run on Databricks', () => {
     await expect(dialog.locator('.jp-ucdh-RunDialog-maxCost')).toContainText(
       /3 machines × \$[\d.]+\/h × 0\.5 h/
     );
-    await expect(dialog.locator('.jp-ucdh-RunDialog-notebookOnly')).toBeVisible();
+    await expect(
+      dialog.locator('.jp-ucdh-RunDialog-notebookOnly')
+    ).toBeVisible();
 
     const submitted = page.waitForResponse(
       response =>
@@ -65,7 +69,9 @@ test.describe('Run on Databricks', () => {
     await setExpanded(page, 'S3 data', false);
     const item = page.locator(`.jp-ucdh-Runs-item[data-run-id="${run.id}"]`);
     await expect(item).toBeVisible();
-    await expect(item.locator('.jp-ucdh-Runs-backend')).toHaveText('Databricks');
+    await expect(item.locator('.jp-ucdh-Runs-backend')).toHaveText(
+      'Databricks'
+    );
     await expect(item).toContainText(nodeType);
     const link = item.locator('.jp-ucdh-Runs-databricks');
     await expect(link).toHaveAttribute('href', run.databricks_run_url);
@@ -81,7 +87,9 @@ test.describe('Run on Databricks', () => {
     const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
     // The parameter the user typed was injected, and the cells ran on "Databricks".
     await expect(notebook).toContainText('rows = 3');
-    await expect(notebook.locator('.jp-OutputArea-output').first()).toBeVisible();
+    await expect(
+      notebook.locator('.jp-OutputArea-output').first()
+    ).toBeVisible();
 
     // The run as Databricks renders it came back too.
     await item.locator('.jp-ucdh-Runs-html').click();

@@ -1,4 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,6 +10,17 @@ import { setExpanded } from './helpers';
 const BIG_BUCKET = 'ucdh-demo-genomics';
 const SMALL_BUCKET = 'ucdh-demo-shared';
 
+/** Show the S3 section alone; its root and a row by key (bucket name on the bucket list). */
+async function openS3(page: IJupyterLabPageFixture) {
+  await page.sidebar.openTab('ucdh-jupyter-sidebar');
+  await setExpanded(page, 'Compute', false);
+  await setExpanded(page, 'Runs', false);
+  await setExpanded(page, 'S3 data', true);
+  const s3 = page.locator('.jp-ucdh-S3');
+  const row = (key: string) => s3.locator(`.jp-ucdh-S3-row[data-key="${key}"]`);
+  return { s3, row };
+}
+
 test.describe('S3 data', () => {
   test.use({ viewport: { width: 1400, height: 1000 } });
 
@@ -16,34 +28,57 @@ test.describe('S3 data', () => {
     page
   }) => {
     test.setTimeout(180_000);
-    await page.sidebar.openTab('ucdh-jupyter-sidebar');
-    await setExpanded(page, 'Compute', false);
-    await setExpanded(page, 'Runs', false);
-    await setExpanded(page, 'S3 data', true);
-    const s3 = page.locator('.jp-ucdh-S3');
-    const row = (key: string) =>
-      s3.locator(`.jp-ucdh-S3-row[data-key="${key}"]`);
+    const { s3, row } = await openS3(page);
 
     await row(BIG_BUCKET).click();
-    await row('reads/').click();
-    await row('reads/batch-001/').click();
+    // In a folder a click selects; a double-click (or Enter) opens.
+    await row('reads/').dblclick();
+    await row('reads/batch-001/').dblclick();
     await expect(s3.locator('.jp-ucdh-S3-breadcrumb')).toContainText(
       `${BIG_BUCKET}/reads/batch-001`
     );
-    const objects = s3.locator('.jp-ucdh-S3-row[data-kind="object"]');
+    const status = s3.locator('.jp-ucdh-S3-status');
     // One page of 1,000, not the whole folder.
-    await expect(objects).toHaveCount(1000);
+    await expect(status).toHaveText('1000 items loaded, more to come');
     await expect(s3.locator('.jp-ucdh-S3-more')).toBeAttached();
 
-    // Scrolling near the end loads the next page.
-    await s3.locator('.jp-ucdh-S3-scroll').evaluate(node => {
+    // Scrolling near the end loads the next page, until all 5,200 are in; only
+    // the rows in view are in the DOM.
+    const scroller = s3.locator('.jp-ucdh-S3-scroll');
+    await expect(async () => {
+      await scroller.evaluate(node => {
+        node.scrollTop = node.scrollHeight;
+      });
+      await expect(status).toHaveText('5200 items', { timeout: 1000 });
+    }).toPass({ timeout: 60_000 });
+    await scroller.evaluate(node => {
       node.scrollTop = node.scrollHeight;
     });
-    await expect(objects).toHaveCount(2000);
-    await expect(row('reads/batch-001/read-01000.fastq')).toBeAttached();
+    await expect(row('reads/batch-001/read-05199.fastq')).toBeVisible();
+    const rendered = s3.locator('.jp-ucdh-S3-window > .jp-ucdh-S3-row');
+    expect(await rendered.count()).toBeGreaterThan(10);
+    expect(await rendered.count()).toBeLessThan(200);
+
+    // Ctrl+click selects a second row; the bar counts them; Escape clears.
+    await row('reads/batch-001/read-05198.fastq').click();
+    await row('reads/batch-001/read-05199.fastq').click({
+      modifiers: ['Control']
+    });
+    const count = s3.locator('.jp-ucdh-S3-selectionCount');
+    await expect(count).toHaveText('2 selected');
+    await expect(
+      s3.locator('.jp-ucdh-S3-row[aria-selected="true"]')
+    ).toHaveCount(2);
+    await page.keyboard.press('Escape');
+    await expect(count).toHaveCount(0);
+
+    // The keyboard reaches rows that were not rendered: Home goes to the first.
+    const objects = s3.locator('.jp-ucdh-S3-row[data-kind="object"]');
+    await objects.last().focus();
+    await page.keyboard.press('Home');
+    await expect(row('reads/batch-001/read-00000.fastq')).toBeFocused();
 
     // Backspace goes up, one folder at a time.
-    await objects.first().focus();
     await page.keyboard.press('Backspace');
     await expect(row('reads/batch-001/')).toBeVisible();
 
@@ -89,6 +124,53 @@ test.describe('S3 data', () => {
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog).toContainText(`Delete ${name}?`);
     await dialog.locator('.jp-mod-warn').click();
+    await expect(uploaded).toHaveCount(0);
+  });
+
+  test('uploads a workspace file to the open S3 folder from the file browser menu', async ({
+    page,
+    tmpPath
+  }) => {
+    const name = `from-workspace-${Date.now()}.csv`;
+    await page.contents.uploadContent(
+      'id,value\nx,1\n',
+      'text',
+      `${tmpPath}/${name}`
+    );
+    const { s3, row } = await openS3(page);
+    await row(SMALL_BUCKET).click();
+    await row('reference/').dblclick();
+    await expect(s3.locator('.jp-ucdh-S3-breadcrumb')).toContainText(
+      `${SMALL_BUCKET}/reference`
+    );
+
+    await page.sidebar.openTab('filebrowser');
+    await page.filebrowser.refresh();
+    const item = page.locator('.jp-DirListing-item', { hasText: name });
+    await item.click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Upload to S3…' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('.jp-ucdh-S3-destPrefix')).toHaveValue(
+      'reference/'
+    );
+    await expect(dialog.locator('.jp-ucdh-S3-destTargets')).toHaveText(
+      `s3://${SMALL_BUCKET}/reference/${name}`
+    );
+    await dialog.locator('.jp-mod-accept').click();
+    await expect(
+      page.getByText(`Uploaded 1 item to s3://${SMALL_BUCKET}/reference/.`)
+    ).toBeVisible({ timeout: 30_000 });
+
+    await page.sidebar.openTab('ucdh-jupyter-sidebar');
+    const uploaded = row(`reference/${name}`);
+    await expect(uploaded).toBeVisible();
+    await expect(s3.locator('.jp-ucdh-S3-transfer')).toHaveText(
+      `Uploaded ${name} to s3://${SMALL_BUCKET}/reference/ (13 B).`
+    );
+
+    await uploaded.click();
+    await page.keyboard.press('Delete');
+    await page.locator('.jp-Dialog .jp-mod-warn').click();
     await expect(uploaded).toHaveCount(0);
   });
 });
