@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { setExpanded } from './helpers';
+import { openRunDialog, setExpanded, submitRun } from './helpers';
 
 /**
  * The demo starts a local Databricks workspace stand-in: the run is imported
@@ -16,16 +16,7 @@ test.describe('Run on Databricks', () => {
     page
   }) => {
     test.setTimeout(240_000);
-    await page.evaluate(async () => {
-      await (window as any).jupyterapp.commands.execute('docmanager:open', {
-        path: 'welcome.ipynb'
-      });
-    });
-    const button = page.locator('.jp-NotebookPanel-toolbar .jp-ucdh-RunButton');
-    await expect(button).toBeVisible();
-    await button.click();
-
-    const dialog = page.locator('.jp-ucdh-RunDialog');
+    const dialog = await openRunDialog(page, 'welcome.ipynb');
     const rows = dialog.locator('input[data-parameter="rows"]');
     await expect(rows).toHaveValue('5');
     const databricks = dialog.locator(
@@ -52,18 +43,9 @@ test.describe('Run on Databricks', () => {
       dialog.locator('.jp-ucdh-RunDialog-notebookOnly')
     ).toBeVisible();
 
-    const submitted = page.waitForResponse(
-      response =>
-        /\/ucdh-jupyter\/runs(\?\d*)?$/.test(response.url()) &&
-        response.request().method() === 'POST'
-    );
-    await dialog.locator('.jp-ucdh-RunDialog-submit').click();
-    const response = await submitted;
-    expect(response.status()).toBe(202);
-    const run = await response.json();
+    const run = await submitRun(page, dialog);
     expect(run.backend).toBe('databricks');
     expect(run.count).toBe(3);
-    await expect(dialog).toHaveCount(0);
 
     await setExpanded(page, 'Compute', false);
     await setExpanded(page, 'S3 data', false);

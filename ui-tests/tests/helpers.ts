@@ -21,3 +21,37 @@ export async function setExpanded(
   }
   await expect(bar).toHaveAttribute('aria-expanded', String(expanded));
 }
+
+/** Open a notebook of the demo's Jupyter root, then its Run dialog. */
+export async function openRunDialog(
+  page: Page,
+  path: string
+): Promise<Locator> {
+  await page.evaluate(async (notebook: string) => {
+    await (window as any).jupyterapp.commands.execute('docmanager:open', {
+      path: notebook
+    });
+  }, path);
+  const button = page.locator('.jp-NotebookPanel-toolbar .jp-ucdh-RunButton');
+  await expect(button).toBeVisible();
+  await button.click();
+  return page.locator('.jp-ucdh-RunDialog');
+}
+
+/** Submit the Run dialog; the run as the server accepted it (202). */
+export async function submitRun(
+  page: Page,
+  dialog: Locator
+): Promise<Record<string, any>> {
+  const submitted = page.waitForResponse(
+    response =>
+      // JupyterLab appends a cache-busting timestamp, even to a POST.
+      /\/ucdh-jupyter\/runs(\?\d*)?$/.test(response.url()) &&
+      response.request().method() === 'POST'
+  );
+  await dialog.locator('.jp-ucdh-RunDialog-submit').click();
+  const response = await submitted;
+  expect(response.status()).toBe(202);
+  await expect(dialog).toHaveCount(0);
+  return response.json();
+}

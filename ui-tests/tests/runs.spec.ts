@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { setExpanded } from './helpers';
+import { openRunDialog, setExpanded, submitRun } from './helpers';
 
 /**
  * The demo executes a run for real: the machine is created in the local AWS,
@@ -17,17 +17,7 @@ test.describe('Run on AWS', () => {
   }) => {
     test.setTimeout(240_000);
     // The demo copies welcome.ipynb into the Jupyter root.
-    await page.evaluate(async () => {
-      await (window as any).jupyterapp.commands.execute('docmanager:open', {
-        path: 'welcome.ipynb'
-      });
-    });
-    const button = page.locator('.jp-NotebookPanel-toolbar .jp-ucdh-RunButton');
-    await expect(button).toBeVisible();
-
-    await button.click();
-
-    const dialog = page.locator('.jp-ucdh-RunDialog');
+    const dialog = await openRunDialog(page, 'welcome.ipynb');
     const rows = dialog.locator('input[data-parameter="rows"]');
     await expect(rows).toHaveValue('5');
     await dialog
@@ -46,17 +36,7 @@ test.describe('Run on AWS', () => {
       dialog.locator('.jp-ucdh-RunDialog-expectedCost')
     ).toContainText('$');
 
-    const submitted = page.waitForResponse(
-      response =>
-        // JupyterLab appends a cache-busting timestamp, even to a POST.
-        /\/ucdh-jupyter\/runs(\?\d*)?$/.test(response.url()) &&
-        response.request().method() === 'POST'
-    );
-    await dialog.locator('.jp-ucdh-RunDialog-submit').click();
-    const response = await submitted;
-    expect(response.status()).toBe(202);
-    const runId = (await response.json()).id as string;
-    await expect(dialog).toHaveCount(0);
+    const runId = (await submitRun(page, dialog)).id as string;
 
     // Submitting reveals the Runs section, which follows the run to its end.
     await setExpanded(page, 'Compute', false);
