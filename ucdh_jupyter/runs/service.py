@@ -72,7 +72,7 @@ class RunRequest:
         if mode is not None and mode not in CLUSTER_MODES:
             raise bad_request(f"cluster_mode must be one of: {', '.join(CLUSTER_MODES)}.")
         if mode in ("serverless", "existing_cluster"):
-            itype = str(mode).replace("_", " ")  # no node type: the cluster is not ours
+            itype = ""  # no node type: the compute is not sized by this run
         elif not isinstance(itype, str) or not INSTANCE_TYPE.match(itype):
             raise bad_request("instance_type must be an instance type such as m5.xlarge.")
         workers = body.get("workers")
@@ -283,6 +283,8 @@ class RunService:
                 "Read data from S3 or the Databricks workspace in the notebook instead.",
             )
         if request.cluster_mode != "new_cluster":
+            # Shown where a node type would be: "serverless", "existing cluster".
+            request.instance_type = request.cluster_mode.replace("_", " ")
             request.workers, request.count = None, 1
             return
         workers = config.databricks_default_workers if request.workers is None else request.workers

@@ -22,7 +22,9 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound
 from IPython.core.error import UsageError
 
+from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
+from ucdh_jupyter.databricks_client import DatabricksClient
 from ucdh_jupyter.demo.databricks import LocalDatabricks
 from ucdh_jupyter.errors import UcdhError
 from ucdh_jupyter.run_magics import RunMagics
@@ -413,3 +415,93 @@ def test_the_log_of_a_failed_databricks_run_holds_its_error_trace(
     assert f"Databricks run {run.databricks_run_id}" in log_text
     assert "TERMINATED / FAILED" in log_text
     assert "ZeroDivisionError" in log_text and "1 / 0" in log_text
+
+
+def test_admin_may_allow_serverless_and_an_existing_cluster(
+    run_settings: dict[str, Any],
+    local_databricks: LocalDatabricks,
+    tmp_path: Path,
+    root: Path,
+    aws_env: dict[str, str],
+    workspace_client: WorkspaceClient,
+) -> None:
+    cluster_id = "0101-120000-ucdhdemo"
+    settings = {
+        **run_settings,
+        **databricks_settings(local_databricks, tmp_path, local_databricks.token),
+        "databricks_cluster_modes": ["new_cluster", "serverless", "existing_cluster"],
+        "databricks_existing_cluster_id": cluster_id,
+        "databricks_cleanup": False,
+    }
+    services = services_for(settings)
+    try:
+        serverless = submit(services, root, "cohort.ipynb", cluster_mode="serverless")
+        existing = submit(services, root, "cohort.ipynb", cluster_mode="existing_cluster")
+        assert (serverless.instance_type, serverless.count) == ("serverless", 1)
+        assert serverless.rate_usd_per_hour is None  # billed by Databricks, not per node
+        task = workspace_client.jobs.get_run(serverless.databricks_run_id).tasks[0]
+        assert task.new_cluster is None and task.existing_cluster_id is None
+        task = workspace_client.jobs.get_run(existing.databricks_run_id).tasks[0]
+        assert task.existing_cluster_id == cluster_id and task.new_cluster is None
+        for run in (serverless, existing):
+            done = wait_for(services.runs, run.id, lambda r: r.final)
+            assert done.state is RunState.SUCCEEDED, done.failure_message
+            # The admin keeps run folders: the imported notebook is still there.
+            status = workspace_client.workspace.get_status(str(done.databricks_notebook_path))
+            assert status.object_type is not None and status.object_type.value == "NOTEBOOK"
+    finally:
+        services.close()
+
+
+def test_token_can_come_from_aws_secrets_manager(
+    run_settings: dict[str, Any],
+    local_databricks: LocalDatabricks,
+    local_aws: Any,
+    aws_env: dict[str, str],
+) -> None:
+    name = f"ucdh/databricks-{new_run_id()}"
+    secret = json.dumps({"token": local_databricks.token})
+    local_aws.client("secretsmanager").create_secret(Name=name, SecretString=secret)
+    settings = {
+        **run_settings,
+        "databricks_host": local_databricks.host,
+        "databricks_token_secret_id": name,
+    }
+    services = services_for(settings)
+    try:
+        assert services.status()["databricks"]["user"] == local_databricks.user_name
+    finally:
+        services.close()
+
+
+def test_a_databrickscfg_profile_gives_host_and_token(
+    run_settings: dict[str, Any],
+    local_databricks: LocalDatabricks,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    aws_env: dict[str, str],
+) -> None:
+    config_file = tmp_path / "databrickscfg"
+    config_file.write_text(
+        f"[research]\nhost = {local_databricks.host}\ntoken = {local_databricks.token}\n"
+        "[stale]\n"
+        f"host = {local_databricks.host}\ntoken = dapi-revoked\n"
+    )
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config_file))
+    # Outside the demo, the profile alone says where the workspace is (no network).
+    aws_mode = UcdhConfig(mode="aws", databricks_profile="research")
+    assert DatabricksClient(aws_mode, AwsClients(aws_mode)).host() == local_databricks.host
+    settings = {
+        **run_settings,
+        "databricks_host": local_databricks.host,
+        "databricks_profile": "research",
+    }
+    services = services_for(settings)
+    stale = services_for({**settings, "databricks_profile": "stale"})
+    try:
+        assert services.status()["databricks"]["user"] == local_databricks.user_name
+        problem = stale.status()["databricks"]["problem"]
+        assert problem["status"] == 401 and "[stale] of ~/.databrickscfg" in problem["hint"]
+    finally:
+        services.close()
+        stale.close()
