@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from . import __version__
 from .aws import AwsClients
 from .config import UcdhConfig
-from .errors import UcdhError, redact
+from .errors import UcdhError, redact, translate
 
 T = TypeVar("T")
 
@@ -277,12 +277,8 @@ class DatabricksClient:
             )
         if isinstance(exc, dx.DatabricksError):
             return UcdhError(502, "databricks_error", f"Databricks error: {message}", "Retry soon.")
-        return UcdhError(
-            500,
-            "internal_error",
-            "Unexpected server error.",
-            "The Jupyter server log has the details.",
-        )
+        # Reading the token from AWS Secrets Manager fails like any AWS call.
+        return translate(exc, self.config.profile)
 
 
 def translated(method: Callable[..., T]) -> Callable[..., T]:

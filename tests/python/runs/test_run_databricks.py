@@ -468,10 +468,14 @@ def test_token_can_come_from_aws_secrets_manager(
         "databricks_token_secret_id": name,
     }
     services = services_for(settings)
+    missing = services_for({**settings, "databricks_token_secret_id": name + "-gone"})
     try:
         assert services.status()["databricks"]["user"] == local_databricks.user_name
+        problem = missing.status()["databricks"]["problem"]
+        assert problem["status"] in (400, 404) and "secret" in problem["message"].lower()
     finally:
         services.close()
+        missing.close()
 
 
 def test_a_databrickscfg_profile_gives_host_and_token(
