@@ -90,6 +90,8 @@ export interface IRunsConfig {
   max_files_mb: number;
   /** How often a running notebook reports, in seconds. */
   heartbeat_seconds: number;
+  /** Disk of an EC2 run machine, in GB; absent from older servers. */
+  volume_gb?: number;
   /** Which backends can run here; absent from older servers (EC2 only). */
   backends?: IRunBackends;
 }

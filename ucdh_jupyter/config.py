@@ -566,5 +566,6 @@ class UcdhConfig(Configurable):
                 "max_notebook_mb": self.runs_max_notebook_mb,
                 "max_files_mb": self.runs_max_files_mb,
                 "heartbeat_seconds": self.runs_heartbeat_seconds,
+                "volume_gb": self.runs_volume_gb,
             },
         }

@@ -427,7 +427,7 @@ describe('RunDialog', () => {
   });
 
   it('prices the chosen machine and submits what the user chose', async () => {
-    const { node, server, result } = opened();
+    const { node, server, result } = opened(configWith());
     (await find(node, '.jp-ucdh-Compute-preset[data-preset="small"]')).click();
     const hours = (await find(
       node,
@@ -451,6 +451,12 @@ describe('RunDialog', () => {
           ?.textContent?.startsWith('$0.10 – $0.19'),
       'the expected cost from the estimate'
     );
+    // The estimate includes the run machine's own disk, which is not the user's to size.
+    const estimated = server.requests.filter(
+      r => r.path === 'compute/estimate'
+    );
+    expect(estimated[estimated.length - 1].body).toMatchObject({ ebs_gb: 30 });
+    expect(node.textContent).not.toContain('Disk (GB)');
     (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
 
     const answer = await result;
@@ -590,7 +596,8 @@ describe('RunDialog', () => {
     );
     expect(estimated[estimated.length - 1].body).toMatchObject({
       backend: 'databricks',
-      count: 3
+      count: 3,
+      ebs_gb: 0
     });
     const priced = server.requests.filter(r => r.path === 'runs/prepare');
     expect(priced[priced.length - 1].body).toEqual({

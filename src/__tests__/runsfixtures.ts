@@ -145,6 +145,7 @@ export function configWith(backends?: IRunBackends): IConfig {
       max_notebook_mb: 20,
       max_files_mb: 500,
       heartbeat_seconds: 30,
+      volume_gb: 30,
       ...(backends ? { backends } : {})
     }
   };

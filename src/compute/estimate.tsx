@@ -42,6 +42,8 @@ export interface IEstimatePanelProps {
   fixedBackend?: boolean;
   /** The Databricks workers are set by the caller: no input is offered. */
   fixedWorkers?: boolean;
+  /** The disk size is set by the caller: no input is offered. */
+  fixedEbs?: boolean;
   /** Called with each estimate; null while the inputs are invalid or nothing arrived. */
   onEstimate?: (estimate: IEstimate | null) => void;
   /** Called with the price source of each estimate, which may be newer than the catalog's. */
@@ -181,17 +183,23 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
             />
           </>
         )}
-        <label htmlFor={`${id}-ebs`}>{trans.__('Disk (GB)')}</label>
-        <input
-          id={`${id}-ebs`}
-          className="jp-mod-styled"
-          type="number"
-          min={0}
-          step={1}
-          value={form.ebs_gb}
-          onChange={set('ebs_gb')}
-          title={trans.__('Size of the EBS volume attached to each machine')}
-        />
+        {!props.fixedEbs && (
+          <>
+            <label htmlFor={`${id}-ebs`}>{trans.__('Disk (GB)')}</label>
+            <input
+              id={`${id}-ebs`}
+              className="jp-mod-styled"
+              type="number"
+              min={0}
+              step={1}
+              value={form.ebs_gb}
+              onChange={set('ebs_gb')}
+              title={trans.__(
+                'Size of the EBS volume attached to each machine'
+              )}
+            />
+          </>
+        )}
       </div>
       {otherError && <p className={C.fieldError}>{otherError}</p>}
       <div

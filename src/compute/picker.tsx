@@ -66,6 +66,8 @@ export interface IInstancePickerProps {
   /** Databricks workers set by the caller (a run dialog has its own field): the
    * estimate uses them and offers no input of its own. */
   workers?: number;
+  /** Disk in GB set by the caller (a run's volume): used, and no input offered. */
+  ebsGb?: number;
   /** Leave out the price chart, where space is tight. */
   compact?: boolean;
   /** Called with each estimate of the selected type; null while there is none. */
@@ -91,7 +93,8 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
     ...formState,
     backend: props.backend ?? formState.backend,
     workers:
-      props.workers !== undefined ? String(props.workers) : formState.workers
+      props.workers !== undefined ? String(props.workers) : formState.workers,
+    ebs_gb: props.ebsGb !== undefined ? String(props.ebsGb) : formState.ebs_gb
   };
   // An estimate may carry newer prices than the catalog it was made from.
   const [estimatePrices, setEstimatePrices] = React.useState<{
@@ -262,6 +265,7 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
               limits={data.limits}
               fixedBackend={props.backend !== undefined}
               fixedWorkers={props.workers !== undefined}
+              fixedEbs={props.ebsGb !== undefined}
               onEstimate={props.onEstimate}
               onPrices={onPrices}
               serverSettings={serverSettings}

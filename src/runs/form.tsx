@@ -117,6 +117,7 @@ export function RunForm(props: IRunFormProps): JSX.Element {
           {...props}
           prepare={prepare}
           backends={runBackends(config.data, trans)}
+          volumeGb={config.data?.runs?.volume_gb}
           refused={notice?.message ?? null}
         />
       ) : (
@@ -147,6 +148,8 @@ function PreparedForm(
   props: IRunFormProps & {
     prepare: IRunPrepare;
     backends: IRunBackends;
+    /** Disk of an EC2 run machine: what the expected cost includes. */
+    volumeGb?: number;
     refused: string | null;
   }
 ): JSX.Element {
@@ -338,6 +341,9 @@ function PreparedForm(
             }
             backend={backend}
             workers={onDatabricks ? (workerCount ?? undefined) : undefined}
+            // The run's own disk: none billed here on Databricks (its nodes' disks
+            // come with them), the configured volume on EC2.
+            ebsGb={onDatabricks ? 0 : props.volumeGb}
             compact
             onChange={setType}
             onEstimate={setEstimate}

@@ -306,6 +306,7 @@ async def test_config_tells_the_ui_how_runs_are_set_up(get_json: Any) -> None:
         "max_notebook_mb": 20.0,
         "max_files_mb": 500.0,
         "heartbeat_seconds": 0.3,
+        "volume_gb": 30,
         "backends": {
             "ec2": {"available": True, "reason": None, "hint": None},
             "databricks": {
