@@ -9,6 +9,7 @@ Jupyter root.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,17 +25,44 @@ if TYPE_CHECKING:
     from .service import RunService
 
 FALLBACK_OWNER = "jupyter"
+# Every SageMaker Studio space runs as the same OS account (sagemaker-user); this file
+# says which Studio user profile (or shared space) the JupyterLab belongs to.
+SAGEMAKER_METADATA = Path("/opt/ml/metadata/resource-metadata.json")
 
 
-def server_account(environ: Mapping[str, str] = os.environ) -> str:
+def sagemaker_user(metadata: Path = SAGEMAKER_METADATA) -> str | None:
+    """``<user profile>@<domain id>`` inside SageMaker Studio (``<space>@<domain>`` for a
+    shared space), else None."""
+    try:
+        data = json.loads(metadata.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    name = data.get("UserProfileName") or data.get("SpaceName")
+    if not name:
+        return None
+    domain = data.get("DomainId")
+    return f"{name}@{domain}" if domain else str(name)
+
+
+def server_account(
+    environ: Mapping[str, str] = os.environ, sagemaker_metadata: Path = SAGEMAKER_METADATA
+) -> str:
     """The owner of runs when Jupyter's login names nobody: the JupyterHub user the
-    server was spawned for, else the operating-system account it runs as.
+    server was spawned for, the SageMaker Studio user profile, else the operating-system
+    account it runs as.
 
     Kernels inherit the server's environment and account, so the magics find the
-    runs started from the sidebar and the other way round.
+    runs started from the sidebar and the other way round. Studio users sharing a runs
+    bucket all run as ``sagemaker-user``: without their profile they would see each
+    other's runs.
     """
     if environ.get("JUPYTERHUB_USER"):
         return environ["JUPYTERHUB_USER"]
+    studio = sagemaker_user(sagemaker_metadata)
+    if studio:
+        return studio
     try:
         return getpass.getuser() or FALLBACK_OWNER
     except (OSError, KeyError):  # a container uid with no passwd entry
