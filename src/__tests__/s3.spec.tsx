@@ -9,7 +9,7 @@ import { Widget } from '@lumino/widgets';
 
 import { S3Section } from '../s3/section';
 import { find, typeInto, waitFor } from './dom';
-import { FakeXHR, fakeS3Server } from './s3fixtures';
+import { dragStart, FakeXHR, fakeS3Server } from './s3fixtures';
 
 const trans = nullTranslator.load('ucdh_jupyter');
 
@@ -395,27 +395,18 @@ describe('S3Section', () => {
     const server = fakeS3Server({ objects: 1 });
     const node = shown(server);
     await openLab(node);
-    const data: Record<string, string> = {};
-    const dataTransfer = {
-      effectAllowed: 'none',
-      setData: (type: string, value: string) => {
-        data[type] = value;
-      }
-    };
     const row = node.querySelector<HTMLElement>('[data-key="obj-000.csv"]')!;
     expect(row.draggable).toBe(true);
     expect(
       node.querySelector<HTMLElement>('[data-key="runs/"]')!.draggable
     ).toBe(false);
 
-    const event = new Event('dragstart', { bubbles: true });
-    Object.defineProperty(event, 'dataTransfer', { value: dataTransfer });
-    row.dispatchEvent(event);
+    const { data, effectAllowed } = dragStart(row);
 
     expect(data['text/plain']).toBe(
       'import pandas as pd\n\ndf = pd.read_csv("s3://lab/obj-000.csv")\ndf.head()'
     );
-    expect(dataTransfer.effectAllowed).toBe('copy');
+    expect(effectAllowed).toBe('copy');
   });
 
   describe('uploads', () => {

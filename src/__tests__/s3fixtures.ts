@@ -1,7 +1,7 @@
 /**
  * A fake server for the S3 tests (bucket `lab`, folder `runs/`, objects
- * `obj-000.csv`…), a section opened on it, and a fake XMLHttpRequest for the
- * upload gateway.
+ * `obj-000.csv`…), a section opened on it, a fake XMLHttpRequest for the
+ * upload gateway, and the start of a drag.
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
@@ -354,6 +354,24 @@ export async function openLab(
   (await find(section.node, '.jp-ucdh-S3-row[data-key="lab"]')).click();
   await find(section.node, '.jp-ucdh-S3-row[data-kind="object"]');
   return section;
+}
+
+/** What a drag started on `target` carries, as a browser's DataTransfer would. */
+export function dragStart(target: HTMLElement): {
+  data: Record<string, string>;
+  effectAllowed: string;
+} {
+  const data: Record<string, string> = {};
+  const dataTransfer = {
+    effectAllowed: 'uninitialized',
+    setData: (type: string, value: string) => {
+      data[type] = value;
+    }
+  };
+  const event = new Event('dragstart', { bubbles: true });
+  Object.defineProperty(event, 'dataTransfer', { value: dataTransfer });
+  target.dispatchEvent(event);
+  return { data, effectAllowed: dataTransfer.effectAllowed };
 }
 
 /**

@@ -14,12 +14,12 @@ import {
   pageFailed,
   pageReceived,
   pageRequested,
-  pandasSnippet,
   parentPrefix,
   rowsOf,
   s3Uri,
   S3Row
 } from '../s3/model';
+import { pandasSnippet, readSnippet } from '../s3/snippets';
 
 const BUCKET: IS3Location = {
   name: 'ucdh-demo-genomics',
@@ -122,6 +122,37 @@ describe('snippets', () => {
     expect(pandasSnippet('b', 'notes/say "hi"')).toBe(
       'import boto3\n\nbody = boto3.client("s3").get_object(Bucket="b", Key="notes/say \\"hi\\"")["Body"]\ndata = body.read()'
     );
+  });
+
+  it('reads several objects into dicts by file name, one line per object', () => {
+    expect(
+      readSnippet('b', ['x/a.csv', 'x/b.parquet', 'x/notes.txt', 'x/c.tsv'])
+    ).toBe(
+      [
+        'import boto3',
+        'import pandas as pd',
+        '',
+        'frames = {',
+        '    "a.csv": pd.read_csv("s3://b/x/a.csv"),',
+        '    "b.parquet": pd.read_parquet("s3://b/x/b.parquet"),',
+        '    "c.tsv": pd.read_csv("s3://b/x/c.tsv", sep="\\t"),',
+        '}',
+        's3 = boto3.client("s3")',
+        'data = {',
+        '    "notes.txt": s3.get_object(Bucket="b", Key="x/notes.txt")["Body"].read(),',
+        '}'
+      ].join('\n')
+    );
+  });
+
+  it('imports only what several objects need, and labels by key when names repeat', () => {
+    expect(readSnippet('b', ['site-a/visits.csv', 'site-b/visits.csv'])).toBe(
+      'import pandas as pd\n\nframes = {\n' +
+        '    "site-a/visits.csv": pd.read_csv("s3://b/site-a/visits.csv"),\n' +
+        '    "site-b/visits.csv": pd.read_csv("s3://b/site-b/visits.csv"),\n}'
+    );
+    expect(readSnippet('b', ['r1.fastq', 'r2.fastq'])).not.toContain('pandas');
+    expect(readSnippet('b', ['one.csv'])).toBe(pandasSnippet('b', 'one.csv'));
   });
 });
 

@@ -1,13 +1,14 @@
 /**
  * Selecting several rows of the S3 section and acting on them at once: clicks
  * with and without modifiers, the keyboard, the selection bar, the context
- * menu of a selected row, and bulk delete, copy and URIs against a fake server.
+ * menu of a selected row, dragging the selection into a notebook, and bulk
+ * delete, copy and URIs against a fake server.
  */
 import { Clipboard, Dialog } from '@jupyterlab/apputils';
 
 import { S3Section } from '../s3/section';
 import { find, waitFor } from './dom';
-import { fakeS3Server, openLab } from './s3fixtures';
+import { dragStart, fakeS3Server, openLab } from './s3fixtures';
 
 describe('S3 multi-select', () => {
   let section: S3Section | null = null;
@@ -261,6 +262,29 @@ describe('S3 multi-select', () => {
     ).click();
 
     expect(copied).toEqual(['s3://lab/runs/\ns3://lab/obj-001.csv']);
+  });
+
+  it('drags a snippet that reads every selected object when a selected row is dragged', async () => {
+    const node = await opened(fakeS3Server({ objects: 4 }));
+    click(row(node, 'runs/'));
+    click(row(node, 'obj-001.csv'), { ctrlKey: true });
+    click(row(node, 'obj-003.csv'), { ctrlKey: true });
+    await waitFor(() => barText(node) === '3 selected', 'three selected');
+
+    const selection = dragStart(row(node, 'obj-003.csv'));
+    // The folder carries nothing; the unselected row alone, its own snippet.
+    const alone = dragStart(row(node, 'obj-000.csv'));
+
+    expect(selection.data['text/plain']).toBe(
+      'import pandas as pd\n\nframes = {\n' +
+        '    "obj-001.csv": pd.read_csv("s3://lab/obj-001.csv"),\n' +
+        '    "obj-003.csv": pd.read_csv("s3://lab/obj-003.csv"),\n}'
+    );
+    expect(selection.effectAllowed).toBe('copy');
+    expect(alone.data['text/plain']).toBe(
+      'import pandas as pd\n\ndf = pd.read_csv("s3://lab/obj-000.csv")\ndf.head()'
+    );
+    expect(barText(node)).toBe('3 selected');
   });
 
   it('copies each selected item into the workspace folder, asking once before replacing files', async () => {

@@ -31,11 +31,11 @@ import {
   formatModified,
   formatSize,
   lastSegment,
-  pandasSnippet,
   S3Row,
   s3Uri
 } from './model';
 import { remove } from './remove';
+import { pandasSnippet } from './snippets';
 
 /** The actions of a row's buttons and menu, and of the selection bar. */
 export type S3Action =

@@ -14,6 +14,7 @@ export * from './rows';
 export * from './section';
 export * from './selection';
 export * from './selectionbar';
+export * from './snippets';
 export * from './transfers';
 export * from './uploads';
 export * from './uploadtos3';

@@ -1,6 +1,6 @@
 /**
- * The S3 browser's pure logic: paths and breadcrumbs, sizes, snippets, and
- * the paging state of a folder that is loaded one page at a time.
+ * The S3 browser's pure logic: paths and breadcrumbs, sizes, and the paging
+ * state of a folder that is loaded one page at a time.
  */
 import type { IProblem } from '../api';
 import type { IS3Folder, IS3Listing, IS3Location, IS3Object } from './api';
@@ -90,60 +90,6 @@ export function formatModified(iso: string | null): string {
 /** `s3://bucket/key` exactly as stored (S3 URIs are not percent-encoded). */
 export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
-}
-
-/** A Python string literal (JSON's escapes are valid Python). */
-function pyString(text: string): string {
-  return JSON.stringify(text);
-}
-
-/** The pandas reader of a file name's extension, with extra arguments. */
-function pandasReader(key: string): string | null {
-  const lower = key.toLowerCase().replace(/\.gz$/, '');
-  const dot = lower.lastIndexOf('.');
-  const extension = dot < 0 ? '' : lower.slice(dot + 1);
-  switch (extension) {
-    case 'csv':
-      return 'read_csv(%s)';
-    case 'tsv':
-    case 'tab':
-      return 'read_csv(%s, sep="\\t")';
-    case 'parquet':
-    case 'pq':
-      return 'read_parquet(%s)';
-    case 'json':
-      return 'read_json(%s)';
-    case 'jsonl':
-    case 'ndjson':
-      return 'read_json(%s, lines=True)';
-    case 'xlsx':
-    case 'xls':
-      return 'read_excel(%s)';
-    case 'feather':
-      return 'read_feather(%s)';
-    default:
-      return null;
-  }
-}
-
-/**
- * Python that reads an object: pandas for tabular formats, else boto3 bytes.
- * The notebook's kernel uses the same AWS credentials as the server.
- */
-export function pandasSnippet(bucket: string, key: string): string {
-  const reader = pandasReader(key);
-  if (reader) {
-    return (
-      'import pandas as pd\n\n' +
-      `df = pd.${reader.replace('%s', pyString(s3Uri(bucket, key)))}\n` +
-      'df.head()'
-    );
-  }
-  return (
-    'import boto3\n\n' +
-    `body = boto3.client("s3").get_object(Bucket=${pyString(bucket)}, Key=${pyString(key)})["Body"]\n` +
-    'data = body.read()'
-  );
 }
 
 /** A listed entry: a folder or an object. */

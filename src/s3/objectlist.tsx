@@ -10,6 +10,7 @@ import { CSS } from '../tokens';
 import type { S3ActionHandler } from './actions';
 import type { S3Row } from './model';
 import { RowView } from './rows';
+import { readSnippet } from './snippets';
 import {
   extendTo,
   ISelection,
@@ -54,8 +55,7 @@ export interface IObjectListProps {
 
 /** The scrolling, windowed list of a folder's rows. */
 export function ObjectList(props: IObjectListProps): JSX.Element {
-  const { bucket, rows, selection, onSelect, onAction, onNearEnd, trans } =
-    props;
+  const { rows, selection, onSelect, onAction, onNearEnd, trans } = props;
   const scrollRef = React.useRef<HTMLDivElement>(null);
   const listRef = React.useRef<HTMLUListElement>(null);
   const { viewport, onScroll, scrollTo } = useViewport(scrollRef);
@@ -89,6 +89,21 @@ export function ObjectList(props: IObjectListProps): JSX.Element {
     };
     onSelect(selection => pick(selection, rows, row.key, modifiers));
   }, []);
+  const onDragRow = React.useCallback(
+    (row: S3Row, dataTransfer: DataTransfer) => {
+      const { bucket, rows, selection } = latest.current;
+      // A selected row carries the whole selection, as in a file browser;
+      // folders carry nothing (they are not files pandas can read).
+      const keys = menuTargets(row, rows, selection)
+        .filter(target => target.kind === 'object')
+        .map(target => target.key);
+      // A notebook cell's editor (CodeMirror) inserts dropped text/plain at
+      // the drop point; the notebook itself only takes Lumino's cell drags.
+      dataTransfer.setData('text/plain', readSnippet(bucket, keys));
+      dataTransfer.effectAllowed = 'copy';
+    },
+    []
+  );
   const onRowMenu = React.useCallback((row: S3Row, x: number, y: number) => {
     const { rows, selection, onSelect, onMenu } = latest.current;
     if (!selection.keys.has(row.key)) {
@@ -238,7 +253,6 @@ export function ObjectList(props: IObjectListProps): JSX.Element {
           return (
             <RowView
               key={row.key}
-              bucket={bucket}
               row={row}
               index={index}
               count={rows.length}
@@ -248,6 +262,7 @@ export function ObjectList(props: IObjectListProps): JSX.Element {
               onMenu={onRowMenu}
               onPick={onPick}
               onFocusRow={setActiveKey}
+              onDragRow={onDragRow}
               trans={trans}
             />
           );

@@ -17,21 +17,13 @@ import * as React from 'react';
 
 import { CSS } from '../tokens';
 import { actionLabel, actionsFor, S3Action, S3ActionHandler } from './actions';
-import {
-  exactSize,
-  formatModified,
-  formatSize,
-  pandasSnippet,
-  S3Row
-} from './model';
+import { exactSize, formatModified, formatSize, S3Row } from './model';
 import { ROW_HEIGHT } from './virtual';
 
 const C = CSS.S3;
 
 /** Props of {@link RowView}. */
 export interface IRowProps {
-  /** The bucket of the row, for the snippet a dragged object carries. */
-  bucket: string;
   row: S3Row;
   /** Position in the shown rows: where the row is drawn, and `aria-posinset`. */
   index: number;
@@ -46,13 +38,15 @@ export interface IRowProps {
   /** A click: select, toggle or extend, by its modifier keys. */
   onPick: (row: S3Row, event: React.MouseEvent) => void;
   onFocusRow: (key: string) => void;
+  /** An object row starts being dragged: set what it carries. */
+  onDragRow: (row: S3Row, dataTransfer: DataTransfer) => void;
   trans: TranslationBundle;
 }
 
 /** A folder or object row: name, size, modified, storage class and actions. */
 function Row(props: IRowProps): JSX.Element {
-  const { bucket, row, index, selected, tabbable, trans } = props;
-  const { onAction, onMenu, onPick, onFocusRow } = props;
+  const { row, index, selected, tabbable, trans } = props;
+  const { onAction, onMenu, onPick, onFocusRow, onDragRow } = props;
   const object = row.kind === 'object' ? row.object : null;
   const Icon = object ? fileIcon : folderIcon;
   const button = (
@@ -100,12 +94,7 @@ function Row(props: IRowProps): JSX.Element {
       draggable={object !== null}
       onDragStart={event => {
         if (object) {
-          // A notebook cell or an editor inserts dropped text/plain.
-          event.dataTransfer.setData(
-            'text/plain',
-            pandasSnippet(bucket, row.key)
-          );
-          event.dataTransfer.effectAllowed = 'copy';
+          onDragRow(row, event.dataTransfer);
         }
       }}
       onContextMenu={event => {

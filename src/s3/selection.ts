@@ -105,8 +105,8 @@ export function selectedRows(
 }
 
 /**
- * The rows a row's menu acts on: the selection when the row is part of it,
- * else the row alone.
+ * The rows an action from a row acts on (its menu, Delete, dragging it): the
+ * selection when the row is part of it, else the row alone.
  */
 export function menuTargets(
   row: S3Row,

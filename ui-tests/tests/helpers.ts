@@ -22,16 +22,24 @@ export async function setExpanded(
   await expect(bar).toHaveAttribute('aria-expanded', String(expanded));
 }
 
-/** Open a notebook of the demo's Jupyter root, then its Run dialog. */
-export async function openRunDialog(
-  page: Page,
-  path: string
-): Promise<Locator> {
+/** Open a notebook by its path from the Jupyter root; its panel once shown. */
+export async function openNotebook(page: Page, path: string): Promise<Locator> {
   await page.evaluate(async (notebook: string) => {
     await (window as any).jupyterapp.commands.execute('docmanager:open', {
       path: notebook
     });
   }, path);
+  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** Open a notebook of the demo's Jupyter root, then its Run dialog. */
+export async function openRunDialog(
+  page: Page,
+  path: string
+): Promise<Locator> {
+  await openNotebook(page, path);
   const button = page.locator('.jp-NotebookPanel-toolbar .jp-ucdh-RunButton');
   await expect(button).toBeVisible();
   await button.click();

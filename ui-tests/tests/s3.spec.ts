@@ -4,11 +4,34 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { setExpanded } from './helpers';
+import { openNotebook, setExpanded } from './helpers';
 
 /** The demo seeds `reads/batch-001/` of this bucket with 5,200 keys. */
 const BIG_BUCKET = 'ucdh-demo-genomics';
 const SMALL_BUCKET = 'ucdh-demo-shared';
+/** The demo's echo study: a CSV per site under `studies/echo-2025/raw/`. */
+const STUDY_BUCKET = 'ucdh-demo-cardiology';
+
+/** A Python notebook of two empty code cells, to drop snippets into. */
+const EMPTY_NOTEBOOK = {
+  cells: ['single', 'selection'].map(id => ({
+    id,
+    cell_type: 'code',
+    execution_count: null,
+    metadata: {},
+    outputs: [],
+    source: ''
+  })),
+  metadata: {
+    kernelspec: {
+      name: 'python3',
+      display_name: 'Python 3',
+      language: 'python'
+    }
+  },
+  nbformat: 4,
+  nbformat_minor: 5
+};
 
 /** Show the S3 section alone; its root and a row by key (bucket name on the bucket list). */
 async function openS3(page: IJupyterLabPageFixture) {
@@ -19,6 +42,15 @@ async function openS3(page: IJupyterLabPageFixture) {
   const s3 = page.locator('.jp-ucdh-S3');
   const row = (key: string) => s3.locator(`.jp-ucdh-S3-row[data-key="${key}"]`);
   return { s3, row };
+}
+
+/** The sources of the cells of the notebook in the main area. */
+async function cellSources(page: IJupyterLabPageFixture): Promise<string[]> {
+  return page.evaluate(() =>
+    (window as any).jupyterapp.shell.currentWidget.content.widgets.map(
+      (cell: any) => cell.model.sharedModel.getSource()
+    )
+  );
 }
 
 test.describe('S3 data', () => {
@@ -172,5 +204,68 @@ test.describe('S3 data', () => {
     await page.keyboard.press('Delete');
     await page.locator('.jp-Dialog .jp-mod-warn').click();
     await expect(uploaded).toHaveCount(0);
+  });
+
+  test('drags a CSV row, then three selected objects, into notebook cells as Python that reads them', async ({
+    page,
+    tmpPath
+  }) => {
+    const path = `${tmpPath}/drop.ipynb`;
+    await page.contents.uploadContent(
+      JSON.stringify(EMPTY_NOTEBOOK),
+      'text',
+      path
+    );
+    const notebook = await openNotebook(page, path);
+    const editors = notebook.locator('.jp-Cell .cm-content');
+    const { s3, row } = await openS3(page);
+    // From the list of buckets, into a folder of one.
+    const open = async (bucket: string, folders: string[]) => {
+      await row(bucket).click();
+      let prefix = '';
+      for (const folder of folders) {
+        prefix += `${folder}/`;
+        await row(prefix).dblclick();
+      }
+      await expect(s3.locator('.jp-ucdh-S3-breadcrumb')).toContainText(
+        [bucket, ...folders].join('/')
+      );
+    };
+
+    // The real drop of the browser into CodeMirror, not a synthetic event.
+    await open(STUDY_BUCKET, ['studies', 'echo-2025', 'raw', 'site-a']);
+    const csv = 'studies/echo-2025/raw/site-a/visits.csv';
+    await row(csv).dragTo(editors.nth(0));
+    await expect
+      .poll(() => cellSources(page))
+      .toEqual([
+        'import pandas as pd\n\n' +
+          `df = pd.read_csv("s3://${STUDY_BUCKET}/${csv}")\n` +
+          'df.head()',
+        ''
+      ]);
+
+    // Dragging a selected row carries the whole selection.
+    await s3.locator('.jp-ucdh-S3-crumb', { hasText: 'Buckets' }).click();
+    await open(BIG_BUCKET, ['reads', 'batch-001']);
+    const read = (n: number) => `reads/batch-001/read-0000${n}.fastq`;
+    await row(read(0)).click();
+    await row(read(2)).click({ modifiers: ['Shift'] });
+    await expect(s3.locator('.jp-ucdh-S3-selectionCount')).toHaveText(
+      '3 selected'
+    );
+    await row(read(1)).dragTo(editors.nth(1));
+    const get = (n: number) =>
+      `    "read-0000${n}.fastq": s3.get_object(Bucket="${BIG_BUCKET}", ` +
+      `Key="${read(n)}")["Body"].read(),\n`;
+    await expect
+      .poll(async () => (await cellSources(page))[1])
+      .toBe(
+        'import boto3\n\ns3 = boto3.client("s3")\ndata = {\n' +
+          get(0) +
+          get(1) +
+          get(2) +
+          '}'
+      );
   });
 });
