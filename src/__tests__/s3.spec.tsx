@@ -404,7 +404,8 @@ describe('S3Section', () => {
     const { data, effectAllowed } = dragStart(row);
 
     expect(data['text/plain']).toBe(
-      'import pandas as pd\n\ndf = pd.read_csv("s3://lab/obj-000.csv")\ndf.head()'
+      'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\n' +
+        'df = pd.read_csv(open_s3("s3://lab/obj-000.csv"))\ndf.head()'
     );
     expect(effectAllowed).toBe('copy');
   });

@@ -107,20 +107,24 @@ describe('formatSize', () => {
 });
 
 describe('snippets', () => {
-  it('reads tabular files with pandas from the s3:// URI', () => {
+  it("reads tabular files with pandas through open_s3 (the extension's AWS settings, no s3fs)", () => {
     expect(s3Uri('b', 'a b/ü.csv')).toBe('s3://b/a b/ü.csv');
     expect(pandasSnippet('b', 'x/table.csv')).toBe(
-      'import pandas as pd\n\ndf = pd.read_csv("s3://b/x/table.csv")\ndf.head()'
+      'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\n' +
+        'df = pd.read_csv(open_s3("s3://b/x/table.csv"))\ndf.head()'
     );
     expect(pandasSnippet('b', 'v.parquet')).toContain(
-      'pd.read_parquet("s3://b/v.parquet")'
+      'pd.read_parquet(open_s3("s3://b/v.parquet"))'
     );
-    expect(pandasSnippet('b', 'x.tsv.gz')).toContain('sep="\\t"');
+    // pandas cannot infer compression from an open file: the snippet says it.
+    expect(pandasSnippet('b', 'x.tsv.gz')).toContain(
+      'pd.read_csv(open_s3("s3://b/x.tsv.gz"), sep="\\t", compression="gzip")'
+    );
   });
 
-  it('reads other files as bytes with boto3, quotes escaped', () => {
+  it('reads other files as bytes, quotes escaped', () => {
     expect(pandasSnippet('b', 'notes/say "hi"')).toBe(
-      'import boto3\n\nbody = boto3.client("s3").get_object(Bucket="b", Key="notes/say \\"hi\\"")["Body"]\ndata = body.read()'
+      'from ucdh_jupyter import open_s3\n\ndata = open_s3("s3://b/notes/say \\"hi\\"").read()'
     );
   });
 
@@ -129,17 +133,16 @@ describe('snippets', () => {
       readSnippet('b', ['x/a.csv', 'x/b.parquet', 'x/notes.txt', 'x/c.tsv'])
     ).toBe(
       [
-        'import boto3',
         'import pandas as pd',
+        'from ucdh_jupyter import open_s3',
         '',
         'frames = {',
-        '    "a.csv": pd.read_csv("s3://b/x/a.csv"),',
-        '    "b.parquet": pd.read_parquet("s3://b/x/b.parquet"),',
-        '    "c.tsv": pd.read_csv("s3://b/x/c.tsv", sep="\\t"),',
+        '    "a.csv": pd.read_csv(open_s3("s3://b/x/a.csv")),',
+        '    "b.parquet": pd.read_parquet(open_s3("s3://b/x/b.parquet")),',
+        '    "c.tsv": pd.read_csv(open_s3("s3://b/x/c.tsv"), sep="\\t"),',
         '}',
-        's3 = boto3.client("s3")',
         'data = {',
-        '    "notes.txt": s3.get_object(Bucket="b", Key="x/notes.txt")["Body"].read(),',
+        '    "notes.txt": open_s3("s3://b/x/notes.txt").read(),',
         '}'
       ].join('\n')
     );
@@ -147,9 +150,9 @@ describe('snippets', () => {
 
   it('imports only what several objects need, and labels by key when names repeat', () => {
     expect(readSnippet('b', ['site-a/visits.csv', 'site-b/visits.csv'])).toBe(
-      'import pandas as pd\n\nframes = {\n' +
-        '    "site-a/visits.csv": pd.read_csv("s3://b/site-a/visits.csv"),\n' +
-        '    "site-b/visits.csv": pd.read_csv("s3://b/site-b/visits.csv"),\n}'
+      'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\nframes = {\n' +
+        '    "site-a/visits.csv": pd.read_csv(open_s3("s3://b/site-a/visits.csv")),\n' +
+        '    "site-b/visits.csv": pd.read_csv(open_s3("s3://b/site-b/visits.csv")),\n}'
     );
     expect(readSnippet('b', ['r1.fastq', 'r2.fastq'])).not.toContain('pandas');
     expect(readSnippet('b', ['one.csv'])).toBe(pandasSnippet('b', 'one.csv'));

@@ -276,13 +276,14 @@ describe('S3 multi-select', () => {
     const alone = dragStart(row(node, 'obj-000.csv'));
 
     expect(selection.data['text/plain']).toBe(
-      'import pandas as pd\n\nframes = {\n' +
-        '    "obj-001.csv": pd.read_csv("s3://lab/obj-001.csv"),\n' +
-        '    "obj-003.csv": pd.read_csv("s3://lab/obj-003.csv"),\n}'
+      'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\nframes = {\n' +
+        '    "obj-001.csv": pd.read_csv(open_s3("s3://lab/obj-001.csv")),\n' +
+        '    "obj-003.csv": pd.read_csv(open_s3("s3://lab/obj-003.csv")),\n}'
     );
     expect(selection.effectAllowed).toBe('copy');
     expect(alone.data['text/plain']).toBe(
-      'import pandas as pd\n\ndf = pd.read_csv("s3://lab/obj-000.csv")\ndf.head()'
+      'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\n' +
+        'df = pd.read_csv(open_s3("s3://lab/obj-000.csv"))\ndf.head()'
     );
     expect(barText(node)).toBe('3 selected');
   });

@@ -1,7 +1,8 @@
 /**
  * Python that reads S3 objects in a notebook: pandas for tabular formats,
- * boto3 bytes for the rest. The kernel uses the same AWS credentials as the
- * server, so the snippets name no credentials.
+ * bytes for the rest. Objects are opened with `ucdh_jupyter.open_s3`, which
+ * uses the extension's own AWS settings (endpoint, allowed buckets, profile)
+ * and needs no s3fs, so the snippets name no credentials and run as they are.
  */
 import { lastSegment, s3Uri } from './model';
 
@@ -17,18 +18,18 @@ function pandasReader(key: string): string | null {
   const extension = dot < 0 ? '' : lower.slice(dot + 1);
   switch (extension) {
     case 'csv':
-      return 'read_csv(%s)';
+      return 'read_csv(%s%z)';
     case 'tsv':
     case 'tab':
-      return 'read_csv(%s, sep="\\t")';
+      return 'read_csv(%s, sep="\\t"%z)';
     case 'parquet':
     case 'pq':
       return 'read_parquet(%s)';
     case 'json':
-      return 'read_json(%s)';
+      return 'read_json(%s%z)';
     case 'jsonl':
     case 'ndjson':
-      return 'read_json(%s, lines=True)';
+      return 'read_json(%s, lines=True%z)';
     case 'xlsx':
     case 'xls':
       return 'read_excel(%s)';
@@ -39,23 +40,29 @@ function pandasReader(key: string): string | null {
   }
 }
 
+/** `open_s3("s3://bucket/key")`: the object as a seekable binary file. */
+function openCall(bucket: string, key: string): string {
+  return `open_s3(${pyString(s3Uri(bucket, key))})`;
+}
+
 /** The pandas call that reads a tabular object, or null for other files. */
 function pandasRead(bucket: string, key: string): string | null {
   const reader = pandasReader(key);
-  return reader && `pd.${reader.replace('%s', pyString(s3Uri(bucket, key)))}`;
+  // pandas infers compression from a path, never from an open file.
+  const gzip = /\.gz$/i.test(key) ? ', compression="gzip"' : '';
+  return (
+    reader &&
+    `pd.${reader.replace('%s', openCall(bucket, key)).replace('%z', gzip)}`
+  );
 }
 
 /** Python that reads one object: a data frame, or the object's bytes. */
 export function pandasSnippet(bucket: string, key: string): string {
   const read = pandasRead(bucket, key);
   if (read) {
-    return `import pandas as pd\n\ndf = ${read}\ndf.head()`;
+    return `import pandas as pd\nfrom ucdh_jupyter import open_s3\n\ndf = ${read}\ndf.head()`;
   }
-  return (
-    'import boto3\n\n' +
-    `body = boto3.client("s3").get_object(Bucket=${pyString(bucket)}, Key=${pyString(key)})["Body"]\n` +
-    'data = body.read()'
-  );
+  return `from ucdh_jupyter import open_s3\n\ndata = ${openCall(bucket, key)}.read()`;
 }
 
 /** A Python dict literal, one entry per line. */
@@ -84,23 +91,18 @@ export function readSnippet(bucket: string, keys: readonly string[]): string {
     if (read) {
       frames.push([labels[index], read]);
     } else {
-      bytes.push([
-        labels[index],
-        `s3.get_object(Bucket=${pyString(bucket)}, Key=${pyString(key)})["Body"].read()`
-      ]);
+      bytes.push([labels[index], `${openCall(bucket, key)}.read()`]);
     }
   });
   const imports: string[] = [];
   const code: string[] = [];
-  if (bytes.length > 0) {
-    imports.push('import boto3');
-  }
   if (frames.length > 0) {
     imports.push('import pandas as pd');
     code.push(pyDict('frames', frames));
   }
+  imports.push('from ucdh_jupyter import open_s3');
   if (bytes.length > 0) {
-    code.push('s3 = boto3.client("s3")', pyDict('data', bytes));
+    code.push(pyDict('data', bytes));
   }
   return `${imports.join('\n')}\n\n${code.join('\n')}`;
 }

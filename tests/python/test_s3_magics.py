@@ -96,3 +96,43 @@ def test_bare_s3_shows_the_usage(magic: Any) -> None:
 def test_load_ext_registers_s3_next_to_the_other_magics(loaded_shell: Any, capsys: Any) -> None:
     loaded_shell.run_line_magic("s3", "ls s3://ucdh-demo-shared/notes/")
     assert "Überblick 2026 (draft).txt" in capsys.readouterr().out
+
+
+def test_open_s3_reads_objects_into_pandas_through_the_extension_settings(
+    aws_env: Any, local_aws: Any
+) -> None:
+    import pandas as pd
+
+    from ucdh_jupyter.errors import UcdhError
+    from ucdh_jupyter.s3.reading import open_s3
+
+    # The sidebar's snippets: the endpoint is the extension's, no s3fs needed.
+    services = UcdhServices(
+        UcdhConfig(mode="local", endpoint_url=local_aws.endpoint_url, region=DEMO_REGION)
+    )
+    try:
+        visits = pd.read_csv(
+            open_s3("s3://ucdh-demo-cardiology/studies/echo-2025/raw/site-a/visits.csv", services)
+        )
+        cohort = pd.read_parquet(
+            open_s3("s3://ucdh-demo-cardiology/studies/echo-2025/derived/cohort.parquet", services)
+        )
+        assert len(visits) == 200 and len(cohort) == 300
+        assert visits["subject_id"][0] == "FAKE-00000"
+    finally:
+        services.close()
+    # The admin's allow-list holds here too.
+    limited = UcdhServices(
+        UcdhConfig(
+            mode="local",
+            endpoint_url=local_aws.endpoint_url,
+            region=DEMO_REGION,
+            allowed_buckets=["ucdh-demo-shared"],
+        )
+    )
+    try:
+        with pytest.raises(UcdhError) as raised:
+            open_s3("s3://ucdh-demo-cardiology/studies/echo-2025/raw/site-a/visits.csv", limited)
+        assert raised.value.status == 403
+    finally:
+        limited.close()

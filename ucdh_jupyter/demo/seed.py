@@ -23,11 +23,13 @@ BIG_PREFIX_KEYS = 5_200
 
 
 def _csv(rows: int, rng: random.Random) -> bytes:
-    lines = [BANNER, "subject_id,age,sex,ef_percent,heart_rate\n"]
+    # The "synthetic" mark is a column (as in the Parquet files), not a comment line:
+    # plain pd.read_csv, as the sidebar's snippets do, reads the table as it is.
+    lines = ["subject_id,age,sex,ef_percent,heart_rate,note\n"]
     for i in range(rows):
         lines.append(
             f"FAKE-{i:05d},{rng.randint(20, 90)},{rng.choice('FM')},"
-            f"{rng.uniform(25, 70):.1f},{rng.randint(48, 110)}\n"
+            f"{rng.uniform(25, 70):.1f},{rng.randint(48, 110)},SYNTHETIC DEMO DATA\n"
         )
     return "".join(lines).encode()
 

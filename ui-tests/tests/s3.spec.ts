@@ -239,11 +239,20 @@ test.describe('S3 data', () => {
     await expect
       .poll(() => cellSources(page))
       .toEqual([
-        'import pandas as pd\n\n' +
-          `df = pd.read_csv("s3://${STUDY_BUCKET}/${csv}")\n` +
+        'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\n' +
+          `df = pd.read_csv(open_s3("s3://${STUDY_BUCKET}/${csv}"))\n` +
           'df.head()',
         ''
       ]);
+    // The snippet runs as it is: the kernel reads the object through the
+    // extension's own settings (here the demo's local AWS), no s3fs needed.
+    await page.notebook.runCell(0);
+    const output = notebook
+      .locator('.jp-Cell')
+      .nth(0)
+      .locator('.jp-OutputArea');
+    await expect(output).toContainText('FAKE-00000', { timeout: 60_000 });
+    await expect(output).toContainText('ef_percent');
 
     // Dragging a selected row carries the whole selection.
     await s3.locator('.jp-ucdh-S3-crumb', { hasText: 'Buckets' }).click();
@@ -256,12 +265,11 @@ test.describe('S3 data', () => {
     );
     await row(read(1)).dragTo(editors.nth(1));
     const get = (n: number) =>
-      `    "read-0000${n}.fastq": s3.get_object(Bucket="${BIG_BUCKET}", ` +
-      `Key="${read(n)}")["Body"].read(),\n`;
+      `    "read-0000${n}.fastq": open_s3("s3://${BIG_BUCKET}/${read(n)}").read(),\n`;
     await expect
       .poll(async () => (await cellSources(page))[1])
       .toBe(
-        'import boto3\n\ns3 = boto3.client("s3")\ndata = {\n' +
+        'from ucdh_jupyter import open_s3\n\ndata = {\n' +
           get(0) +
           get(1) +
           get(2) +
