@@ -399,6 +399,8 @@ export interface IRun {
   databricks_run_id: number | null;
   /** The run's page in the Databricks workspace. */
   databricks_run_url: string | null;
+  /** What the notebook handed back (Databricks: `dbutils.notebook.exit`); absent from older servers. */
+  exit_value?: string | null;
   databricks_host: string | null;
 }
 

@@ -283,10 +283,19 @@ describe('RunsSection', () => {
         });
       }
     });
-    const done = makeRun({ ...ON_DATABRICKS, id: DONE_ID, state: 'SUCCEEDED' });
+    const done = makeRun({
+      ...ON_DATABRICKS,
+      id: DONE_ID,
+      state: 'SUCCEEDED',
+      exit_value: 'auc=0.91'
+    });
     const node = shown(fakeRunsServer([done]), commands);
     const item = await find(node, `[data-run-id="${DONE_ID}"]`);
     expect(item.querySelector('.jp-ucdh-Runs-html')).toBeNull();
+    // What the notebook handed back (dbutils.notebook.exit).
+    expect(item.querySelector('.jp-ucdh-Runs-exit')?.textContent).toBe(
+      'Result: auc=0.91'
+    );
 
     (await find(item, '.jp-ucdh-Runs-open')).click();
     (await find(node, '.jp-ucdh-Runs-html')).click();

@@ -178,6 +178,14 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
       </div>
       {!final && <Progress run={run} trans={trans} />}
       {failure && <p className={C.failure}>{failure}</p>}
+      {final && run.exit_value && (
+        <p
+          className="jp-ucdh-Runs-exit"
+          title={trans.__('What the notebook handed back when it ended')}
+        >
+          {trans.__('Result: %1', run.exit_value)}
+        </p>
+      )}
       {!final && <Guardrails run={run} now={now} trans={trans} />}
       <div className="jp-ucdh-Runs-actions">
         {!final && (

@@ -318,6 +318,8 @@ class DatabricksBackend:
                 body = base64.b64decode(exported.content)
                 self.records.put(run.id, key, body, "application/x-ipynb+json")
         output = self.workspace.jobs.get_run_output(task)
+        if output.notebook_output is not None and output.notebook_output.result:
+            run.exit_value = str(output.notebook_output.result)
         log_text = run_log(details, output)
         self.records.put(run.id, protocol.LOG_KEY, log_text.encode(), "text/plain")
         html = next((view.content for view in views or [] if view.content), None)

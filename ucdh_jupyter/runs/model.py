@@ -190,6 +190,8 @@ class Run:
     databricks_run_id: int | None = None
     databricks_run_url: str | None = None
     databricks_notebook_path: str | None = None
+    # What the notebook handed back (Databricks: ``dbutils.notebook.exit(value)``).
+    exit_value: str | None = None
 
     def __post_init__(self) -> None:
         if not self.history:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound
@@ -80,12 +81,17 @@ def services(
 @pytest.fixture
 def root(workspace: Path) -> Path:
     """The Jupyter root, with a notebook that reports its parameter and its data size."""
-    write_notebook(
+    path = write_notebook(
         workspace / "study" / "cohort.ipynb",
         "print('rows =', rows)",
         "total = sum(range(rows))\nprint('total =', total)",
+        "print(f'rows={rows}')",
         parameters="rows = 10",
     )
+    # The last cell's output is the notebook's exit value (dbutils.notebook.exit).
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.cells[-1].metadata["tags"] = ["databricks-exit"]
+    nbformat.write(notebook, str(path))
     return workspace
 
 
@@ -126,6 +132,7 @@ def test_databricks_run_executes_notebook_with_parameters_and_brings_results_bac
 
     done = wait_for(services.runs, run.id, lambda r: r.final)
     assert done.state is RunState.SUCCEEDED, done.failure_message
+    assert done.exit_value == "rows=500"
     seen = [step["state"] for step in done.history]
     assert seen[:3] == ["STAGING", "SUBMITTED", "PROVISIONING"]
     assert "RUNNING" in seen and seen[-1] == "SUCCEEDED"
