@@ -238,6 +238,8 @@ export interface ICatalog {
   total: number;
   /** Types matching the query (the length of `types`). */
   count: number;
+  /** Databricks: only the node types the configured workspace offers are listed. */
+  workspace_node_types?: boolean;
   limits: IComputeLimits;
   presets: IComputePreset[];
   types: IInstanceType[];

@@ -104,9 +104,12 @@ export function catalogFor(params: URLSearchParams): ICatalog {
   if (family) {
     types = types.filter(t => t.family === family);
   }
+  const databricks = params.get('backend') === 'databricks';
   return {
     region: 'us-east-1',
-    backend: params.get('backend') === 'databricks' ? 'databricks' : 'ec2',
+    backend: databricks ? 'databricks' : 'ec2',
+    // A configured workspace: its node types only (here, all of them).
+    workspace_node_types: databricks,
     prices: PRICES,
     spot: { source: 'unknown', as_of: '', detail: 'No spot prices' },
     total: TYPES.length,

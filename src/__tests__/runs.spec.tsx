@@ -594,6 +594,9 @@ describe('RunDialog', () => {
           new URLSearchParams(r.search).get('backend') === 'databricks'
       )
     ).toBe(true);
+    expect(
+      node.querySelector('.jp-ucdh-Compute-summary')?.textContent
+    ).toContain('node types your Databricks workspace offers');
     // One Workers field: the picker's estimate uses the dialog's workers.
     expect(
       Array.from(node.querySelectorAll('label')).filter(

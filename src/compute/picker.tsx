@@ -215,12 +215,19 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
             trans={trans}
           />
           <p className={C.summary} aria-live="polite" aria-busy={catalog.busy}>
-            {trans.__(
-              '%1 of %2 types in %3',
-              formatNumber(data.count),
-              formatNumber(data.total),
-              data.region
-            )}
+            {data.workspace_node_types
+              ? trans.__(
+                  '%1 of the %2 node types your Databricks workspace offers in %3',
+                  formatNumber(data.count),
+                  formatNumber(data.total),
+                  data.region
+                )
+              : trans.__(
+                  '%1 of %2 types in %3',
+                  formatNumber(data.count),
+                  formatNumber(data.total),
+                  data.region
+                )}
             {data.backend === 'databricks' &&
               ` ${trans.__('Prices per node include Databricks DBUs.')}`}
             {catalog.busy && ` ${trans.__('(updating…)')}`}
