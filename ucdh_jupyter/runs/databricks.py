@@ -219,13 +219,29 @@ class DatabricksBackend:
         self.workspace.workspace.import_(
             plan["notebook_path"], content=content, format=ImportFormat.JUPYTER, overwrite=True
         )
-        submitted = self.workspace.jobs.submit(**plan["submit"])
+        try:
+            submitted = self.workspace.jobs.submit(**plan["submit"])
+        except Exception:
+            self._undo_launch(run, plan["folder"])
+            raise
         run.databricks_run_id = int(submitted.run_id)
         run.databricks_notebook_path = plan["notebook_path"]
         run.databricks_host = self.client.host()
         details = self.workspace.jobs.get_run(run.databricks_run_id)
         run.databricks_run_url = details.run_page_url
         run.started_at = _iso_ms(details.start_time) or iso(utcnow())
+
+    def _undo_launch(self, run: Run, folder: str) -> None:
+        """After a refused or lost submit: cancel a run that was created all the same
+        (a reply lost in a timeout), and remove the imported notebook. Best effort: the
+        submit's own error is what the user must see."""
+        try:
+            found = self._find(run)
+            if found is not None:
+                self.workspace.jobs.cancel_run(found.run_id)
+            self.workspace.workspace.delete(folder, recursive=True)
+        except Exception:
+            log.warning("ucdh-jupyter: could not clean up the launch of %s", run.id, exc_info=True)
 
     def _find(self, run: Run) -> Any:
         """The Databricks run of ``run``: by id, else by name (a launch cut short)."""

@@ -516,3 +516,33 @@ def test_a_databrickscfg_profile_gives_host_and_token(
     finally:
         services.close()
         stale.close()
+
+
+def test_a_refused_submit_fails_the_run_and_leaves_nothing_in_the_workspace(
+    run_settings: dict[str, Any],
+    local_databricks: LocalDatabricks,
+    tmp_path: Path,
+    root: Path,
+    aws_env: dict[str, str],
+    workspace_client: WorkspaceClient,
+) -> None:
+    settings = {
+        **run_settings,
+        **databricks_settings(local_databricks, tmp_path, local_databricks.token),
+        "databricks_spark_version": "0.0.x-no-such-runtime",  # refused at submit
+    }
+    services = services_for(settings)
+    run_id = new_run_id()
+    try:
+        with pytest.raises(UcdhError) as raised:
+            submit(services, root, "cohort.ipynb", run_id=run_id)
+        assert raised.value.status == 400 and "0.0.x-no-such-runtime" in raised.value.message
+        failed = services.runs.get(run_id)
+        assert failed.state is RunState.FAILED
+        assert failed.failure_kind is FailureKind.INFRASTRUCTURE
+        me = workspace_client.current_user.me().user_name
+        with pytest.raises(NotFound):
+            workspace_client.workspace.get_status(f"/Users/{me}/.ucdh-runs/{run_id}")
+        assert not submitted_runs(workspace_client, failed)
+    finally:
+        services.close()
