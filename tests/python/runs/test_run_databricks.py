@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,31 +51,45 @@ def workspace_client(local_databricks: LocalDatabricks) -> WorkspaceClient:
     return WorkspaceClient(host=local_databricks.host, token=local_databricks.token)
 
 
-def databricks_settings(local_databricks: LocalDatabricks, tmp_path: Path, token: str) -> dict:
+def databricks_settings(local_databricks: LocalDatabricks, folder: Path, token: str) -> dict:
     """Databricks settings as an admin writes them: a host and a token file."""
-    token_file = tmp_path / "databricks-token"
+    folder.mkdir(parents=True, exist_ok=True)
+    token_file = folder / "databricks-token"
     token_file.write_text(token + "\n")
     return {"databricks_host": local_databricks.host, "databricks_token_file": str(token_file)}
 
 
-def services_for(settings: dict[str, Any]) -> UcdhServices:
-    """The server's services (runs priced and checked by the compute service)."""
-    return UcdhServices(UcdhConfig(**settings))
+MakeServices = Callable[..., UcdhServices]
 
 
 @pytest.fixture
-def services(
+def make_services(
     run_settings: dict[str, Any],
     local_databricks: LocalDatabricks,
     tmp_path: Path,
     aws_env: dict[str, str],
-) -> Iterator[UcdhServices]:
+) -> Iterator[MakeServices]:
+    """Build the server's services (runs priced and checked by the compute service) with
+    runs on the local AWS and Databricks on the stand-in: ``token`` (default: the valid
+    one) goes in a token file of its own, ``settings`` override the rest."""
+    built: list[UcdhServices] = []
+
+    def make(token: str | None = None, **settings: Any) -> UcdhServices:
+        folder = tmp_path / f"admin-{len(built)}"
+        token = local_databricks.token if token is None else token
+        config = {**run_settings, **databricks_settings(local_databricks, folder, token)}
+        built.append(UcdhServices(UcdhConfig(**{**config, **settings})))
+        return built[-1]
+
+    yield make
+    for services in built:
+        services.close()
+
+
+@pytest.fixture
+def services(make_services: MakeServices) -> UcdhServices:
     """Services with runs on the local AWS and Databricks on the stand-in."""
-    settings = {**run_settings, **databricks_settings(local_databricks, tmp_path, "")}
-    Path(settings["databricks_token_file"]).write_text(local_databricks.token)
-    built = services_for(settings)
-    yield built
-    built.close()
+    return make_services()
 
 
 @pytest.fixture
@@ -187,32 +201,21 @@ def test_cancel_stops_the_databricks_run_and_keeps_partial_output(
 
 
 def test_server_restart_mid_run_finds_the_databricks_run_again(
-    services: UcdhServices,
-    root: Path,
-    run_settings: dict[str, Any],
-    local_databricks: LocalDatabricks,
-    tmp_path: Path,
+    services: UcdhServices, make_services: MakeServices, root: Path, tmp_path: Path
 ) -> None:
     run = submit(services, root, "slow.ipynb", parameters={"seconds": 4}, workers=1)
     wait_for(services.runs, run.id, lambda r: r.state is RunState.RUNNING)
     services.close()  # the Jupyter server stops; the Databricks run goes on
 
-    settings = {
-        **run_settings,
-        **databricks_settings(local_databricks, tmp_path, local_databricks.token),
-        "runs_store_path": str(tmp_path / "new-store" / "runs.sqlite"),  # a fresh machine
-    }
-    restarted = services_for(settings)
-    try:
-        assert restarted.runs.rebuild() >= 1
-        found = restarted.runs.get(run.id)
-        assert found.backend == "databricks" and found.databricks_run_id == run.databricks_run_id
-        done = wait_for(restarted.runs, run.id, lambda r: r.final, timeout=30)
-        assert done.state is RunState.SUCCEEDED
-        copied = restarted.runs.copy_output(run.id, root)
-        assert "slept" in outputs_text(json.loads((root / str(copied["path"])).read_text()))
-    finally:
-        restarted.close()
+    # A fresh machine: an empty run store.
+    restarted = make_services(runs_store_path=str(tmp_path / "new-store" / "runs.sqlite"))
+    assert restarted.runs.rebuild() >= 1
+    found = restarted.runs.get(run.id)
+    assert found.backend == "databricks" and found.databricks_run_id == run.databricks_run_id
+    done = wait_for(restarted.runs, run.id, lambda r: r.final, timeout=30)
+    assert done.state is RunState.SUCCEEDED
+    copied = restarted.runs.copy_output(run.id, root)
+    assert "slept" in outputs_text(json.loads((root / str(copied["path"])).read_text()))
 
 
 def test_double_submit_with_one_run_id_starts_one_databricks_run(
@@ -233,30 +236,21 @@ def test_double_submit_with_one_run_id_starts_one_databricks_run(
 
 
 def test_invalid_token_is_a_401_with_the_fix_and_nothing_is_created(
-    run_settings: dict[str, Any],
-    local_databricks: LocalDatabricks,
-    tmp_path: Path,
-    root: Path,
-    aws_env: dict[str, str],
-    workspace_client: WorkspaceClient,
+    make_services: MakeServices, root: Path, workspace_client: WorkspaceClient
 ) -> None:
-    settings = {**run_settings, **databricks_settings(local_databricks, tmp_path, "dapi-wrong")}
-    services = services_for(settings)
+    services = make_services(token="dapi-wrong")
     run_id = new_run_id()
-    try:
-        with pytest.raises(UcdhError) as raised:
-            submit(services, root, "cohort.ipynb", run_id=run_id)
-        assert raised.value.status == 401
-        assert "did not accept the Databricks token" in raised.value.message
-        assert settings["databricks_token_file"] in raised.value.hint
-        assert "dapi-wrong" not in json.dumps(raised.value.to_json())
-        assert services.runs.records.read(run_id) is None  # nothing staged
-        names = {item.run_name for item in workspace_client.jobs.list_runs()}
-        assert f"ucdh-run-{run_id}" not in names
-        status = services.status()["databricks"]
-        assert status["user"] is None and status["problem"]["status"] == 401
-    finally:
-        services.close()
+    with pytest.raises(UcdhError) as raised:
+        submit(services, root, "cohort.ipynb", run_id=run_id)
+    assert raised.value.status == 401
+    assert "did not accept the Databricks token" in raised.value.message
+    assert services.config.databricks_token_file in raised.value.hint
+    assert "dapi-wrong" not in json.dumps(raised.value.to_json())
+    assert services.runs.records.read(run_id) is None  # nothing staged
+    names = {item.run_name for item in workspace_client.jobs.list_runs()}
+    assert f"ucdh-run-{run_id}" not in names
+    status = services.status()["databricks"]
+    assert status["user"] is None and status["problem"]["status"] == 401
 
 
 def test_node_type_unknown_to_the_workspace_is_a_400_before_anything_is_imported(
@@ -303,18 +297,15 @@ def test_status_and_config_report_the_workspace_without_the_token(
 
 
 def test_without_databricks_the_backend_is_unavailable_with_how_to_configure_it(
-    run_settings: dict[str, Any], root: Path, aws_env: dict[str, str]
+    make_services: MakeServices, root: Path
 ) -> None:
-    services = services_for(run_settings)
-    try:
-        backend = services.public_config()["runs"]["backends"]["databricks"]
-        assert backend["available"] is False and "databricks_host" in backend["hint"]
-        assert services.status()["databricks"] is None
-        with pytest.raises(UcdhError) as raised:
-            submit(services, root, "cohort.ipynb")
-        assert raised.value.status == 400 and raised.value.code == "databricks_not_configured"
-    finally:
-        services.close()
+    services = make_services(databricks_host=None, databricks_token_file=None)
+    backend = services.public_config()["runs"]["backends"]["databricks"]
+    assert backend["available"] is False and "databricks_host" in backend["hint"]
+    assert services.status()["databricks"] is None
+    with pytest.raises(UcdhError) as raised:
+        submit(services, root, "cohort.ipynb")
+    assert raised.value.status == 400 and raised.value.code == "databricks_not_configured"
 
 
 @pytest.fixture
@@ -425,72 +416,48 @@ def test_the_log_of_a_failed_databricks_run_holds_its_error_trace(
 
 
 def test_admin_may_allow_serverless_and_an_existing_cluster(
-    run_settings: dict[str, Any],
-    local_databricks: LocalDatabricks,
-    tmp_path: Path,
-    root: Path,
-    aws_env: dict[str, str],
-    workspace_client: WorkspaceClient,
+    make_services: MakeServices, root: Path, workspace_client: WorkspaceClient
 ) -> None:
     cluster_id = "0101-120000-ucdhdemo"
-    settings = {
-        **run_settings,
-        **databricks_settings(local_databricks, tmp_path, local_databricks.token),
-        "databricks_cluster_modes": ["new_cluster", "serverless", "existing_cluster"],
-        "databricks_existing_cluster_id": cluster_id,
-        "databricks_cleanup": False,
-    }
-    services = services_for(settings)
-    try:
-        serverless = submit(services, root, "cohort.ipynb", cluster_mode="serverless")
-        existing = submit(services, root, "cohort.ipynb", cluster_mode="existing_cluster")
-        assert (serverless.instance_type, serverless.count) == ("serverless", 1)
-        assert serverless.rate_usd_per_hour is None  # billed by Databricks, not per node
-        task = workspace_client.jobs.get_run(serverless.databricks_run_id).tasks[0]
-        assert task.new_cluster is None and task.existing_cluster_id is None
-        task = workspace_client.jobs.get_run(existing.databricks_run_id).tasks[0]
-        assert task.existing_cluster_id == cluster_id and task.new_cluster is None
-        for run in (serverless, existing):
-            done = wait_for(services.runs, run.id, lambda r: r.final)
-            assert done.state is RunState.SUCCEEDED, done.failure_message
-            # The admin keeps run folders: the imported notebook is still there.
-            status = workspace_client.workspace.get_status(str(done.databricks_notebook_path))
-            assert status.object_type is not None and status.object_type.value == "NOTEBOOK"
-    finally:
-        services.close()
+    services = make_services(
+        databricks_cluster_modes=["new_cluster", "serverless", "existing_cluster"],
+        databricks_existing_cluster_id=cluster_id,
+        databricks_cleanup=False,
+    )
+    serverless = submit(services, root, "cohort.ipynb", cluster_mode="serverless")
+    existing = submit(services, root, "cohort.ipynb", cluster_mode="existing_cluster")
+    assert (serverless.instance_type, serverless.count) == ("serverless", 1)
+    assert serverless.rate_usd_per_hour is None  # billed by Databricks, not per node
+    task = workspace_client.jobs.get_run(serverless.databricks_run_id).tasks[0]
+    assert task.new_cluster is None and task.existing_cluster_id is None
+    task = workspace_client.jobs.get_run(existing.databricks_run_id).tasks[0]
+    assert task.existing_cluster_id == cluster_id and task.new_cluster is None
+    for run in (serverless, existing):
+        done = wait_for(services.runs, run.id, lambda r: r.final)
+        assert done.state is RunState.SUCCEEDED, done.failure_message
+        # The admin keeps run folders: the imported notebook is still there.
+        status = workspace_client.workspace.get_status(str(done.databricks_notebook_path))
+        assert status.object_type is not None and status.object_type.value == "NOTEBOOK"
 
 
 def test_token_can_come_from_aws_secrets_manager(
-    run_settings: dict[str, Any],
-    local_databricks: LocalDatabricks,
-    local_aws: Any,
-    aws_env: dict[str, str],
+    make_services: MakeServices, local_databricks: LocalDatabricks, local_aws: Any
 ) -> None:
     name = f"ucdh/databricks-{new_run_id()}"
     secret = json.dumps({"token": local_databricks.token})
     local_aws.client("secretsmanager").create_secret(Name=name, SecretString=secret)
-    settings = {
-        **run_settings,
-        "databricks_host": local_databricks.host,
-        "databricks_token_secret_id": name,
-    }
-    services = services_for(settings)
-    missing = services_for({**settings, "databricks_token_secret_id": name + "-gone"})
-    try:
-        assert services.status()["databricks"]["user"] == local_databricks.user_name
-        problem = missing.status()["databricks"]["problem"]
-        assert problem["status"] in (400, 404) and "secret" in problem["message"].lower()
-    finally:
-        services.close()
-        missing.close()
+    services = make_services(databricks_token_file=None, databricks_token_secret_id=name)
+    missing = make_services(databricks_token_file=None, databricks_token_secret_id=name + "-x")
+    assert services.status()["databricks"]["user"] == local_databricks.user_name
+    problem = missing.status()["databricks"]["problem"]
+    assert problem["status"] in (400, 404) and "secret" in problem["message"].lower()
 
 
 def test_a_databrickscfg_profile_gives_host_and_token(
-    run_settings: dict[str, Any],
+    make_services: MakeServices,
     local_databricks: LocalDatabricks,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    aws_env: dict[str, str],
 ) -> None:
     config_file = tmp_path / "databrickscfg"
     config_file.write_text(
@@ -502,47 +469,25 @@ def test_a_databrickscfg_profile_gives_host_and_token(
     # Outside the demo, the profile alone says where the workspace is (no network).
     aws_mode = UcdhConfig(mode="aws", databricks_profile="research")
     assert DatabricksClient(aws_mode, AwsClients(aws_mode)).host() == local_databricks.host
-    settings = {
-        **run_settings,
-        "databricks_host": local_databricks.host,
-        "databricks_profile": "research",
-    }
-    services = services_for(settings)
-    stale = services_for({**settings, "databricks_profile": "stale"})
-    try:
-        assert services.status()["databricks"]["user"] == local_databricks.user_name
-        problem = stale.status()["databricks"]["problem"]
-        assert problem["status"] == 401 and "[stale] of ~/.databrickscfg" in problem["hint"]
-    finally:
-        services.close()
-        stale.close()
+    services = make_services(databricks_token_file=None, databricks_profile="research")
+    stale = make_services(databricks_token_file=None, databricks_profile="stale")
+    assert services.status()["databricks"]["user"] == local_databricks.user_name
+    problem = stale.status()["databricks"]["problem"]
+    assert problem["status"] == 401 and "[stale] of ~/.databrickscfg" in problem["hint"]
 
 
 def test_a_refused_submit_fails_the_run_and_leaves_nothing_in_the_workspace(
-    run_settings: dict[str, Any],
-    local_databricks: LocalDatabricks,
-    tmp_path: Path,
-    root: Path,
-    aws_env: dict[str, str],
-    workspace_client: WorkspaceClient,
+    make_services: MakeServices, root: Path, workspace_client: WorkspaceClient
 ) -> None:
-    settings = {
-        **run_settings,
-        **databricks_settings(local_databricks, tmp_path, local_databricks.token),
-        "databricks_spark_version": "0.0.x-no-such-runtime",  # refused at submit
-    }
-    services = services_for(settings)
+    services = make_services(databricks_spark_version="0.0.x-no-such-runtime")
     run_id = new_run_id()
-    try:
-        with pytest.raises(UcdhError) as raised:
-            submit(services, root, "cohort.ipynb", run_id=run_id)
-        assert raised.value.status == 400 and "0.0.x-no-such-runtime" in raised.value.message
-        failed = services.runs.get(run_id)
-        assert failed.state is RunState.FAILED
-        assert failed.failure_kind is FailureKind.INFRASTRUCTURE
-        me = workspace_client.current_user.me().user_name
-        with pytest.raises(NotFound):
-            workspace_client.workspace.get_status(f"/Users/{me}/.ucdh-runs/{run_id}")
-        assert not submitted_runs(workspace_client, failed)
-    finally:
-        services.close()
+    with pytest.raises(UcdhError) as raised:
+        submit(services, root, "cohort.ipynb", run_id=run_id)
+    assert raised.value.status == 400 and "0.0.x-no-such-runtime" in raised.value.message
+    failed = services.runs.get(run_id)
+    assert failed.state is RunState.FAILED
+    assert failed.failure_kind is FailureKind.INFRASTRUCTURE
+    me = workspace_client.current_user.me().user_name
+    with pytest.raises(NotFound):
+        workspace_client.workspace.get_status(f"/Users/{me}/.ucdh-runs/{run_id}")
+    assert not submitted_runs(workspace_client, failed)
