@@ -11,6 +11,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
@@ -19,6 +20,7 @@ import { cloudIcon } from './icons';
 import { RunsSection } from './runs/section';
 import { runsPlugin } from './runs/plugin';
 import { addUploadToS3Command } from './s3/command';
+import { acceptSnippetDropsIn } from './s3/notebookdrop';
 import { S3Section } from './s3/section';
 import { UcdhSidebar } from './sidebar';
 import {
@@ -42,13 +44,20 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.sidebar,
   description: 'A left sidebar showing your AWS identity, data and runs.',
   autoStart: true,
-  optional: [ISettingRegistry, ICommandPalette, ITranslator, ILayoutRestorer],
+  optional: [
+    ISettingRegistry,
+    ICommandPalette,
+    ITranslator,
+    ILayoutRestorer,
+    INotebookTracker
+  ],
   activate: (
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    notebooks: INotebookTracker | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const sidebar = new UcdhSidebar({
@@ -70,6 +79,9 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
           sidebar.showSection('s3');
         }
       });
+    }
+    if (notebooks) {
+      acceptSnippetDropsIn(notebooks);
     }
 
     app.commands.addCommand(CommandIDs.openSidebar, {

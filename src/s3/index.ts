@@ -7,6 +7,7 @@ export * from './destination';
 export * from './folder';
 export * from './jobs';
 export * from './model';
+export * from './notebookdrop';
 export * from './objectlist';
 export * from './paging';
 export * from './remove';

@@ -9,6 +9,7 @@ import * as React from 'react';
 import { CSS } from '../tokens';
 import type { S3ActionHandler } from './actions';
 import type { S3Row } from './model';
+import { setSnippetData } from './notebookdrop';
 import { RowView } from './rows';
 import { readSnippet } from './snippets';
 import {
@@ -97,10 +98,9 @@ export function ObjectList(props: IObjectListProps): JSX.Element {
       const keys = menuTargets(row, rows, selection)
         .filter(target => target.kind === 'object')
         .map(target => target.key);
-      // A notebook cell's editor (CodeMirror) inserts dropped text/plain at
-      // the drop point; the notebook itself only takes Lumino's cell drags.
-      dataTransfer.setData('text/plain', readSnippet(bucket, keys));
-      dataTransfer.effectAllowed = 'copy';
+      // A cell editor inserts the snippet at the drop point; elsewhere on a
+      // notebook it becomes a new cell (see notebookdrop.ts).
+      setSnippetData(dataTransfer, readSnippet(bucket, keys));
     },
     []
   );

@@ -12,6 +12,15 @@ const SMALL_BUCKET = 'ucdh-demo-shared';
 /** The demo's echo study: a CSV per site under `studies/echo-2025/raw/`. */
 const STUDY_BUCKET = 'ucdh-demo-cardiology';
 
+/** The folder of the echo study's site A, and a CSV in it. */
+const SITE_A = ['studies', 'echo-2025', 'raw', 'site-a'];
+const VISITS_CSV = 'studies/echo-2025/raw/site-a/visits.csv';
+/** What dragging VISITS_CSV into a notebook writes. */
+const VISITS_SNIPPET =
+  'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\n' +
+  `df = pd.read_csv(open_s3("s3://${STUDY_BUCKET}/${VISITS_CSV}"))\n` +
+  'df.head()';
+
 /** A Python notebook of two empty code cells, to drop snippets into. */
 const EMPTY_NOTEBOOK = {
   cells: ['single', 'selection'].map(id => ({
@@ -42,6 +51,33 @@ async function openS3(page: IJupyterLabPageFixture) {
   const s3 = page.locator('.jp-ucdh-S3');
   const row = (key: string) => s3.locator(`.jp-ucdh-S3-row[data-key="${key}"]`);
   return { s3, row };
+}
+
+/** From the bucket list of the S3 section, into a folder of a bucket. */
+async function openFolder(
+  { s3, row }: Awaited<ReturnType<typeof openS3>>,
+  bucket: string,
+  folders: string[]
+) {
+  await row(bucket).click();
+  let prefix = '';
+  for (const folder of folders) {
+    prefix += `${folder}/`;
+    await row(prefix).dblclick();
+  }
+  await expect(s3.locator('.jp-ucdh-S3-breadcrumb')).toContainText(
+    [bucket, ...folders].join('/')
+  );
+}
+
+/** Save EMPTY_NOTEBOOK at `path` and open it; its panel once shown. */
+async function openEmptyNotebook(page: IJupyterLabPageFixture, path: string) {
+  await page.contents.uploadContent(
+    JSON.stringify(EMPTY_NOTEBOOK),
+    'text',
+    path
+  );
+  return openNotebook(page, path);
 }
 
 /** The sources of the cells of the notebook in the main area. */
@@ -210,40 +246,15 @@ test.describe('S3 data', () => {
     page,
     tmpPath
   }) => {
-    const path = `${tmpPath}/drop.ipynb`;
-    await page.contents.uploadContent(
-      JSON.stringify(EMPTY_NOTEBOOK),
-      'text',
-      path
-    );
-    const notebook = await openNotebook(page, path);
+    const notebook = await openEmptyNotebook(page, `${tmpPath}/drop.ipynb`);
     const editors = notebook.locator('.jp-Cell .cm-content');
-    const { s3, row } = await openS3(page);
-    // From the list of buckets, into a folder of one.
-    const open = async (bucket: string, folders: string[]) => {
-      await row(bucket).click();
-      let prefix = '';
-      for (const folder of folders) {
-        prefix += `${folder}/`;
-        await row(prefix).dblclick();
-      }
-      await expect(s3.locator('.jp-ucdh-S3-breadcrumb')).toContainText(
-        [bucket, ...folders].join('/')
-      );
-    };
+    const browser = await openS3(page);
+    const { s3, row } = browser;
 
     // The real drop of the browser into CodeMirror, not a synthetic event.
-    await open(STUDY_BUCKET, ['studies', 'echo-2025', 'raw', 'site-a']);
-    const csv = 'studies/echo-2025/raw/site-a/visits.csv';
-    await row(csv).dragTo(editors.nth(0));
-    await expect
-      .poll(() => cellSources(page))
-      .toEqual([
-        'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\n' +
-          `df = pd.read_csv(open_s3("s3://${STUDY_BUCKET}/${csv}"))\n` +
-          'df.head()',
-        ''
-      ]);
+    await openFolder(browser, STUDY_BUCKET, SITE_A);
+    await row(VISITS_CSV).dragTo(editors.nth(0));
+    await expect.poll(() => cellSources(page)).toEqual([VISITS_SNIPPET, '']);
     // The snippet runs as it is: the kernel reads the object through the
     // extension's own settings (here the demo's local AWS), no s3fs needed.
     await page.notebook.runCell(0);
@@ -256,7 +267,7 @@ test.describe('S3 data', () => {
 
     // Dragging a selected row carries the whole selection.
     await s3.locator('.jp-ucdh-S3-crumb', { hasText: 'Buckets' }).click();
-    await open(BIG_BUCKET, ['reads', 'batch-001']);
+    await openFolder(browser, BIG_BUCKET, ['reads', 'batch-001']);
     const read = (n: number) => `reads/batch-001/read-0000${n}.fastq`;
     await row(read(0)).click();
     await row(read(2)).click({ modifiers: ['Shift'] });
@@ -275,5 +286,43 @@ test.describe('S3 data', () => {
           get(2) +
           '}'
       );
+  });
+
+  test('drops a row below the last cell, then on a prompt, as new active code cells that read it', async ({
+    page,
+    tmpPath
+  }) => {
+    const notebook = await openEmptyNotebook(
+      page,
+      `${tmpPath}/drop-cells.ipynb`
+    );
+    const cells = notebook.locator('.jp-Notebook');
+    const browser = await openS3(page);
+    await openFolder(browser, STUDY_BUCKET, SITE_A);
+    const { row } = browser;
+    const activeCell = () =>
+      page.evaluate(
+        () =>
+          (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex
+      );
+
+    // The empty space under the two cells: a new cell at the end.
+    const box = await cells.boundingBox();
+    await row(VISITS_CSV).dragTo(cells, {
+      targetPosition: { x: box!.width / 2, y: box!.height - 40 }
+    });
+    await expect
+      .poll(() => cellSources(page))
+      .toEqual(['', '', VISITS_SNIPPET]);
+    await expect.poll(activeCell).toBe(2);
+
+    // The prompt of the first cell: a new cell right after it.
+    await row(VISITS_CSV).dragTo(
+      notebook.locator('.jp-Cell').nth(0).locator('.jp-InputPrompt')
+    );
+    await expect
+      .poll(() => cellSources(page))
+      .toEqual(['', VISITS_SNIPPET, '', VISITS_SNIPPET]);
+    await expect.poll(activeCell).toBe(1);
   });
 });
