@@ -217,13 +217,13 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
           <p className={C.summary} aria-live="polite" aria-busy={catalog.busy}>
             {data.workspace_node_types
               ? trans.__(
-                  '%1 of the %2 node types your Databricks workspace offers in %3',
+                  '%1 of the %2 node types your Databricks workspace offers in %3.',
                   formatNumber(data.count),
                   formatNumber(data.total),
                   data.region
                 )
               : trans.__(
-                  '%1 of %2 types in %3',
+                  '%1 of %2 types in %3.',
                   formatNumber(data.count),
                   formatNumber(data.total),
                   data.region
