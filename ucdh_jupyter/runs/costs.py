@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UcdhError, bad_request
 from .model import MINIMUM_BILLED_SECONDS, Run, RunState, parse_iso
+from .service import check_workers
 
 if TYPE_CHECKING:
     from ..compute import ComputeService
@@ -95,10 +96,7 @@ def cost_preview(
     config = runs.config
     count = 1
     if backend == "databricks":
-        workers = body.get("workers", config.databricks_default_workers)
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
-            raise bad_request("workers must be a whole number of Databricks workers, 0 or more.")
-        count = workers + 1
+        count = check_workers(body.get("workers", config.databricks_default_workers)) + 1
     max_hours = _positive(body, "max_hours") or config.runs_default_max_hours
     expected_hours, expected_from = _positive(body, "expected_hours"), None
     if expected_hours is not None:

@@ -55,6 +55,16 @@ def _iso_ms(millis: int | None) -> str | None:
     return iso(datetime.fromtimestamp(millis / 1000, tz=timezone.utc).replace(microsecond=0))
 
 
+def _states(details: Any) -> tuple[str, str, str]:
+    """Life-cycle state, result state and state message of a Databricks run ("" if absent)."""
+    state = details.state
+    if state is None:
+        return "", "", ""
+    life = state.life_cycle_state.value if state.life_cycle_state else ""
+    result = state.result_state.value if state.result_state else ""
+    return life, result, state.state_message or ""
+
+
 def closest(node_type: str, offered: list[str], count: int = 6) -> list[str]:
     """The offered node types most like ``node_type``: same size, then same kind of
     machine (the family's first letter), then by name."""
@@ -70,9 +80,7 @@ def closest(node_type: str, offered: list[str], count: int = 6) -> list[str]:
 def run_log(details: Any, output: Any) -> str:
     """What the Runs section's Log shows for a finished Databricks run: its end state,
     durations, the notebook's exit value, and the error with its trace."""
-    state = details.state
-    life = state.life_cycle_state.value if state and state.life_cycle_state else "?"
-    result = state.result_state.value if state and state.result_state else "?"
+    life, result, message = _states(details)
     tasks = details.tasks or []
     task = tasks[0] if tasks else details
     setup, execution, cleanup = (
@@ -80,8 +88,9 @@ def run_log(details: Any, output: Any) -> str:
         for name in ("setup_duration", "execution_duration", "cleanup_duration")
     )
     lines = [
-        f"Databricks run {details.run_id} (task run {task.run_id}): {life} / {result}",
-        str((state.state_message if state else "") or ""),
+        f"Databricks run {details.run_id} (task run {task.run_id}): "
+        f"{life or '?'} / {result or '?'}",
+        message,
         f"Run page: {details.run_page_url or '-'}",
         f"Cluster setup {setup:.1f} s, execution {execution:.1f} s, cleanup {cleanup:.1f} s",
     ]
@@ -90,7 +99,7 @@ def run_log(details: Any, output: Any) -> str:
         lines.append(f"Notebook exit value: {result_value}")
     if output.error:
         lines += ["", f"Error: {output.error}", str(output.error_trace or "")]
-    return "\n".join(line for line in lines if line is not None) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 def widget_value(value: Any) -> str:
@@ -179,6 +188,7 @@ class DatabricksBackend:
         folder = self.folder(run.id)
         name = run.notebook_path.rsplit("/", 1)[-1].removesuffix(".ipynb")
         notebook_path = f"{folder}/{name}"
+        timeout = int(run.max_hours * 3600)
         task = SubmitTask(
             task_key=TASK_KEY,
             notebook_task=NotebookTask(
@@ -186,7 +196,7 @@ class DatabricksBackend:
                 base_parameters={key: widget_value(value) for key, value in run.parameters.items()},
                 source=Source.WORKSPACE,
             ),
-            timeout_seconds=int(run.max_hours * 3600),
+            timeout_seconds=timeout,
             **self.compute(run),
         )
         return {
@@ -195,7 +205,7 @@ class DatabricksBackend:
             "submit": {
                 "run_name": f"ucdh-run-{run.id}",
                 "tasks": [task],
-                "timeout_seconds": int(run.max_hours * 3600),
+                "timeout_seconds": timeout,
                 "idempotency_token": run.id,
             },
         }
@@ -263,21 +273,21 @@ class DatabricksBackend:
         details = self._find(run)
         if details is None:
             return Observation(MACHINE_ABSENT)
-        state = details.state
-        life = state.life_cycle_state.value if state and state.life_cycle_state else "PENDING"
+        life, _result, message = _states(details)
         started = _iso_ms(details.start_time)
-        message = (state.state_message if state else "") or ""
-        if life in _LIVE:
-            machine, phase = _LIVE[life]
+        if (life or "PENDING") in _LIVE:
+            machine, phase = _LIVE[life or "PENDING"]
             status = {
                 "phase": phase,
                 "heartbeat_at": iso(utcnow()),  # Databricks answered: the run is alive
                 "progress": {"last_lines": [message] if message else []},
             }
             return Observation(machine, status, started)
-        status = self._ending(run, details)
+        # The task run's output (not the parent's) holds the error and the exit value.
+        output = self.workspace.jobs.get_run_output(self.task_run_id(details))
+        status = self._ending(details, output)
         status["finished_at"] = _iso_ms(details.end_time)
-        self.collect(run, details, status["phase"] == "succeeded")
+        self.collect(run, details, status["phase"] == "succeeded", output)
         return Observation(MACHINE_GONE, status, started)
 
     def task_run_id(self, details: Any) -> int:
@@ -285,11 +295,9 @@ class DatabricksBackend:
         tasks = details.tasks or []
         return int(tasks[0].run_id) if tasks else int(details.run_id)
 
-    def _ending(self, run: Run, details: Any) -> dict[str, Any]:
+    def _ending(self, details: Any, output: Any) -> dict[str, Any]:
         """The final phase, and the failure's kind and message, of a finished run."""
-        state = details.state
-        result = state.result_state.value if state and state.result_state else ""
-        message = (state.state_message if state else "") or ""
+        _life, result, message = _states(details)
         if result in ("SUCCESS", "SUCCESS_WITH_FAILURES"):
             return {"phase": "succeeded"}
         if result in ("CANCELED", "UPSTREAM_CANCELED"):
@@ -301,7 +309,6 @@ class DatabricksBackend:
                 "failure_message": "The run reached its max runtime; Databricks stopped it.",
             }
         if result == "FAILED":
-            output = self.workspace.jobs.get_run_output(self.task_run_id(details))
             return {
                 "phase": "failed",
                 "failure_kind": "notebook_error",
@@ -313,8 +320,9 @@ class DatabricksBackend:
             "failure_message": f"Databricks could not run the notebook: {message or result}",
         }
 
-    def collect(self, run: Run, details: Any, succeeded: bool) -> None:
-        """Copy the run's HTML view and executed notebook to its S3 prefix (once)."""
+    def collect(self, run: Run, details: Any, succeeded: bool, output: Any = None) -> None:
+        """Copy the run's HTML view, executed notebook and log to its S3 prefix (once);
+        ``output`` is the task run's ``get_run_output`` when the caller has it already."""
         from databricks.sdk.errors import NotFound
         from databricks.sdk.service.jobs import ViewsToExport
         from databricks.sdk.service.workspace import ExportFormat
@@ -333,7 +341,7 @@ class DatabricksBackend:
                 key = protocol.OUTPUT_KEY if succeeded else protocol.PARTIAL_KEY
                 body = base64.b64decode(exported.content)
                 self.records.put(run.id, key, body, "application/x-ipynb+json")
-        output = self.workspace.jobs.get_run_output(task)
+        output = output or self.workspace.jobs.get_run_output(task)
         if output.notebook_output is not None and output.notebook_output.result:
             run.exit_value = str(output.notebook_output.result)
         log_text = run_log(details, output)
@@ -355,7 +363,7 @@ class DatabricksBackend:
         details = self._find(run)
         if details is None:
             return
-        life = details.state.life_cycle_state.value if details.state else ""
+        life, _result, _message = _states(details)
         if life in _LIVE:
             self.workspace.jobs.cancel_run(details.run_id)
             return

@@ -45,6 +45,13 @@ INSTANCE_TYPE = re.compile(r"^[a-z0-9-]+\.[a-z0-9-]+$")
 BACKENDS = ("ec2", "databricks")
 
 
+def check_workers(value: Any) -> int:
+    """A Databricks worker count from a request body (run or cost preview), or a 400."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise bad_request("workers must be a whole number of Databricks workers, 0 or more.")
+    return value
+
+
 @dataclass
 class RunRequest:
     """What a user asks for when submitting a run."""
@@ -76,10 +83,8 @@ class RunRequest:
         elif not isinstance(itype, str) or not INSTANCE_TYPE.match(itype):
             raise bad_request("instance_type must be an instance type such as m5.xlarge.")
         workers = body.get("workers")
-        if workers is not None and (
-            isinstance(workers, bool) or not isinstance(workers, int) or workers < 0
-        ):
-            raise bad_request("workers must be a whole number of Databricks workers, 0 or more.")
+        if workers is not None:
+            workers = check_workers(workers)
         parameters, files = body.get("parameters") or {}, body.get("files") or []
         if not isinstance(parameters, dict):
             raise bad_request("parameters must be an object of name → value.")
