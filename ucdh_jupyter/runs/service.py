@@ -183,6 +183,10 @@ class RunService:
         """The backend called ``name`` (built on first use)."""
         if name not in BACKENDS:
             raise bad_request(f"Unknown backend {name!r}.", f"Use one of: {', '.join(BACKENDS)}.")
+        with self._guard:
+            built = self._backends.get(name)
+        if built is not None:
+            return built  # every refresh asks: no config file is read again
         if name == "databricks" and not self.databricks.configured():
             details = self.databricks.availability()
             raise UcdhError(400, "databricks_not_configured", details["reason"], details["hint"])
