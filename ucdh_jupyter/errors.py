@@ -62,6 +62,17 @@ def forbidden(message: str, hint: str = "Ask your administrator to allow it.") -
     return UcdhError(403, "not_allowed", message, hint)
 
 
+def feature_disabled(feature: str) -> UcdhError:
+    """The 403 of every route of a feature the administrator switched off."""
+    names = {"s3": "The S3 browser", "compute": "The instance picker", "runs": "Running notebooks"}
+    return UcdhError(
+        403,
+        "feature_disabled",
+        f"{names.get(feature, feature)} is switched off on this server.",
+        f"Ask your administrator (UcdhConfig.enable_{feature}).",
+    )
+
+
 _SSO_CODES = {"UnauthorizedException", "ExpiredTokenException"}
 _EXPIRED_CODES = {
     "ExpiredToken",

@@ -4,16 +4,46 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..errors import UcdhError, bad_request, translate
+from ..errors import UcdhError, bad_request, feature_disabled, translate
 from ..services import UcdhServices
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 T = TypeVar("T")
+M = TypeVar("M", bound="BaseModel")
+
+# jupyter_server's own login (a shared token or password) names nobody: it invents an
+# anonymous user per browser session, or per request for API calls.
+ANONYMOUS_LOGINS = (IdentityProvider, PasswordIdentityProvider)
+# Deeper JSON than this is no request of ours (and Python's parser would recurse on it).
+MAX_BODY_DEPTH = 16
+ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def _check_json(value: Any, path: str = "body", depth: int = 0) -> None:
+    """Refuse NUL characters anywhere (no name or path of ours may hold one, and the
+    file system would fail on them) and nesting deeper than :data:`MAX_BODY_DEPTH`."""
+    if depth > MAX_BODY_DEPTH:
+        raise bad_request(f"The request body is nested deeper than {MAX_BODY_DEPTH} levels.")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise bad_request(f"{path} contains a NUL character.", "Remove it and send again.")
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _check_json(name, path, depth + 1)
+            _check_json(item, f"{name}" if path == "body" else f"{path}.{name}", depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(item, f"{path}[{index}]", depth + 1)
 
 
 class UcdhHandler(APIHandler):
@@ -24,6 +54,27 @@ class UcdhHandler(APIHandler):
     """
 
     auth_resource = "ucdh-jupyter"
+    # The admin feature switch (UcdhConfig.enable_<feature>) this route belongs to.
+    feature: str | None = None
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        """Login first; then a route of a switched-off feature answers 403
+        ``feature_disabled`` for every verb, before anything else is read."""
+        await super().prepare()
+        if self._finished or not self.current_user or self.feature is None:
+            return
+        if not getattr(self.services.config, f"enable_{self.feature}"):
+            raise feature_disabled(self.feature)
+
+    @property
+    def owner(self) -> str:
+        """Whose runs and jobs a request sees: the logged-in user when the login names
+        people (JupyterHub, a custom identity provider), else the server's account."""
+        if type(self.identity_provider) in ANONYMOUS_LOGINS:
+            from ..runs.user import server_account
+
+            return server_account()
+        return str(self.current_user.username)
 
     @property
     def services(self) -> UcdhServices:
@@ -46,14 +97,44 @@ class UcdhHandler(APIHandler):
             raise error from exc
 
     def json_body(self) -> dict[str, Any]:
-        """The request body as a JSON object, or a 400."""
+        """The request body as a JSON object, or a 400 (bad JSON, too deep, a NUL)."""
         try:
             body = json.loads(self.request.body or b"{}")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise bad_request("The request body is not valid JSON.") from exc
         if not isinstance(body, dict):
             raise bad_request("The request body must be a JSON object.")
+        _check_json(body)
         return body
+
+    def parse_body(self, model: type[M]) -> M:
+        """The request body parsed strictly as ``model`` (a 400 naming the field)."""
+        from ..contract import parse
+
+        return parse(model, self.json_body())
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        """A query parameter exactly as sent (UTF-8, no NUL), or ``default``."""
+        values = self.request.query_arguments.get(name)
+        if not values:
+            return default
+        try:
+            value = values[-1].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise bad_request(f"The parameter {name!r} is not valid UTF-8.") from exc
+        if "\x00" in value:
+            raise bad_request(f"The parameter {name!r} contains a NUL character.")
+        return value
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        """A whole-number query parameter in ``low..high`` (ASCII digits only: ``²`` is
+        a digit to Python but no number), or a 400 naming it."""
+        text = self.query(name)
+        if text is None or text == "":
+            return default
+        if not ASCII_DIGITS.fullmatch(text) or not low <= int(text) <= high:
+            raise bad_request(f"{name} must be a whole number between {low} and {high}.")
+        return int(text)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Errors are JSON ``{message, code, hint}``; never a stack trace."""

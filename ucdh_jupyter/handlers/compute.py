@@ -11,6 +11,8 @@ from .base import UcdhHandler
 class CatalogHandler(UcdhHandler):
     """Instance types of the region, filtered and sorted, with prices, limits and presets."""
 
+    feature = "compute"
+
     @web.authenticated
     @authorized
     async def get(self) -> None:
@@ -21,6 +23,8 @@ class CatalogHandler(UcdhHandler):
 
 class EstimateHandler(UcdhHandler):
     """The cost range of a job. POST because it carries a body; it changes nothing."""
+
+    feature = "compute"
 
     @web.authenticated
     @authorized

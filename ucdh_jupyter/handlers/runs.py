@@ -1,6 +1,6 @@
 """Run routes: parse, call :class:`~ucdh_jupyter.runs.user.UserRuns` on the worker pool, finish.
 
-Every route sees only the runs of the person logged in (see :func:`run_owner`), with
+Every route sees only the runs of the person logged in (see ``UcdhHandler.owner``), with
 notebook paths relative to the Jupyter root; a path that leaves it is a 400.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from jupyter_server.auth.decorator import authorized
-from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
 from tornado import web
 
 from .base import UcdhHandler
@@ -17,23 +16,10 @@ from .base import UcdhHandler
 if TYPE_CHECKING:
     from ..runs.user import UserRuns
 
-# jupyter_server's own login (a shared token or password) names nobody: it invents an
-# anonymous user per browser session, or per request for API calls.
-ANONYMOUS_LOGINS = (IdentityProvider, PasswordIdentityProvider)
-
-
-def run_owner(handler: UcdhHandler) -> str:
-    """Whose runs a request sees: the logged-in user when the login names people
-    (JupyterHub, a custom identity provider), else the account of the server."""
-    if type(handler.identity_provider) in ANONYMOUS_LOGINS:
-        from ..runs.user import server_account
-
-        return server_account()
-    return str(handler.current_user.username)
-
-
 class RunsBase(UcdhHandler):
     """Shared by the run routes: the current user's view of the run service."""
+
+    feature = "runs"
 
     def user_runs(self) -> UserRuns:
         """The runs of the person making this request, under the Jupyter root."""
@@ -42,7 +28,7 @@ class RunsBase(UcdhHandler):
 
         services = self.services
         return UserRuns(
-            services.runs, services.compute, run_owner(self), self.settings["server_root_dir"]
+            services.runs, services.compute, self.owner, self.settings["server_root_dir"]
         )
 
     async def finish_run(self, fn: Any, *args: Any, status: int = 200) -> None:

@@ -30,20 +30,12 @@ QUICK_JOB_SECONDS = 5.0
 class S3Handler(UcdhHandler):
     """Shared parsing for the S3 routes."""
 
+    feature = "s3"
+
     @property
     def s3(self) -> S3Service:
         """The S3 service built at load time."""
         return self.services.s3
-
-    def query(self, name: str, default: str | None = None) -> str | None:
-        """A query parameter exactly as sent (UTF-8), or ``default``."""
-        values = self.request.query_arguments.get(name)
-        if not values:
-            return default
-        try:
-            return values[-1].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise bad_request(f"The parameter {name!r} is not valid UTF-8.") from exc
 
     def required(self, name: str) -> str:
         """A query parameter that must be present and non-empty."""
@@ -86,16 +78,14 @@ class ListHandler(S3Handler):
     @authorized
     async def get(self) -> None:
         """List a page; pass ``next_cursor`` back as ``cursor`` for the next one."""
-        limit = self.query("limit") or "1000"
-        if not limit.isdigit():
-            raise bad_request("limit must be a whole number between 1 and 1000.")
+        limit = self.query_int("limit", 1000, 1, 1000)
         self.finish(
             await self.call(
                 self.s3.list_folder,
                 self.required("bucket"),
                 self.query("prefix", "") or "",
                 self.query("cursor"),
-                int(limit),
+                limit,
             )
         )
 
