@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,15 +50,22 @@ def _choice(params: Mapping[str, Any], name: str, choices: tuple[str, ...], defa
     return str(value)
 
 
+# A number as a query parameter: ASCII digits only. float() alone would also read
+# "١٢" (Arabic-Indic digits) or " 1_0 ", and a superscript "²" must be a 400, not a 500.
+_DECIMAL = re.compile(r"[0-9]{1,12}(\.[0-9]{0,12})?|\.[0-9]{1,12}")
+
+
 def _number(params: Mapping[str, Any], name: str) -> float | None:
     value = params.get(name)
     if value is None or value == "":
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         number = math.nan
-    if isinstance(value, bool) or not math.isfinite(number) or number < 0:
+    elif isinstance(value, str):
+        number = float(value) if _DECIMAL.fullmatch(value) else math.nan
+    else:
+        number = float(value)
+    if not math.isfinite(number) or number < 0:
         raise bad_request(f"{name} must be a number of at least 0, not {value!r}.")
     return number
 

@@ -17,7 +17,9 @@ class CatalogHandler(UcdhHandler):
     @authorized
     async def get(self) -> None:
         """List the catalog; bad filters are a 400 that names them."""
-        params = {name: self.get_argument(name) for name in self.request.arguments}
+        # Each value exactly as sent (no NUL, valid UTF-8); the query parser refuses
+        # anything but ASCII numbers where a number is expected.
+        params = {name: self.query(name) for name in self.request.query_arguments}
         self.finish(await self.call(self.services.compute.catalog, params))
 
 
@@ -29,5 +31,8 @@ class EstimateHandler(UcdhHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        """Estimate; bad input (unknown type, absurd hours, count 0) is a 400."""
-        self.finish(await self.call(self.services.compute.estimate, self.json_body()))
+        """Estimate; bad input (a wrong type, unknown type, absurd hours, count 0) is a 400."""
+        from ..compute.requests import EstimateBody
+
+        body = self.parse_body(EstimateBody).model_dump(exclude_unset=True)
+        self.finish(await self.call(self.services.compute.estimate, body))

@@ -16,6 +16,7 @@ from .base import UcdhHandler
 if TYPE_CHECKING:
     from ..runs.user import UserRuns
 
+
 class RunsBase(UcdhHandler):
     """Shared by the run routes: the current user's view of the run service."""
 
@@ -44,9 +45,12 @@ class RunsHandler(RunsBase):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        """List the user's runs, newest first, from the local store."""
-        runs = await self.call(self.user_runs().list)
-        self.finish({"runs": [run.to_json() for run in runs]})
+        """List the user's runs, newest first, from the local store, with this month's
+        usage against the user's caps (the Runs section's "This month: $12.40 of $200")."""
+        user = self.user_runs()
+        runs = await self.call(user.list)
+        usage = user.usage(runs)
+        self.finish({"runs": [run.to_json() for run in runs], "usage": usage.to_json()})
 
     @web.authenticated
     @authorized

@@ -7,16 +7,17 @@ sidebar, the run routes and the magics refuse and price a run the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UcdhError, bad_request
+from ..errors import UcdhError
 from .model import MINIMUM_BILLED_SECONDS, Run, RunState, parse_iso
-from .service import check_workers
+from .policy import max_cost
+from .service import check_instance_type
 
 if TYPE_CHECKING:
     from ..compute import ComputeService
+    from .requests import PrepareBody
     from .service import RunService
 
 
@@ -60,15 +61,6 @@ def last_duration(previous: list[Run], notebook_path: str) -> tuple[float, str] 
     return None
 
 
-def _positive(body: Mapping[str, Any], name: str) -> float | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise bad_request(f"{name} must be a number of hours above 0.")
-    return float(value)
-
-
 def _cents(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
@@ -76,7 +68,7 @@ def _cents(value: float | None) -> float | None:
 def cost_preview(
     runs: RunService,
     compute: ComputeService,
-    body: Mapping[str, Any],
+    body: PrepareBody,
     previous: list[Run],
 ) -> dict[str, Any] | None:
     """The cost block of the run dialog for ``body`` (instance_type, backend, workers,
@@ -85,24 +77,26 @@ def cost_preview(
     The maximum cost is rate x machines x max runtime (what the budget is checked
     against; a Databricks job cluster bills its workers and its driver); the
     expected cost uses ``expected_hours`` if given, else the duration of the last
-    successful run of the same notebook.
+    successful run of the same notebook. ``previous`` are the user's runs (newest
+    first): ``refusal`` is the cost policy's verdict on submitting this run now, the
+    very check :meth:`RunService.submit` makes (max runtime, budget, per-user caps).
     """
-    instance_type = body.get("instance_type")
+    instance_type = body.instance_type
     if not instance_type:
         return None
-    if not isinstance(instance_type, str):
-        raise bad_request("instance_type must be an instance type such as m5.xlarge.")
-    backend = str(body.get("backend") or "ec2")
+    check_instance_type(instance_type)
+    backend = body.backend or "ec2"
     config = runs.config
     count = 1
     if backend == "databricks":
-        count = check_workers(body.get("workers", config.databricks_default_workers)) + 1
-    max_hours = _positive(body, "max_hours") or config.runs_default_max_hours
-    expected_hours, expected_from = _positive(body, "expected_hours"), None
+        workers = config.databricks_default_workers if body.workers is None else body.workers
+        count = workers + 1
+    max_hours = body.max_hours if body.max_hours is not None else config.runs_default_max_hours
+    expected_hours, expected_from = body.expected_hours, None
     if expected_hours is not None:
         expected_from = "your estimate"
     else:
-        found = last_duration(previous, str(body.get("notebook_path") or ""))
+        found = last_duration(previous, body.notebook_path)
         if found is not None:
             expected_hours, expected_from = found[0], f"the last successful run ({found[1]})"
     reason = None
@@ -113,17 +107,30 @@ def cost_preview(
             raise
         reason = error.message
     rate = node_rate(compute, backend, instance_type)
-    most = rate * count * max_hours if rate is not None else None
+    most = max_cost(rate, count, max_hours)
     expected = None
     if rate is not None and expected_hours is not None:
         expected = rate * count * max(expected_hours, MINIMUM_BILLED_SECONDS / 3600)
     budget = config.runs_budget_per_run_usd
+    refusal = None
+    try:
+        runs.policy.check(
+            backend=backend,
+            instance_type=instance_type,
+            rate=rate,
+            count=count,
+            requested_hours=max_hours,
+            owner_runs=previous,
+        )
+    except UcdhError as error:
+        refusal = {"code": error.code, "message": error.message, "hint": error.hint}
     return {
         "instance_type": instance_type,
         "backend": backend,
         "rate_usd_per_hour": _cents(rate),
         "count": count,
         "max_hours": max_hours,
+        "min_hours": runs.policy.min_hours(backend),
         "max_hours_cap": config.max_runtime_hours,
         "max_cost_usd": _cents(most),
         "expected_hours": expected_hours,
@@ -134,5 +141,6 @@ def cost_preview(
         "within_budget": None if budget is None else most is not None and most <= budget,
         "allowed": reason is None,
         "reason": reason,
+        "refusal": refusal,
         "prices": compute.price_table().label(),
     }

@@ -23,6 +23,7 @@ import base64
 import contextlib
 import json
 import logging
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -107,10 +108,21 @@ def widget_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def timeout_seconds(max_hours: float) -> int:
+    """The run's ``timeout_seconds``: its max runtime rounded UP to a whole second, and
+    never 0, which Databricks reads as "no timeout at all"."""
+    return max(1, math.ceil(round(max_hours * 3600, 6)))
+
+
 class DatabricksBackend:
     """Plans, submits, follows and cleans up Databricks one-time runs."""
 
     name = "databricks"
+    # 10 minutes. A job cluster alone takes some 3 to 7 minutes to start (instances, then
+    # the Databricks runtime) and Databricks bills DBUs from the cluster's start; a shorter
+    # max runtime would time out before the notebook's first cell in most runs, paying for
+    # the start-up and nothing else. It is also far from the 0 that means "no timeout".
+    min_max_hours = 10 / 60
 
     def __init__(self, config: Any, client: DatabricksClient, records: RunRecords) -> None:
         self.config = config
@@ -188,7 +200,7 @@ class DatabricksBackend:
         folder = self.folder(run.id)
         name = run.notebook_path.rsplit("/", 1)[-1].removesuffix(".ipynb")
         notebook_path = f"{folder}/{name}"
-        timeout = int(run.max_hours * 3600)
+        timeout = timeout_seconds(run.max_hours)
         task = SubmitTask(
             task_key=TASK_KEY,
             notebook_task=NotebookTask(

@@ -25,7 +25,7 @@ from .backend import (
     Observation,
 )
 from .local import LocalExecutor
-from .model import RUN_ID_PATTERN, Run, RunState, iso, parse_iso
+from .model import MINIMUM_BILLED_SECONDS, RUN_ID_PATTERN, Run, RunState, iso, parse_iso
 from .records import RunRecords
 from .userdata import runner_environment, user_data
 
@@ -65,6 +65,10 @@ class Ec2Backend:
     """Plans, launches, observes and terminates run instances."""
 
     name = "ec2"
+    # Linux EC2 bills at least 60 s per instance, and the instance's own power-off
+    # (``shutdown -h +MINUTES``) counts in whole minutes: one minute is the least that
+    # means what it says.
+    min_max_hours = MINIMUM_BILLED_SECONDS / 3600
 
     def __init__(
         self,
@@ -219,7 +223,8 @@ class Ec2Backend:
         run.started_at = iso(instance.get("LaunchTime"))
         if self.local is not None and not existing:
             try:
-                self.local.start(run, self.local_environment(run), self.terminate)
+                env = self.local_environment(run)
+                self.local.start(run, env, self.terminate, plan["UserData"])
             except Exception:
                 self.terminate([instance["InstanceId"]])
                 raise
@@ -300,7 +305,7 @@ class Ec2Backend:
         run_id = tag_value(instance, TAG_RUN_ID)
         deadline = parse_iso(tag_value(instance, TAG_DEADLINE))
         launched: datetime | None = instance.get("LaunchTime")
-        if not run_id or not RUN_ID_PATTERN.match(run_id) or not deadline or not launched:
+        if not run_id or not RUN_ID_PATTERN.fullmatch(run_id) or not deadline or not launched:
             return None
         location = self.records.location(run_id)
         return Run(

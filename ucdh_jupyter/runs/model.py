@@ -92,7 +92,7 @@ class IllegalTransitionError(UcdhError):
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-RUN_ID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+RUN_ID_PATTERN = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")  # always fullmatch: "$" allows "\n"
 
 
 def new_run_id(now: float | None = None) -> str:
@@ -108,7 +108,7 @@ def new_run_id(now: float | None = None) -> str:
 
 def check_run_id(run_id: str) -> str:
     """``run_id`` if it is a well-formed run id, else a 400 (ids end up in S3 keys)."""
-    if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
+    if not isinstance(run_id, str) or not RUN_ID_PATTERN.fullmatch(run_id):
         raise UcdhError(400, "bad_run_id", f"{run_id!r} is not a run id.", "Use the id of a run.")
     return run_id
 

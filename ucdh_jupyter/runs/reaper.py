@@ -1,8 +1,13 @@
-"""The reaper: terminates every managed run instance past its deadline.
+"""The reaper: stops every run of every backend that is past its deadline.
 
-It is the server-side backstop to the instance's own ``shutdown -h +MAX``: it needs
-nothing from the run but the instance's tags, so it also catches instances whose run
-record was lost, or that outlived a server that was down. Runs it reaps are EXPIRED.
+EC2: it terminates every managed instance past the deadline of its tags, the server-side
+backstop to the instance's own ``shutdown -h +MAX``. It needs nothing from the run but
+the instance's tags, so it also catches instances whose run record was lost, or that
+outlived a server that was down.
+
+Other backends (Databricks): every run of the run store that is not over and past its
+``deadline`` is cancelled through its backend, the server-side backstop to Databricks'
+own ``timeout_seconds``. Runs it reaps are EXPIRED.
 """
 
 from __future__ import annotations
@@ -32,12 +37,18 @@ def _deadline(instance: dict[str, Any]) -> datetime | None:
 
 
 def reap(service: RunService, now: datetime | None = None) -> list[str]:
-    """Terminate overdue managed instances, mark their runs EXPIRED; returns their ids.
+    """Terminate overdue managed instances and cancel other backends' overdue runs,
+    mark their runs EXPIRED; returns the instance ids and the other runs' ids.
 
     An instance tagged as managed but with no readable deadline counts as overdue:
     a machine nobody can account for is exactly what must not keep running.
     """
     moment = now or utcnow()
+    return _reap_instances(service, moment) + _reap_runs(service, moment)
+
+
+def _reap_instances(service: RunService, moment: datetime) -> list[str]:
+    """Terminate overdue managed EC2 instances; their ids."""
     backend = service.backend("ec2")
     assert isinstance(backend, Ec2Backend)
     overdue = []
@@ -62,6 +73,27 @@ def reap(service: RunService, now: datetime | None = None) -> list[str]:
                 backend.local.stop(run.id)
             service.expire(run, moment)
     return [instance["InstanceId"] for instance in overdue]
+
+
+def _reap_runs(service: RunService, moment: datetime) -> list[str]:
+    """Cancel the store's live runs of other backends past their deadline; their ids.
+
+    EC2 runs are left to :func:`_reap_instances` (their tags say more than the store).
+    """
+    reaped = []
+    for run in service.store.list(active_only=True):
+        if run.backend == "ec2" or run.deadline_at > moment:
+            continue
+        try:
+            service.backend(run.backend).release(run)
+        except Exception:
+            # Not reachable now (token, network): the next sweep tries again.
+            log.warning("ucdh-jupyter: could not cancel overdue run %s", run.id, exc_info=True)
+            continue
+        log.warning("ucdh-jupyter: cancelled %s run %s past its deadline", run.backend, run.id)
+        service.expire(run, moment, message="The run passed its deadline; it was cancelled.")
+        reaped.append(run.id)
+    return reaped
 
 
 def start_reaper(services: UcdhServices, interval: float | None = None) -> PeriodicCallback:

@@ -117,7 +117,7 @@ class RunRecords:
         for page in pages:
             for common in page.get("CommonPrefixes", []):
                 name = common["Prefix"][len(self.root_prefix) :].rstrip("/")
-                if RUN_ID_PATTERN.match(name):
+                if RUN_ID_PATTERN.fullmatch(name):
                     yield name
 
     def all(self) -> Iterator[Run]:

@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from ..aws import AwsClients
-from ..config import CLUSTER_MODES, UcdhConfig
+from ..config import UcdhConfig
 from ..databricks_client import DatabricksClient
 from ..errors import UcdhError, bad_request, forbidden, translate
 from . import runner as protocol
-from .backend import RunBackend
-from .environment import environment_for
+from .backend import BACKENDS, RunBackend
+from .environment import EnvironmentSpec, environment_for
 from .model import FailureKind, Run, RunState, check_run_id, new_run_id, utcnow
 from .notebook import check_parameters, load_notebook, notebook_parameters
+from .policy import CostPolicy
 from .records import RunRecords
 from .staging import check_sizes, select_files, sibling_files, stage
 from .store import RunStore, default_store_path, rebuild
@@ -41,14 +42,14 @@ log = logging.getLogger(__name__)
 RateFn = Callable[[str, str], "float | None"]
 # (backend, instance type) → None, or raises a 403 when the admin does not allow it.
 CheckFn = Callable[[str, str], None]
-INSTANCE_TYPE = re.compile(r"^[a-z0-9-]+\.[a-z0-9-]+$")
-BACKENDS = ("ec2", "databricks")
+# Always fullmatch: with "^...$", "m5.large\n" would pass ("$" matches before a final newline).
+INSTANCE_TYPE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+")
 
 
-def check_workers(value: Any) -> int:
-    """A Databricks worker count from a request body (run or cost preview), or a 400."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise bad_request("workers must be a whole number of Databricks workers, 0 or more.")
+def check_instance_type(value: Any) -> str:
+    """An instance (or node) type such as ``m5.xlarge`` from a request body, or a 400."""
+    if not isinstance(value, str) or not INSTANCE_TYPE.fullmatch(value):
+        raise bad_request("instance_type must be an instance type such as m5.xlarge.")
     return value
 
 
@@ -70,44 +71,31 @@ class RunRequest:
 
     @classmethod
     def parse(cls, body: Mapping[str, Any]) -> RunRequest:
-        """Validate a JSON body (route or magic) into a request, or a 400."""
-        notebook, itype = body.get("notebook_path"), body.get("instance_type")
-        if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
+        """Validate a JSON body (route or magic) into a request, or a 400 naming the field.
+
+        Types are strict (see :mod:`.requests`); then the rules a type cannot say.
+        """
+        from ..contract import parse
+        from .requests import RunBody
+
+        fields = parse(RunBody, dict(body))
+        if not fields.notebook_path.endswith(".ipynb"):
             raise bad_request("notebook_path must be the path of an .ipynb file.")
-        backend = str(body.get("backend") or "ec2")
-        mode = body.get("cluster_mode") if backend == "databricks" else None
-        if mode is not None and mode not in CLUSTER_MODES:
-            raise bad_request(f"cluster_mode must be one of: {', '.join(CLUSTER_MODES)}.")
-        if mode in ("serverless", "existing_cluster"):
-            itype = ""  # no node type: the compute is not sized by this run
-        elif not isinstance(itype, str) or not INSTANCE_TYPE.match(itype):
-            raise bad_request("instance_type must be an instance type such as m5.xlarge.")
-        workers = body.get("workers")
-        if workers is not None:
-            workers = check_workers(workers)
-        parameters, files = body.get("parameters") or {}, body.get("files") or []
-        if not isinstance(parameters, dict):
-            raise bad_request("parameters must be an object of name → value.")
-        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-            raise bad_request("files must be a list of paths.")
-        hours = body.get("max_hours")
-        if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float))):
-            raise bad_request("max_hours must be a number of hours.")
-        count = body.get("count", 1)
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise bad_request("count must be a whole number of machines, at least 1.")
-        run_id = body.get("run_id")
+        backend = fields.backend or "ec2"
+        mode = fields.cluster_mode if backend == "databricks" else None
+        # Serverless and existing clusters have no node type: the run does not size them.
+        itype = "" if mode in ("serverless", "existing_cluster") else fields.instance_type
         return cls(
-            notebook_path=notebook,
-            instance_type=itype,
-            max_hours=float(hours) if hours is not None else None,
-            parameters=parameters,
-            files=files,
-            include_sensitive=bool(body.get("include_sensitive", False)),
+            notebook_path=fields.notebook_path,
+            instance_type=itype if itype == "" else check_instance_type(itype),
+            max_hours=fields.max_hours,
+            parameters=dict(fields.parameters or {}),
+            files=list(fields.files or []),
+            include_sensitive=fields.include_sensitive,
             backend=backend,
-            count=count,
-            run_id=check_run_id(run_id) if run_id is not None else None,
-            workers=workers,
+            count=fields.count,
+            run_id=check_run_id(fields.run_id) if fields.run_id is not None else None,
+            workers=fields.workers,
             cluster_mode=mode,
         )
 
@@ -142,7 +130,11 @@ class RunService:
         self.check_instance_type = check_instance_type
         self._records: RunRecords | None = None
         self._backends: dict[str, RunBackend] = {}
+        self.policy = CostPolicy(config)
         self._locks: dict[str, threading.Lock] = {}
+        # One lock per owner around "check the caps, record the run": concurrent submits
+        # of one user cannot all pass the check before any of them is counted.
+        self._owner_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
     @classmethod
@@ -215,10 +207,21 @@ class RunService:
         with self._guard:
             return self._locks.setdefault(run_id, threading.Lock())
 
+    def _owner_lock(self, owner: str) -> threading.Lock:
+        with self._guard:
+            return self._owner_locks.setdefault(owner, threading.Lock())
+
+    # Called with the run after each recorded save (the audit log's run events).
+    on_event: Callable[[Run], None] | None = None
+
     def _save(self, run: Run, record: bool = True) -> None:
-        self.store.put(run)
+        # The S3 record first, then the store: the store (a cache of the records) never
+        # holds a state whose record could not be written.
         if record:
             self.records.write(run)
+        self.store.put(run)
+        if record and self.on_event is not None:
+            self.on_event(run)
 
     # -- the run dialog -------------------------------------------------------
 
@@ -238,41 +241,28 @@ class RunService:
             "new_run_id": new_run_id(),
         }
 
-    def _check_limits(self, request: RunRequest) -> tuple[float, float | None]:
-        """Max hours and hourly rate, after every admin limit; nothing is created before."""
+    def _check_limits(self, request: RunRequest, owner: str) -> tuple[float, float | None]:
+        """Max hours and hourly rate, after every admin limit and the cost policy
+        (the owner's caps included); nothing is created before."""
         if not self.config.enable_runs:
             raise forbidden("Running notebooks elsewhere is turned off here.")
         if request.backend == "ec2" and request.count != 1:
             raise bad_request("An EC2 run uses exactly one machine.")
         if request.backend == "databricks":
             self._check_databricks(request)
-        hours = request.max_hours or self.config.runs_default_max_hours
-        cap = self.config.max_runtime_hours
-        if not 0 < hours <= cap:
-            raise bad_request(
-                f"Max runtime must be above 0 and at most {cap:g} hours.",
-                "Choose a shorter max runtime, or ask your administrator for a higher cap.",
-            )
         # Existing clusters and serverless are not sized (nor billed per node) here.
         sized = request.cluster_mode in (None, "new_cluster")
         if self.check_instance_type is not None and sized:
             self.check_instance_type(request.backend, request.instance_type)
         rate = self.rate(request.backend, request.instance_type) if self.rate and sized else None
-        budget = self.config.runs_budget_per_run_usd
-        if budget is not None:
-            if rate is None:
-                raise bad_request(
-                    f"The price of {request.instance_type} is unknown, so the run budget "
-                    "cannot be checked.",
-                    "Choose another instance type.",
-                )
-            most = rate * hours * request.count
-            if most > budget:
-                raise bad_request(
-                    f"The maximum cost of this run is ${most:,.2f}, above the ${budget:,.2f} "
-                    "budget per run.",
-                    "Choose a smaller instance or a shorter max runtime.",
-                )
+        hours = self.policy.check(
+            backend=request.backend,
+            instance_type=request.instance_type,
+            rate=rate,
+            count=request.count,
+            requested_hours=request.max_hours,
+            owner_runs=self.store.list(owner=owner),
+        )
         return hours, rate
 
     def _check_databricks(self, request: RunRequest) -> None:
@@ -312,42 +302,18 @@ class RunService:
         Submitting again with the same ``run_id`` returns the first run: one launch.
         """
         run_id = request.run_id or new_run_id()
+        owner = owner or "jupyter"
         with self._lock(run_id):
             existing = self.store.get(run_id) or self.records.read(run_id)
             if existing is not None:
                 return existing
-            hours, rate = self._check_limits(request)
-            backend = self.backend(request.backend)
-            path = notebook_file(root_dir, request.notebook_path)
-            notebook = load_notebook(path)
-            check_parameters(notebook, request.parameters)
-            files = select_files(path, request.files, request.include_sensitive)
-            check_sizes(
-                path, files, self.config.runs_max_notebook_mb, self.config.runs_max_files_mb
-            )
-            environment = environment_for(path, notebook)
-            location = self.records.location(run_id)
-            run = Run.create(
-                run_id=run_id,
-                backend=backend.name,
-                owner=owner or "jupyter",
-                notebook_path=request.notebook_path,
-                instance_type=request.instance_type,
-                max_hours=hours,
-                parameters=dict(request.parameters),
-                count=request.count,
-                rate_usd_per_hour=rate,
-                workers=request.workers,
-                cluster_mode=request.cluster_mode,
-                bucket=location.bucket,
-                prefix=location.prefix,
-            )
-            try:
-                plan = backend.plan(run)
-                backend.preflight(run, plan)
-            except Exception as exc:
-                raise translate(exc, self.config.profile) from exc
-            self._save(run)
+            # From the caps' check until the run is recorded (and so counted), no other
+            # submit of this owner may check.
+            with self._owner_lock(owner):
+                run, path, files, environment, backend, plan = self._admit(
+                    request, run_id, owner, root_dir
+                )
+                self._save(run)
             self._step(run, lambda: stage(self.records, run, path, files, environment), "staging")
             run.move_to(RunState.SUBMITTED)
             self._save(run)
@@ -355,6 +321,41 @@ class RunService:
             run.move_to(RunState.PROVISIONING)
             self._save(run)
             return run
+
+    def _admit(
+        self, request: RunRequest, run_id: str, owner: str, root_dir: str | Path
+    ) -> tuple[Run, Path, list[tuple[str, Path]], EnvironmentSpec, RunBackend, Any]:
+        """Every check of a submit, then the run (not saved yet) and its launch plan."""
+        hours, rate = self._check_limits(request, owner)
+        backend = self.backend(request.backend)
+        path = notebook_file(root_dir, request.notebook_path)
+        notebook = load_notebook(path)
+        check_parameters(notebook, request.parameters)
+        files = select_files(path, request.files, request.include_sensitive)
+        check_sizes(path, files, self.config.runs_max_notebook_mb, self.config.runs_max_files_mb)
+        environment = environment_for(path, notebook)
+        location = self.records.location(run_id)
+        run = Run.create(
+            run_id=run_id,
+            backend=backend.name,
+            owner=owner,
+            notebook_path=request.notebook_path,
+            instance_type=request.instance_type,
+            max_hours=hours,
+            parameters=dict(request.parameters),
+            count=request.count,
+            rate_usd_per_hour=rate,
+            workers=request.workers,
+            cluster_mode=request.cluster_mode,
+            bucket=location.bucket,
+            prefix=location.prefix,
+        )
+        try:
+            plan = backend.plan(run)
+            backend.preflight(run, plan)
+        except Exception as exc:
+            raise translate(exc, self.config.profile) from exc
+        return run, path, files, environment, backend, plan
 
     def _step(self, run: Run, action: Callable[[], None], kind: str) -> None:
         """Do one step of a submit; on failure record the run FAILED and re-raise."""
@@ -431,8 +432,14 @@ class RunService:
                 log.exception("ucdh-jupyter: could not refresh run %s", run.id)
         return refreshed
 
-    def expire(self, run: Run, now: datetime | None = None) -> Run | None:
-        """Mark a run whose deadline passed EXPIRED (its machine is already terminated).
+    def expire(
+        self,
+        run: Run,
+        now: datetime | None = None,
+        message: str = "The run passed its deadline; its machine was terminated.",
+    ) -> Run | None:
+        """Mark a run whose deadline passed EXPIRED (its machine is already terminated,
+        or its Databricks run cancelled).
 
         ``run`` may be rebuilt from tags alone; a run staged under another runs prefix
         (another server's) is left to that server: returns None.
@@ -444,11 +451,7 @@ class RunService:
             if current is None:
                 return None
             if not current.final:
-                current.move_to(
-                    RunState.EXPIRED,
-                    now=now,
-                    message="The run passed its deadline; its machine was terminated.",
-                )
+                current.move_to(RunState.EXPIRED, now=now, message=message)
             self._save(current)
             return current
 

@@ -9,6 +9,7 @@ request says so explicitly.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -198,3 +199,10 @@ def stage(
 def runner_source() -> bytes:
     """The runner script, exactly as it will run on the instance."""
     return Path(protocol.__file__).read_bytes()
+
+
+def runner_checksum() -> str:
+    """SHA-256 (hex) of the runner script staged as ``input/runner.py``: the user data
+    pins it, and the instance refuses to execute a script that differs (someone with
+    write access to the runs bucket could otherwise run code as every run's machine)."""
+    return hashlib.sha256(runner_source()).hexdigest()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UcdhError, bad_request
 from .costs import cost_preview
 from .model import Run, check_run_id
+from .policy import Usage
 from .service import RunRequest
 
 if TYPE_CHECKING:
@@ -87,12 +88,15 @@ class UserRuns:
 
     def prepare(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """The run dialog: parameters, files, environment, limits, a new run id, and the
-        cost when ``body`` names an instance type."""
-        path = body.get("notebook_path")
-        if not isinstance(path, str) or not path.endswith(".ipynb"):
+        cost (with the cost policy's verdict) when ``body`` names an instance type."""
+        from ..contract import parse
+        from .requests import PrepareBody
+
+        fields = parse(PrepareBody, dict(body))
+        if not fields.notebook_path.endswith(".ipynb"):
             raise bad_request("notebook_path must be the path of an .ipynb file.")
-        dialog = self.runs.prepare(path, self.root_dir)
-        dialog["cost"] = cost_preview(self.runs, self.compute, body, self.list())
+        dialog = self.runs.prepare(fields.notebook_path, self.root_dir)
+        dialog["cost"] = cost_preview(self.runs, self.compute, fields, self.list())
         return dialog
 
     def submit(self, body: Mapping[str, Any]) -> Run:
@@ -105,6 +109,11 @@ class UserRuns:
     def list(self) -> list[Run]:
         """The owner's runs, newest first, from the local store (no AWS call)."""
         return self.runs.list_runs(owner=self.owner)
+
+    def usage(self, runs: list[Run] | None = None) -> Usage:
+        """This month's spend and live runs against the owner's caps (``runs``: the
+        owner's runs when the caller has them already)."""
+        return self.runs.policy.usage(self.list() if runs is None else runs)
 
     def get(self, run_id: str, refresh: bool = True) -> Run:
         """One of the owner's runs; ``refresh`` looks at its machine and status first

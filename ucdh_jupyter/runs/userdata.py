@@ -4,23 +4,62 @@ The user data's first command arms ``shutdown -h +MAX``: whatever fails later (n
 network, a broken AMI, a runner bug), the machine powers off at its max runtime, and
 ``InstanceInitiatedShutdownBehavior=terminate`` turns that into a termination. It
 carries no credential: the instance profile gives the runner its access.
+
+It also pins the SHA-256 of the runner script staged at submit: the machine checks the
+``input/runner.py`` it downloads against it and, if they differ, executes nothing of it,
+records the run FAILED (infrastructure) with :data:`CHECKSUM_MISMATCH` and powers off.
+Anyone able to overwrite objects in the runs bucket could otherwise run their code as
+every later run's machine, with its instance profile.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import shlex
+from typing import Any
 
 from ..config import UcdhConfig
 from ..errors import bad_request
 from . import runner as protocol
 from .model import Run
 from .records import RunLocation
+from .staging import runner_checksum
 
 USER_DATA_LIMIT = 16 * 1024
 RUN_HOME = "/opt/ucdh-run"
 # What the runner itself needs; the notebook's own packages come from requirements.txt.
 RUNNER_PACKAGES = ("boto3", "papermill", "ipykernel")
+CHECKSUM_MISMATCH = (
+    "The runner script in the run's S3 folder does not match the checksum pinned when the "
+    "run was submitted, so none of it was executed (input/runner.py was changed after "
+    "staging)."
+)
+# The line of the user data that pins the runner's checksum.
+_PIN = re.compile(r"UCDH_RUNNER_SHA256=([0-9a-f]{64})")
+_NOW = "__UCDH_NOW__"
+
+
+def checksum_failure_status(now: str) -> dict[str, Any]:
+    """The ``status.json`` a machine leaves when the runner's checksum does not match."""
+    return {
+        "phase": "failed",
+        "failure_kind": "infrastructure",
+        "failure_message": CHECKSUM_MISMATCH,
+        "exit_code": protocol.EXIT_FAILED,
+        "heartbeat_at": now,
+        "finished_at": now,
+    }
+
+
+def pinned_checksum(script: str) -> str | None:
+    """The runner checksum a boot script pins, or None when it pins none."""
+    for line in script.splitlines():
+        found = _PIN.fullmatch(line)
+        if found:
+            return found.group(1)
+    return None
 
 
 def runner_environment(run: Run, location: RunLocation, config: UcdhConfig) -> dict[str, str]:
@@ -58,6 +97,8 @@ def user_data(run: Run, location: RunLocation, config: UcdhConfig, region: str) 
     if config.kms_key_id:
         sse = f" --sse aws:kms --sse-kms-key-id {shlex.quote(config.kms_key_id)}"
     runner_uri = shlex.quote(location.uri(protocol.RUNNER_KEY))
+    status_uri = shlex.quote(location.uri(protocol.STATUS_KEY))
+    refused = shlex.quote(json.dumps(checksum_failure_status(_NOW)))
     boot_log = shlex.quote(location.uri("output/bootstrap.log"))
     script = f"""#!/bin/bash
 shutdown -h +{shutdown_minutes(run.max_hours)}
@@ -76,6 +117,12 @@ PY=$(command -v python3.11 || command -v python3)
 "$PY" -m venv {RUN_HOME}/venv
 {RUN_HOME}/venv/bin/pip install -q --disable-pip-version-check {" ".join(RUNNER_PACKAGES)}
 aws s3 cp {runner_uri} {RUN_HOME}/runner.py --only-show-errors
+UCDH_RUNNER_SHA256={runner_checksum()}
+if ! echo "$UCDH_RUNNER_SHA256  {RUN_HOME}/runner.py" | sha256sum -c --status -; then
+  echo {refused} | sed "s/{_NOW}/$(date -u +%Y-%m-%dT%H:%M:%SZ)/g" >{RUN_HOME}/refused.json
+  aws s3 cp {RUN_HOME}/refused.json {status_uri}{sse} --only-show-errors || true
+  exit 1
+fi
 {RUN_HOME}/venv/bin/python {RUN_HOME}/runner.py
 """
     if len(script.encode()) >= USER_DATA_LIMIT:

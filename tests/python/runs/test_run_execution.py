@@ -138,10 +138,18 @@ def test_server_restart_mid_run_finds_the_run_and_follows_it_to_its_end(
 def test_run_reaching_its_max_runtime_is_stopped_by_its_runner_as_a_timeout(
     run_service: RunService, workspace: Path, s3: Any
 ) -> None:
-    # Given a notebook that sleeps for a minute, and a max runtime of 3.6 seconds
+    # Given a notebook that sleeps for five minutes, and the shortest max runtime of an
+    # EC2 run (one minute, the billing minimum)
     # When it runs
-    run = submit(run_service, workspace, "slow.ipynb", max_hours=0.001, run_id=new_run_id())
-    run = wait_for(run_service, run.id, lambda r: r.final, timeout=30)
+    run = submit(
+        run_service,
+        workspace,
+        "slow.ipynb",
+        max_hours=1 / 60,
+        parameters={"seconds": 300},
+        run_id=new_run_id(),
+    )
+    run = wait_for(run_service, run.id, lambda r: r.final, timeout=100)
     # Then the runner stopped it in time and says so
     assert run.state is RunState.FAILED
     assert run.failure_kind is FailureKind.TIMEOUT
