@@ -387,6 +387,35 @@ class UcdhConfig(Configurable):
         ),
     ).tag(config=True)
 
+    runs_max_concurrent_per_user = Int(
+        3,
+        min=1,
+        help=(
+            "Most runs one user may have going at once (not yet SUCCEEDED, FAILED, "
+            "CANCELLED or EXPIRED), whichever backend, enforced on the server."
+        ),
+    ).tag(config=True)
+
+    runs_monthly_budget_per_user_usd = Float(
+        None,
+        allow_none=True,
+        min=0.01,
+        help=(
+            "Most one user's runs may cost per calendar month (UTC), in USD: finished runs "
+            "count at their final cost, live runs at their maximum cost (rate x machines x "
+            "max runtime). A run that could take the month over it is refused. Unset: no cap."
+        ),
+    ).tag(config=True)
+
+    runs_local_boot_seconds = Float(
+        0.0,
+        min=0.0,
+        help=(
+            "mode='local' only (demo and tests): seconds the stand-in instance takes to boot "
+            "before it fetches its runner script, as a real one installs Python first."
+        ),
+    ).tag(config=True)
+
     runs_max_notebook_mb = Float(
         20.0,
         help="Largest notebook (MB) that may be sent to a run.",
