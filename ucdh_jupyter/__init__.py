@@ -37,15 +37,16 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
 
 def open_s3(uri: str) -> Any:
     """Open ``s3://bucket/key`` for reading in a notebook: a seekable binary file, e.g.
-    ``pd.read_csv(open_s3("s3://lab/visits.csv"))``. Uses the extension's AWS settings
-    (endpoint, allowed buckets, profile), like ``%s3``."""
-    from .s3.reading import open_s3 as open_object
+    ``pd.read_csv(open_s3("s3://lab/visits.csv"))``. Read through the Jupyter server's
+    S3 routes, so the server's allow-list and switches hold, like ``%s3``."""
+    from .remote_file import open_s3 as open_object
 
     return open_object(uri)
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext ucdh_jupyter``: register the notebook magics (``%ucdh_instances``, ...)."""
+    """``%load_ext ucdh_jupyter``: register the notebook magics (``%ucdh_instances``, ...)
+    of the features the Jupyter server has switched on."""
     from .magics import register
 
     register(ipython)

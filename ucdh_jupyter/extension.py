@@ -1,15 +1,18 @@
-"""Server extension loading: build the services from config, register the routes, and
-start following runs once the server runs; stop everything at shutdown."""
+"""Server extension loading: build the services from config, register the routes, tell
+the kernels where the server is, and start following runs once the server runs; stop
+everything at shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .config import UcdhConfig
 from .handlers.routes import route_table
+from .server_client import ENV_ROOT, ENV_TOKEN, ENV_URL
 from .services import UcdhServices
 
 if TYPE_CHECKING:
@@ -17,6 +20,8 @@ if TYPE_CHECKING:
 
 # At shutdown, how long a sweep in progress may take to finish before the store closes.
 DRAIN_SECONDS = 5.0
+# Addresses a server listens on that a kernel on the same machine reaches as loopback.
+WILDCARD_IPS = ("", "0.0.0.0", "::", "localhost")  # noqa: S104 - names, not a bind
 
 
 def load(server_app: Any) -> None:
@@ -27,6 +32,7 @@ def load(server_app: Any) -> None:
     web_app.settings["ucdh"] = services
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(".*$", route_table(base_url))
+    publish_for_kernels(server_app)
     callbacks: list[PeriodicCallback] = []
     runs_on = config.enable_runs and bool(config.runs_bucket)
     if runs_on:
@@ -46,6 +52,46 @@ def load(server_app: Any) -> None:
         config.region or "from profile",
         "on" if runs_on else "off",
     )
+
+
+def kernel_url(server_app: Any) -> str | None:
+    """The URL (base URL included) at which the kernels this server starts reach it;
+    None for a server on a Unix socket, which the kernels' client cannot use."""
+    if getattr(server_app, "sock", ""):
+        return None
+    ip = str(getattr(server_app, "ip", "") or "")
+    host = "127.0.0.1" if ip in WILDCARD_IPS else (f"[{ip}]" if ":" in ip else ip)
+    scheme = "https" if getattr(server_app, "certfile", "") else "http"
+    base_url = server_app.web_app.settings["base_url"]
+    return f"{scheme}://{host}:{server_app.port}{base_url}"
+
+
+def publish_for_kernels(server_app: Any) -> None:
+    """Put this server's URL, token and root in the environment its kernels inherit, so
+    magics, widgets and ``open_s3`` go through its routes (see :mod:`.server_client`).
+
+    Done at load and again on the first turn of the event loop: only then is the port
+    final (a busy or random port is chosen after the extensions load).
+    """
+
+    def publish() -> None:
+        url = kernel_url(server_app)
+        if url is None:
+            return
+        os.environ[ENV_URL] = url
+        os.environ[ENV_ROOT] = str(getattr(server_app, "root_dir", "") or os.getcwd())
+        provider = getattr(server_app, "identity_provider", None)
+        token = str(getattr(provider, "token", "") or "")
+        if token:
+            os.environ[ENV_TOKEN] = token
+        else:  # JupyterHub: the kernel uses JUPYTERHUB_API_TOKEN, inherited as well
+            os.environ.pop(ENV_TOKEN, None)
+
+    publish()
+    from tornado.ioloop import IOLoop
+
+    io_loop = getattr(server_app, "io_loop", None) or IOLoop.current()
+    io_loop.add_callback(publish)
 
 
 def defer_run_sweeps(

@@ -1,87 +1,66 @@
-"""The services of the notebook side (magics, widgets), built inside the kernel.
+"""The notebook side's common ground: its one error face and the server's feature switches.
 
-A kernel has no Jupyter server, so it reads the server's own config files
-(``jupyter_server_config.{json,py}`` and ``jupyter_server_config.d/*.json`` on the
-Jupyter config path) to see the admin's limits and rates, then takes the mode, the
-endpoint, the runs bucket and run store from ``UCDH_JUPYTER_MODE`` /
-``UCDH_JUPYTER_ENDPOINT_URL`` / ``UCDH_JUPYTER_RUNS_BUCKET`` / ``UCDH_JUPYTER_RUNS_STORE``
-and the Databricks workspace from ``UCDH_JUPYTER_DATABRICKS_HOST`` /
-``UCDH_JUPYTER_DATABRICKS_TOKEN_FILE`` (the demo sets them for its kernels). Runs submitted from a
-magic obey the limits of those files; settings given only on the server's command line
-are not seen here.
+Magics and widgets build no AWS service of their own: they call the server's routes
+through :mod:`.server_client`, so the settings the server was given (files, command
+line, environment) are the ones a notebook obeys. Errors reach the user as one line
+(IPython shows a ``UsageError`` without a traceback), never with the server's token.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
-from traitlets.config import Config
+from IPython.core.error import UsageError
 
-from .config import UcdhConfig
-from .services import UcdhServices
+from .errors import UcdhError
+from .server_client import ServerClient
 
-ENV_MODE = "UCDH_JUPYTER_MODE"
-ENV_ENDPOINT = "UCDH_JUPYTER_ENDPOINT_URL"
-ENV_RUNS_BUCKET = "UCDH_JUPYTER_RUNS_BUCKET"
-ENV_RUNS_STORE = "UCDH_JUPYTER_RUNS_STORE"
-ENV_DATABRICKS_HOST = "UCDH_JUPYTER_DATABRICKS_HOST"
-ENV_DATABRICKS_TOKEN_FILE = "UCDH_JUPYTER_DATABRICKS_TOKEN_FILE"  # noqa: S105 - a name
-# Environment variable → the UcdhConfig setting it overrides in the kernel.
-ENV_SETTINGS = {
-    ENV_MODE: "mode",
-    ENV_ENDPOINT: "endpoint_url",
-    ENV_RUNS_BUCKET: "runs_bucket",
-    ENV_RUNS_STORE: "runs_store_path",
-    ENV_DATABRICKS_HOST: "databricks_host",
-    ENV_DATABRICKS_TOKEN_FILE: "databricks_token_file",
+T = TypeVar("T")
+# The magics of each feature (the names IPython knows them by).
+FEATURE_MAGICS = {
+    "compute": ("ucdh_instances", "ucdh_estimate"),
+    "s3": ("s3",),
+    "runs": ("ucdh_run", "ucdh_runs"),
 }
-CONFIG_NAME = "jupyter_server_config"
-
-_lock = threading.Lock()
-_services: UcdhServices | None = None
+FEATURE_NAMES = {"s3": "S3", "compute": "The instance picker", "runs": "Running notebooks"}
 
 
-def server_config_files() -> Config:
-    """The merged Jupyter server configuration, lowest-priority directory first."""
-    from jupyter_core.paths import jupyter_config_path
-    from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
-
-    merged = Config()
-    for directory in reversed(jupyter_config_path()):
-        base = Path(directory)
-        paths = [
-            *sorted((base / f"{CONFIG_NAME}.d").glob("*.json")),
-            base / f"{CONFIG_NAME}.json",
-            base / f"{CONFIG_NAME}.py",
-        ]
-        for path in paths:
-            if not path.is_file():
-                continue
-            loader = PyFileConfigLoader if path.suffix == ".py" else JSONFileConfigLoader
-            try:
-                merged.merge(loader(path.name, path=str(path.parent)).load_config())
-            except Exception as exc:  # a broken admin file must not break the notebook
-                warnings.warn(f"ucdh-jupyter: ignoring {path}: {exc}", stacklevel=2)
-    return merged
+def one_line(error: UcdhError) -> UsageError:
+    """A server error as the one line a notebook shows: message, then hint."""
+    return UsageError(f"{error.message} {error.hint}".strip())
 
 
-def kernel_config(environ: Mapping[str, str] = os.environ, read_files: bool = True) -> UcdhConfig:
-    """A :class:`UcdhConfig` for this kernel: server config files, then the environment."""
-    config = server_config_files() if read_files else Config()
-    for name, setting in ENV_SETTINGS.items():
-        if environ.get(name):
-            setattr(config.UcdhConfig, setting, environ[name])
-    return UcdhConfig(config=config)
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """Turn :class:`UcdhError` raised inside into a one-line :class:`UsageError`."""
+    try:
+        yield
+    except UcdhError as error:
+        raise one_line(error) from None
 
 
-def kernel_services() -> UcdhServices:
-    """The kernel's service container, built on first use and shared by every magic."""
-    global _services
-    with _lock:
-        if _services is None:
-            _services = UcdhServices(kernel_config())
-        return _services
+def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call ``fn``; its :class:`UcdhError` becomes a one-line usage error."""
+    with usage_errors():
+        return fn(*args, **kwargs)
+
+
+def require_feature(client: ServerClient, feature: str) -> dict[str, Any]:
+    """The server's public config (``GET config``); a one-line refusal when the
+    administrator switched ``feature`` off there."""
+    config: dict[str, Any] = call(client.get, "config")
+    if not config["features"].get(feature, False):
+        raise UsageError(
+            f"{FEATURE_NAMES[feature]} is switched off on this server. "
+            f"Ask your administrator (UcdhConfig.enable_{feature})."
+        )
+    return config
+
+
+def kernel_root(client: ServerClient, cwd: Path | None = None) -> Path:
+    """The Jupyter root as the server sees it; run paths are relative to it. Without a
+    published root, the working directory (the notebook's folder)."""
+    return client.root or (cwd or Path.cwd()).resolve()

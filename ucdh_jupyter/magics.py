@@ -1,9 +1,13 @@
-"""IPython magics (``%load_ext ucdh_jupyter``): the same services as the sidebar, in a cell.
+"""IPython magics (``%load_ext ucdh_jupyter``): the sidebar's routes, in a cell.
 
 - ``%ucdh_instances --gpu --min-memory 64 --max-price 3``: a table of matching types.
 - ``%ucdh_estimate m5.2xlarge --hours 3`` (or ``--hours 2-4``, ``--on databricks
   --workers 2``): what the job will cost, line by line.
 - ``%s3 ...`` (:mod:`.s3_magics`), ``%ucdh_run`` / ``%ucdh_runs`` (:mod:`.run_magics`).
+
+Every magic calls the Jupyter server's routes (:mod:`.server_client`), so it obeys
+exactly the server's policy; only the magics of the features the server has switched on
+are registered.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .errors import UcdhError
-from .kernel import kernel_services
-from .services import UcdhServices
+from .kernel import FEATURE_MAGICS, call
+from .server_client import ServerClient, kernel_client
 
 
 def money(value: float | None, digits: int = 2) -> str:
@@ -63,17 +67,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
 
 @magics_class
 class UcdhMagics(Magics):
-    """``%ucdh_instances`` and ``%ucdh_estimate``."""
+    """``%ucdh_instances`` and ``%ucdh_estimate`` (the compute routes)."""
 
-    def __init__(self, shell: Any, services: Callable[[], UcdhServices] = kernel_services):
+    def __init__(self, shell: Any, client: Callable[[], ServerClient] = kernel_client):
         super().__init__(shell)
-        self._services = services
+        self._client = client
 
-    def _call(self, fn: Callable[..., dict[str, Any]], arg: Any) -> dict[str, Any]:
-        try:
-            return fn(arg)
-        except UcdhError as error:
-            raise UsageError(f"{error.message} {error.hint}".strip()) from None
+    def _get(self, path: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        return call(lambda: self._client().get(path, **query))
+
+    def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return call(lambda: self._client().post(path, body))
 
     @magic_arguments()
     @argument("--gpu", dest="gpu", action="store_const", const="yes", help="only GPU types")
@@ -104,9 +108,7 @@ class UcdhMagics(Magics):
             "order": "desc" if args.desc else "asc",
             "backend": args.on,
         }
-        result = self._call(
-            self._services().compute.catalog, {k: v for k, v in params.items() if v is not None}
-        )
+        result = self._get("compute/catalog", params)
         shown = result["types"][: max(args.limit, 0)]
         rows = [
             [
@@ -152,7 +154,7 @@ class UcdhMagics(Magics):
             "hours_high": high,
             "ebs_gb": args.ebs,
         }
-        result = self._call(self._services().compute.estimate, body)
+        result = self._post("compute/estimate", body)
         print(format_estimate(result))
 
 
@@ -193,12 +195,20 @@ def format_estimate(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def register(ipython: Any, services: Callable[[], UcdhServices] = kernel_services) -> None:
-    """Register the magics with an IPython shell."""
-    ipython.register_magics(UcdhMagics(ipython, services))
+def register(ipython: Any, client: Callable[[], ServerClient] = kernel_client) -> None:
+    """Register, with an IPython shell, the magics of the features the server has on.
+
+    Without a server to ask, every magic is registered and each says why it cannot work.
+    """
+    from .run_magics import RunMagics  # %ucdh_run, %ucdh_runs
     from .s3_magics import S3Magics  # %s3 ls|get|put|rm|uri
 
-    ipython.register_magics(S3Magics(ipython, services))
-    from .run_magics import RunMagics  # %ucdh_run, %ucdh_runs
-
-    ipython.register_magics(RunMagics(ipython, services))
+    try:
+        features = client().features()
+    except UcdhError as error:
+        print(f"ucdh-jupyter: {error.message} {error.hint}".strip())
+        features = dict.fromkeys(FEATURE_MAGICS, True)
+    classes = {"compute": UcdhMagics, "s3": S3Magics, "runs": RunMagics}
+    for feature, magics in classes.items():
+        if features.get(feature, False):
+            ipython.register_magics(magics(ipython, client))

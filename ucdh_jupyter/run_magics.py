@@ -7,14 +7,16 @@
   same on a Databricks job cluster (driver + 2 workers) that exists only for the run.
 - ``%ucdh_runs``: your runs with state, instance type, elapsed time and cost.
 
-The same run service as the sidebar; the runs appear in the Runs section too.
+Every call goes through the server's run routes (``POST runs``, ``GET runs/<id>``, ...),
+so a run from a cell obeys exactly the server's limits, caps and switches; the runs
+appear in the Runs section too.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
+import urllib.parse
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -26,12 +28,11 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from .config import CLUSTER_MODES
 from .errors import UcdhError
-from .kernel import kernel_services
+from .kernel import call, kernel_root
 from .magics import money, table
 from .runs.model import Run, RunState, parse_iso, utcnow
 from .runs.service import BACKENDS
-from .runs.user import UserRuns, server_account
-from .services import UcdhServices
+from .server_client import ServerClient, kernel_client
 
 # How often --wait looks at the run, at most (the runner reports every heartbeat).
 WAIT_POLL_SECONDS = 2.0
@@ -47,32 +48,6 @@ def parse_value(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-def _server_roots() -> list[Path]:
-    """Root directories of the Jupyter servers running as this user."""
-    from jupyter_core.paths import jupyter_runtime_dir
-
-    roots = []
-    for info_file in Path(jupyter_runtime_dir()).glob("jpserver-*.json"):
-        try:
-            info = json.loads(info_file.read_text())
-            os.kill(int(info["pid"]), 0)  # a file left by a server that died is no root
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if info.get("root_dir"):
-            roots.append(Path(info["root_dir"]).resolve())
-    return roots
-
-
-def kernel_root(cwd: Path | None = None) -> Path:
-    """The Jupyter root as seen from this kernel: the deepest root of a running Jupyter
-    server that holds the working directory (the notebook's folder), else that folder.
-
-    Run paths are recorded relative to it, so the sidebar finds the notebooks."""
-    here = (cwd or Path.cwd()).resolve()
-    holding = [root for root in _server_roots() if root == here or root in here.parents]
-    return max(holding, key=lambda root: len(root.parts)) if holding else here
 
 
 def beside(notebook: Path, item: str) -> str:
@@ -116,24 +91,49 @@ def failure_text(run: Run) -> str:
     return f"Run {run.id} {run.state.value}{where}: {run.failure_message or 'no detail'}"
 
 
+class RunsClient:
+    """The run routes of the kernel's server, answering :class:`Run` objects (errors are
+    the server's :class:`UcdhError`)."""
+
+    def __init__(self, client: ServerClient) -> None:
+        self.client = client
+
+    @staticmethod
+    def _path(run_id: str, action: str = "") -> str:
+        return f"runs/{urllib.parse.quote(run_id, safe='')}{action}"
+
+    def submit(self, body: dict[str, Any]) -> Run:
+        """``POST runs``: the server checks it as it checks the Run dialog's."""
+        return Run.from_json(self.client.post("runs", body))
+
+    def get(self, run_id: str) -> Run:
+        """``GET runs/<id>``: the run, looked at again by the server."""
+        return Run.from_json(self.client.get(self._path(run_id)))
+
+    def list(self) -> list[Run]:
+        """``GET runs``: this user's runs, newest first."""
+        return [Run.from_json(item) for item in self.client.get("runs")["runs"]]
+
+    def copy_output(self, run_id: str) -> dict[str, Any]:
+        """``POST runs/<id>/output``: the executed notebook beside the original."""
+        return dict(self.client.post(self._path(run_id, "/output")))
+
+    def heartbeat(self) -> float:
+        """How often the runner reports (``GET config``)."""
+        return float(self.client.get("config")["runs"]["heartbeat_seconds"])
+
+
 @magics_class
 class RunMagics(Magics):
     """``%ucdh_run`` and ``%ucdh_runs``."""
 
-    def __init__(
-        self,
-        shell: Any,
-        services: Callable[[], UcdhServices] = kernel_services,
-        root: Callable[[], Path] = kernel_root,
-    ) -> None:
+    def __init__(self, shell: Any, client: Callable[[], ServerClient] = kernel_client) -> None:
         super().__init__(shell)
-        self._services = services
-        self._root = root
+        self._client = client
 
-    def user_runs(self) -> UserRuns:
-        """This kernel's user's runs, with paths relative to the Jupyter root."""
-        services = self._services()
-        return UserRuns(services.runs, services.compute, server_account(), self._root())
+    def runs(self) -> RunsClient:
+        """The run routes of this kernel's server."""
+        return RunsClient(call(self._client))
 
     @magic_arguments()
     @argument("notebook", help="the notebook to run, e.g. analysis.ipynb (saved)")
@@ -168,7 +168,8 @@ class RunMagics(Magics):
         args = parse_argstring(self.ucdh_run, line)
         if not args.instance and args.cluster_mode in (None, "new_cluster"):
             raise UsageError("Say which machine with --instance (or --node-type), e.g. m5.xlarge.")
-        root = self._root()
+        runs = self.runs()
+        root = kernel_root(runs.client)
         path = (Path.cwd() / args.notebook).resolve()
         if root != path and root not in path.parents:
             raise UsageError(f"{args.notebook} is not inside the Jupyter root {root}.")
@@ -182,8 +183,8 @@ class RunMagics(Magics):
         }
         if args.on == "databricks":
             body.update(workers=args.workers, cluster_mode=args.cluster_mode)
-        runs = self.user_runs()
-        run = self._call(runs.submit, body)
+        # Unset options are left to the server's defaults.
+        run = call(runs.submit, {name: value for name, value in body.items() if value is not None})
         rate = run.rate_usd_per_hour
         most = "an unknown cost" if rate is None else money(rate * run.max_hours * run.count)
         machines = f"{run.count} x {run.instance_type}" if run.count > 1 else run.instance_type
@@ -199,9 +200,9 @@ class RunMagics(Magics):
             return
         self._follow(runs, run)
 
-    def _follow(self, runs: UserRuns, run: Run) -> None:
+    def _follow(self, runs: RunsClient, run: Run) -> None:
         """Print each change of state or cell until the run ends; then bring its output."""
-        interval = min(WAIT_POLL_SECONDS, runs.runs.config.runs_heartbeat_seconds)
+        interval = min(WAIT_POLL_SECONDS, call(runs.heartbeat))
         shown = ""
         try:
             while not run.final:
@@ -210,7 +211,7 @@ class RunMagics(Magics):
                     print(line, flush=True)
                     shown = line
                 time.sleep(interval)
-                run = self._call(runs.get, run.id)
+                run = call(runs.get, run.id)
         except KeyboardInterrupt:
             print(f"Stopped waiting; run {run.id} goes on (see %ucdh_runs).")
             return
@@ -232,13 +233,13 @@ class RunMagics(Magics):
     def ucdh_runs(self, line: str) -> None:
         """Your runs, newest first: state, instance type, elapsed time and cost."""
         args = parse_argstring(self.ucdh_runs, line)
-        runs = self.user_runs()
-        listed = self._call(runs.list)[: max(args.limit, 0)]
+        runs = self.runs()
+        listed = call(runs.list)[: max(args.limit, 0)]
         if not listed:
             print("No runs yet. Start one with %ucdh_run or the Run on AWS button.")
             return
         # The server follows active runs too; looking again here shows them up to date.
-        shown = [run if run.final else self._call(runs.get, run.id) for run in listed]
+        shown = [run if run.final else call(runs.get, run.id) for run in listed]
         rows = [
             [
                 run.id,
@@ -253,10 +254,3 @@ class RunMagics(Magics):
         ]
         headers = ["run", "notebook", "state", "type", "elapsed", "cost", "note"]
         print(table(headers, rows, right={4}))
-
-    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Call the service; its errors become a one-line usage error, not a traceback."""
-        try:
-            return fn(*args)
-        except UcdhError as error:
-            raise UsageError(f"{error.message} {error.hint}".strip()) from None

@@ -4,7 +4,8 @@
 >>> picker                                   # shows presets, a type list, hours, the cost
 >>> picker.value                             # 'm6i.large', or the type the user chose
 
-Same service calls as the sidebar and the magics; only types the admin allows are offered.
+The same server routes as the sidebar and the magics; only types the admin allows are
+offered. A widget of a feature the server has switched off refuses to build (one line).
 
 ``RunStatus(run_id)``: follow a run live (state, cell i of N, cost, last output lines).
 """
@@ -25,12 +26,11 @@ except ImportError as exc:  # ipywidgets is optional: only the notebook side nee
 
 from .compute.presets import PRESETS
 from .errors import UcdhError
-from .kernel import kernel_services
+from .kernel import call, require_feature
 from .magics import gpu_text, money, price_label
-from .run_magics import cost_text, elapsed, failure_text, kernel_root, progress_text
+from .run_magics import RunsClient, cost_text, elapsed, failure_text, progress_text
 from .runs.model import Run, RunState
-from .runs.user import UserRuns, server_account
-from .services import UcdhServices
+from .server_client import ServerClient, kernel_client
 
 ALL = ""
 
@@ -55,13 +55,14 @@ class InstancePicker(widgets.VBox):
         hours: float | tuple[float, float] = (1.0, 2.0),
         backend: str = "ec2",
         workers: int = 2,
-        services: UcdhServices | None = None,
+        client: ServerClient | None = None,
         **filters: Any,
     ) -> None:
-        self._compute = (services or kernel_services()).compute
+        self._client = client or call(kernel_client)
+        config = require_feature(self._client, "compute")
         self._filters = {key: value for key, value in filters.items() if value is not None}
         low, high = hours if isinstance(hours, tuple) else (hours, hours)
-        limit = self._compute.limits.max_runtime_hours
+        limit = config["runs"]["max_hours_cap"]
         self.preset = widgets.ToggleButtons(
             options=[("All", ALL)] + [(p.label, p.key) for p in PRESETS],
             value=ALL,
@@ -101,7 +102,7 @@ class InstancePicker(widgets.VBox):
         key = self.preset.value
         preset = next((p for p in PRESETS if p.key == key), None)
         params = {**self._filters, **(preset.filters if preset else {})}
-        result = self._compute.catalog({**params, "backend": self.backend.value})
+        result = call(self._client.get, "compute/catalog", **params, backend=self.backend.value)
         self._presets = {p["key"]: p["instance_type"] for p in result["presets"]}
         self.workers.layout.display = "" if self.backend.value == "databricks" else "none"
         self.prices.value = f"<small>{html.escape(price_label(result['prices']))}</small>"
@@ -136,7 +137,7 @@ class InstancePicker(widgets.VBox):
             "hours_high": max(self.hours_low.value, self.hours_high.value),
         }
         try:
-            result = self._compute.estimate(body)
+            result = self._client.post("compute/estimate", body)
         except UcdhError as error:
             self.summary.value = f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}"
             return
@@ -173,14 +174,15 @@ class RunStatus(widgets.VBox):
     def __init__(
         self,
         run_id: str,
-        services: UcdhServices | None = None,
+        client: ServerClient | None = None,
         interval: float | None = None,
         poll: bool = True,
     ) -> None:
-        built = services or kernel_services()
-        self._runs = UserRuns(built.runs, built.compute, server_account(), kernel_root())
+        client = client or call(kernel_client)
+        config = require_feature(client, "runs")
+        self._runs = RunsClient(client)
         self.run_id = run_id
-        self.interval = interval or built.config.runs_heartbeat_seconds
+        self.interval = interval or float(config["runs"]["heartbeat_seconds"])
         self.state = widgets.HTML()
         self.bar = widgets.IntProgress(value=0, min=0, max=1, description="Cells")
         self.cost = widgets.HTML()
@@ -188,7 +190,7 @@ class RunStatus(widgets.VBox):
         super().__init__([self.state, self.bar, self.cost, self.lines])
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
-        run = self.show(self._runs.get(run_id))
+        run = self.show(call(self._runs.get, run_id))
         if poll and not run.final:
             self.start()
 

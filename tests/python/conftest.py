@@ -6,7 +6,9 @@ The extension is pointed at the local AWS only through its normal settings
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -127,14 +129,41 @@ def ucdh_request(jp_fetch: Any) -> Any:
     return fetch
 
 
+class NotebookKernel:
+    """An IPython shell standing for a kernel of the test server. Its magics run in a
+    worker thread: they block on HTTP calls that the server answers on the test's loop."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+
+    async def load(self) -> None:
+        """``%load_ext ucdh_jupyter`` (it asks the server which features are on)."""
+        await asyncio.to_thread(self.shell.run_line_magic, "load_ext", "ucdh_jupyter")
+
+    async def magic(self, name: str, line: str = "") -> Any:
+        """``%name line``; its value, or the UsageError it raised."""
+        return await asyncio.to_thread(self.shell.run_line_magic, name, line)
+
+    async def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Any notebook-side call (a widget, ``open_s3``) in a worker thread."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+
 @pytest.fixture
-def loaded_shell(aws_env: dict[str, str], jp_environ: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """An IPython shell of a demo kernel (env from the demo) after ``%load_ext ucdh_jupyter``."""
+def kernel(jp_serverapp: Any, http_server_client: Any) -> Iterator[NotebookKernel]:
+    """A kernel of the test server, finding it through the environment the extension
+    published at load (no settings of its own)."""
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    from ucdh_jupyter import kernel
+    from ucdh_jupyter import server_client
 
-    monkeypatch.setattr(kernel, "_services", None)
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "ucdh_jupyter")
-    return shell
+    server_client.reset()
+    InteractiveShell.clear_instance()
+    config = Config()
+    config.HistoryManager.enabled = False
+    yield NotebookKernel(InteractiveShell.instance(config=config))
+    InteractiveShell.clear_instance()
+    server_client.reset()
+    for name in (server_client.ENV_URL, server_client.ENV_TOKEN, server_client.ENV_ROOT):
+        os.environ.pop(name, None)

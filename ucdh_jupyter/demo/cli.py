@@ -14,12 +14,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..kernel import (
-    ENV_DATABRICKS_HOST,
-    ENV_DATABRICKS_TOKEN_FILE,
-    ENV_RUNS_BUCKET,
-    ENV_RUNS_STORE,
-)
 from .databricks import LocalDatabricks
 from .localaws import DEMO_REGION, LocalAws, apply_demo_environment
 from .seed import seed
@@ -114,16 +108,9 @@ def run_demo(args: argparse.Namespace) -> int:
         token_file = databricks_token_file(databricks, Path(runs_dir))
         # Each demo keeps its own run list, as its local AWS is its own: two demos (or a
         # demo and a real server) must never follow, fail or reap each other's runs.
+        # The demo's kernels need no settings of their own: their magics call this
+        # server's routes (it tells them where it is when it loads).
         runs_store = str(Path(runs_dir) / "runs.sqlite")
-        # The demo's kernels (%ucdh_run) see the same runs as its server.
-        os.environ.update(
-            {
-                ENV_RUNS_BUCKET: RUNS_BUCKET,
-                ENV_RUNS_STORE: runs_store,
-                ENV_DATABRICKS_HOST: databricks.host,
-                ENV_DATABRICKS_TOKEN_FILE: token_file,
-            }
-        )
         summary = seed(local)
         print(
             f"ucdh-jupyter demo: local AWS on {local.endpoint_url} "
