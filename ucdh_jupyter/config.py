@@ -562,11 +562,13 @@ class UcdhConfig(Configurable):
         for item in proposal["value"]:
             if not isinstance(item, dict) or not item.get("bucket"):
                 raise ValueError("each UcdhConfig.locations entry needs at least a 'bucket'")
+            # A prefix names a folder: "variants" must not also grant "variantsSECRET/".
+            prefix = str(item.get("prefix") or "").lstrip("/")
             cleaned.append(
                 {
                     "name": str(item.get("name") or item["bucket"]),
                     "bucket": str(item["bucket"]),
-                    "prefix": str(item.get("prefix") or ""),
+                    "prefix": prefix if not prefix or prefix.endswith("/") else prefix + "/",
                 }
             )
         return cleaned

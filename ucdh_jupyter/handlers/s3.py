@@ -2,7 +2,9 @@
 
 Query values are read raw (not through ``get_argument``, which trims spaces and
 turns control characters into spaces), so a key reaches the service exactly as
-sent and a bad one is refused with the rule it breaks.
+sent and a bad one is refused with the rule it breaks. Bodies are parsed strictly
+(:mod:`ucdh_jupyter.s3.models`, imported on first use). Transfer jobs belong to the
+user who started them. Nothing here logs a key, a prefix or a path.
 """
 
 from __future__ import annotations
@@ -45,20 +47,14 @@ class S3Handler(UcdhHandler):
         return value
 
     def flag(self, name: str) -> bool:
-        """A boolean query parameter (``1``/``true``/``yes``)."""
-        return (self.query(name) or "").lower() in ("1", "true", "yes")
-
-
-def body_text(body: dict[str, Any], name: str, required: bool = False) -> str | None:
-    """A string field of a JSON body (None when absent and optional)."""
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise bad_request(f"The field {name!r} is required.")
-        return None if value is None else ""
-    if not isinstance(value, str):
-        raise bad_request(f"The field {name!r} must be a string.")
-    return value
+        """A boolean query parameter: absent, ``false`` or ``0`` is off, ``true`` or ``1``
+        on; anything else is a 400 (a typo must not mean "overwrite")."""
+        value = self.query(name)
+        if value is None or value in ("false", "0"):
+            return False
+        if value in ("true", "1"):
+            return True
+        raise bad_request(f"The parameter {name!r} must be true, false, 1 or 0.")
 
 
 class BucketsHandler(S3Handler):
@@ -155,7 +151,7 @@ class DownloadHandler(S3Handler):
             pending = None
             self.finish(set_content_type=stream.headers["Content-Type"])
         except StreamClosedError:
-            self.log.info("ucdh-jupyter: download of %s stopped by the client", stream.uri)
+            self.log.info("ucdh-jupyter: a download was stopped by the client")
         finally:
             if pending is not None:
                 await asyncio.gather(pending, return_exceptions=True)
@@ -218,10 +214,11 @@ class UploadHandler(S3Handler):
         try:
             await self.call(upload.abort)
         except UcdhError as abort_error:
-            self.log.warning("ucdh-jupyter: abort failed: %s", abort_error.message)
+            self.log.warning("ucdh-jupyter: aborting an upload failed (%s)", abort_error.code)
         error = translate(exc, self.services.config.profile)
         if error.status == 500:
-            self.log.error("ucdh-jupyter: upload failed", exc_info=exc)
+            # The type only: an exception's text can quote the key.
+            self.log.error("ucdh-jupyter: an upload failed (%s)", type(exc).__name__)
         if not self._client_gone and not self._finished:
             self.send_error(error.status, exc_info=(type(error), error, None))
 
@@ -230,16 +227,27 @@ class UploadHandler(S3Handler):
         self._client_gone = True
         upload = self.upload
         if upload is not None and upload.state == "open":
-            self.log.info(
-                "ucdh-jupyter: upload of s3://%s/%s interrupted", upload.bucket, upload.key
-            )
-            future = self.services.executor.submit(upload.abort)
-            future.add_done_callback(self._log_abort_failure)
+            self.log.info("ucdh-jupyter: an upload was interrupted by the client")
+            self._abort_in_background(upload)
         super().on_connection_close()
 
+    def on_finish(self) -> None:
+        """However the request ended, an upload left open is aborted (and its key freed)."""
+        upload = self.upload
+        if upload is not None and upload.state == "open":
+            self._abort_in_background(upload)
+
+    def _abort_in_background(self, upload: StreamingUpload) -> None:
+        future = self.services.executor.submit(upload.abort)
+        future.add_done_callback(self._log_abort_failure)
+
     def _log_abort_failure(self, future: Any) -> None:
-        if future.exception() is not None:
-            self.log.warning("ucdh-jupyter: abort after disconnect failed: %s", future.exception())
+        error = future.exception()
+        if error is not None:
+            self.log.warning(
+                "ucdh-jupyter: aborting an interrupted upload failed (%s)",
+                translate(error).code,
+            )
 
     @web.authenticated
     @authorized
@@ -259,16 +267,11 @@ class DeleteHandler(S3Handler):
     @authorized
     async def post(self) -> None:
         """Delete (or count) in batches of 1,000."""
-        body = self.json_body()
-        keys = body.get("keys") or []
-        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-            raise bad_request("keys must be a list of strings.")
+        from ..s3.models import DeleteRequest
+
+        body = self.parse_body(DeleteRequest)
         reply = await self.call(
-            self.s3.delete,
-            body_text(body, "bucket", required=True),
-            keys,
-            body_text(body, "prefix"),
-            bool(body.get("dry_run", False)),
+            self.s3.delete, body.bucket, list(body.keys), body.prefix, body.dry_run
         )
         self.finish(reply)
 
@@ -280,12 +283,10 @@ class FolderHandler(S3Handler):
     @authorized
     async def post(self) -> None:
         """Create the folder; 409 if anything already lives under that name."""
-        body = self.json_body()
-        reply = await self.call(
-            self.s3.create_folder,
-            body_text(body, "bucket", required=True),
-            body_text(body, "prefix", required=True),
-        )
+        from ..s3.models import FolderRequest
+
+        body = self.parse_body(FolderRequest)
+        reply = await self.call(self.s3.create_folder, body.bucket, body.prefix)
         self.set_status(201)
         self.finish(reply)
 
@@ -299,18 +300,20 @@ class CopyHandler(S3Handler):
     @authorized
     async def post(self) -> None:
         """Start the job; answer with it finished (200) or still running (202)."""
-        body = self.json_body()
-        bucket = body_text(body, "bucket", required=True)
+        from ..s3.models import CopyRequest
+
+        body = self.parse_body(CopyRequest)
         job = await self.call(
             self.s3.copy,
             self.kind,
-            bucket,
-            body_text(body, "dest_bucket") or bucket,
-            key=body_text(body, "key"),
-            prefix=body_text(body, "prefix"),
-            dest_key=body_text(body, "dest_key"),
-            dest_prefix=body_text(body, "dest_prefix"),
-            overwrite=bool(body.get("overwrite", False)),
+            body.bucket,
+            body.dest_bucket or body.bucket,
+            key=body.key,
+            prefix=body.prefix,
+            dest_key=body.dest_key,
+            dest_prefix=body.dest_prefix,
+            overwrite=body.overwrite,
+            owner=self.owner,
         )
         deadline = asyncio.get_running_loop().time() + QUICK_JOB_SECONDS
         while not job.done.is_set() and asyncio.get_running_loop().time() < deadline:
@@ -340,39 +343,42 @@ class TransfersHandler(S3Handler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        """Every known job, newest first."""
-        self.finish({"transfers": self.s3.transfers.list_jobs()})
+        """Every known job of this user, newest first."""
+        self.finish({"transfers": self.s3.transfers.list_jobs(self.owner)})
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        """Plan (400/409 before writing anything) and start the job (202)."""
-        body = self.json_body()
+        """Plan (400/403/409 before writing anything) and start the job (202)."""
+        from ..s3.models import TransferRequest
+
+        body = self.parse_body(TransferRequest)
         job = await self.call(
             self.s3.transfer,
-            body_text(body, "direction", required=True),
-            body_text(body, "bucket", required=True),
-            body_text(body, "path") or "",
-            key=body_text(body, "key"),
-            prefix=body_text(body, "prefix"),
-            overwrite=bool(body.get("overwrite", False)),
+            body.direction,
+            body.bucket,
+            body.path,
+            key=body.key,
+            prefix=body.prefix,
+            overwrite=body.overwrite,
+            owner=self.owner,
         )
         self.set_status(202)
         self.finish(job.to_json())
 
 
 class TransferHandler(S3Handler):
-    """``GET s3/transfers/<id>``: progress; ``DELETE``: cancel."""
+    """``GET s3/transfers/<id>``: progress; ``DELETE``: cancel. Another user's job is 404."""
 
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
         """The job's progress and state."""
-        self.finish(self.s3.transfers.get(job_id).to_json())
+        self.finish(self.s3.transfers.get(job_id, self.owner).to_json())
 
     @web.authenticated
     @authorized
     async def delete(self, job_id: str) -> None:
         """Ask the job to stop; it ends ``cancelled`` with partial files removed."""
         self.set_status(202)
-        self.finish(self.s3.transfers.cancel(job_id).to_json())
+        self.finish(self.s3.transfers.cancel(job_id, self.owner).to_json())

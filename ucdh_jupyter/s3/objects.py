@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import UcdhError, bad_request, translate
@@ -169,11 +169,13 @@ def delete(
     keys: list[str],
     prefix: str | None,
     dry_run: bool,
+    check: Callable[[str], object] | None = None,
 ) -> dict[str, Any]:
     """Delete ``keys`` and/or every object under ``prefix``, 1,000 per ``DeleteObjects``.
 
     With ``dry_run`` nothing is deleted: the count (and, for a prefix, the bytes) is
-    what the confirmation dialog shows.
+    what the confirmation dialog shows. ``check`` is called with every key before
+    the first one is deleted, and may refuse the whole delete by raising.
     """
     size = 0
     listed: list[str] = []
@@ -182,6 +184,9 @@ def delete(
             listed.append(item["Key"])
             size += int(item.get("Size", 0))
     targets = list(dict.fromkeys([*keys, *listed]))
+    if check is not None:
+        for key in targets:
+            check(key)
     result: dict[str, Any] = {
         "bucket": bucket,
         "dry_run": dry_run,

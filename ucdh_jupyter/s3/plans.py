@@ -1,12 +1,17 @@
 """What a transfer job will do, decided before it writes anything.
 
 A plan lists every (source, target, size) item. Building it checks every name and
-path and every overwrite, so a bad key, a path escape or an unconfirmed overwrite
-is a 400/409 answered at once, with nothing written.
+path, so a bad key or a path escape is a 400 answered at once, with nothing written.
+The service then checks every key the plan touches against the allow-list
+(:func:`touched`), reserves the names it creates (:func:`created`) and only then
+refuses unconfirmed overwrites (:func:`refuse_existing`): a 403 or 409 before the job
+starts.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +20,7 @@ from ..errors import bad_request
 from .listing import iter_objects
 from .names import base_name, folder_prefix, s3_uri, validate_key
 from .objects import conflict, head, iter_prefix_items, not_found
+from .reservations import Name
 from .workspace import Workspace
 
 
@@ -36,19 +42,37 @@ class Plan:
     target: dict[str, Any]
     items: list[Item] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)
+    # The destination prefix that holds every target key (listed once for overwrites).
+    dest_listing: str = ""
 
 
-def _existing_keys(client: Any, bucket: str, prefix: str) -> set[str]:
-    return {item["Key"] for item in iter_objects(client, bucket, prefix)}
+def touched(plan: Plan) -> Iterator[tuple[str, str]]:
+    """Every (bucket, key) the job reads, writes or (a move) deletes in S3."""
+    for item in plan.items:
+        if plan.kind != "to_s3":
+            yield plan.source["bucket"], item.source
+        if plan.kind != "to_workspace":
+            yield plan.target["bucket"], item.target
 
 
-def _refuse_existing_keys(
-    client: Any, bucket: str, prefix: str, items: list[Item], overwrite: bool
-) -> None:
-    if overwrite or not items:
+def created(plan: Plan) -> list[Name]:
+    """The names the job writes: (bucket, key), or ("", path) for workspace files."""
+    bucket = "" if plan.kind == "to_workspace" else plan.target["bucket"]
+    return [(bucket, item.target) for item in plan.items]
+
+
+def refuse_existing(client: Any, workspace: Workspace, plan: Plan) -> None:
+    """A 409 naming the first target that exists already (an unconfirmed overwrite)."""
+    if plan.kind == "to_workspace":
+        for item in plan.items:
+            if os.path.lexists(item.target):
+                raise conflict(f"The workspace file {workspace.relative(Path(item.target))!r}")
         return
-    taken = _existing_keys(client, bucket, prefix)
-    for item in items:
+    if not plan.items:
+        return
+    bucket = plan.target["bucket"]
+    taken = {item["Key"] for item in iter_objects(client, bucket, plan.dest_listing)}
+    for item in plan.items:
         if item.target in taken:
             raise conflict(s3_uri(bucket, item.target))
 
@@ -60,10 +84,9 @@ def to_workspace(
     key: str | None,
     prefix: str | None,
     path: str,
-    overwrite: bool,
 ) -> Plan:
     """S3 -> workspace: one key to a file (or into a folder), or a prefix into a folder."""
-    target = workspace.resolve(path)
+    target = workspace.resolve_target(path)
     plan = Plan("to_workspace", {"bucket": bucket, "key": key, "prefix": prefix}, {})
     if key:
         size = int(head(client, bucket, key).get("ContentLength", 0))
@@ -84,22 +107,12 @@ def to_workspace(
             plan.items.append(Item(item["Key"], str(local), int(item.get("Size", 0))))
         if not plan.items and not plan.folders:
             raise not_found(bucket, folder)
-    if not overwrite:
-        for item in plan.items:
-            if Path(item.target).exists():
-                raise conflict(f"The workspace file {workspace.relative(Path(item.target))!r}")
     plan.target = {"path": workspace.relative(target)}
     return plan
 
 
 def to_s3(
-    client: Any,
-    workspace: Workspace,
-    path: str,
-    bucket: str,
-    key: str | None,
-    prefix: str | None,
-    overwrite: bool,
+    workspace: Workspace, path: str, bucket: str, key: str | None, prefix: str | None
 ) -> Plan:
     """Workspace -> S3: one file to a key (or into a prefix), or a folder under a prefix."""
     source = workspace.resolve(path)
@@ -110,7 +123,7 @@ def to_s3(
         target_key = key or folder_prefix(prefix or "") + source.name
         plan.items.append(Item(str(source), validate_key(target_key), source.stat().st_size))
         plan.target.update(key=target_key, prefix=None)
-        check_prefix = target_key
+        plan.dest_listing = target_key
     else:
         if key:
             raise bad_request("A folder is copied under a prefix, not to a single key.")
@@ -119,8 +132,7 @@ def to_s3(
             target_key = validate_key(folder + relative)
             plan.items.append(Item(str(local), target_key, local.stat().st_size))
         plan.target.update(key=None, prefix=folder)
-        check_prefix = folder
-    _refuse_existing_keys(client, bucket, check_prefix, plan.items, overwrite)
+        plan.dest_listing = folder
     return plan
 
 
@@ -133,7 +145,6 @@ def s3_copy(
     dest_bucket: str,
     dest_key: str | None,
     dest_prefix: str | None,
-    overwrite: bool,
 ) -> Plan:
     """S3 -> S3 (``copy`` or ``move``): one key to a key, or a prefix under a prefix."""
     plan = Plan(
@@ -148,7 +159,7 @@ def s3_copy(
             raise bad_request("The source and the destination are the same object.")
         size = int(head(client, bucket, key).get("ContentLength", 0))
         plan.items.append(Item(key, dest_key, size))
-        check_prefix = dest_key
+        plan.dest_listing = dest_key
     else:
         source = folder_prefix(prefix or "")
         target = folder_prefix(dest_prefix or "")
@@ -157,10 +168,9 @@ def s3_copy(
         if bucket == dest_bucket and target.startswith(source):
             raise bad_request("A folder cannot be copied or moved into itself.")
         pairs = iter_prefix_items(client, bucket, source, target)
-        plan.items = [Item(src, dst, size) for src, dst, size in pairs]
+        plan.items = [Item(src, validate_key(dst), size) for src, dst, size in pairs]
         if not plan.items:
             raise not_found(bucket, source)
         plan.source["prefix"], plan.target["prefix"] = source, target
-        check_prefix = target
-    _refuse_existing_keys(client, dest_bucket, check_prefix, plan.items, overwrite)
+        plan.dest_listing = target
     return plan

@@ -3,9 +3,12 @@
 Each job runs a :class:`~.plans.Plan` through boto3's transfer manager
 (``s3transfer``: multipart, concurrent, retried), counting bytes and files as they
 go. Cancel stops the job between and inside files; a download is written to a
-``.ucdh-partial`` file that is renamed only when complete and removed otherwise, and
-an upload's multipart upload is aborted, so a cancelled or failed job leaves no
+fresh ``<name>.<random>.ucdh-partial`` file (created exclusively, never through a
+link) that replaces the target only when complete and is removed otherwise, and an
+upload's multipart upload is aborted, so a cancelled or failed job leaves no
 half-written file or object behind. Files finished before the cancel stay.
+
+Each job belongs to the user who started it: others neither see nor cancel it.
 """
 
 from __future__ import annotations
@@ -14,29 +17,38 @@ import atexit
 import contextlib
 import os
 import queue
+import secrets
 import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from ..errors import UcdhError, bad_request, translate
 from .objects import DELETE_BATCH
 from .plans import Item, Plan
+from .workspace import check_write_target, make_folders
 
 PARTIAL_SUFFIX = ".ucdh-partial"
 FINAL_STATES = ("succeeded", "failed", "cancelled")
+MAX_NAME = 255  # bytes in one file name on Linux and macOS
+# Exclusive and never through a link: a planted <name>.ucdh-partial link is not followed.
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 
 
 class TransferJob:
     """One job's plan, progress and final state; progress is updated from worker threads."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(
+        self, plan: Plan, owner: str = "", on_end: Callable[[], None] | None = None
+    ) -> None:
         self.id = uuid.uuid4().hex[:16]
         self.plan = plan
+        self.owner = owner
+        self._on_end = on_end
         self.state = "queued"
         self.bytes_total = sum(item.size for item in plan.items)
         self.bytes_done = 0
@@ -72,6 +84,8 @@ class TransferJob:
             self.state = state
             self.error = {**error.to_json(), "status": error.status} if error else None
             self.finished = time.time()
+        if self._on_end is not None:
+            self._on_end()  # e.g. free the names this job reserved
         self.done.set()
 
     def to_json(self) -> dict[str, Any]:
@@ -122,9 +136,12 @@ class TransferJobs:
         # is the one concurrent.futures itself uses; it runs before threads are joined.
         getattr(threading, "_register_atexit", atexit.register)(self.close)
 
-    def start(self, plan: Plan) -> TransferJob:
-        """Queue a job for ``plan`` and return it at once."""
-        job = TransferJob(plan)
+    def start(
+        self, plan: Plan, owner: str = "", on_end: Callable[[], None] | None = None
+    ) -> TransferJob:
+        """Queue a job of ``owner`` for ``plan`` and return it at once; ``on_end`` is called
+        once when the job ends, whichever way."""
+        job = TransferJob(plan, owner, on_end)
         with self._lock:
             self._jobs[job.id] = job
             finished = [j for j in self._jobs.values() if j.state in FINAL_STATES]
@@ -133,23 +150,24 @@ class TransferJobs:
         self._runner.submit(self._run, job)
         return job
 
-    def get(self, job_id: str) -> TransferJob:
-        """The job ``job_id``, or a 404."""
+    def get(self, job_id: str, owner: str | None = None) -> TransferJob:
+        """The job ``job_id`` (of ``owner``, when given), or a 404: another user's job is
+        "not found", so nothing about it leaks."""
         with self._lock:
             job = self._jobs.get(job_id)
-        if job is None:
+        if job is None or (owner is not None and job.owner != owner):
             raise UcdhError(404, "not_found", f"No transfer job {job_id!r}.", "Reload the list.")
         return job
 
-    def list_jobs(self) -> list[dict[str, Any]]:
-        """Every known job, newest first."""
+    def list_jobs(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """Every known job (of ``owner``, when given), newest first."""
         with self._lock:
-            jobs = list(self._jobs.values())
+            jobs = [j for j in self._jobs.values() if owner is None or j.owner == owner]
         return [job.to_json() for job in reversed(jobs)]
 
-    def cancel(self, job_id: str) -> TransferJob:
+    def cancel(self, job_id: str, owner: str | None = None) -> TransferJob:
         """Ask job ``job_id`` to stop; it ends ``cancelled`` (or already ended)."""
-        job = self.get(job_id)
+        job = self.get(job_id, owner)
         job.cancel_requested.set()
         if job.state == "queued":
             job.finish("cancelled")
@@ -165,15 +183,34 @@ class TransferJobs:
 
     # -- running -----------------------------------------------------------------
 
-    def _manager(self, copy: bool) -> Any:
+    def _manager(self, copy: bool) -> tuple[Any, dict[str, str]]:
+        """A transfer manager, and the temporary file of each download target it writes."""
         from boto3.s3.transfer import TransferConfig, create_transfer_manager
         from s3transfer.utils import OSUtils
 
+        partials: dict[str, str] = {}
+
         class PartialFiles(OSUtils):
-            """A known temporary name, so a cancelled download is easy to find and remove."""
+            """Temporary download files that no one can plant a link for: an unguessable
+            name, created exclusively without following links, next to the target (same
+            file system), then atomically renamed over it."""
 
             def get_temp_filename(self, filename: str) -> str:
-                return filename + PARTIAL_SUFFIX
+                folder, name = os.path.split(filename)
+                suffix = f".{secrets.token_hex(6)}{PARTIAL_SUFFIX}"
+                room = MAX_NAME - len(suffix.encode())
+                short = name.encode()[:room].decode("utf-8", "ignore")
+                partials[filename] = os.path.join(folder, short + suffix)
+                return partials[filename]
+
+            def open(self, filename: str, mode: str) -> Any:
+                if "w" not in mode:
+                    return super().open(filename, mode)
+                return os.fdopen(os.open(filename, _CREATE, 0o666), mode)
+
+            def rename_file(self, current_filename: str, new_filename: str) -> None:
+                check_write_target(new_filename)
+                os.replace(current_filename, new_filename)
 
         threshold = self.copy_threshold if copy else self.part_size
         config = TransferConfig(
@@ -182,7 +219,7 @@ class TransferJobs:
             max_concurrency=self.concurrency,
             preferred_transfer_client="classic",
         )
-        return create_transfer_manager(self._client(), config, osutil=PartialFiles())
+        return create_transfer_manager(self._client(), config, osutil=PartialFiles()), partials
 
     def _submit(self, manager: Any, job: TransferJob, item: Item, done: queue.Queue[Any]) -> Any:
         from boto3.s3.transfer import ProgressCallbackInvoker
@@ -195,7 +232,7 @@ class TransferJobs:
         subscribers = [ProgressCallbackInvoker(job.add_bytes), Done()]
         plan = job.plan
         if plan.kind == "to_workspace":
-            Path(item.target).parent.mkdir(parents=True, exist_ok=True)
+            check_write_target(item.target)
             return manager.download(
                 plan.source["bucket"], item.source, item.target, subscribers=subscribers
             )
@@ -227,7 +264,7 @@ class TransferJobs:
             job.finish("cancelled")
             return
         job.start()
-        manager = self._manager(copy=job.plan.kind in ("copy", "move"))
+        manager, partials = self._manager(copy=job.plan.kind in ("copy", "move"))
         done: queue.Queue[Any] = queue.Queue()
         submitted: list[Item] = []
         finished: list[Item] = []
@@ -235,7 +272,7 @@ class TransferJobs:
         error: UcdhError | None = None
         try:
             for folder in job.plan.folders:
-                Path(folder).mkdir(parents=True, exist_ok=True)
+                make_folders(folder)
             # A bounded window of files in flight: 100,000 files are not 100,000 futures.
             window, items = self.concurrency * 4, iter(job.plan.items)
             while not job.cancel_requested.is_set():
@@ -266,7 +303,8 @@ class TransferJobs:
             manager.shutdown()
             if job.plan.kind == "to_workspace" and len(finished) < len(submitted):
                 for item in submitted:
-                    _remove(item.target + PARTIAL_SUFFIX)
+                    if item.target in partials:
+                        _remove(partials[item.target])
         complete = len(finished) == len(job.plan.items)
         if error is None and complete and job.plan.kind == "move":
             error = self._delete_sources(job, finished)

@@ -9,12 +9,14 @@ file size. A body smaller than one part is stored with a single ``PutObject``.
 
 Any failure, and the client going away, ends in :meth:`StreamingUpload.abort`: it
 waits for the parts in flight, then aborts the multipart upload, so neither the
-object nor orphaned parts (which S3 bills for) remain.
+object nor orphaned parts (which S3 bills for) remain. Either way the upload ends by
+calling ``on_end`` once (the service frees the key it reserved).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, wait
 from typing import Any
 
@@ -39,6 +41,7 @@ class StreamingUpload:
         concurrency: int,
         extra_args: dict[str, Any],
         overwrite: bool,
+        on_end: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
         self.bucket = bucket
@@ -49,6 +52,7 @@ class StreamingUpload:
         # S3 refuses the final write if the key appeared meanwhile (conditional write).
         self.condition = {} if overwrite else {"IfNoneMatch": "*"}
         self._executor = executor
+        self._on_end = on_end
         # Part buffers are allocated once and reused: re-allocating 8 MiB blocks per part
         # fragments the heap and the server's RSS creeps up.
         self._current: bytearray | None = None
@@ -180,6 +184,7 @@ class StreamingUpload:
             self._abort_now()
             raise
         self._state = "done"
+        self._ended()
         return {
             "bucket": self.bucket,
             "key": self.key,
@@ -207,13 +212,22 @@ class StreamingUpload:
         with self._lock:
             self._state = "aborted"
             upload_id = self._upload_id
-        # A part still in flight could land after the abort and linger: wait for them.
-        wait([future for future, _ in self._in_flight])
-        self._current, self._fill, self._free = None, 0, []
-        with self._lock:
-            upload_id = self._upload_id or upload_id
-        if upload_id is not None:
-            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=upload_id)
+        try:
+            # A part still in flight could land after the abort and linger: wait for them.
+            wait([future for future, _ in self._in_flight])
+            self._current, self._fill, self._free = None, 0, []
+            with self._lock:
+                upload_id = self._upload_id or upload_id
+            if upload_id is not None:
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=self.key, UploadId=upload_id
+                )
+        finally:
+            self._ended()
+
+    def _ended(self) -> None:
+        if self._on_end is not None:
+            self._on_end()
 
 
 def _sse_customer_args(extra_args: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,12 @@
 """The local side of S3 <-> workspace copies, confined to the Jupyter root directory.
 
-Two rules keep writes inside: a workspace path given by the user must resolve
-(symlinks included) inside the root, and a key copied under a prefix must map
-below the target folder — a key like ``data/../../x`` or ``/etc/x`` is refused with
-a 400 before anything is written. S3 keys themselves stay literal everywhere else.
+Three rules keep writes inside: a workspace path given by the user must resolve
+(symlinks included) inside the root; a key copied under a prefix must map below
+the target folder — a key like ``data/../../x`` or ``/etc/x`` is refused with a 400
+before anything is written; and a download never writes through a link: a target
+that is a link is refused when planned, and :func:`check_write_target` checks again,
+right before the file is written, that no link was planted in its way since.
+S3 keys themselves stay literal everywhere else.
 """
 
 from __future__ import annotations
@@ -24,12 +27,8 @@ class Workspace:
     def _inside(self, path: Path) -> bool:
         return path == self.root or self.root in path.parents
 
-    def resolve(self, path: str) -> Path:
-        """The absolute, symlink-free location of workspace path ``path``, or a 400.
-
-        ``path`` is relative to the root, ``/``-separated, as the JupyterLab file
-        browser shows it; it may not be absolute or contain ``..``.
-        """
+    def _parts(self, path: str) -> tuple[str, ...]:
+        """The segments of workspace path ``path``, or a 400 if it could leave the root."""
         if not isinstance(path, str) or "\x00" in path:
             raise bad_request("The workspace path must be text without NUL characters.")
         relative = PurePosixPath(path.replace("\\", "/"))
@@ -38,10 +37,24 @@ class Workspace:
                 f"The workspace path {path!r} must stay inside the workspace: "
                 "relative to its root, without '..'."
             )
-        target = Path(os.path.realpath(self.root.joinpath(*relative.parts)))
+        return relative.parts
+
+    def resolve(self, path: str) -> Path:
+        """The absolute, symlink-free location of workspace path ``path``, or a 400.
+
+        ``path`` is relative to the root, ``/``-separated, as the JupyterLab file
+        browser shows it; it may not be absolute or contain ``..``.
+        """
+        target = Path(os.path.realpath(self.root.joinpath(*self._parts(path))))
         if not self._inside(target):
             raise bad_request(f"The workspace path {path!r} leads outside the workspace.")
         return target
+
+    def resolve_target(self, path: str) -> Path:
+        """Like :meth:`resolve` for where a download lands: the path itself may be a link
+        only to a folder inside the workspace, never to a file (which would be replaced)."""
+        _refuse_file_link(self.root.joinpath(*self._parts(path)), repr(path))
+        return self.resolve(path)
 
     def relative(self, path: Path) -> str:
         """``path`` as the workspace shows it (relative, ``/``-separated)."""
@@ -60,7 +73,9 @@ class Workspace:
                 "the target folder ('..', '.' or a leading '/').",
                 "Copy the other objects one by one, or rename this key in S3 first.",
             )
-        target = Path(os.path.realpath(folder.joinpath(*[p for p in parts if p])))
+        literal = folder.joinpath(*[p for p in parts if p])
+        _refuse_file_link(literal, f"for the key {key!r}")
+        target = Path(os.path.realpath(literal))
         if not self._inside(target):
             raise bad_request(f"The key {key!r} would be written outside the workspace (a link).")
         if target == folder:
@@ -84,3 +99,42 @@ class Workspace:
                     )
                 if real.is_file():
                     yield path, path.relative_to(folder).as_posix()
+
+
+def _refuse_file_link(path: Path, what: str) -> None:
+    """A 400 when ``path`` is a link that is not to a folder (dangling links included)."""
+    if path.is_symlink() and not path.is_dir():
+        raise bad_request(
+            f"The workspace file {what} is a link; a copy never writes through a link.",
+            "Remove the link or choose another name.",
+        )
+
+
+def make_folders(folder: str) -> None:
+    """Create ``folder`` (an absolute, link-free path from a plan) and its parents, and
+    refuse (400) if a link now stands anywhere on the way: nothing is then written
+    outside the folder that was planned."""
+    existing = folder
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    if os.path.realpath(existing) == existing:
+        os.makedirs(folder, exist_ok=True)
+        if os.path.realpath(folder) == folder:
+            return
+    raise bad_request(
+        f"A folder on the way to {os.path.basename(folder)!r} is a link; nothing was written "
+        "there.",
+        "Remove the link, then copy again.",
+    )
+
+
+def check_write_target(target: str) -> None:
+    """Right before a download writes ``target`` (an absolute, link-free path from its
+    plan): its folders exist and hold no link, and the file itself is not a link."""
+    make_folders(os.path.dirname(target))
+    if os.path.islink(target):
+        raise bad_request(
+            f"The workspace file {os.path.basename(target)!r} is a link; a copy never writes "
+            "through a link.",
+            "Remove the link or choose another name.",
+        )
