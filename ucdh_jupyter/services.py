@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .audit import AuditLog
 from .aws import AwsClients
 from .compute import ComputeService
 from .config import UcdhConfig
@@ -40,6 +41,8 @@ class UcdhServices:
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ucdh-aws")
         # root_dir: the Jupyter root, the only place S3 <-> workspace copies may write.
         self.s3 = S3Service(config, self.aws, self.executor, root_dir or os.getcwd())
+        # Who changed what and how runs went: a file (and CloudWatch Logs), opened on first use.
+        self.audit = AuditLog(config, self.aws, self.executor)
         # Notebook runs: built on first use (it opens the local run store).
         self._runs: RunService | None = None
         self._runs_lock = threading.Lock()
@@ -58,6 +61,7 @@ class UcdhServices:
 
                 self._runs = RunService.from_config(self.config, self.aws, self.databricks)
                 connect_compute(self._runs, self.compute)
+                self._runs.on_event = self.audit.run_event
             return self._runs
 
     def status(self) -> dict[str, Any]:
@@ -117,4 +121,5 @@ class UcdhServices:
         self.s3.close()
         if self._runs is not None:
             self._runs.close()
+        self.audit.close()
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
 from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
 from tornado import web
 
 from ..errors import UcdhError, bad_request, feature_disabled, translate
@@ -136,6 +137,66 @@ class UcdhHandler(APIHandler):
             raise bad_request(f"{name} must be a whole number between {low} and {high}.")
         return int(text)
 
+    # -- audit log (see ucdh_jupyter.audit) ------------------------------------------
+
+    _audit_reply: dict[str, Any] | None = None
+    _audit_code: str | None = None
+    _audit_done = False
+
+    def audit_extra(self, **fields: Any) -> None:
+        """Add names or figures (never content) to this request's audit record."""
+        if "_audit_fields" not in self.__dict__:
+            self._audit_fields: dict[str, Any] = {}
+        self._audit_fields.update(fields)
+
+    def finish(self, *args: Any, **kwargs: Any) -> Any:
+        """Finish as jupyter_server does, then write the request's audit record (one per
+        request that may change something or hands out content; not in ``on_finish``,
+        which handlers override for their own clean-up)."""
+        if args and isinstance(args[0], dict):
+            self._audit_reply = args[0]
+        future = super().finish(*args, **kwargs)
+        self._write_audit(self.get_status())
+        return future
+
+    def on_connection_close(self) -> None:
+        """A client gone mid-request (an upload, a download) is recorded too, unless the
+        handler still finishes shortly (a client may close as soon as it has every byte)."""
+        if not self._finished:
+            from tornado.ioloop import IOLoop
+
+            IOLoop.current().call_later(2.0, self._write_audit, 499, "client_closed")
+        super().on_connection_close()
+
+    def _write_audit(self, status: int, code: str | None = None) -> None:
+        from ..audit import audited, request_fields
+
+        prefix = url_path_join(self.base_url, "ucdh-jupyter/")
+        route = self.request.path[len(prefix) :] if self.request.path.startswith(prefix) else ""
+        if self._audit_done or not audited(self.request.method or "", route):
+            return
+        self._audit_done = True
+        try:
+            services = self.settings.get("ucdh")
+            fields = request_fields(
+                user=self.owner if self.current_user else None,
+                client_ip=self.request.remote_ip,
+                user_agent=self.request.headers.get("User-Agent"),
+                method=self.request.method or "",
+                route=route,
+                status=status,
+                code=code or (self._audit_code if status >= 400 else None),
+                body=self.request.body,
+                query=self.request.query_arguments,
+                path_id=self.path_args[0] if self.path_args else None,
+                reply=self._audit_reply if status < 400 else None,
+                extra=self.__dict__.get("_audit_fields", {}),
+            )
+            if services is not None:
+                services.audit.request(fields)
+        except Exception:  # the audit must never break a request; say so without content
+            self.log.exception("ucdh-jupyter: could not write an audit record")
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Errors are JSON ``{message, code, hint}``; never a stack trace."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
@@ -155,6 +216,7 @@ class UcdhHandler(APIHandler):
                 "code": "internal_error",
                 "hint": "The Jupyter server log has the details.",
             }
+        self._audit_code = body["code"]
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
