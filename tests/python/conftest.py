@@ -135,13 +135,17 @@ class NotebookKernel:
 
     def __init__(self, shell: Any) -> None:
         self.shell = shell
+        self.loaded = False
 
     async def load(self) -> None:
         """``%load_ext ucdh_jupyter`` (it asks the server which features are on)."""
         await asyncio.to_thread(self.shell.run_line_magic, "load_ext", "ucdh_jupyter")
+        self.loaded = True
 
     async def magic(self, name: str, line: str = "") -> Any:
-        """``%name line``; its value, or the UsageError it raised."""
+        """``%name line`` (after loading the extension); its value, or its UsageError."""
+        if not self.loaded:
+            await self.load()
         return await asyncio.to_thread(self.shell.run_line_magic, name, line)
 
     async def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:

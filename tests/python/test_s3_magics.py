@@ -24,7 +24,6 @@ def s3_kernel(kernel: NotebookKernel, tmp_path: Path, monkeypatch: Any) -> Noteb
 
 
 async def test_ls_lists_buckets_then_a_folder_page(s3_kernel: NotebookKernel, capsys: Any) -> None:
-    await s3_kernel.load()
     await s3_kernel.magic("s3", "ls")
     assert "s3://ucdh-demo-genomics/" in capsys.readouterr().out
     await s3_kernel.magic("s3", "ls s3://ucdh-demo-genomics/reads/batch-001/")
@@ -39,7 +38,6 @@ async def test_put_get_round_trip_with_local_paths_outside_the_jupyter_root(
     s3_kernel: NotebookKernel, bucket: str, tmp_path: Path, capsys: Any
 ) -> None:
     # Given a file in the kernel's scratch folder, outside the Jupyter root
-    await s3_kernel.load()
     data = os.urandom(6 * 1024 * 1024 + 7)
     (tmp_path / "local.bin").write_bytes(data)
     # When it goes up and comes back down
@@ -66,7 +64,6 @@ async def test_put_get_round_trip_with_local_paths_outside_the_jupyter_root(
 async def test_get_and_put_refuse_to_overwrite_without_the_flag(
     s3_kernel: NotebookKernel, bucket: str, s3: Any, tmp_path: Path
 ) -> None:
-    await s3_kernel.load()
     s3.put_object(Bucket=bucket, Key="k.txt", Body=b"remote")
     (tmp_path / "k.txt").write_bytes(b"local")
     with pytest.raises(UsageError, match="already exists"):
@@ -82,7 +79,6 @@ async def test_get_and_put_refuse_to_overwrite_without_the_flag(
 async def test_rm_deletes_a_key_and_counts_a_folder_first(
     s3_kernel: NotebookKernel, bucket: str, s3: Any, capsys: Any
 ) -> None:
-    await s3_kernel.load()
     for key in ("a.txt", "dir/1.txt", "dir/2.txt"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"12")
     await s3_kernel.magic("s3", f"rm s3://{bucket}/a.txt")
@@ -96,7 +92,6 @@ async def test_rm_deletes_a_key_and_counts_a_folder_first(
 
 
 async def test_uri_returns_the_checked_s3_uri(s3_kernel: NotebookKernel) -> None:
-    await s3_kernel.load()
     assert await s3_kernel.magic("s3", "uri ucdh-demo-shared/notes/no-extension") == (
         "s3://ucdh-demo-shared/notes/no-extension"
     )
@@ -105,7 +100,6 @@ async def test_uri_returns_the_checked_s3_uri(s3_kernel: NotebookKernel) -> None
 
 
 async def test_bare_s3_shows_the_usage(s3_kernel: NotebookKernel) -> None:
-    await s3_kernel.load()
     with pytest.raises(UsageError, match="%s3 ls"):
         await s3_kernel.magic("s3", "")
 

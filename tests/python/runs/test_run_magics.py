@@ -1,56 +1,69 @@
 """The notebook side of runs: ``%ucdh_run``, ``%ucdh_runs`` and the ``RunStatus`` widget,
-on the same run service as the routes, against the local AWS."""
+through the run routes of a Jupyter server on the local AWS (runs execute for real)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from IPython.core.error import UsageError
 
-from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.cli import RUNS_BUCKET, lab_arguments
-from ucdh_jupyter.kernel import ENV_RUNS_BUCKET, ENV_RUNS_STORE, kernel_config
-from ucdh_jupyter.run_magics import RunMagics, parse_value
-from ucdh_jupyter.runs.ec2 import Ec2Backend
+from ucdh_jupyter.run_magics import parse_value
 from ucdh_jupyter.runs.model import FailureKind, Progress, RunState
 from ucdh_jupyter.runs.user import server_account
 from ucdh_jupyter.services import UcdhServices
 from ucdh_jupyter.widgets import RunStatus
 
+from ..conftest import NotebookKernel
 from .helpers import make_run, outputs_text
 
 
 @pytest.fixture
-def services(run_config: UcdhConfig) -> Iterator[UcdhServices]:
-    """The kernel's services, with runs on the local AWS."""
-    built = UcdhServices(run_config)
-    yield built
-    backend = built.runs._backends.get("ec2")
-    if isinstance(backend, Ec2Backend) and backend.local is not None:
-        for run_id in list(backend.local._threads):
-            backend.local.wait(run_id, timeout=20)
-    built.close()
+def ucdh_config(run_settings: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The server's settings: runs on the local AWS, changed by a ``ucdh`` marker."""
+    marker = request.node.get_closest_marker("ucdh")
+    return {**run_settings, **(marker.kwargs if marker else {})}
 
 
 @pytest.fixture
-def magics(services: UcdhServices, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> RunMagics:
-    """The magics of a kernel whose notebook sits in ``study/`` under the Jupyter root."""
+def jp_root_dir(workspace: Path) -> Path:
+    """The Jupyter root is the workspace."""
+    return workspace
+
+
+@pytest.fixture
+def magics(kernel: NotebookKernel, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A kernel whose notebook sits in ``study/`` under the Jupyter root; its runs'
+    machines are waited for at the end."""
     monkeypatch.chdir(workspace / "study")
-    return RunMagics(None, lambda: services, root=lambda: workspace)
+    yield kernel
+    services: UcdhServices = kernel_services(kernel)
+    backend = services.runs._backends.get("ec2")
+    local = getattr(backend, "local", None)
+    if local is not None:
+        for run_id in list(local._threads):
+            local.wait(run_id, timeout=20)
 
 
-def test_ucdh_run_wait_follows_the_run_and_brings_the_executed_notebook_back(
-    magics: RunMagics, workspace: Path, capsys: pytest.CaptureFixture[str]
+def kernel_services(kernel: NotebookKernel) -> UcdhServices:
+    """The services of the server the kernel belongs to (to arrange or inspect runs)."""
+    from jupyter_server.serverapp import ServerApp
+
+    return ServerApp.instance().web_app.settings["ucdh"]  # type: ignore[no-any-return]
+
+
+async def test_ucdh_run_wait_follows_the_run_and_brings_the_executed_notebook_back(
+    magics: NotebookKernel, workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # When a researcher runs the analysis with two parameters and its data folder, and waits
-    magics.ucdh_run(
-        "analysis.ipynb --instance t3.micro -p alpha 21 -p label trial --file data --wait"
+    await magics.magic(
+        "ucdh_run",
+        "analysis.ipynb --instance t3.micro -p alpha 21 -p label trial --file data --wait",
     )
     out = capsys.readouterr().out
     # Then the submission, the states as they came and the end are printed
@@ -68,7 +81,7 @@ def test_ucdh_run_wait_follows_the_run_and_brings_the_executed_notebook_back(
     assert "alpha is 21 label is trial" in outputs_text(executed)
     assert "FAKE-00001,42" in outputs_text(executed)
     # When the researcher lists runs
-    magics.ucdh_runs("")
+    await magics.magic("ucdh_runs")
     table = capsys.readouterr().out.splitlines()
     # Then the run is there with its state, type, elapsed time and final cost
     assert table[0].split() == ["run", "notebook", "state", "type", "elapsed", "cost", "note"]
@@ -87,18 +100,19 @@ def test_ucdh_run_wait_follows_the_run_and_brings_the_executed_notebook_back(
         ("analysis.ipynb --instance m5.huge", "Unknown instance type 'm5.huge'"),
     ],
 )
-def test_ucdh_run_bad_input_is_a_usage_error_and_launches_nothing(
-    magics: RunMagics, services: UcdhServices, line: str, message: str
+async def test_ucdh_run_bad_input_is_a_usage_error_and_launches_nothing(
+    magics: NotebookKernel, get_json: Any, line: str, message: str
 ) -> None:
     with pytest.raises(UsageError, match=message):
-        magics.ucdh_run(line)
-    assert services.runs.list_runs() == []
+        await magics.magic("ucdh_run", line)
+    status, listed = await get_json("runs")
+    assert (status, listed["runs"]) == (200, [])
 
 
-def test_ucdh_runs_without_runs_says_how_to_start_one(
-    magics: RunMagics, capsys: pytest.CaptureFixture[str]
+async def test_ucdh_runs_without_runs_says_how_to_start_one(
+    magics: NotebookKernel, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    magics.ucdh_runs("")
+    await magics.magic("ucdh_runs")
     assert "No runs yet. Start one with %ucdh_run" in capsys.readouterr().out
 
 
@@ -113,8 +127,8 @@ def test_parameter_values_are_read_as_papermill_reads_them() -> None:
     ]
 
 
-def test_run_status_widget_shows_state_progress_cost_and_the_failure(
-    services: UcdhServices,
+async def test_run_status_widget_shows_state_progress_cost_and_the_failure(
+    magics: NotebookKernel,
 ) -> None:
     # Given a run of this user that failed at its third cell after printing two lines
     run = make_run(owner=server_account(), rate_usd_per_hour=0.0104)
@@ -128,9 +142,9 @@ def test_run_status_widget_shows_state_progress_cost_and_the_failure(
         failure_kind=FailureKind.NOTEBOOK_ERROR,
         message="ZeroDivisionError: division by zero",
     )
-    services.runs.store.put(run)
+    kernel_services(magics).runs.store.put(run)
     # When the widget shows it
-    status = RunStatus(run.id, services=services)
+    status = await magics.call(RunStatus, run.id)
     # Then the bar stands at cell 3 of 4 in red, with the state, the failure and the cost
     assert (status.bar.value, status.bar.max, status.bar.bar_style) == (3, 4, "danger")
     assert status.bar.description == "cell 3/4"
@@ -145,33 +159,25 @@ def test_run_status_widget_shows_state_progress_cost_and_the_failure(
     assert status._thread is None
 
 
-def test_run_status_of_someone_elses_run_is_not_found(services: UcdhServices) -> None:
+async def test_run_status_of_someone_elses_run_is_not_found(magics: NotebookKernel) -> None:
     run = make_run(owner="someone-else")
-    services.runs.store.put(run)
-    with pytest.raises(Exception, match="There is no run"):
-        RunStatus(run.id, services=services)
+    kernel_services(magics).runs.store.put(run)
+    with pytest.raises(UsageError, match="There is no run"):
+        await magics.call(RunStatus, run.id)
 
 
-def test_demo_kernels_use_the_demo_servers_runs_bucket_and_run_list(tmp_path: Path) -> None:
-    # Given the environment the demo gives its kernels
-    environ = {
-        ENV_RUNS_BUCKET: RUNS_BUCKET,
-        ENV_RUNS_STORE: str(tmp_path / "runs.sqlite"),
-    }
-    # When a kernel builds its config
-    config = kernel_config(environ, read_files=False)
-    # Then %ucdh_run stages to the demo's bucket and lists the server's runs
-    assert config.runs_bucket == RUNS_BUCKET
-    assert config.runs_store_path == str(tmp_path / "runs.sqlite")
-    # and the demo server is started with the same settings
+def test_the_demo_gives_its_settings_to_the_server_only() -> None:
+    # Given the demo's JupyterLab command line
     args = argparse.Namespace(
         root="ws", port=1, base_url="", no_browser=True, config="", lab_args=[]
     )
-    command = lab_arguments("http://127.0.0.1:1", args, environ[ENV_RUNS_STORE])
+    command = lab_arguments("http://127.0.0.1:1", args, "/tmp/runs.sqlite")
+    # Then the runs bucket and run list are the server's settings (its kernels call it)
     assert f"--UcdhConfig.runs_bucket={RUNS_BUCKET}" in command
-    assert f"--UcdhConfig.runs_store_path={environ[ENV_RUNS_STORE]}" in command
+    assert "--UcdhConfig.runs_store_path=/tmp/runs.sqlite" in command
 
 
-def test_load_ext_offers_the_run_magics(loaded_shell: Any) -> None:
-    assert loaded_shell.find_line_magic("ucdh_run") is not None
-    assert loaded_shell.find_line_magic("ucdh_runs") is not None
+async def test_load_ext_offers_the_run_magics(magics: NotebookKernel) -> None:
+    await magics.load()
+    assert magics.shell.find_line_magic("ucdh_run") is not None
+    assert magics.shell.find_line_magic("ucdh_runs") is not None
