@@ -313,7 +313,10 @@ class RunService:
                 run, path, files, environment, backend, plan = self._admit(
                     request, run_id, owner, root_dir
                 )
-                self._save(run)
+                try:
+                    self._save(run)  # no record, no run: nothing is kept nor launched
+                except Exception as exc:
+                    raise translate(exc, self.config.profile) from exc
             self._step(run, lambda: stage(self.records, run, path, files, environment), "staging")
             run.move_to(RunState.SUBMITTED)
             self._save(run)

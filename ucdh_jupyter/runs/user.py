@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,7 +110,7 @@ class UserRuns:
         """The owner's runs, newest first, from the local store (no AWS call)."""
         return self.runs.list_runs(owner=self.owner)
 
-    def usage(self, runs: list[Run] | None = None) -> Usage:
+    def usage(self, runs: Sequence[Run] | None = None) -> Usage:
         """This month's spend and live runs against the owner's caps (``runs``: the
         owner's runs when the caller has them already)."""
         return self.runs.policy.usage(self.list() if runs is None else runs)
