@@ -1,0 +1,177 @@
+"""A notebook is bound by exactly the server's policy: the settings given to the server
+only (here its config object, as on a command line: no config file), reach the kernel's
+magics, widgets and ``open_s3`` because they call the server's routes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+
+from ucdh_jupyter import open_s3, server_client
+from ucdh_jupyter.errors import UcdhError
+from ucdh_jupyter.server_client import ENV_ROOT, ENV_TOKEN, ENV_URL, ServerClient
+
+from .conftest import NotebookKernel
+from .runs.conftest import run_settings, workspace  # noqa: F401 - fixtures used here
+
+SERVER_ONLY_LIMITS = {"allowed_instance_types": ["t3.*"], "max_runtime_hours": 1.0}
+
+
+@pytest.fixture
+def ucdh_config(
+    run_settings: dict[str, Any],  # noqa: F811 - the imported fixture
+    request: pytest.FixtureRequest,
+) -> dict[str, Any]:
+    """The server's settings (runs on the local AWS), changed by a ``ucdh`` marker."""
+    marker = request.node.get_closest_marker("ucdh")
+    return {**run_settings, **(marker.kwargs if marker else {})}
+
+
+@pytest.fixture
+def jp_root_dir(workspace: Path) -> Path:  # noqa: F811 - the imported fixture
+    """The Jupyter root is the workspace; its notebook folder is ``study/``."""
+    return workspace
+
+
+@pytest.fixture
+def notebook(kernel: NotebookKernel, workspace: Path, monkeypatch: Any) -> NotebookKernel:  # noqa: F811
+    """A kernel whose notebook sits in ``study/``."""
+    monkeypatch.chdir(workspace / "study")
+    return kernel
+
+
+async def test_the_server_tells_its_kernels_where_it_is(
+    notebook: NotebookKernel, jp_serverapp: Any, jp_http_port: int, jp_base_url: str
+) -> None:
+    # Given a running server with the extension, its kernels inherit its environment
+    # Then it published its own URL (base URL included), its token and its root
+    assert os.environ[ENV_URL] == f"http://127.0.0.1:{jp_http_port}{jp_base_url}"
+    assert os.environ[ENV_TOKEN] == jp_serverapp.identity_provider.token
+    assert Path(os.environ[ENV_ROOT]) == Path(jp_serverapp.root_dir)
+    # and a kernel finds it there
+    assert (await notebook.call(ServerClient.discover)).url == os.environ[ENV_URL]
+
+
+@pytest.mark.ucdh(**SERVER_ONLY_LIMITS)
+async def test_a_run_from_a_cell_obeys_limits_given_only_to_the_server(
+    notebook: NotebookKernel, ucdh_request: Any, capsys: Any
+) -> None:
+    # Given limits set only on the server (t3 types, 1 hour), no config file anywhere
+    # When a researcher asks for a big GPU machine for 20 hours from a cell
+    with pytest.raises(UsageError) as raised:
+        await notebook.magic("ucdh_run", "analysis.ipynb --instance p4d.24xlarge --max-hours 20")
+    # Then the server refuses it, with the message the Run dialog would get
+    status, reply = await ucdh_request(
+        "POST",
+        "runs",
+        {
+            "notebook_path": "study/analysis.ipynb",
+            "instance_type": "p4d.24xlarge",
+            "backend": "ec2",
+            "max_hours": 20.0,
+            "parameters": {},
+            "files": [],
+        },
+    )
+    assert 400 <= status < 500
+    assert str(raised.value) == f"{reply['message']} {reply['hint']}".strip()
+    assert "Run " not in capsys.readouterr().out
+    # and nothing was launched
+    _, listed = await ucdh_request("GET", "runs")
+    assert listed["runs"] == []
+    # and an allowed type within the limit is still refused past the server's max runtime
+    with pytest.raises(UsageError, match="1 hour"):
+        await notebook.magic("ucdh_run", "analysis.ipynb --instance t3.micro --max-hours 2")
+
+
+@pytest.mark.ucdh(**SERVER_ONLY_LIMITS)
+async def test_the_picker_magic_shows_the_servers_limits(
+    notebook: NotebookKernel, capsys: Any
+) -> None:
+    await notebook.magic("ucdh_instances", "--family p4d")
+    out = capsys.readouterr().out
+    assert "p4d.24xlarge" in out and "not allowed" in out
+
+
+@pytest.mark.ucdh(allowed_buckets=["ucdh-demo-shared"])
+async def test_s3_from_a_cell_obeys_an_allow_list_given_only_to_the_server(
+    notebook: NotebookKernel,
+    workspace: Path,
+    s3: Any,  # noqa: F811
+) -> None:
+    # Given a server that allows only the shared bucket
+    outside = "s3://ucdh-demo-cardiology/studies/echo-2025/raw/site-a/visits.csv"
+    (workspace / "study" / "mine.csv").write_text("a,b\n1,2\n")
+    # When a cell lists, reads, downloads or uploads outside it, each is refused in one line
+    for line in (
+        "ls s3://ucdh-demo-cardiology/",
+        f"get {outside} here.csv",
+        "put mine.csv s3://ucdh-demo-cardiology/mine.csv",
+    ):
+        with pytest.raises(UsageError, match="administrator allows"):
+            await notebook.magic("s3", line)
+    with pytest.raises(UcdhError) as raised:
+        await notebook.call(open_s3, outside)
+    assert raised.value.status == 403
+    # Then nothing was written on either side
+    assert not (workspace / "study" / "here.csv").exists()
+    listed = s3.list_objects_v2(Bucket="ucdh-demo-cardiology", Prefix="mine.csv")
+    assert listed["KeyCount"] == 0
+    # and the allowed bucket works as before
+    await notebook.magic("s3", "ls s3://ucdh-demo-shared/notes/")
+
+
+async def test_the_runs_location_is_private_from_a_cell_too(
+    notebook: NotebookKernel,
+    run_settings: dict[str, Any],  # noqa: F811
+) -> None:
+    # Given the server's runs location (no allow-list: every other bucket is open)
+    runs = f"s3://{run_settings['runs_bucket']}/{run_settings['runs_prefix']}"
+    # When a cell lists it or writes into it, Then the server refuses both
+    with pytest.raises(UsageError, match="private runs location"):
+        await notebook.magic("s3", f"ls {runs}")
+    with pytest.raises(UsageError, match="private runs location"):
+        await notebook.magic("s3", f"put analysis.ipynb {runs}input/runner.py --overwrite")
+
+
+async def test_a_server_refusal_is_one_line_that_never_shows_the_token(
+    notebook: NotebookKernel, jp_serverapp: Any, capsys: Any, monkeypatch: Any
+) -> None:
+    token = jp_serverapp.identity_provider.token
+    # When a magic fails on the server (a bad bucket name reaches the route as typed)
+    client = await notebook.call(ServerClient.discover)
+    with pytest.raises(UcdhError) as refused:
+        await notebook.call(client.get, "s3/list", bucket="no_such_BUCKET")
+    # Then the reply becomes the server's own status, code and message
+    assert (refused.value.status, refused.value.code) == (400, "bad_request")
+    # When the kernel holds a wrong token
+    monkeypatch.setenv(ENV_TOKEN, "not-the-token")
+    server_client.reset()
+    with pytest.raises(UsageError) as denied:
+        await notebook.magic("s3", "ls")
+    # Then it is refused in one line
+    assert "\n" not in str(denied.value)
+    # and no message, output or exception text carries the real token
+    out = capsys.readouterr()
+    for text in (str(refused.value), refused.value.hint, str(denied.value), out.out, out.err):
+        assert token not in text
+    assert token not in repr(client)
+
+
+async def test_an_unreachable_server_is_one_line_with_a_hint(
+    notebook: NotebookKernel, monkeypatch: Any
+) -> None:
+    # Given a kernel whose server went away (a closed port)
+    monkeypatch.setenv(ENV_URL, "http://127.0.0.1:9/base/")
+    server_client.reset()
+    # When a magic is used
+    with pytest.raises(UsageError) as raised:
+        await notebook.magic("ucdh_runs")
+    # Then one line says which server and what to do, without the token
+    text = str(raised.value)
+    assert text.startswith("The Jupyter server at http://127.0.0.1:9/base/ cannot be reached")
+    assert "\n" not in text and os.environ[ENV_TOKEN] not in text
