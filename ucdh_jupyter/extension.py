@@ -30,6 +30,11 @@ def load(server_app: Any) -> None:
     services = UcdhServices(config, root_dir=getattr(server_app, "root_dir", None))
     web_app = server_app.web_app
     web_app.settings["ucdh"] = services
+    # The access log shows each URL (``key`` is already scrubbed): keep prefixes, searches,
+    # cursors and workspace paths out of it too.
+    scrubbed = list(web_app.settings.get("extra_log_scrub_param_keys") or [])
+    scrubbed += [name for name in ("prefix", "q", "cursor", "path") if name not in scrubbed]
+    web_app.settings["extra_log_scrub_param_keys"] = scrubbed
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(".*$", route_table(base_url))
     publish_for_kernels(server_app)

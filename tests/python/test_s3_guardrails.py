@@ -492,6 +492,10 @@ async def test_object_keys_never_reach_the_server_log(
         # Given every kind of S3 traffic with a key that carries a patient id
         params = {"bucket": bucket, "key": key}
         assert (await ucdh_request("PUT", "s3/upload", body=b"a,b\n", params=params))[0] == 201
+        folder = {"bucket": bucket, "prefix": f"{SECRET}/", "q": SECRET}
+        assert (await ucdh_request("GET", "s3/list", params=folder))[0] == 200
+        assert (await ucdh_request("GET", "s3/search", params=folder))[0] == 200
+        assert (await ucdh_request("GET", "s3/list", params={**folder, "limit": "x"}))[0] == 400
         assert (await ucdh_request("PUT", "s3/upload", body=b"x", params=params))[0] == 409
         assert (await ucdh_request("GET", "s3/download", params=params))[0] == 200
         assert (await ucdh_request("GET", "s3/download", params={**params, "key": key + "x"}))[
@@ -527,5 +531,6 @@ async def test_object_keys_never_reach_the_server_log(
     # Then the server logged all that without the key anywhere
     ours = [r for r in caplog.records if not r.name.startswith(THIRD_PARTY)]
     assert any("interrupted" in r.getMessage() for r in ours)
+    assert any("GET " in r.getMessage() and "s3/list?" in r.getMessage() for r in ours)
     leaks = [r.getMessage() for r in ours if SECRET in r.getMessage() + str(r.exc_text or "")]
     assert leaks == []
