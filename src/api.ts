@@ -475,7 +475,21 @@ export interface IRunCost {
   allowed: boolean;
   /** Why the admin's limits refuse the type. */
   reason: string | null;
+  /** The shortest max runtime of this backend, in hours; absent from older servers. */
+  min_hours?: number;
+  /**
+   * The server's verdict on submitting this run now (max runtime, budget,
+   * per-user caps): null when it would be accepted; absent from older servers.
+   */
+  refusal?: IProblemText | null;
   prices: IPriceSource;
+}
+
+/** Why the server would refuse a request, without a status. */
+export interface IProblemText {
+  code: string;
+  message: string;
+  hint: string;
 }
 
 /** Body of `POST runs`. */
@@ -496,25 +510,48 @@ export interface IRunRequest {
   run_id: string;
 }
 
+/** This month's runs of the user against the per-user caps (`GET runs`). */
+export interface IRunUsage {
+  /** The calendar month (UTC) counted, e.g. `2026-12`. */
+  month: string;
+  /** Its name, e.g. `December`. */
+  month_name: string;
+  /** What the monthly cap counts: finished runs at their cost, live runs at their maximum. */
+  used_usd: number;
+  /** What this month's runs cost so far. */
+  spent_usd: number;
+  /** The monthly budget per user; null when there is none. */
+  monthly_budget_usd: number | null;
+  /** Runs not over yet. */
+  live_runs: number;
+  /** The most runs a user may have going at once. */
+  max_concurrent: number;
+}
+
+/** `GET runs`: the user's runs and their usage; `usage` is absent from older servers. */
+export interface IRunList {
+  runs: IRun[];
+  usage?: IRunUsage;
+}
+
 /**
  * List the runs this server knows (also those started from another tab or
- * before a restart), newest first.
+ * before a restart), newest first, with this month's usage.
  *
  * @param settings server connection settings; the page's own by default
  * @param signal aborts the request, e.g. when the section is hidden
  */
-export async function listRuns(
+export function listRuns(
   settings?: ServerConnection.ISettings,
   signal?: AbortSignal
-): Promise<IRun[]> {
+): Promise<IRunList> {
   // `no-cache`: every poll asks the server, without the timestamp parameter
   // JupyterLab's default `no-store` adds.
-  const body = await requestAPI<{ runs: IRun[] }>(
+  return requestAPI<IRunList>(
     'runs',
     { method: 'GET', cache: 'no-cache', signal },
     settings
   );
-  return body.runs;
 }
 
 /**

@@ -8,7 +8,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import type { IConfig, IRunRequest } from '../api';
+import type { IConfig, IRunRequest, IRunUsage } from '../api';
 import { RunDialog, RunFormWidget } from '../runs/dialog';
 import { RunsSection } from '../runs/section';
 import { CommandIDs } from '../tokens';
@@ -59,6 +59,20 @@ const ON_DATABRICKS = makeRun({
   databricks_host: 'http://127.0.0.1:5001'
 });
 
+/** This month's usage as `GET runs` carries it. */
+function usage(fields: Partial<IRunUsage> = {}): IRunUsage {
+  return {
+    month: '2026-12',
+    month_name: 'December',
+    used_usd: 12.4,
+    spent_usd: 11.9,
+    monthly_budget_usd: null,
+    live_runs: 1,
+    max_concurrent: 3,
+    ...fields
+  };
+}
+
 describe('RunsSection', () => {
   let section: RunsSection | null = null;
 
@@ -81,6 +95,25 @@ describe('RunsSection', () => {
     Widget.attach(section, document.body);
     return section.node;
   }
+
+  it("says this month's spend against the monthly budget per user", async () => {
+    const node = shown(
+      fakeRunsServer([DONE], { usage: usage({ monthly_budget_usd: 200 }) })
+    );
+
+    const line = await find(node, '.jp-ucdh-Runs-usage');
+
+    expect(line.textContent).toBe('This month: $12.40 of $200');
+    expect(line.title).toContain('1 of 3 runs going at once');
+  });
+
+  it("says just this month's spend when there is no monthly budget", async () => {
+    const node = shown(fakeRunsServer([DONE], { usage: usage() }));
+
+    const line = await find(node, '.jp-ucdh-Runs-usage');
+
+    expect(line.textContent).toBe('This month: $12.40');
+  });
 
   it('lists each run with its state, machine, cost and live progress', async () => {
     const node = shown(fakeRunsServer([RUNNING, DONE]));
@@ -509,6 +542,42 @@ describe('RunDialog', () => {
     expect(blockers.textContent).toContain(
       'The maximum cost $12.62 is above the $5.00 budget per run'
     );
+    expect(
+      server.requests.some(r => r.method === 'POST' && r.path === 'runs')
+    ).toBe(false);
+  });
+
+  it("blocks the run with the server's verdict on the user's caps", async () => {
+    const message = 'You have 3 runs going, the most allowed at once is 3.';
+    const server = fakeRunsServer([], {
+      refusal: { code: 'user_cap', message, hint: '' }
+    });
+    const form = new RunFormWidget({
+      notebookPath: PREPARE.notebook_path,
+      trans,
+      serverSettings: server.serverSettings,
+      debounceMs: 10
+    });
+    dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
+    dialog.launch().catch(() => undefined);
+    const node = dialog.node;
+    (await find(node, '.jp-ucdh-Compute-preset[data-preset="small"]')).click();
+    // The server priced this very choice, and its answer has been rendered.
+    await waitFor(
+      () =>
+        server.requests.some(
+          r =>
+            r.path === 'runs/prepare' &&
+            (r.body as { instance_type?: string }).instance_type === 'm5.large'
+        ),
+      'the cost of m5.large'
+    );
+    await new Promise(resolve => setTimeout(resolve, 200));
+
+    (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
+
+    const blockers = await find(node, '.jp-ucdh-RunDialog-blockers li');
+    expect(blockers.textContent).toBe(message);
     expect(
       server.requests.some(r => r.method === 'POST' && r.path === 'runs')
     ).toBe(false);

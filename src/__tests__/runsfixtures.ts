@@ -8,11 +8,13 @@ import { ServerConnection } from '@jupyterlab/services';
 import type {
   IConfig,
   IEstimateRequest,
+  IProblemText,
   IRun,
   IRunBackends,
   IRunCost,
   IRunPrepare,
   IRunRequest,
+  IRunUsage,
   RunState
 } from '../api';
 import {
@@ -208,7 +210,13 @@ export interface IRunsRecorded {
  */
 export function fakeRunsServer(
   initial: IRun[] = [],
-  options: { config?: IConfig } = {}
+  options: {
+    config?: IConfig;
+    /** The usage `GET runs` carries; absent as from an older server. */
+    usage?: IRunUsage;
+    /** The server's verdict in every cost block (e.g. a per-user cap). */
+    refusal?: IProblemText | null;
+  } = {}
 ): {
   serverSettings: ServerConnection.ISettings;
   requests: IRunsRecorded[];
@@ -246,10 +254,17 @@ export function fakeRunsServer(
       return json(estimateFor(body as IEstimateRequest));
     }
     if (path === 'runs' && method === 'GET') {
-      return json({ runs: server.runs });
+      return json({ runs: server.runs, usage: options.usage });
     }
     if (path === 'runs/prepare') {
-      return json({ ...PREPARE, cost: costFor(body) });
+      const cost = costFor(body);
+      return json({
+        ...PREPARE,
+        cost:
+          cost && options.refusal !== undefined
+            ? { ...cost, refusal: options.refusal }
+            : cost
+      });
     }
     if (path === 'runs' && method === 'POST') {
       const asked = body as IRunRequest;

@@ -170,7 +170,13 @@ export function runBlockers(
         : trans.__('Enter the max runtime in hours, e.g. 2.')
     );
   }
-  if (budget !== null && most !== null && most > budget) {
+  // The server's verdict on this very run (runtime limits, budget, per-user
+  // caps), as it will check it on submit; older servers send none.
+  const judged = cost !== null && cost.refusal !== undefined;
+  if (cost?.refusal) {
+    blockers.push(cost.refusal.message);
+  }
+  if (!judged && budget !== null && most !== null && most > budget) {
     blockers.push(
       onDatabricks
         ? trans.__(
@@ -185,7 +191,13 @@ export function runBlockers(
           )
     );
   }
-  if (budget !== null && choice.withNodes && type && choice.rate === null) {
+  if (
+    !judged &&
+    budget !== null &&
+    choice.withNodes &&
+    type &&
+    choice.rate === null
+  ) {
     blockers.push(
       trans.__(
         'The price of %1 is unknown, so the budget cannot be checked.',

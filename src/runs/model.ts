@@ -5,7 +5,14 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { Backend, ClusterMode, IRun, IRunFile, RunState } from '../api';
+import type {
+  Backend,
+  ClusterMode,
+  IRun,
+  IRunFile,
+  IRunUsage,
+  RunState
+} from '../api';
 import { formatCost, formatNumber } from '../compute/model';
 
 /** States after which nothing runs and nothing is billed any more. */
@@ -149,6 +156,23 @@ export function formatRunCost(run: IRun, trans: TranslationBundle): string {
     return trans.__('not billed yet');
   }
   return trans.__('so far %1', formatCost(run.cost_so_far_usd));
+}
+
+/**
+ * "This month: $12.40 of $200" against the monthly budget per user, or just
+ * "This month: $12.40" when there is none; the figure is the one the server's
+ * cap counts (live runs at their maximum cost).
+ */
+export function usageText(usage: IRunUsage, trans: TranslationBundle): string {
+  const used = formatCost(usage.used_usd);
+  const cap = usage.monthly_budget_usd;
+  if (cap === null) {
+    return trans.__('This month: %1', used);
+  }
+  const budget = Number.isInteger(cap)
+    ? `$${formatNumber(cap)}`
+    : formatCost(cap);
+  return trans.__('This month: %1 of %2', used, budget);
 }
 
 /** Cell i of N as a fraction in [0, 1]; null before the runner reported. */

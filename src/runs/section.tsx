@@ -16,6 +16,7 @@ import {
   getRunLog,
   IProblem,
   IRun,
+  IRunUsage,
   listRuns
 } from '../api';
 import { toProblem } from '../sidebar/statusheader';
@@ -23,7 +24,7 @@ import { CommandIDs } from '../tokens';
 import { cancelText } from './backends';
 import { RunAction, RunsView } from './list';
 import { showRunLog } from './log';
-import { baseName, formatRunCost, IRerun } from './model';
+import { baseName, formatRunCost, IRerun, usageText } from './model';
 import { RunsPoller } from './poller';
 
 /** The command of the file browser that opens a document by path. */
@@ -45,7 +46,11 @@ export class RunsSection extends ReactWidget {
     this._serverSettings = options.serverSettings;
     this._commands = options.commands ?? null;
     this._poller = new RunsPoller({
-      fetch: signal => listRuns(this._serverSettings, signal),
+      fetch: async signal => {
+        const body = await listRuns(this._serverSettings, signal);
+        this._usage = body.usage ?? null;
+        return body.runs;
+      },
       onChange: () => this.update(),
       onEnded: run => this._announce(run),
       intervalMs: options.intervalMs
@@ -77,17 +82,32 @@ export class RunsSection extends ReactWidget {
   }
 
   protected render(): JSX.Element {
+    const usage = this._usage;
     return (
-      <RunsView
-        snapshot={this._poller.snapshot}
-        now={Date.now()}
-        pending={this._pending}
-        problems={this._problems}
-        htmlPaths={this._htmlPaths}
-        onAction={(action, run) => void this.act(action, run)}
-        onRefresh={() => void this.refresh()}
-        trans={this._trans}
-      />
+      <>
+        {usage && (
+          <p
+            className="jp-ucdh-Runs-usage"
+            title={this._trans.__(
+              '%1 of %2 runs going at once. Finished runs count at their cost, runs still going at the most they can cost.',
+              usage.live_runs,
+              usage.max_concurrent
+            )}
+          >
+            {usageText(usage, this._trans)}
+          </p>
+        )}
+        <RunsView
+          snapshot={this._poller.snapshot}
+          now={Date.now()}
+          pending={this._pending}
+          problems={this._problems}
+          htmlPaths={this._htmlPaths}
+          onAction={(action, run) => void this.act(action, run)}
+          onRefresh={() => void this.refresh()}
+          trans={this._trans}
+        />
+      </>
     );
   }
 
@@ -239,6 +259,8 @@ export class RunsSection extends ReactWidget {
   private _serverSettings: ServerConnection.ISettings | undefined;
   private _commands: CommandRegistry | null;
   private _poller: RunsPoller;
+  /** This month's usage from the last list; null until then or from older servers. */
+  private _usage: IRunUsage | null = null;
   private _pending: Record<string, RunAction | undefined> = {};
   private _problems: Record<string, IProblem | undefined> = {};
   /** HTML views the server exported with a run's output, by run id. */
