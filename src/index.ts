@@ -2,8 +2,16 @@
  * JupyterLab entry point of ucdh-jupyter.
  *
  * Activation only builds widgets and registers commands: every network call
- * happens later, when the user opens the sidebar, so the extension adds no
- * latency to JupyterLab's start even when AWS is slow or unreachable.
+ * happens later, so the extension adds no latency to JupyterLab's start even
+ * when AWS is slow or unreachable. The one early request, `GET config` for the
+ * feature switches, is sent once JupyterLab has restored its layout; it reads
+ * the server's settings and never reaches AWS.
+ *
+ * Switched-off features: their sidebar sections are removed and their
+ * commands (palette, menus, toolbar button) report `isVisible`/`isEnabled`
+ * false once the switches are known. Until then everything shows, so a slow
+ * or failed config request never hides what the administrator enabled; the
+ * server refuses every route of an off feature anyway (403 feature_disabled).
  */
 import {
   ILayoutRestorer,
@@ -22,9 +30,10 @@ import { runsPlugin } from './runs/plugin';
 import { addUploadToS3Command } from './s3/command';
 import { acceptSnippetDropsIn } from './s3/notebookdrop';
 import { S3Section } from './s3/section';
-import { UcdhSidebar } from './sidebar';
+import { FeatureSwitches, UcdhSidebar } from './sidebar';
 import {
   CommandIDs,
+  IFeatureSwitches,
   PALETTE_CATEGORY,
   PluginIDs,
   TRANSLATION_DOMAIN
@@ -39,6 +48,20 @@ export type { IS3Location, IS3Listing, IS3Object, IS3Folder } from './s3';
 export * from './request';
 export * from './tokens';
 
+/** The administrator's feature switches, read once JupyterLab has started. */
+export const featuresPlugin: JupyterFrontEndPlugin<IFeatureSwitches> = {
+  id: PluginIDs.features,
+  description: 'Which ucdh-jupyter features the administrator switched on.',
+  autoStart: true,
+  provides: IFeatureSwitches,
+  activate: (app: JupyterFrontEnd): IFeatureSwitches => {
+    const features = new FeatureSwitches(app.serviceManager.serverSettings);
+    // Not awaited: the switches apply when they arrive.
+    void app.restored.then(() => features.load());
+    return features;
+  }
+};
+
 /** The left sidebar: AWS identity and the S3, compute and runs sections. */
 const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.sidebar,
@@ -49,7 +72,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     ITranslator,
     ILayoutRestorer,
-    INotebookTracker
+    INotebookTracker,
+    IFeatureSwitches
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -57,14 +81,16 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
-    notebooks: INotebookTracker | null
+    notebooks: INotebookTracker | null,
+    features: IFeatureSwitches | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const sidebar = new UcdhSidebar({
       serverSettings: app.serviceManager.serverSettings,
       translator: translator ?? nullTranslator,
       commands: app.commands,
-      workspaceFolder: () => fileBrowserPath(app)
+      workspaceFolder: () => fileBrowserPath(app),
+      features: features ?? undefined
     });
     app.shell.add(sidebar, 'left', { rank: 850 });
     restorer?.add(sidebar, sidebar.id);
@@ -96,12 +122,15 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       icon: refreshIcon,
       execute: () => sidebar.statusHeader.refresh()
     });
+    const runsOn = (): boolean => features?.isOn('runs') ?? true;
     app.commands.addCommand(CommandIDs.showRuns, {
       label: trans.__('Show Notebook Runs'),
       caption: trans.__(
         'Show the runs of notebooks on AWS, with their progress'
       ),
       icon: cloudIcon,
+      isVisible: runsOn,
+      isEnabled: runsOn,
       execute: args => {
         app.shell.activateById(sidebar.id);
         const section = sidebar.showSection('runs');
@@ -160,4 +189,4 @@ function fileBrowserPath(app: JupyterFrontEnd): string {
   return '';
 }
 
-export default [sidebarPlugin, runsPlugin];
+export default [featuresPlugin, sidebarPlugin, runsPlugin];

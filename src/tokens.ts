@@ -1,13 +1,38 @@
 /**
- * Identifiers shared across the frontend: plugin, command and widget ids and
- * CSS class names, kept here so that tests and later features use the same ones.
+ * Identifiers shared across the frontend: plugin, command and widget ids,
+ * service tokens and CSS class names, kept here so that tests and later
+ * features use the same ones.
  */
+import { Token } from '@lumino/coreutils';
+import type { ISignal } from '@lumino/signaling';
+
+import type { IFeatures } from './api';
 
 /** Plugin ids; each has a matching `schema/<name>.json`. */
 export namespace PluginIDs {
   export const sidebar = 'ucdh-jupyter:sidebar';
   export const runs = 'ucdh-jupyter:runs';
+  export const features = 'ucdh-jupyter:features';
 }
+
+/**
+ * The administrator's feature switches (`UcdhConfig.enable_s3/compute/runs`)
+ * as the server reports them; plugins leave out what is switched off.
+ */
+export interface IFeatureSwitches {
+  /** The switches once known; null before. */
+  readonly features: IFeatures | null;
+  /** Emitted when the switches become known. */
+  readonly changed: ISignal<IFeatureSwitches, IFeatures>;
+  /** Whether `feature` is on (true until the server says otherwise). */
+  isOn(feature: keyof IFeatures): boolean;
+}
+
+/** The token of {@link IFeatureSwitches}. */
+export const IFeatureSwitches = new Token<IFeatureSwitches>(
+  'ucdh-jupyter:IFeatureSwitches',
+  'Which ucdh-jupyter features the administrator switched on.'
+);
 
 /** Command ids, `ucdh-jupyter:verb-noun`. */
 export namespace CommandIDs {

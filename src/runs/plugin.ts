@@ -21,6 +21,7 @@ import { toProblem } from '../sidebar/statusheader';
 import {
   CommandIDs,
   CSS,
+  IFeatureSwitches,
   PALETTE_CATEGORY,
   PluginIDs,
   RUN_TOOLBAR_ITEM,
@@ -39,15 +40,19 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
     INotebookTracker,
     IToolbarWidgetRegistry,
     ICommandPalette,
-    ITranslator
+    ITranslator,
+    IFeatureSwitches
   ],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    features: IFeatureSwitches | null
   ): void => {
+    // Runs switched off by the administrator: no command, no button.
+    const runsOn = (): boolean => features?.isOn('runs') ?? true;
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands } = app;
     let open = false;
@@ -101,8 +106,9 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
         'Run the notebook on a fresh AWS machine that exists only while it runs'
       ),
       icon: cloudIcon,
+      isVisible: runsOn,
       isEnabled: args =>
-        typeof args.path === 'string' || !!tracker?.currentWidget,
+        runsOn() && (typeof args.path === 'string' || !!tracker?.currentWidget),
       execute: async args => {
         const path =
           typeof args.path === 'string'
@@ -127,8 +133,8 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
     toolbarRegistry?.addFactory<NotebookPanel>(
       'Notebook',
       RUN_TOOLBAR_ITEM,
-      panel =>
-        new ToolbarButton({
+      panel => {
+        const button = new ToolbarButton({
           className: CSS.runButton,
           icon: cloudIcon,
           label: trans.__('Run on AWS'),
@@ -136,7 +142,12 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
             'Run this notebook on a fresh AWS machine, with its cost shown first'
           ),
           onClick: () => void run(panel.context.path, panel.context)
-        })
+        });
+        const show = (): void => button.setHidden(!runsOn());
+        show();
+        features?.changed.connect(show, button);
+        return button;
+      }
     );
   }
 };

@@ -1,5 +1,6 @@
 /**
- * The left sidebar panel: the status header on top, feature sections below.
+ * The left sidebar panel: the status header on top, feature sections below;
+ * the section of a feature the administrator switched off is left out.
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -7,10 +8,22 @@ import { SidePanel } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import { AccordionPanel, Widget } from '@lumino/widgets';
 
+import type { IFeatures } from '../api';
 import { cloudIcon } from '../icons';
-import { CSS, SIDEBAR_ID, TRANSLATION_DOMAIN } from '../tokens';
+import {
+  CSS,
+  IFeatureSwitches,
+  SIDEBAR_ID,
+  TRANSLATION_DOMAIN
+} from '../tokens';
 import { createSection, sectionSpecs } from './sections';
 import { StatusHeader } from './statusheader';
+
+/** A section key that is also a feature switch (`s3`, `compute`, `runs`). */
+type FeatureKey = keyof IFeatures;
+
+/** DOM id of a section: this prefix, then its key. */
+const SECTION_ID_PREFIX = 'ucdh-jupyter-section-';
 
 /** The ucdh-jupyter sidebar. */
 export class UcdhSidebar extends SidePanel {
@@ -31,13 +44,28 @@ export class UcdhSidebar extends SidePanel {
     });
     this.header.addWidget(this.statusHeader);
 
+    const features = options.features;
     for (const spec of sectionSpecs(
       trans,
       options.serverSettings,
       options.commands,
       options.workspaceFolder
     )) {
-      this.addWidget(createSection(spec));
+      if (features?.isOn(spec.key as FeatureKey) ?? true) {
+        this.addWidget(createSection(spec));
+      }
+    }
+    // Switches known later (the usual case) remove the sections then.
+    features?.changed.connect(this._removeSwitchedOff, this);
+  }
+
+  /** Dispose of the sections of the features that are switched off. */
+  private _removeSwitchedOff(features: IFeatureSwitches): void {
+    for (const widget of [...this.widgets]) {
+      const key = widget.id.replace(SECTION_ID_PREFIX, '') as FeatureKey;
+      if (widget.id.startsWith(SECTION_ID_PREFIX) && !features.isOn(key)) {
+        widget.dispose();
+      }
     }
   }
 
@@ -47,7 +75,7 @@ export class UcdhSidebar extends SidePanel {
    */
   showSection(key: string): Widget | null {
     const index = this.widgets.findIndex(
-      widget => widget.id === `ucdh-jupyter-section-${key}`
+      widget => widget.id === `${SECTION_ID_PREFIX}${key}`
     );
     if (index < 0) {
       return null;
@@ -75,5 +103,7 @@ export namespace UcdhSidebar {
     commands?: CommandRegistry;
     /** The file browser's current folder, where S3 copies land; the root when omitted. */
     workspaceFolder?: () => string;
+    /** The admin's feature switches: sections of switched-off features are left out. */
+    features?: IFeatureSwitches;
   }
 }
