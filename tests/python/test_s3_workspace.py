@@ -32,6 +32,12 @@ async def finished(ucdh_request: Any, job: dict[str, Any], timeout: float = 30) 
     return job
 
 
+def files_around(root: Path, data_dir: Path) -> set[Path]:
+    """Everything in and next to the workspace, except Jupyter's data dir (the server's
+    own files, such as the audit log, live there)."""
+    return {p for p in root.parent.rglob("*") if p != data_dir and data_dir not in p.parents}
+
+
 async def start(ucdh_request: Any, **body: Any) -> tuple[int, dict[str, Any]]:
     return await ucdh_request("POST", "s3/transfers", body=body)
 
@@ -88,26 +94,26 @@ async def test_a_folder_goes_to_s3_and_back_with_its_tree(
 
 @pytest.mark.parametrize("path", ["../outside.bin", "/etc/outside.bin", "a/../../outside.bin"])
 async def test_workspace_path_outside_the_root_is_400_and_nothing_is_written(
-    ucdh_request: Any, bucket: str, s3: Any, jp_root_dir: Path, path: str
+    ucdh_request: Any, bucket: str, s3: Any, jp_root_dir: Path, jp_data_dir: Path, path: str
 ) -> None:
     s3.put_object(Bucket=bucket, Key="k.bin", Body=b"payload")
-    before = set(jp_root_dir.parent.rglob("*"))
+    before = files_around(jp_root_dir, jp_data_dir)
     status, body = await start(
         ucdh_request, direction="to_workspace", bucket=bucket, key="k.bin", path=path
     )
     assert status == 400
     assert "workspace" in body["message"]
-    assert set(jp_root_dir.parent.rglob("*")) == before
+    assert files_around(jp_root_dir, jp_data_dir) == before
 
 
 @pytest.mark.parametrize("evil", ["../../x.txt", "sub/../../../x.txt", "/abs.txt", "./x.txt"])
 async def test_keys_that_would_escape_the_target_folder_are_400_and_nothing_is_written(
-    ucdh_request: Any, bucket: str, s3: Any, jp_root_dir: Path, evil: str
+    ucdh_request: Any, bucket: str, s3: Any, jp_root_dir: Path, jp_data_dir: Path, evil: str
 ) -> None:
     # Given a prefix holding a normal key and one whose name climbs out of the folder
     s3.put_object(Bucket=bucket, Key="p/fine.txt", Body=b"fine")
     s3.put_object(Bucket=bucket, Key="p/" + evil, Body=b"evil")
-    before = set(jp_root_dir.parent.rglob("*"))
+    before = files_around(jp_root_dir, jp_data_dir)
     # When the prefix is copied into the workspace
     status, body = await start(
         ucdh_request, direction="to_workspace", bucket=bucket, prefix="p/", path="dest"
@@ -115,7 +121,7 @@ async def test_keys_that_would_escape_the_target_folder_are_400_and_nothing_is_w
     # Then the whole copy is refused, naming the key, and nothing at all is written
     assert status == 400
     assert evil in body["message"]
-    assert set(jp_root_dir.parent.rglob("*")) == before
+    assert files_around(jp_root_dir, jp_data_dir) == before
 
 
 async def test_a_symlink_cannot_lead_a_copy_out_of_the_workspace(
