@@ -8,10 +8,24 @@ from tornado import web
 from .base import UcdhHandler
 
 
-class CatalogHandler(UcdhHandler):
-    """Instance types of the region, filtered and sorted, with prices, limits and presets."""
+class ComputeHandler(UcdhHandler):
+    """The catalog and estimates serve the Compute section and the run dialog's machine
+    picker. With compute switched off but runs on, they stay open for the run dialog
+    (read-only prices, nothing launched): an admin who hides the price browser still
+    lets researchers choose their run's machine. Off when both switches are off."""
 
     feature = "compute"
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        """Answer as a runs route while runs are on and compute is off."""
+        config = self.services.config
+        if not config.enable_compute and config.enable_runs:
+            self.feature = "runs"
+        await super().prepare()
+
+
+class CatalogHandler(ComputeHandler):
+    """Instance types of the region, filtered and sorted, with prices, limits and presets."""
 
     @web.authenticated
     @authorized
@@ -23,10 +37,8 @@ class CatalogHandler(UcdhHandler):
         self.finish(await self.call(self.services.compute.catalog, params))
 
 
-class EstimateHandler(UcdhHandler):
+class EstimateHandler(ComputeHandler):
     """The cost range of a job. POST because it carries a body; it changes nothing."""
-
-    feature = "compute"
 
     @web.authenticated
     @authorized
