@@ -11,6 +11,7 @@ handlers run them on the worker pool.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -187,7 +188,8 @@ class S3Service:
             self._place(bucket, key)
         if prefix is not None:
             self._place(bucket, prefix=prefix, tree=True)
-        check = lambda key: self.allow.check(bucket, key)  # noqa: E731 - every listed key
+        # Every key, listed ones included, is checked before the first is deleted.
+        check = functools.partial(self.allow.check, bucket)
         return objects.delete(self.client, bucket, keys, prefix, dry_run, check)
 
     @property
