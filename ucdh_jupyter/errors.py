@@ -52,6 +52,20 @@ class UcdhError(Exception):
         return {"message": self.message, "code": self.code, "hint": self.hint}
 
 
+def log_unexpected(logger: Any, exc: BaseException, what: str) -> None:
+    """Log an unexpected error for the administrator: its type and where it was raised
+    (file, line, function of every frame), never its message — exception texts quote
+    object keys, paths and values (``KeyError('patient-0042/…')``), which the server
+    log must not carry."""
+    import traceback
+
+    frames = "; ".join(
+        f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+    )
+    logger.error("ucdh-jupyter: %s: %s at %s", what, type(exc).__name__, frames or "?")
+
+
 def bad_request(message: str, hint: str = "") -> UcdhError:
     """A 400 for input that breaks a rule; the message names the rule."""
     return UcdhError(400, "bad_request", message, hint)

@@ -59,3 +59,23 @@ def test_expired_credentials_hint_names_the_profile() -> None:
 def test_denied_message_names_the_operation() -> None:
     error = translate(client_error("AccessDenied", 403, "ListObjectsV2"))
     assert "ListObjectsV2" in error.message
+
+
+def test_an_unexpected_error_is_logged_without_its_text(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from ucdh_jupyter.errors import log_unexpected
+
+    # Given an unexpected error whose text quotes an object key
+    try:
+        {}["patient-MRN-0042/visits.csv"]
+    except KeyError as exc:
+        error = exc
+    # When the server logs it
+    logger = logging.getLogger("ucdh-test")
+    with caplog.at_level(logging.DEBUG, logger="ucdh-test"):
+        log_unexpected(logger, error, "unexpected error")
+    # Then the administrator sees its type and where it was raised, never the key
+    text = caplog.text
+    assert "KeyError" in text and "test_errors.py" in text
+    assert "MRN-0042" not in text

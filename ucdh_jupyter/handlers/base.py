@@ -13,7 +13,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from ..errors import UcdhError, bad_request, feature_disabled, translate
+from ..errors import UcdhError, bad_request, feature_disabled, log_unexpected, translate
 from ..services import UcdhServices
 
 if TYPE_CHECKING:
@@ -91,10 +91,11 @@ class UcdhHandler(APIHandler):
             raise
         except Exception as exc:
             error = translate(exc, self.services.config.profile)
+            # Neither the message nor the traceback text: AWS and Python messages quote keys.
             if error.status == 500:
-                self.log.exception("ucdh-jupyter: unexpected error")
+                log_unexpected(self.log, exc, "unexpected error")
             else:
-                self.log.warning("ucdh-jupyter: %s (%s)", error.message, error.code)
+                self.log.warning("ucdh-jupyter: %s (%s)", error.code, error.status)
             raise error from exc
 
     def json_body(self) -> dict[str, Any]:
@@ -221,7 +222,13 @@ class UcdhHandler(APIHandler):
         self.finish(json.dumps(body))
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
-        """Expected errors are logged in one line, without a traceback."""
+        """Expected errors are logged in one line, without a traceback; no line carries
+        the query string or an exception's text (both can hold object keys)."""
         if isinstance(value, UcdhError):
             return
-        super().log_exception(typ, value, tb)
+        if isinstance(value, web.HTTPError):
+            self.log.warning(
+                "ucdh-jupyter: %s %s %s", value.status_code, self.request.method, self.request.path
+            )
+            return
+        log_unexpected(self.log, value, f"{self.request.method} {self.request.path}")
