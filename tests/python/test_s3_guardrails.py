@@ -382,6 +382,17 @@ async def test_nul_bytes_unicode_digits_and_deep_json_are_400_on_every_route(
     assert body["message"]
 
 
+async def test_a_bucket_name_with_a_trailing_newline_is_refused(
+    ucdh_request: Any, bucket: str
+) -> None:
+    # Given a bucket that exists, named with a trailing newline
+    # When it is listed
+    status, body = await ucdh_request("GET", "s3/list", params={"bucket": bucket + "\n"})
+    # Then the name is refused for what it is, not quietly matched
+    assert status == 400, body
+    assert "may only contain" in body["message"]
+
+
 # -- 12. transfer jobs belong to their user --------------------------------------------
 
 

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..databricks_client import DatabricksClient, translated
-from ..errors import UcdhError, bad_request
+from ..errors import UcdhError, bad_request, log_unexpected
 from . import runner as protocol
 from .backend import MACHINE_ABSENT, MACHINE_GONE, MACHINE_PENDING, MACHINE_RUNNING, Observation
 from .model import Run, iso, utcnow
@@ -262,8 +262,8 @@ class DatabricksBackend:
             if found is not None:
                 self.workspace.jobs.cancel_run(found.run_id)
             self.workspace.workspace.delete(folder, recursive=True)
-        except Exception:
-            log.warning("ucdh-jupyter: could not clean up the launch of %s", run.id, exc_info=True)
+        except Exception as exc:
+            log_unexpected(log, exc, f"could not clean up the launch of {run.id}")
 
     def _find(self, run: Run) -> Any:
         """The Databricks run of ``run``: by id, else by name (a launch cut short)."""

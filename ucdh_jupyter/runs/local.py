@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..config import UcdhConfig
+from ..errors import log_unexpected
 from . import runner as protocol
 from .model import Run, iso, utcnow
 from .records import RunRecords
@@ -66,8 +67,8 @@ class LocalExecutor:
         def power_off() -> None:
             try:
                 terminate([instance_id])
-            except Exception:
-                log.exception("ucdh-jupyter: could not terminate %s", instance_id)
+            except Exception as exc:
+                log_unexpected(log, exc, f"could not terminate {instance_id}")
             finally:
                 with self._lock:
                     self._processes.pop(run.id, None)
@@ -76,8 +77,8 @@ class LocalExecutor:
         def boot() -> None:
             try:
                 run_runner()
-            except Exception:
-                log.exception("ucdh-jupyter: local instance of %s failed to boot", run.id)
+            except Exception as exc:
+                log_unexpected(log, exc, f"local instance of {run.id} failed to boot")
                 power_off()  # as a real instance's user data powers off on any error
 
         def run_runner() -> None:
@@ -103,8 +104,8 @@ class LocalExecutor:
             stopped = run.id in self._stopped and code == -signal.SIGTERM
             ok = (protocol.EXIT_OK, protocol.EXIT_NOTEBOOK_ERROR, protocol.EXIT_STOPPED)
             if code not in ok and not stopped:
-                tail = (workdir / "console.log").read_text(errors="replace")[-2000:]
-                log.warning("ucdh-jupyter: local runner of %s failed:\n%s", run.id, tail)
+                # Its console may hold notebook output: the run's own log in S3 has it.
+                log.warning("ucdh-jupyter: local runner of %s failed (exit %s)", run.id, code)
             power_off()
 
         thread = threading.Thread(target=boot, name=f"ucdh-local-run-{run.id}", daemon=True)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from tornado.ioloop import PeriodicCallback
 
+from ..errors import log_unexpected
+
 if TYPE_CHECKING:
     from ..services import UcdhServices
 
@@ -30,8 +32,8 @@ def every(
             return  # the previous sweep is still going
         try:
             work()
-        except Exception:
-            log.exception("ucdh-jupyter: %s sweep failed", name)
+        except Exception as exc:
+            log_unexpected(log, exc, f"{name} sweep failed")
         finally:
             busy.release()
 

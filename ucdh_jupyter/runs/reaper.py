@@ -16,6 +16,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..errors import log_unexpected
 from .ec2 import TAG_DEADLINE, TAG_RUN_ID, Ec2Backend, tag_value
 from .model import parse_iso, utcnow
 from .periodic import every
@@ -86,9 +87,9 @@ def _reap_runs(service: RunService, moment: datetime) -> list[str]:
             continue
         try:
             service.backend(run.backend).release(run)
-        except Exception:
+        except Exception as exc:
             # Not reachable now (token, network): the next sweep tries again.
-            log.warning("ucdh-jupyter: could not cancel overdue run %s", run.id, exc_info=True)
+            log_unexpected(log, exc, f"could not cancel overdue run {run.id}")
             continue
         log.warning("ucdh-jupyter: cancelled %s run %s past its deadline", run.backend, run.id)
         service.expire(run, moment, message="The run passed its deadline; it was cancelled.")

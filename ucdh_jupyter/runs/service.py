@@ -21,7 +21,7 @@ from typing import Any
 from ..aws import AwsClients
 from ..config import UcdhConfig
 from ..databricks_client import DatabricksClient
-from ..errors import UcdhError, bad_request, forbidden, translate
+from ..errors import UcdhError, bad_request, forbidden, log_unexpected, translate
 from . import runner as protocol
 from .backend import BACKENDS, RunBackend
 from .environment import EnvironmentSpec, environment_for
@@ -367,7 +367,7 @@ class RunService:
         except Exception as exc:
             error = translate(exc, self.config.profile)
             if error.status == 500:
-                log.exception("ucdh-jupyter: run %s failed at %s", run.id, kind)
+                log_unexpected(log, exc, f"run {run.id} failed at {kind}")
             run.move_to(RunState.FAILED, failure_kind=FailureKind(kind), message=error.message)
             self._save(run)
             raise error from exc
@@ -431,8 +431,8 @@ class RunService:
         for run in self.store.list(active_only=True):
             try:
                 refreshed.append(self.refresh(run.id))
-            except Exception:
-                log.exception("ucdh-jupyter: could not refresh run %s", run.id)
+            except Exception as exc:
+                log_unexpected(log, exc, f"could not refresh run {run.id}")
         return refreshed
 
     def expire(

@@ -18,7 +18,7 @@ from .objects import head, not_found
 
 CHUNK = 1024 * 1024
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 
 class RangeNotSatisfiableError(UcdhError):
@@ -50,7 +50,7 @@ def parse_range(header: str | None) -> str | None:
     """
     if not header:
         return None
-    match = _RANGE.match(header.strip().replace(" ", ""))
+    match = _RANGE.fullmatch(header.strip().replace(" ", ""))
     if not match or match.groups() == ("", ""):
         return None
     start, end = match.groups()

@@ -16,7 +16,7 @@ from ..errors import bad_request
 
 MAX_KEY_BYTES = 1024
 
-_BUCKET_CHARS = re.compile(r"^[a-z0-9.-]+$")
+_BUCKET_CHARS = re.compile(r"[a-z0-9.-]+")
 _BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
@@ -28,7 +28,7 @@ def validate_bucket(bucket: str) -> str:
     shown = bucket[:80]
     if not 3 <= len(bucket) <= 63:
         raise bad_request(f"Bucket name {shown!r} must be 3 to 63 characters long.")
-    if not _BUCKET_CHARS.match(bucket):
+    if not _BUCKET_CHARS.fullmatch(bucket):
         raise bad_request(
             f"Bucket name {shown!r} may only contain lowercase letters, digits, dots and hyphens."
         )
