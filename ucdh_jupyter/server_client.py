@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import threading
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -79,6 +80,7 @@ class ServerClient:
     url: str
     token: str = field(default="", repr=False)
     root: Path | None = None
+    _xsrf: str = field(default_factory=lambda: secrets.token_hex(16), repr=False)
 
     @classmethod
     def discover(
@@ -120,6 +122,12 @@ class ServerClient:
         sent = {"Accept": "application/json", **(headers or {})}
         if self.token:
             sent["Authorization"] = f"token {self.token}"
+        else:
+            # A server without a token (behind an authenticating proxy, or galata's)
+            # checks XSRF on every change: a client that is no browser sends the same
+            # value as cookie and header (tornado's double-submit check).
+            sent["Cookie"] = f"_xsrf={self._xsrf}"
+            sent["X-XSRFToken"] = self._xsrf
         payload: Any = data
         if body is not None:
             payload = json.dumps(body).encode()

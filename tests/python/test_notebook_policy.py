@@ -38,6 +38,22 @@ def jp_root_dir(workspace: Path) -> Path:  # noqa: F811 - the imported fixture
 
 
 @pytest.fixture
+def token_less(request: pytest.FixtureRequest) -> bool:
+    """Whether the test server has no token (parametrized indirectly; default: it has)."""
+    return bool(getattr(request, "param", False))
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any], token_less: bool) -> dict[str, Any]:
+    """The test server; without a token when ``token_less`` (as galata's, or one behind
+    an authenticating proxy)."""
+    if not token_less:
+        return jp_server_config
+    # pytest-jupyter replaces an empty IdentityProvider.token; an empty ServerApp.token stays.
+    return {**jp_server_config, "ServerApp": {**jp_server_config["ServerApp"], "token": ""}}
+
+
+@pytest.fixture
 def notebook(kernel: NotebookKernel, workspace: Path, monkeypatch: Any) -> NotebookKernel:  # noqa: F811
     """A kernel whose notebook sits in ``study/``."""
     monkeypatch.chdir(workspace / "study")
@@ -100,8 +116,8 @@ async def test_the_picker_magic_shows_the_servers_limits(
 @pytest.mark.ucdh(allowed_buckets=["ucdh-demo-shared"])
 async def test_s3_from_a_cell_obeys_an_allow_list_given_only_to_the_server(
     notebook: NotebookKernel,
-    workspace: Path,
-    s3: Any,  # noqa: F811
+    workspace: Path,  # noqa: F811 - the imported fixture
+    s3: Any,
 ) -> None:
     # Given a server that allows only the shared bucket
     outside = "s3://ucdh-demo-cardiology/studies/echo-2025/raw/site-a/visits.csv"
@@ -175,3 +191,21 @@ async def test_an_unreachable_server_is_one_line_with_a_hint(
     text = str(raised.value)
     assert text.startswith("The Jupyter server at http://127.0.0.1:9/base/ cannot be reached")
     assert "\n" not in text and os.environ[ENV_TOKEN] not in text
+
+
+@pytest.mark.parametrize("token_less", [True], indirect=True)
+async def test_a_server_without_a_token_still_serves_its_kernels_changes(
+    notebook: NotebookKernel,
+    bucket: str,
+    s3: Any,
+    workspace: Path,  # noqa: F811 - the imported fixture
+) -> None:
+    # Given a server without a token (galata's, or one behind an authenticating proxy)
+    assert ENV_TOKEN not in os.environ
+    (workspace / "study" / "mine.csv").write_text("a,b\n1,2\n")
+    # When a cell uploads and deletes (requests that change something)
+    await notebook.magic("s3", f"put mine.csv s3://{bucket}/mine.csv")
+    assert s3.get_object(Bucket=bucket, Key="mine.csv")["Body"].read() == b"a,b\n1,2\n"
+    await notebook.magic("s3", f"rm s3://{bucket}/mine.csv")
+    # Then both went through
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
