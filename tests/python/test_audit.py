@@ -31,6 +31,8 @@ from .test_route_security import implemented_verbs, registered_routes
 DISTINCTIVE_CONTENT = b"PATIENT-CONTENT-3f9a1c never in an audit line"
 DISTINCTIVE_PARAMETER = "PARAM-VALUE-8e2d77-never-audited"
 CLOUDWATCH_GROUP = "ucdh-audit-tests"
+# Run routes stage, launch and look at machines: on a busy CI machine that can take a while.
+SLOW = 90
 
 
 @pytest.fixture
@@ -184,7 +186,7 @@ async def follow(ucdh_request: Any, run_id: str, done: Any, timeout: float = 60)
     """GET the run until ``done(run)`` holds."""
     give_up = time.monotonic() + timeout
     while True:
-        status, run = await ucdh_request("GET", f"runs/{run_id}")
+        status, run = await ucdh_request("GET", f"runs/{run_id}", request_timeout=SLOW)
         assert status == 200, run
         if done(run):
             return dict(run)
@@ -215,7 +217,7 @@ async def test_a_run_is_audited_from_submit_to_its_end_without_its_parameter_val
         "parameters": {"label": DISTINCTIVE_PARAMETER},
         "files": ["data"],
     }
-    status, run = await ucdh_request("POST", "runs", body)
+    status, run = await ucdh_request("POST", "runs", body, request_timeout=SLOW)
     assert status == 202, run
     # When it runs to its end (its output prints the value)
     run = await follow(ucdh_request, run["id"], final)
@@ -243,10 +245,10 @@ async def test_cancelling_a_run_is_audited_as_a_request_and_as_run_events(
 ) -> None:
     # Given a slow run
     body = {"notebook_path": "study/slow.ipynb", "instance_type": "t3.micro", "max_hours": 1}
-    status, run = await ucdh_request("POST", "runs", body)
+    status, run = await ucdh_request("POST", "runs", body, request_timeout=SLOW)
     assert status == 202, run
     # When it is cancelled
-    status, _ = await ucdh_request("POST", f"runs/{run['id']}/cancel")
+    status, _ = await ucdh_request("POST", f"runs/{run['id']}/cancel", request_timeout=SLOW)
     assert status == 200
     run = await follow(ucdh_request, run["id"], final)
     # Then the cancel request and the CANCELLING → CANCELLED changes are on record
@@ -260,7 +262,7 @@ async def test_a_run_the_reaper_expires_is_audited_as_expired(
 ) -> None:
     # Given a slow run with a short max runtime
     body = {"notebook_path": "study/slow.ipynb", "instance_type": "t3.micro", "max_hours": 0.05}
-    status, run = await ucdh_request("POST", "runs", body)
+    status, run = await ucdh_request("POST", "runs", body, request_timeout=SLOW)
     assert status == 202, run
     # When the reaper sweeps after its deadline
     services = jp_serverapp.web_app.settings["ucdh"]
