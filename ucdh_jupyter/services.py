@@ -1,7 +1,7 @@
 """The service container built once when the server extension loads.
 
-Handlers reach it through ``self.settings["ucdh"]``; magics build their own from
-the same config. Building it makes no AWS call.
+Handlers reach it through ``self.settings["ucdh"]``; magics and widgets reach it only
+through the server's routes (:mod:`.server_client`). Building it makes no AWS call.
 """
 
 from __future__ import annotations
