@@ -209,3 +209,71 @@ async def test_a_server_without_a_token_still_serves_its_kernels_changes(
     await notebook.magic("s3", f"rm s3://{bucket}/mine.csv")
     # Then both went through
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+async def run_in_a_real_kernel(server: Any, cells: list[str], folder: str) -> list[str]:
+    """Start a real kernel as the server starts a notebook's (its environment included),
+    run ``cells`` in it, and return what each printed (stdout, stderr, errors)."""
+    manager = server.kernel_manager
+    env = server.session_manager.get_kernel_env(f"{folder}/notebook.ipynb")
+    kernel_id = await manager.start_kernel(path=folder, env=env)
+    client = manager.get_kernel(kernel_id).client()
+    client.start_channels()
+    outputs = []
+    try:
+        await client.wait_for_ready(timeout=120)
+        for cell in cells:
+            msg_id, printed = client.execute(cell), []
+            while True:
+                msg = await client.get_iopub_msg(timeout=120)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "stream":
+                    printed.append(msg["content"]["text"])
+                elif msg["msg_type"] == "error":
+                    printed.append("\n".join(msg["content"]["traceback"]))
+                elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            outputs.append("".join(printed))
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(kernel_id)
+    return outputs
+
+
+@pytest.mark.ucdh(**SERVER_ONLY_LIMITS, allowed_buckets=["ucdh-demo-shared"])
+async def test_a_real_kernel_is_refused_what_the_server_refuses(
+    jp_serverapp: Any, http_server_client: Any, ucdh_request: Any
+) -> None:
+    # Given limits and an allow-list given only to the server, and a notebook's real kernel
+    # When its cells ask for a big GPU machine for 20 hours and list another bucket
+    loaded, run, listing = await run_in_a_real_kernel(
+        jp_serverapp,
+        [
+            "%load_ext ucdh_jupyter",
+            "%ucdh_run analysis.ipynb --instance p4d.24xlarge --max-hours 20",
+            "%s3 ls s3://ucdh-demo-cardiology/",
+        ],
+        "study",
+    )
+    # Then the server refused each, in one line with its own message, and nothing launched
+    _, refused = await ucdh_request(
+        "POST",
+        "runs",
+        {
+            "notebook_path": "study/analysis.ipynb",
+            "instance_type": "p4d.24xlarge",
+            "backend": "ec2",
+            "max_hours": 20.0,
+            "parameters": {},
+            "files": [],
+        },
+    )
+    assert loaded == ""
+    assert run.strip() == f"UsageError: {refused['message']} {refused['hint']}".strip()
+    assert listing.strip().startswith(
+        "UsageError: The bucket 'ucdh-demo-cardiology' is not one your administrator allows"
+    )
+    assert "\n" not in listing.strip()
+    _, listed = await ucdh_request("GET", "runs")
+    assert listed["runs"] == []
