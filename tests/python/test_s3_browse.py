@@ -216,3 +216,20 @@ async def test_a_key_of_exactly_1024_bytes_is_fine(ucdh_request: Any, bucket: st
         "GET", "s3/object", params={"bucket": bucket, "key": "é" * 512}
     )
     assert status == 404, body
+
+
+@pytest.mark.parametrize("route", ["s3/list", "s3/search"])
+async def test_a_cursor_the_server_did_not_give_is_a_400_that_says_reload(
+    ucdh_request: Any, route: str
+) -> None:
+    # Given a page cursor made up by the caller, and one handed out for another folder
+    params = {"bucket": GENOMICS, "prefix": BIG_PREFIX, "q": "csv"}
+    _, first = await ucdh_request("GET", "s3/list", params=params)
+    for cursor in ("abc", first["next_cursor"]):
+        # When a page of another listing is asked for with it
+        other = {**params, "prefix": "", "cursor": cursor}
+        status, body = await ucdh_request("GET", route, params=other)
+        # Then it never reaches S3: a 400 that says to reload
+        assert status == 400, body
+        assert body["code"] == "bad_cursor"
+        assert "Reload" in body["hint"]

@@ -3,14 +3,51 @@
 Nothing here loads a whole prefix: every call is one ``ListObjectsV2`` page (or a
 fixed budget of pages for search) and hands S3's continuation token back to the
 caller as a cursor, so a folder of 100,000 keys costs the same as one of ten.
+
+A cursor is S3's token sealed with an HMAC of this server over the listing it
+belongs to: a made-up or foreign cursor is a 400 here instead of reaching S3, which
+answers some tokens it cannot read with a server error.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import datetime
 from typing import Any
 
+from ..errors import UcdhError
+
 MAX_PAGE = 1000
+# Per server process: after a restart an old cursor is refused and the folder reloads.
+_CURSOR_SECRET = secrets.token_bytes(32)
+
+
+def _tag(kind: str, bucket: str, prefix: str, token: str) -> str:
+    message = "\x00".join((kind, bucket, prefix, token)).encode("utf-8", "surrogatepass")
+    return hmac.new(_CURSOR_SECRET, message, hashlib.sha256).hexdigest()[:32]
+
+
+def seal(kind: str, bucket: str, prefix: str, token: str | None) -> str | None:
+    """The cursor handed out for S3's continuation ``token`` of one listing."""
+    return None if token is None else f"{_tag(kind, bucket, prefix, token)}.{token}"
+
+
+def unseal(kind: str, bucket: str, prefix: str, cursor: str | None) -> str | None:
+    """S3's continuation token from a cursor this server handed out for this very
+    listing, or a 400."""
+    if not cursor:
+        return None
+    tag, _, token = cursor.partition(".")
+    if not token or not hmac.compare_digest(tag, _tag(kind, bucket, prefix, token)):
+        raise UcdhError(
+            400,
+            "bad_cursor",
+            "This page cursor is not one the server gave for this folder, or it is out of date.",
+            "Reload the folder (or start the search again).",
+        )
+    return token
 
 
 def iso(value: datetime | None) -> str | None:
@@ -62,8 +99,9 @@ def list_folder(
         "Delimiter": "/",
         "MaxKeys": max(1, min(int(limit), MAX_PAGE)),
     }
-    if cursor:
-        kwargs["ContinuationToken"] = cursor
+    token = unseal("list", bucket, prefix, cursor)
+    if token:
+        kwargs["ContinuationToken"] = token
     reply = client.list_objects_v2(**kwargs)
     folders = [
         # With Delimiter='/' the part below the prefix ends in its only slash.
@@ -78,7 +116,12 @@ def list_folder(
         "prefix": prefix,
         "folders": folders,
         "objects": objects,
-        "next_cursor": reply.get("NextContinuationToken") if reply.get("IsTruncated") else None,
+        "next_cursor": seal(
+            "list",
+            bucket,
+            prefix,
+            reply.get("NextContinuationToken") if reply.get("IsTruncated") else None,
+        ),
     }
 
 
@@ -99,7 +142,7 @@ def search(
     needle = query.casefold()
     matches: list[dict[str, Any]] = []
     scanned = 0
-    next_token = cursor
+    next_token = unseal("search", bucket, prefix, cursor)
     while True:
         kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": MAX_PAGE}
         if next_token:
@@ -118,7 +161,7 @@ def search(
         "query": query,
         "matches": matches,
         "scanned": scanned,
-        "next_cursor": next_token,
+        "next_cursor": seal("search", bucket, prefix, next_token),
     }
 
 
