@@ -154,16 +154,10 @@ class ServerClient:
         return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
 
     def call(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, Any] | None = None,
-        body: Any = None,
-        data: IO[bytes] | bytes | Any = None,
-        headers: Mapping[str, str] | None = None,
+        self, method: str, path: str, query: Mapping[str, Any] | None = None, **sent: Any
     ) -> Any:
-        """Send a request and return its JSON reply."""
-        with self.open(method, path, query, body, data, headers) as reply:
+        """Send a request (the arguments of :meth:`open`) and return its JSON reply."""
+        with self.open(method, path, query, **sent) as reply:
             text = reply.read()
         return json.loads(text) if text else {}
 

@@ -19,6 +19,16 @@ from .conftest import NotebookKernel
 from .runs.conftest import run_settings, workspace  # noqa: F401 - fixtures used here
 
 SERVER_ONLY_LIMITS = {"allowed_instance_types": ["t3.*"], "max_runtime_hours": 1.0}
+# What `%ucdh_run analysis.ipynb --instance p4d.24xlarge --max-hours 20` asks, as the
+# Run dialog would send it to the same route.
+BIG_GPU_RUN = {
+    "notebook_path": "study/analysis.ipynb",
+    "instance_type": "p4d.24xlarge",
+    "backend": "ec2",
+    "max_hours": 20.0,
+    "parameters": {},
+    "files": [],
+}
 
 
 @pytest.fixture
@@ -81,18 +91,7 @@ async def test_a_run_from_a_cell_obeys_limits_given_only_to_the_server(
     with pytest.raises(UsageError) as raised:
         await notebook.magic("ucdh_run", "analysis.ipynb --instance p4d.24xlarge --max-hours 20")
     # Then the server refuses it, with the message the Run dialog would get
-    status, reply = await ucdh_request(
-        "POST",
-        "runs",
-        {
-            "notebook_path": "study/analysis.ipynb",
-            "instance_type": "p4d.24xlarge",
-            "backend": "ec2",
-            "max_hours": 20.0,
-            "parameters": {},
-            "files": [],
-        },
-    )
+    status, reply = await ucdh_request("POST", "runs", BIG_GPU_RUN)
     assert 400 <= status < 500
     assert str(raised.value) == f"{reply['message']} {reply['hint']}".strip()
     assert "Run " not in capsys.readouterr().out
@@ -257,18 +256,7 @@ async def test_a_real_kernel_is_refused_what_the_server_refuses(
         "study",
     )
     # Then the server refused each, in one line with its own message, and nothing launched
-    _, refused = await ucdh_request(
-        "POST",
-        "runs",
-        {
-            "notebook_path": "study/analysis.ipynb",
-            "instance_type": "p4d.24xlarge",
-            "backend": "ec2",
-            "max_hours": 20.0,
-            "parameters": {},
-            "files": [],
-        },
-    )
+    _, refused = await ucdh_request("POST", "runs", BIG_GPU_RUN)
     assert loaded == ""
     assert run.strip() == f"UsageError: {refused['message']} {refused['hint']}".strip()
     assert listing.strip().startswith(
