@@ -22,14 +22,29 @@ BUFFER_BYTES = 8 * 1024 * 1024
 
 
 class RemoteObject(io.RawIOBase):
-    """Raw reads of one S3 object, by ``Range`` requests to the download route."""
+    """Raw reads of one S3 object, by ``Range`` requests to the download route. The size
+    comes from the first answer's ``Content-Range`` (no extra request for a reader that
+    starts at the beginning)."""
 
     def __init__(self, client: ServerClient, bucket: str, key: str) -> None:
         super().__init__()
         self._client, self._query = client, {"bucket": bucket, "key": key}
-        self.size = int(client.get("s3/object", bucket=bucket, key=key).get("size") or 0)
+        self._size: int | None = None
         self._position = 0
         self.name = f"s3://{bucket}/{key}"
+
+    @property
+    def size(self) -> int:
+        """The object's size in bytes (asked with a one-byte range if not yet known)."""
+        if self._size is None:
+            try:
+                self._fetch(0, 0)
+            except UcdhError as error:
+                if error.status != 416:  # only an empty object has no byte 0
+                    raise
+                self._size = 0
+        assert self._size is not None
+        return self._size
 
     def readable(self) -> bool:
         """Always: it is a file to read."""
@@ -45,34 +60,51 @@ class RemoteObject(io.RawIOBase):
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         """Move to ``offset`` from the start, the current position or the end."""
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
+        if whence == io.SEEK_END:
+            base = self.size
+        else:
+            base = self._position if whence == io.SEEK_CUR else 0
         if base + offset < 0:
             raise ValueError("negative seek position")
         self._position = base + offset
         return self._position
 
-    def _fetch(self, start: int, end: int) -> bytes:
-        """Bytes ``start..end`` (inclusive) of the object, in one request."""
-        headers = {"Range": f"bytes={start}-{end}"}
-        return b"".join(self._client.stream("s3/download", self._query, headers))
+    def _fetch(self, start: int, end: int | None) -> bytes:
+        """Bytes ``start..end`` (inclusive; to the end when None), in one request."""
+        headers = {"Range": f"bytes={start}-{'' if end is None else end}"}
+        with self._client.open("GET", "s3/download", self._query, headers=headers) as reply:
+            total = (reply.headers.get("Content-Range") or "").rpartition("/")[2]
+            if total.isdigit():
+                self._size = int(total)
+            return bytes(reply.read())
+
+    def _read_range(self, end: int | None) -> bytes:
+        """From the current position to ``end`` (inclusive; the end when None); empty
+        past the end of the object."""
+        if self._size is not None and self._position >= self._size:
+            return b""
+        try:
+            data = self._fetch(self._position, end)
+        except UcdhError as error:
+            if error.status != 416:  # 416: nothing there (past the end, or empty)
+                raise
+            if self._position == 0:
+                self._size = 0
+            return b""
+        self._position += len(data)
+        return data
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         """Fill ``buffer`` from the current position; 0 at the end."""
-        wanted = min(len(buffer), self.size - self._position)
-        if wanted <= 0:
+        if len(buffer) == 0:
             return 0
-        data = self._fetch(self._position, self._position + wanted - 1)
+        data = self._read_range(self._position + len(buffer) - 1)
         buffer[: len(data)] = data
-        self._position += len(data)
         return len(data)
 
     def readall(self) -> bytes:
         """The rest of the object, in one streamed request."""
-        if self._position >= self.size:
-            return b""
-        data = self._fetch(self._position, self.size - 1)
-        self._position += len(data)
-        return data
+        return self._read_range(None)
 
 
 def open_s3(uri: str, client: ServerClient | None = None) -> IO[bytes]:
@@ -83,4 +115,8 @@ def open_s3(uri: str, client: ServerClient | None = None) -> IO[bytes]:
     if not key or key.endswith("/"):
         raise UcdhError(400, "bad_request", f"{uri} is a folder, not an object.")
     raw = RemoteObject(client or kernel_client(), bucket, key)
-    return io.BufferedReader(raw, buffer_size=BUFFER_BYTES)
+    reader = io.BufferedReader(raw, buffer_size=BUFFER_BYTES)
+    # The first part now: a refused or missing object fails here, at the open, and the
+    # reader then starts from the buffer.
+    reader.peek(1)
+    return reader

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,32 @@ async def test_open_s3_obeys_the_servers_allow_list(s3_kernel: NotebookKernel) -
         )
     # Then the server's refusal is what the notebook gets
     assert raised.value.status == 403
+
+
+async def test_open_s3_is_a_seekable_file_read_in_ranges(
+    s3_kernel: NotebookKernel, bucket: str, s3: Any
+) -> None:
+    # Given an object of 100 kB and an empty one
+    data = os.urandom(100_000)
+    s3.put_object(Bucket=bucket, Key="blob.bin", Body=data)
+    s3.put_object(Bucket=bucket, Key="empty.bin", Body=b"")
+
+    def read_parts() -> tuple[bytes, ...]:
+        with open_s3(f"s3://{bucket}/blob.bin") as blob:
+            blob.seek(-10, io.SEEK_END)
+            tail = blob.read()
+            blob.seek(5)
+            middle = blob.read(20)
+            blob.seek(0)
+            whole = blob.read()
+            past = blob.read(10)
+        with open_s3(f"s3://{bucket}/empty.bin") as empty:
+            nothing = empty.read()
+            end = empty.seek(0, io.SEEK_END)
+        return tail, middle, whole, past, nothing, bytes([end])
+
+    # When notebook code seeks and reads parts of them
+    tail, middle, whole, past, nothing, end = await s3_kernel.call(read_parts)
+    # Then each read has exactly the object's bytes there
+    assert (tail, middle, whole) == (data[-10:], data[5:25], data)
+    assert (past, nothing, end) == (b"", b"", b"\x00")
