@@ -225,7 +225,7 @@ async def test_a_cursor_the_server_did_not_give_is_a_400_that_says_reload(
     # Given a page cursor made up by the caller, and one handed out for another folder
     params = {"bucket": GENOMICS, "prefix": BIG_PREFIX, "q": "csv"}
     _, first = await ucdh_request("GET", "s3/list", params=params)
-    for cursor in ("abc", first["next_cursor"]):
+    for cursor in ("abc", "Ṱo.ï", first["next_cursor"]):
         # When a page of another listing is asked for with it
         other = {**params, "prefix": "", "cursor": cursor}
         status, body = await ucdh_request("GET", route, params=other)

@@ -40,7 +40,8 @@ def unseal(kind: str, bucket: str, prefix: str, cursor: str | None) -> str | Non
     if not cursor:
         return None
     tag, _, token = cursor.partition(".")
-    if not token or not hmac.compare_digest(tag, _tag(kind, bucket, prefix, token)):
+    expected = _tag(kind, bucket, prefix, token).encode()
+    if not token or not hmac.compare_digest(tag.encode("utf-8", "surrogatepass"), expected):
         raise UcdhError(
             400,
             "bad_cursor",
