@@ -59,4 +59,6 @@ def parse(model: type[M], data: Any) -> M:
         rule = _EXPECTED.get(kind) or str(first.get("msg", "invalid")).rstrip(".")
         if rule.startswith("Value error, "):
             rule = rule[len("Value error, ") :]
-        raise bad_request(f"{name}: {rule}.", "Correct that field and send the request again.")
+        raise bad_request(
+            f"{name}: {rule}.", "Correct that field and send the request again."
+        ) from None
