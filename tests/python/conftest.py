@@ -41,14 +41,17 @@ def aws_env(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
     return env
 
 
+def marked(settings: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """``settings`` changed by the test's ``ucdh`` marker, if it has one."""
+    marker = request.node.get_closest_marker("ucdh")
+    return {**settings, **(marker.kwargs if marker else {})}
+
+
 @pytest.fixture
 def ucdh_config(local_aws: LocalAws, request: pytest.FixtureRequest) -> dict[str, Any]:
     """The extension's settings for a test: the local ones, changed by a ``ucdh`` marker."""
-    config = {"mode": "local", "endpoint_url": local_aws.endpoint_url, "region": DEMO_REGION}
-    marker = request.node.get_closest_marker("ucdh")
-    if marker:
-        config.update(marker.kwargs)
-    return config
+    local = {"mode": "local", "endpoint_url": local_aws.endpoint_url, "region": DEMO_REGION}
+    return marked(local, request)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from ucdh_jupyter.demo.localaws import LocalAws
 from ucdh_jupyter.runs.model import RunState
 from ucdh_jupyter.runs.reaper import reap
 
+from .conftest import marked
 from .runs.conftest import run_settings, workspace  # noqa: F401 - fixtures used here
 from .test_route_security import implemented_verbs, registered_routes
 
@@ -38,11 +39,7 @@ SLOW = 90
 @pytest.fixture
 def ucdh_config(run_settings: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:  # noqa: F811
     """Runs on the local AWS (so the run routes work), changed by a ``ucdh`` marker."""
-    config = dict(run_settings)
-    marker = request.node.get_closest_marker("ucdh")
-    if marker:
-        config.update(marker.kwargs)
-    return config
+    return marked(run_settings, request)
 
 
 @pytest.fixture

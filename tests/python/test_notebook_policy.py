@@ -15,7 +15,7 @@ from ucdh_jupyter import open_s3, server_client
 from ucdh_jupyter.errors import UcdhError
 from ucdh_jupyter.server_client import ENV_ROOT, ENV_TOKEN, ENV_URL, ServerClient
 
-from .conftest import NotebookKernel
+from .conftest import NotebookKernel, marked
 from .runs.conftest import run_settings, workspace  # noqa: F401 - fixtures used here
 
 SERVER_ONLY_LIMITS = {"allowed_instance_types": ["t3.*"], "max_runtime_hours": 1.0}
@@ -37,8 +37,7 @@ def ucdh_config(
     request: pytest.FixtureRequest,
 ) -> dict[str, Any]:
     """The server's settings (runs on the local AWS), changed by a ``ucdh`` marker."""
-    marker = request.node.get_closest_marker("ucdh")
-    return {**run_settings, **(marker.kwargs if marker else {})}
+    return marked(run_settings, request)
 
 
 @pytest.fixture

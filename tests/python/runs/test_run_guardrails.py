@@ -31,6 +31,7 @@ from ucdh_jupyter.runs.user import UserRuns, server_account
 from ucdh_jupyter.runs.userdata import user_data
 from ucdh_jupyter.services import UcdhServices
 
+from ..conftest import marked
 from . import test_run_databricks as stand_in
 from .conftest import RUNS_BUCKET
 from .helpers import make_run, submit, wait_for
@@ -371,11 +372,7 @@ def test_a_run_whose_record_cannot_be_written_is_not_kept_in_the_store(
 @pytest.fixture
 def ucdh_config(run_settings: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
     """The server's settings: runs on the local AWS, changed by a ``ucdh`` marker."""
-    config = dict(run_settings)
-    marker = request.node.get_closest_marker("ucdh")
-    if marker:
-        config.update(marker.kwargs)
-    return config
+    return marked(run_settings, request)
 
 
 @pytest.fixture

@@ -19,15 +19,14 @@ from ucdh_jupyter.runs.user import server_account
 from ucdh_jupyter.services import UcdhServices
 from ucdh_jupyter.widgets import RunStatus
 
-from ..conftest import NotebookKernel
+from ..conftest import NotebookKernel, marked
 from .helpers import make_run, outputs_text
 
 
 @pytest.fixture
 def ucdh_config(run_settings: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
     """The server's settings: runs on the local AWS, changed by a ``ucdh`` marker."""
-    marker = request.node.get_closest_marker("ucdh")
-    return {**run_settings, **(marker.kwargs if marker else {})}
+    return marked(run_settings, request)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from ucdh_jupyter.runs.model import Run, RunState, new_run_id
 from ucdh_jupyter.runs.records import RunRecords
 from ucdh_jupyter.runs.user import server_account
 
+from ..conftest import marked
 from .conftest import RUNS_BUCKET
 from .helpers import make_run, outputs_text
 
@@ -33,11 +34,7 @@ OWNER = server_account()  # a shared-token login names nobody: runs belong to th
 @pytest.fixture
 def ucdh_config(run_settings: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
     """The server's settings: runs on the local AWS, changed by a ``ucdh`` marker."""
-    config = dict(run_settings)
-    marker = request.node.get_closest_marker("ucdh")
-    if marker:
-        config.update(marker.kwargs)
-    return config
+    return marked(run_settings, request)
 
 
 @pytest.fixture
