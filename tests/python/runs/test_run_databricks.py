@@ -28,11 +28,11 @@ from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.databricks_client import DatabricksClient
 from ucdh_jupyter.demo.databricks import LocalDatabricks
 from ucdh_jupyter.errors import UcdhError
-from ucdh_jupyter.run_magics import RunMagics
 from ucdh_jupyter.runs.model import FailureKind, Run, RunState, new_run_id, parse_iso
 from ucdh_jupyter.runs.service import RunRequest
 from ucdh_jupyter.services import UcdhServices
 
+from ..conftest import NotebookKernel
 from .helpers import outputs_text, wait_for, write_notebook
 
 NODE_TYPE = "m5d.xlarge"
@@ -369,17 +369,20 @@ async def test_run_on_databricks_through_the_routes_never_shows_the_token(
     assert local_databricks.token not in caplog.text
 
 
-def test_ucdh_run_magic_runs_on_databricks_with_workers(
-    services: UcdhServices,
+async def test_ucdh_run_magic_runs_on_databricks_with_workers(
+    kernel: NotebookKernel,
     root: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # Given a kernel of the server, its notebook in study/
     monkeypatch.chdir(root / "study")
-    magics = RunMagics(None, lambda: services, root=lambda: root)
-    magics.ucdh_run(
-        "cohort.ipynb --on databricks --node-type m5d.xlarge --workers 2 -p rows 7 --wait"
+    # When the researcher runs a notebook on a Databricks job cluster from a cell and waits
+    await kernel.magic(
+        "ucdh_run",
+        "cohort.ipynb --on databricks --node-type m5d.xlarge --workers 2 -p rows 7 --wait",
     )
+    # Then it ran on the driver and two workers and its results came back beside it
     out = capsys.readouterr().out
     run_id = re.search(r"Run (\w{26}) submitted", out).group(1)  # type: ignore[union-attr]
     assert f"submitted: cohort.ipynb on 3 x {NODE_TYPE} (Databricks)" in out
@@ -388,8 +391,9 @@ def test_ucdh_run_magic_runs_on_databricks_with_workers(
     assert f"HTML view: study/cohort.run-{run_id}.html" in out
     executed = json.loads((root / f"study/cohort.run-{run_id}.ipynb").read_text())
     assert "rows = 7" in outputs_text(executed)
+    # And a Databricks run without a node type is a one-line usage error
     with pytest.raises(UsageError, match="--node-type"):
-        magics.ucdh_run("cohort.ipynb --on databricks --workers 2")
+        await kernel.magic("ucdh_run", "cohort.ipynb --on databricks --workers 2")
 
 
 def test_databricks_catalog_lists_only_the_node_types_of_the_workspace(
