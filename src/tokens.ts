@@ -137,6 +137,7 @@ export namespace CSS {
 
   export namespace Runs {
     export const root = 'jp-ucdh-Runs';
+    export const usage = 'jp-ucdh-Runs-usage';
     export const item = 'jp-ucdh-Runs-item';
     export const state = 'jp-ucdh-Runs-state';
     export const progress = 'jp-ucdh-Runs-progress';

@@ -20,7 +20,7 @@ import {
   listRuns
 } from '../api';
 import { toProblem } from '../sidebar/statusheader';
-import { CommandIDs } from '../tokens';
+import { CommandIDs, CSS } from '../tokens';
 import { cancelText } from './backends';
 import { RunAction, RunsView } from './list';
 import { showRunLog } from './log';
@@ -87,7 +87,7 @@ export class RunsSection extends ReactWidget {
       <>
         {usage && (
           <p
-            className="jp-ucdh-Runs-usage"
+            className={CSS.Runs.usage}
             title={this._trans.__(
               '%1 of %2 runs going at once. Finished runs count at their cost, runs still going at the most they can cost.',
               usage.live_runs,
