@@ -330,15 +330,23 @@ def test_loading_the_extension_defers_every_aws_call_to_the_event_loop(
         raise AssertionError("network call while loading")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
+    for name in (
+        "UCDH_JUPYTER_SERVER_URL",
+        "UCDH_JUPYTER_SERVER_TOKEN",
+        "UCDH_JUPYTER_SERVER_ROOT",
+    ):
+        monkeypatch.setenv(name, "")  # what load publishes for kernels is undone afterwards
     queued: list[Any] = []
     app = Configurable(config=Config({"UcdhConfig": run_settings}))
     app.web_app = SimpleNamespace(settings={"base_url": "/"}, add_handlers=lambda *_: None)
     app.log = logging.getLogger("test")
     app.io_loop = SimpleNamespace(add_callback=queued.append)
+    app.ip, app.port = "127.0.0.1", 8888
     # When the extension loads
     load(app)
-    # Then nothing reached AWS: the run sweeps wait for the event loop's first turn
-    assert len(queued) == 1
+    # Then nothing reached AWS: the run sweeps (and publishing the final port to the
+    # kernels) wait for the event loop's first turn
+    assert len(queued) == 2
     assert app.web_app.settings["ucdh"]._runs is None
 
 
