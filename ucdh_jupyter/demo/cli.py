@@ -146,6 +146,12 @@ def run_local_aws(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ucdh-jupyter`` command."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["admin"]:
+        # Its own parser: it passes --UcdhConfig.name=value items on, like jupyter_server.
+        from ..admin.cli import main as admin_main
+
+        return admin_main(argv[1:])
     parser = argparse.ArgumentParser(prog="ucdh-jupyter", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="JupyterLab with the extension against local AWS")
@@ -160,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     local = commands.add_parser("local-aws", help="only the seeded local AWS")
     local.add_argument("--aws-port", type=int, default=0)
     local.set_defaults(run=run_local_aws)
+    commands.add_parser("admin", help="administrator tools: ucdh-jupyter admin policies --help")
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -1,0 +1,106 @@
+"""``ucdh-jupyter admin policies``: write the IAM policies and the CloudFormation template.
+
+Everything is generated offline from the server's settings (see ``settings.load_config``):
+no network, no AWS call. The files are for an administrator to review and apply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .settings import Account, account_from_arn, load_config, partition_of
+
+FILES = {
+    "researcher-policy.json": "the role of the Jupyter server and the researcher's kernels",
+    "server-policy.json": "the separate server role (only with --server-role)",
+    "run-instance-policy.json": "the run instance profile's role",
+    "runs-bucket-policy.json": "the runs bucket",
+    "admin-stack.json": "CloudFormation: runs bucket, run role and profile, security group, "
+    "backstop scheduler role",
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    """The ``admin`` command line."""
+    top = argparse.ArgumentParser(
+        prog="ucdh-jupyter admin",
+        description="Administrator tools. Extra --UcdhConfig.name=value arguments override "
+        "the config files, as on the Jupyter server's command line.",
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+    policies = commands.add_parser(
+        "policies", help="write IAM policies and a CloudFormation template"
+    )
+    policies.add_argument("--out", default="ucdh-iam", help="directory to write (default ucdh-iam)")
+    policies.add_argument("--config", default=None, help="Jupyter server config file")
+    policies.add_argument("--region", default=None, help="default: UcdhConfig.region, AWS_REGION")
+    policies.add_argument(
+        "--account-id", default=None, help="default: the account in runs_instance_profile's ARN"
+    )
+    policies.add_argument("--researcher-role", default="ucdh-researcher", help="role name")
+    policies.add_argument("--run-role", default="ucdh-run-instance", help="role name")
+    policies.add_argument(
+        "--server-role",
+        default=None,
+        help="role name of a server that does not share the researcher's credentials",
+    )
+    policies.add_argument("--retention-days", type=int, default=90, help="runs kept (days)")
+    return top
+
+
+def generate(args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
+    """The documents to write, by file name, for the parsed command line."""
+    from .policies import (
+        researcher_policy,
+        run_instance_policy,
+        runs_bucket_policy,
+        server_policy,
+    )
+    from .template import admin_template
+
+    config = load_config(args.config, extra)
+    region = args.region or config.region or os.environ.get("AWS_REGION")
+    if not region:
+        raise SystemExit("error: no region: set UcdhConfig.region, AWS_REGION or --region")
+    account_id = args.account_id or account_from_arn(config.runs_instance_profile)
+    if not account_id or not account_id.isdigit() or len(account_id) != 12:
+        raise SystemExit("error: give --account-id (12 digits) of the account to deploy in")
+    if not config.runs_bucket:
+        raise SystemExit("error: UcdhConfig.runs_bucket is not set")
+    account = Account(
+        partition=partition_of(region),
+        region=region,
+        account_id=account_id,
+        researcher_role=args.researcher_role,
+        run_role=args.run_role,
+        server_role=args.server_role,
+    )
+    documents = {
+        "researcher-policy.json": researcher_policy(config, account),
+        "run-instance-policy.json": run_instance_policy(config, account),
+        "runs-bucket-policy.json": runs_bucket_policy(config, account),
+        "admin-stack.json": admin_template(config, account, args.retention_days),
+    }
+    if args.server_role:
+        documents["server-policy.json"] = server_policy(config, account)
+    return documents
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``ucdh-jupyter admin``."""
+    args, extra = parser().parse_known_args(sys.argv[2:] if argv is None else argv)
+    unknown = [item for item in extra if not item.startswith("--UcdhConfig.")]
+    if unknown:
+        parser().error(f"unrecognized arguments: {' '.join(unknown)}")
+    documents = generate(args, extra)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in sorted(documents.items()):
+        (out / name).write_text(json.dumps(content, indent=2) + "\n")
+        print(f"{out / name}: {FILES[name]}")
+    return 0

@@ -1,0 +1,429 @@
+"""IAM policies generated from the server's ``UcdhConfig``: what each identity may do.
+
+Who is "the researcher's role". The Jupyter server and the kernels it starts run as the
+same OS user with the same AWS credentials: in SageMaker Studio both use the user
+profile's execution role, on JupyterHub both use the pod's or instance's role. Whatever the
+server may do, a researcher can therefore do from a notebook cell with boto3. So the
+researcher policy is written for that shared identity, and the guardrails that matter are
+in IAM, not only in the server: which instance types, required ``ucdh:*`` tags, IMDSv2, no
+public IP, encrypted volumes, ``iam:PassRole`` for the run role only, termination of
+``ucdh:managed`` instances only, S3 only in the configured locations, SSE-KMS writes.
+
+The runs location (``runs_bucket``/``runs_prefix``) is the hard part. The server needs it,
+and with one shared identity IAM cannot tell the server's calls from a kernel's (same
+credentials, same host, same network path; a user agent is no control). The generator
+therefore has two modes:
+
+- shared (default, SageMaker Studio): the researcher role may read and write objects
+  under ``runs_prefix`` only (not the rest of the bucket, not its settings), over TLS and
+  SSE-KMS. Residual risk, said plainly: a researcher can read or overwrite any run's
+  folder from a notebook, including other researchers' runs if they share the role.
+  Give each user profile its own role and runs bucket when that matters.
+- separate (``--server-role``): the server runs with its own role (``UcdhConfig.profile``
+  naming a profile of that role, kept out of the kernels' reach, e.g. a root-owned
+  credentials file of a service account). The researcher role then gets an explicit Deny
+  on the runs location, and ``server-policy.json`` holds the same launch guardrails plus
+  the runs location for the server's role.
+
+The run instance profile: an instance should reach only its own run's folder
+``<runs_prefix><run-id>/``. IAM cannot express that with today's key layout: an instance
+role's session carries ``ec2:SourceInstanceARN`` (usable as a policy variable) but no
+instance tag, and the folder is named after the run id, known before the instance id.
+The tightest real mechanism is used: objects under ``runs_prefix`` only, ``GetObject`` and
+``PutObject`` only (no list, no delete), only with instance credentials
+(``ec2:SourceInstanceARN`` present), only from the instance's own VPC through the S3
+gateway endpoint (``aws:SourceVpc`` = ``${aws:ec2InstanceSourceVPC}``), so stolen
+credentials are useless elsewhere. Residual risk: code in one run can read or overwrite
+other runs' folders while it runs. Closing it needs the server to stage each run under
+a key holding ``${ec2:SourceInstanceARN}`` after launch, or to hand the instance
+presigned URLs instead of a role.
+
+KMS: with ``kms_key_id`` set, writes that name another algorithm or another key are
+denied. A write that names none is not denied by IAM: S3's multipart ``UploadPart``
+carries no encryption header, so a "header required" Deny would break every large
+upload. Such writes get the bucket's default encryption, which the template sets to the
+key for the runs bucket; set it on the location buckets too. The server always sends
+``aws:kms`` and the key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import UcdhConfig
+from ..runs.ec2 import TAG_DEADLINE, TAG_MANAGED, TAG_OWNER, TAG_RUN_ID
+from .instance_types import allowed_type_patterns
+from .settings import Account
+
+VERSION = "2012-10-17"
+REQUIRED_TAGS = (TAG_RUN_ID, TAG_OWNER, TAG_DEADLINE, TAG_MANAGED)
+# Object actions of the S3 browser: read, write (multipart included), delete.
+OBJECT_ACTIONS = [
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+]
+
+
+def document(*statements: dict[str, Any]) -> dict[str, Any]:
+    """A policy document of ``statements``."""
+    return {"Version": VERSION, "Statement": list(statements)}
+
+
+def kms_key_arn(config: UcdhConfig, account: Account) -> str | None:
+    """The configured KMS key as an ARN (an id becomes ``key/<id>``; aliases too)."""
+    key = config.kms_key_id
+    if not key:
+        return None
+    if key.startswith("arn:"):
+        return key
+    return account.arn("kms", key if key.startswith("alias/") else f"key/{key}")
+
+
+def s3_places(config: UcdhConfig) -> list[tuple[str, str]]:
+    """``(bucket, prefix)`` of every configured location and allowed bucket ("" = all)."""
+    places = [(str(item["bucket"]), str(item.get("prefix") or "")) for item in config.locations]
+    places += [(bucket, "") for bucket in config.allowed_buckets]
+    return sorted(set(places))
+
+
+def _s3_statements(
+    sid: str, places: list[tuple[str, str]], account: Account
+) -> list[dict[str, Any]]:
+    """Object actions under each prefix, and listing only of those prefixes."""
+    objects = [account.s3(f"{bucket}/{prefix}*") for bucket, prefix in places]
+    statements: list[dict[str, Any]] = [
+        {"Sid": f"{sid}Objects", "Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": objects}
+    ]
+    by_bucket: dict[str, list[str]] = {}
+    for bucket, prefix in places:
+        by_bucket.setdefault(bucket, []).append(prefix)
+    statements.append(
+        {
+            "Sid": f"{sid}Region",
+            "Effect": "Allow",
+            "Action": "s3:GetBucketLocation",
+            "Resource": sorted(account.s3(bucket) for bucket in by_bucket),
+        }
+    )
+    for index, (bucket, prefixes) in enumerate(sorted(by_bucket.items())):
+        statement: dict[str, Any] = {
+            "Sid": f"{sid}List{index}",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": account.s3(bucket),
+        }
+        if "" not in prefixes:
+            # The browser lists a folder with prefix "<folder>" and delimiter "/".
+            statement["Condition"] = {
+                "StringLike": {"s3:prefix": sorted({*prefixes, *(f"{p}*" for p in prefixes)})}
+            }
+        statements.append(statement)
+    return statements
+
+
+def _kms_statements(
+    config: UcdhConfig, account: Account, objects: list[str]
+) -> list[dict[str, Any]]:
+    """Use of the key through S3, and Deny of writes naming another algorithm or key."""
+    key = kms_key_arn(config, account)
+    if key is None or not objects:
+        return []
+    return [
+        {
+            "Sid": "UseTheKeyThroughS3",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": key,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{account.region}.amazonaws.com"}},
+        },
+        {
+            "Sid": "DenyWritesNotSseKms",
+            "Effect": "Deny",
+            "Action": "s3:PutObject",
+            "Resource": objects,
+            "Condition": {
+                "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}
+            },
+        },
+        {
+            "Sid": "DenyWritesWithAnotherKey",
+            "Effect": "Deny",
+            "Action": "s3:PutObject",
+            "Resource": objects,
+            "Condition": {
+                "StringNotEqualsIfExists": {
+                    "s3:x-amz-server-side-encryption-aws-kms-key-id": sorted(
+                        {key, str(config.kms_key_id)}
+                    )
+                }
+            },
+        },
+    ]
+
+
+def _launch_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
+    """RunInstances with every guardrail, tagging at launch, PassRole, termination."""
+    instance: dict[str, Any] = {
+        "StringEquals": {
+            "ec2:MetadataHttpTokens": "required",
+            f"aws:RequestTag/{TAG_MANAGED}": "true",
+        },
+        "StringLike": {
+            f"aws:RequestTag/{tag}": "?*" for tag in REQUIRED_TAGS if tag != TAG_MANAGED
+        },
+        "ForAllValues:StringEquals": {"aws:TagKeys": list(REQUIRED_TAGS)},
+    }
+    patterns = allowed_type_patterns(config, account.region)
+    if patterns is not None:
+        # An empty list matches nothing: no type allowed means no launch at all.
+        instance["StringLike"]["ec2:InstanceType"] = patterns or ["none-allowed"]
+    subnet = account.arn("ec2", f"subnet/{config.runs_subnet_id or '*'}")
+    groups = [account.arn("ec2", f"security-group/{g}") for g in config.runs_security_group_ids]
+    # Images belong to no account in their ARN: arn:<partition>:ec2:<region>::image/<id>.
+    image = f"arn:{account.partition}:ec2:{account.region}::image/{config.runs_ami_id or '*'}"
+    image_rule: dict[str, Any] = {
+        "Sid": "LaunchFromTheConfiguredImage",
+        "Effect": "Allow",
+        "Action": "ec2:RunInstances",
+        "Resource": image,
+    }
+    if not config.runs_ami_id:
+        # The default AMI comes from Amazon's public SSM parameter: Amazon-owned images only.
+        image_rule["Condition"] = {"StringEquals": {"ec2:Owner": "amazon"}}
+    run_role = account.role_arn(account.run_role)
+    return [
+        {
+            "Sid": "LaunchOnlyAllowedTypesTaggedWithImdsV2",
+            "Effect": "Allow",
+            "Action": "ec2:RunInstances",
+            "Resource": account.arn("ec2", "instance/*"),
+            "Condition": instance,
+        },
+        {
+            "Sid": "LaunchOnlyEncryptedTaggedVolumes",
+            "Effect": "Allow",
+            "Action": "ec2:RunInstances",
+            "Resource": account.arn("ec2", "volume/*"),
+            "Condition": {
+                "Bool": {"ec2:Encrypted": "true"},
+                "StringEquals": {f"aws:RequestTag/{TAG_MANAGED}": "true"},
+            },
+        },
+        {
+            "Sid": "LaunchWithoutPublicIp",
+            "Effect": "Allow",
+            "Action": "ec2:RunInstances",
+            "Resource": account.arn("ec2", "network-interface/*"),
+            "Condition": {"Bool": {"ec2:AssociatePublicIpAddress": "false"}},
+        },
+        {
+            "Sid": "LaunchInTheRunsNetwork",
+            "Effect": "Allow",
+            "Action": "ec2:RunInstances",
+            "Resource": [subnet, *(groups or [account.arn("ec2", "security-group/*")])],
+        },
+        image_rule,
+        {
+            "Sid": "DenyPublicIp",
+            "Effect": "Deny",
+            "Action": "ec2:RunInstances",
+            "Resource": account.arn("ec2", "network-interface/*"),
+            "Condition": {"Bool": {"ec2:AssociatePublicIpAddress": "true"}},
+        },
+        {
+            "Sid": "TagOnlyAtLaunch",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": [account.arn("ec2", "instance/*"), account.arn("ec2", "volume/*")],
+            "Condition": {"StringEquals": {"ec2:CreateAction": "RunInstances"}},
+        },
+        {
+            "Sid": "PassOnlyTheRunRole",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": run_role,
+            "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+        },
+        {
+            "Sid": "TerminateOnlyManagedInstances",
+            "Effect": "Allow",
+            "Action": "ec2:TerminateInstances",
+            "Resource": account.arn("ec2", "instance/*"),
+            "Condition": {"StringEquals": {f"aws:ResourceTag/{TAG_MANAGED}": "true"}},
+        },
+        {
+            "Sid": "DescribeForTheCatalogAndRuns",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeInstances",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeInstanceTypeOfferings",
+                "ec2:DescribeImages",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSpotPriceHistory",
+                "pricing:GetProducts",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ReadTheAmiParameter",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameter",
+            "Resource": ami_parameter_arn(config, account),
+        },
+    ]
+
+
+def ami_parameter_arn(config: UcdhConfig, account: Account) -> str:
+    """The SSM parameter naming the run AMI; ``{arch}`` may be either architecture.
+
+    AWS's public parameters (``/aws/service/...``) have no account in their ARN; ``*``
+    stands for it (only AWS can create names under ``/aws/``).
+    """
+    name = config.runs_ami_ssm_parameter.replace("{arch}", "*").lstrip("/")
+    owner = "*" if name.startswith("aws/") else account.account_id
+    return f"arn:{account.partition}:ssm:{account.region}:{owner}:parameter/{name}"
+
+
+def _deny_plain_http() -> dict[str, Any]:
+    return {
+        "Sid": "DenyS3WithoutTls",
+        "Effect": "Deny",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def _runs_place(config: UcdhConfig) -> tuple[str, str] | None:
+    return (config.runs_bucket, config.runs_prefix) if config.runs_bucket else None
+
+
+def researcher_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
+    """The policy of the role the Jupyter server and the researcher's kernels run with."""
+    places = s3_places(config)
+    runs = _runs_place(config)
+    separate = account.server_role is not None
+    granted = places + ([runs] if runs and not separate else [])
+    statements = _launch_statements(config, account) if not separate else []
+    statements += _s3_statements("Locations", granted, account) if granted else []
+    objects = [account.s3(f"{b}/{p}*") for b, p in granted]
+    statements += _kms_statements(config, account, objects)
+    if runs and separate:
+        bucket, prefix = runs
+        statements.append(
+            {
+                "Sid": "DenyTheRunsLocation",
+                "Effect": "Deny",
+                "Action": "s3:*",
+                "Resource": [account.s3(bucket), account.s3(f"{bucket}/{prefix}*")],
+            }
+        )
+    statements.append(_deny_plain_http())
+    return document(*statements)
+
+
+def server_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
+    """The separate server role's policy: the launch guardrails and the runs location."""
+    runs = _runs_place(config)
+    places = [runs] if runs else []
+    statements = _launch_statements(config, account)
+    statements += _s3_statements("RunsLocation", places, account) if places else []
+    objects = [account.s3(f"{b}/{p}*") for b, p in places]
+    statements += _kms_statements(config, account, objects)
+    statements.append(_deny_plain_http())
+    return document(*statements)
+
+
+def run_instance_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
+    """The run instance role: its run files under ``runs_prefix``, from its own VPC only."""
+    if not config.runs_bucket:
+        raise ValueError("UcdhConfig.runs_bucket is not set: there is no runs location")
+    objects = account.s3(f"{config.runs_bucket}/{config.runs_prefix}*")
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "RunFilesOnlyWithInstanceCredentials",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": objects,
+            "Condition": {"Null": {"ec2:SourceInstanceARN": "false"}},
+        },
+        {
+            "Sid": "DenyUseOutsideTheInstanceVpc",
+            "Effect": "Deny",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {
+                "StringNotEquals": {"aws:SourceVpc": "${aws:ec2InstanceSourceVPC}"},
+                "Null": {"aws:ec2InstanceSourceVPC": "false"},
+            },
+        },
+    ]
+    statements += _kms_statements(config, account, [objects])
+    statements.append(_deny_plain_http())
+    return document(*statements)
+
+
+def runs_bucket_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
+    """The runs bucket's policy: TLS only, SSE-KMS only, and only the expected roles."""
+    if not config.runs_bucket:
+        raise ValueError("UcdhConfig.runs_bucket is not set: there is no runs bucket")
+    bucket = account.s3(config.runs_bucket)
+    objects = account.s3(f"{config.runs_bucket}/*")
+    expected = [
+        account.role_arn(account.server_role or account.researcher_role),
+        account.role_arn(account.run_role),
+    ]
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "DenyWithoutTls",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket, objects],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            # Data actions only: the account's administrators keep the bucket's settings.
+            "Sid": "DenyDataAccessToOtherPrincipals",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": [*OBJECT_ACTIONS, "s3:ListBucket"],
+            "Resource": [bucket, objects],
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": expected}},
+        },
+    ]
+    key = kms_key_arn(config, account)
+    if key is not None:
+        statements.append(
+            {
+                "Sid": "DenyWritesNotSseKms",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": objects,
+                "Condition": {
+                    "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}
+                },
+            }
+        )
+        statements.append(
+            {
+                "Sid": "DenyWritesUnderAnotherKey",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": objects,
+                "Condition": {
+                    "StringNotEqualsIfExists": {
+                        "s3:x-amz-server-side-encryption-aws-kms-key-id": sorted(
+                            {key, str(config.kms_key_id)}
+                        )
+                    }
+                },
+            }
+        )
+    return document(*statements)
