@@ -365,6 +365,45 @@ class UcdhConfig(Configurable):
         ),
     ).tag(config=True)
 
+    runs_gpu_ami_ssm_parameter = Unicode(
+        "/aws/service/deeplearning/ami/{arch}/base-oss-nvidia-driver-gpu-amazon-linux-2023/"
+        "latest/ami-id",
+        help=(
+            "SSM parameter naming the AMI of GPU instance types when runs_ami_id is unset; "
+            "{arch} becomes x86_64 or arm64. Default: the latest AWS Deep Learning Base AMI "
+            "(Amazon Linux 2023, NVIDIA driver), whose driver the runner checks with nvidia-smi."
+        ),
+    ).tag(config=True)
+
+    runs_backstop_role_arn = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "IAM role that EventBridge Scheduler assumes to terminate a run's instance at its "
+            "deadline plus runs_backstop_grace_minutes, whatever the instance or Jupyter do. "
+            "Trusts scheduler.amazonaws.com; allows only ec2:TerminateInstances on instances "
+            "tagged ucdh:managed=true. Required in 'aws' mode: runs are refused without it."
+        ),
+    ).tag(config=True)
+
+    runs_backstop_grace_minutes = Int(
+        15,
+        min=1,
+        max=1440,
+        help=(
+            "Minutes after a run's deadline at which the AWS-side backstop schedule "
+            "terminates its instance (the instance powers itself off at the deadline)."
+        ),
+    ).tag(config=True)
+
+    runs_backstop_schedule_group = Unicode(
+        "ucdh-runs",
+        help=(
+            "EventBridge Scheduler schedule group of the backstop schedules (created on "
+            "first use when missing). Scope the server role's scheduler:* permissions to it."
+        ),
+    ).tag(config=True)
+
     runs_volume_gb = Int(
         30,
         help="Size in GB of the encrypted root volume of run instances (gp3, deleted with it).",

@@ -4,7 +4,10 @@ Guardrails, every one set in the single RunInstances call: ``ClientToken`` = run
 (a double submit launches once), ``InstanceInitiatedShutdownBehavior=terminate``,
 user data that arms ``shutdown -h +MAX`` first, IMDSv2 required, no public IP,
 encrypted EBS, and the ``ucdh:*`` tags (no PHI, no notebook names) that the reaper
-and the rebuild after a restart rely on. A DryRun preflight comes first.
+and the rebuild after a restart rely on. A DryRun preflight comes first. Right after
+RunInstances, an EventBridge Scheduler backstop is armed (:mod:`.backstop`); if that
+fails the instance is terminated and the run fails: no machine runs unguarded.
+GPU types boot the Deep Learning Base AMI and check their driver (:mod:`.images`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from .backend import (
     MACHINE_RUNNING,
     Observation,
 )
+from .backstop import Backstop
+from .images import MachineType, image_parameter, machine_type
 from .local import LocalExecutor
 from .model import MINIMUM_BILLED_SECONDS, RUN_ID_PATTERN, Run, RunState, iso, parse_iso
 from .records import RunRecords
@@ -83,6 +88,8 @@ class Ec2Backend:
         self.aws = aws
         self.records = records
         self.local = local
+        self.backstop = Backstop(config, aws)
+        self._types: dict[str, MachineType] = {}
 
     @property
     def ec2(self) -> Any:
@@ -101,18 +108,30 @@ class Ec2Backend:
             {"Key": TAG_MANAGED, "Value": "true"},
         ]
 
+    def machine_type(self, instance_type: str) -> MachineType:
+        """The type's architecture and GPU count (described once per type)."""
+        known = self._types.get(instance_type)
+        if known is None:
+            reply = self.ec2.describe_instance_types(InstanceTypes=[instance_type])
+            known = self._types[instance_type] = machine_type(reply["InstanceTypes"][0])
+        return known
+
     def architecture(self, instance_type: str) -> str:
         """``x86_64`` or ``arm64``: which AMI flavour the type boots."""
-        reply = self.ec2.describe_instance_types(InstanceTypes=[instance_type])
-        arches = reply["InstanceTypes"][0]["ProcessorInfo"]["SupportedArchitectures"]
-        return "x86_64" if "x86_64" in arches else "arm64"
+        return self.machine_type(instance_type).architecture
 
     def image(self, instance_type: str) -> str:
-        """The configured AMI, else the one the SSM public parameter names today."""
+        """The configured AMI, else the one the SSM public parameter names today (the
+        Deep Learning Base AMI for GPU types, Amazon Linux 2023 for the others)."""
         if self.config.runs_ami_id:
             return str(self.config.runs_ami_id)
-        name = self.config.runs_ami_ssm_parameter.format(arch=self.architecture(instance_type))
+        kind = self.machine_type(instance_type)
+        name = image_parameter(self.config, kind.gpus).format(arch=kind.architecture)
         return str(self.aws.client("ssm").get_parameter(Name=name)["Parameter"]["Value"])
+
+    def gpu_type(self, run: Run) -> str | None:
+        """The run's instance type when it has GPUs (the runner then checks the driver)."""
+        return run.instance_type if self.machine_type(run.instance_type).gpus else None
 
     def root_device(self, image_id: str) -> str:
         """The AMI's root device name, which the encrypted volume mapping must use."""
@@ -140,6 +159,8 @@ class Ec2Backend:
         profile = self.config.runs_instance_profile
         if not profile and self.config.mode == "aws":
             raise not_configured("runs_instance_profile", "an instance profile")
+        self.backstop.role_arn()  # no backstop role in 'aws' mode: refused before anything
+        gpu_type = self.gpu_type(run)
         image = self.image(run.instance_type)
         interface: dict[str, Any] = {
             "DeviceIndex": 0,
@@ -174,7 +195,13 @@ class Ec2Backend:
                     },
                 }
             ],
-            "UserData": user_data(run, self.records.location(run.id), self.config, self.aws.region),
+            "UserData": user_data(
+                run,
+                self.records.location(run.id),
+                self.config,
+                self.aws.region,
+                gpu_type=gpu_type,
+            ),
             "TagSpecifications": [
                 {"ResourceType": "instance", "Tags": tags},
                 {"ResourceType": "volume", "Tags": tags},
@@ -221,6 +248,14 @@ class Ec2Backend:
         instance = existing[0] if existing else self.ec2.run_instances(**plan)["Instances"][0]
         run.instance_id = instance["InstanceId"]
         run.started_at = iso(instance.get("LaunchTime"))
+        try:
+            self.backstop.arm(run, [instance["InstanceId"]])
+        except Exception:
+            # An instance without its AWS-side backstop is not left running: the run
+            # fails (infrastructure) with the scheduler's error, and nothing is billed on.
+            log.warning("ucdh-jupyter: backstop of run %s not created; terminating", run.id)
+            self.terminate([instance["InstanceId"]])
+            raise
         if self.local is not None and not existing:
             try:
                 env = self.local_environment(run)
@@ -231,7 +266,9 @@ class Ec2Backend:
 
     def local_environment(self, run: Run) -> dict[str, str]:
         """The runner's environment when this process plays the instance (mode=local)."""
-        env = runner_environment(run, self.records.location(run.id), self.config)
+        env = runner_environment(
+            run, self.records.location(run.id), self.config, self.gpu_type(run)
+        )
         env["UCDH_S3_ENDPOINT_URL"] = str(
             self.config.s3_endpoint_url or self.config.endpoint_url or ""
         )
@@ -262,7 +299,7 @@ class Ec2Backend:
         self.records.request_cancel(run.id)
 
     def release(self, run: Run) -> None:
-        """Terminate the run's instance(s) that still exist."""
+        """Terminate the run's instance(s) that still exist, and delete its backstop."""
         live = [
             item["InstanceId"]
             for item in self.instances_of(run.id)
@@ -270,6 +307,12 @@ class Ec2Backend:
         ]
         if live:
             self.terminate(live)
+        # Nothing left to guard: the schedule goes. Should that fail, it fires later on
+        # a terminated instance, which is harmless: the release itself still holds.
+        try:
+            self.backstop.disarm(run)
+        except Exception as exc:
+            log.warning("ucdh-jupyter: backstop of run %s not deleted (%s)", run.id, exc)
         if self.local is not None:
             self.local.stop(run.id)
 

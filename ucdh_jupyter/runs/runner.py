@@ -20,7 +20,8 @@ the server, which imports them from here.
 Environment: ``UCDH_RUN_ID``, ``UCDH_RUN_BUCKET``, ``UCDH_RUN_PREFIX`` (the run's own
 prefix), and optionally ``UCDH_S3_ENDPOINT_URL``, ``UCDH_KMS_KEY_ID``,
 ``UCDH_HEARTBEAT_SECONDS`` (30), ``UCDH_DEADLINE`` (ISO 8601 UTC), ``UCDH_KERNEL_NAME``
-(python3), ``UCDH_WORKDIR``, ``UCDH_SKIP_INSTALL=1``, ``UCDH_SHUTDOWN_WHEN_DONE=1``.
+(python3), ``UCDH_WORKDIR``, ``UCDH_SKIP_INSTALL=1``, ``UCDH_SHUTDOWN_WHEN_DONE=1``,
+``UCDH_GPU_INSTANCE_TYPE`` (set for GPU types: ``nvidia-smi -L`` must list the GPUs).
 AWS credentials and region come from the usual boto3 chain.
 """
 
@@ -61,6 +62,9 @@ EXIT_OK = 0
 EXIT_NOTEBOOK_ERROR = 1
 EXIT_FAILED = 2
 EXIT_STOPPED = 143
+
+# Set (to the instance type) when the machine has GPUs whose driver must work.
+GPU_TYPE_VARIABLE = "UCDH_GPU_INSTANCE_TYPE"
 
 LAST_LINES = 5
 LINE_CHARS = 200
@@ -157,6 +161,7 @@ class Runner:
         self.heartbeat_seconds = float(env.get("UCDH_HEARTBEAT_SECONDS") or 30)
         self.kernel_name = env.get("UCDH_KERNEL_NAME") or "python3"
         self.skip_install = env.get("UCDH_SKIP_INSTALL") == "1"
+        self.gpu_type = env.get(GPU_TYPE_VARIABLE) or None
         self.started = time.time()
         deadline = env.get("UCDH_DEADLINE")
         self.stop_at: float | None = None
@@ -278,6 +283,29 @@ class Runner:
                 self.bucket, self.key(REQUIREMENTS_KEY), str(self.workdir / "requirements.txt")
             )
         log.info("inputs: notebook, %d files", len(manifest.get("files", [])))
+
+    def check_gpus(self) -> None:
+        """On a GPU type, log ``nvidia-smi -L`` (the GPUs the notebook gets); no driver,
+        or a driver that sees no GPU, ends the run before any install is paid for."""
+        if not self.gpu_type:
+            return
+        try:
+            done = subprocess.run(
+                ["nvidia-smi", "-L"],  # noqa: S607 - the driver's tool, wherever it is
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise GpuDriverError(self.gpu_type, f"nvidia-smi could not run ({error})") from None
+        listed = [line for line in done.stdout.splitlines() if line.strip()]
+        if done.returncode != 0 or not listed:
+            said = (done.stderr or done.stdout).strip().splitlines()
+            reason = said[-1][:LINE_CHARS] if said else "no output"
+            raise GpuDriverError(self.gpu_type, f"nvidia-smi -L exited {done.returncode}: {reason}")
+        for line in listed:
+            log.info("gpu: %s", line.strip()[:LINE_CHARS])
 
     def install_environment(self) -> None:
         """``pip install -r requirements.txt`` into this interpreter's environment."""
@@ -406,6 +434,7 @@ class Runner:
         try:
             self.put_status(phase="starting")
             self._beats.start()
+            self.check_gpus()
             self.download_inputs()
             self.put_status(phase="installing")
             self.install_environment()
@@ -419,6 +448,8 @@ class Runner:
             return self.failed("notebook_error", message, EXIT_NOTEBOOK_ERROR, failing_cell=cell)
         except EnvironmentInstallError as error:
             return self.failed("staging", f"Installing the environment failed: {error}")
+        except GpuDriverError as error:
+            return self.failed("infrastructure", str(error))
         except Exception as error:
             if type(error).__name__ == "DeadKernelError":
                 return self.failed("kernel_died", f"The kernel died: {error}")
@@ -434,6 +465,13 @@ class Runner:
 
 class EnvironmentInstallError(RuntimeError):
     """pip could not install the run's requirements."""
+
+
+class GpuDriverError(RuntimeError):
+    """A GPU type whose GPUs the driver cannot use."""
+
+    def __init__(self, instance_type: str, reason: str) -> None:
+        super().__init__(f"This {instance_type} has no usable GPU driver: {reason}.")
 
 
 def main() -> int:

@@ -25,6 +25,7 @@ from ..errors import UcdhError, bad_request, forbidden, log_unexpected, translat
 from . import runner as protocol
 from .backend import BACKENDS, RunBackend
 from .environment import EnvironmentSpec, environment_for
+from .images import images_preview
 from .model import FailureKind, Run, RunState, check_run_id, new_run_id, utcnow
 from .notebook import check_parameters, load_notebook, notebook_parameters
 from .policy import CostPolicy
@@ -239,6 +240,8 @@ class RunService:
             "budget_usd": self.config.runs_budget_per_run_usd,
             "max_files_mb": self.config.runs_max_files_mb,
             "new_run_id": new_run_id(),
+            # Which image the machine boots, from the config alone (no AWS call).
+            "images": images_preview(self.config),
         }
 
     def _check_limits(self, request: RunRequest, owner: str) -> tuple[float, float | None]:

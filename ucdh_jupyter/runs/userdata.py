@@ -62,8 +62,11 @@ def pinned_checksum(script: str) -> str | None:
     return None
 
 
-def runner_environment(run: Run, location: RunLocation, config: UcdhConfig) -> dict[str, str]:
-    """The ``UCDH_*`` variables the runner reads (see :mod:`.runner`), for any host."""
+def runner_environment(
+    run: Run, location: RunLocation, config: UcdhConfig, gpu_type: str | None = None
+) -> dict[str, str]:
+    """The ``UCDH_*`` variables the runner reads (see :mod:`.runner`), for any host;
+    ``gpu_type``: the instance type when it has GPUs, whose driver the runner checks."""
     env = {
         "UCDH_RUN_ID": run.id,
         "UCDH_RUN_BUCKET": location.bucket,
@@ -73,6 +76,8 @@ def runner_environment(run: Run, location: RunLocation, config: UcdhConfig) -> d
     }
     if config.kms_key_id:
         env["UCDH_KMS_KEY_ID"] = config.kms_key_id
+    if gpu_type:
+        env[protocol.GPU_TYPE_VARIABLE] = gpu_type
     return env
 
 
@@ -81,10 +86,16 @@ def shutdown_minutes(max_hours: float) -> int:
     return max(1, math.ceil(max_hours * 60))
 
 
-def user_data(run: Run, location: RunLocation, config: UcdhConfig, region: str) -> str:
+def user_data(
+    run: Run,
+    location: RunLocation,
+    config: UcdhConfig,
+    region: str,
+    gpu_type: str | None = None,
+) -> str:
     """The instance's boot script; refuses (400) a script over EC2's 16 KB limit."""
     env = {
-        **runner_environment(run, location, config),
+        **runner_environment(run, location, config, gpu_type),
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
         "UCDH_WORKDIR": f"{RUN_HOME}/work",

@@ -134,6 +134,9 @@ def test_dry_run_denied_refuses_the_run_with_nothing_staged_or_launched(
     # Given a role that may not launch instances (EC2 answers the DryRun with a denial)
     run_config.runs_ami_id = "ami-12345678"
     stubber = Stubber(run_service.aws.client("ec2"))
+    # (the plan asks the type's GPUs: GPU types boot a GPU image and check their driver)
+    t3 = {"InstanceType": "t3.micro", "ProcessorInfo": {"SupportedArchitectures": ["x86_64"]}}
+    stubber.add_response("describe_instance_types", {"InstanceTypes": [t3]})
     stubber.add_client_error("describe_images", "InvalidAMIID.NotFound", http_status_code=400)
     stubber.add_client_error(
         "run_instances",
