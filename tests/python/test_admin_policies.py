@@ -215,3 +215,170 @@ def test_bundled_gpu_counts_match_the_catalog_the_server_reads(local_aws: LocalA
     # When the GPU table is derived from it the way the bundled one was
     # Then it is the bundled table: the policy's GPU limit reads the server's figures
     assert derive_gpu_table(items) == dict(bundled_gpus())
+
+
+def test_researcher_policy_holds_the_launch_guardrails_of_the_server(tmp_path: Path) -> None:
+    # Given the researcher policy for a realistic config
+    policy = generate(tmp_path, SETTINGS)["researcher-policy.json"]
+    # Then a launch needs IMDSv2 and every ucdh tag, and carries no other tag
+    instance = statement(policy, "LaunchOnlyAllowedTypesTaggedWithImdsV2")["Condition"]
+    assert instance["StringEquals"]["ec2:MetadataHttpTokens"] == "required"
+    assert instance["StringEquals"]["aws:RequestTag/ucdh:managed"] == "true"
+    for tag in ("ucdh:run-id", "ucdh:owner", "ucdh:deadline"):
+        assert instance["StringLike"][f"aws:RequestTag/{tag}"] == "?*"
+    assert set(instance["ForAllValues:StringEquals"]["aws:TagKeys"]) == {
+        "ucdh:run-id",
+        "ucdh:owner",
+        "ucdh:deadline",
+        "ucdh:managed",
+    }
+    # And volumes must be encrypted, interfaces have no public IP (allowed only when false,
+    # and denied outright when true), in the configured subnet and security group only
+    volume = statement(policy, "LaunchOnlyEncryptedTaggedVolumes")
+    assert volume["Condition"]["Bool"] == {"ec2:Encrypted": "true"}
+    interface = statement(policy, "LaunchWithoutPublicIp")["Condition"]["Bool"]
+    assert interface == {"ec2:AssociatePublicIpAddress": "false"}
+    assert statement(policy, "DenyPublicIp")["Condition"]["Bool"] == {
+        "ec2:AssociatePublicIpAddress": "true"
+    }
+    network = statement(policy, "LaunchInTheRunsNetwork")["Resource"]
+    assert network == [
+        f"arn:aws:ec2:us-east-1:{ACCOUNT}:subnet/{SETTINGS['runs_subnet_id']}",
+        f"arn:aws:ec2:us-east-1:{ACCOUNT}:security-group/{SETTINGS['runs_security_group_ids'][0]}",
+    ]
+    # And only the run role may be passed, only to EC2; only managed instances terminated
+    passing = statement(policy, "PassOnlyTheRunRole")
+    assert passing["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/ucdh-run-instance"
+    assert passing["Condition"]["StringEquals"] == {"iam:PassedToService": "ec2.amazonaws.com"}
+    terminate = statement(policy, "TerminateOnlyManagedInstances")["Condition"]
+    assert terminate["StringEquals"] == {"aws:ResourceTag/ucdh:managed": "true"}
+
+
+def test_researcher_policy_reaches_s3_only_in_the_configured_places(tmp_path: Path) -> None:
+    # Given two locations in one bucket, an allowed bucket, a KMS key and a runs location
+    policy = generate(tmp_path, SETTINGS)["researcher-policy.json"]
+    # Then objects are reachable under each configured prefix, the whole allowed bucket,
+    # and the runs prefix (shared role: the server needs it), nowhere else
+    runs = f"arn:aws:s3:::{SETTINGS['runs_bucket']}/runs/*"
+    assert sorted(statement(policy, "LocationsObjects")["Resource"]) == sorted(
+        [
+            "arn:aws:s3:::ucdh-reference/*",
+            "arn:aws:s3:::ucdh-study-data/cardio/*",
+            "arn:aws:s3:::ucdh-study-data/genomics/*",
+            runs,
+        ]
+    )
+    # And listing a bucket with locations is limited to their prefixes
+    listings = [item for item in policy["Statement"] if item.get("Action") == "s3:ListBucket"]
+    study = next(item for item in listings if item["Resource"].endswith(":ucdh-study-data"))
+    assert study["Condition"]["StringLike"]["s3:prefix"] == [
+        "cardio/",
+        "cardio/*",
+        "genomics/",
+        "genomics/*",
+    ]
+    reference = next(item for item in listings if item["Resource"].endswith(":ucdh-reference"))
+    assert "Condition" not in reference
+    # And writes naming another algorithm or another key are denied, plain HTTP too
+    algorithm = statement(policy, "DenyWritesNotSseKms")["Condition"]
+    assert algorithm["StringNotEqualsIfExists"] == {"s3:x-amz-server-side-encryption": "aws:kms"}
+    key = statement(policy, "DenyWritesWithAnotherKey")["Condition"]["StringNotEqualsIfExists"]
+    assert key["s3:x-amz-server-side-encryption-aws-kms-key-id"] == [KEY]
+    assert statement(policy, "DenyS3WithoutTls")["Condition"]["Bool"] == {
+        "aws:SecureTransport": "false"
+    }
+
+
+def test_with_a_separate_server_role_researchers_are_denied_the_runs_location(
+    tmp_path: Path,
+) -> None:
+    # Given a server that runs with its own role
+    files = generate(tmp_path, SETTINGS, "--server-role", "ucdh-server")
+    researcher, server = files["researcher-policy.json"], files["server-policy.json"]
+    runs_bucket = f"arn:aws:s3:::{SETTINGS['runs_bucket']}"
+    # Then the researcher's role may neither launch nor touch the runs location
+    deny = statement(researcher, "DenyTheRunsLocation")
+    assert deny["Effect"] == "Deny"
+    assert deny["Resource"] == [runs_bucket, f"{runs_bucket}/runs/*"]
+    assert not [item for item in researcher["Statement"] if "ec2:RunInstances" in item["Action"]]
+    # And the server's role launches under the guardrails and reaches the runs prefix
+    assert statement(server, "LaunchOnlyAllowedTypesTaggedWithImdsV2")["Effect"] == "Allow"
+    assert statement(server, "RunsLocationObjects")["Resource"] == [f"{runs_bucket}/runs/*"]
+    # And the runs bucket admits the server's and the run instances' roles only
+    bucket = files["runs-bucket-policy.json"]
+    others = statement(bucket, "DenyDataAccessToOtherPrincipals")["Condition"]["ArnNotLike"]
+    assert others["aws:PrincipalArn"] == [
+        f"arn:aws:iam::{ACCOUNT}:role/ucdh-server",
+        f"arn:aws:iam::{ACCOUNT}:role/ucdh-run-instance",
+    ]
+
+
+def test_run_instances_reach_only_run_files_from_their_own_vpc(tmp_path: Path) -> None:
+    # Given the run instance profile's policy
+    policy = generate(tmp_path, SETTINGS)["run-instance-policy.json"]
+    # Then it reads and writes run files only, with instance credentials only
+    files = statement(policy, "RunFilesOnlyWithInstanceCredentials")
+    assert files["Action"] == ["s3:GetObject", "s3:PutObject"]
+    assert files["Resource"] == f"arn:aws:s3:::{SETTINGS['runs_bucket']}/runs/*"
+    assert files["Condition"] == {"Null": {"ec2:SourceInstanceARN": "false"}}
+    # And its credentials are refused outside the instance's VPC
+    vpc = statement(policy, "DenyUseOutsideTheInstanceVpc")["Condition"]
+    assert vpc["StringNotEquals"] == {"aws:SourceVpc": "${aws:ec2InstanceSourceVPC}"}
+    allows = [item for item in policy["Statement"] if item["Effect"] == "Allow"]
+    assert {a for item in allows for a in item["Action"]} == {
+        "s3:GetObject",
+        "s3:PutObject",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+    }
+
+
+def test_command_line_settings_override_the_config_file_like_on_the_server(
+    tmp_path: Path,
+) -> None:
+    # Given a config file allowing one GPU, and --UcdhConfig.max_gpus=0 on the command line
+    files = generate(tmp_path, SETTINGS, "--UcdhConfig.max_gpus=0")
+    condition = statement(files["researcher-policy.json"], "LaunchOnlyAllowedTypesTaggedWithImdsV2")
+    types = condition["Condition"]["StringLike"]["ec2:InstanceType"]
+    # Then no GPU type is allowed, as the server would refuse them
+    assert types and not [name for name in types if name.startswith("g5.")]
+    assert "m6i.large" in types
+
+
+def test_template_creates_a_key_when_none_is_configured(tmp_path: Path) -> None:
+    # Given no KMS key in the config
+    settings = {key: value for key, value in SETTINGS.items() if key != "kms_key_id"}
+    template = generate(tmp_path, settings)["admin-stack.json"]
+    resources = template["Resources"]
+    # Then the stack makes one (rotated), encrypts the runs bucket with it, lets the run
+    # role use it through S3, and outputs it for UcdhConfig.kms_key_id
+    assert resources["RunsKey"]["Properties"]["EnableKeyRotation"] is True
+    default = resources["RunsBucket"]["Properties"]["BucketEncryption"]
+    rule = default["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert rule == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["RunsKey", "Arn"]}}
+    role = resources["RunInstanceRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    assert statement(role, "UseTheRunsKeyThroughS3")["Resource"] == {
+        "Fn::GetAtt": ["RunsKey", "Arn"]
+    }
+    assert template["Outputs"]["RunsKmsKeyArn"]["Value"] == {"Fn::GetAtt": ["RunsKey", "Arn"]}
+    # And cfn-lint still finds nothing
+    lint = subprocess.run(
+        [str(BIN / "cfn-lint"), str(tmp_path / "iam" / "admin-stack.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_the_command_refuses_a_config_without_runs_bucket_and_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a config without a runs bucket
+    settings = {key: value for key, value in SETTINGS.items() if key != "runs_bucket"}
+    # When the policies are asked for
+    with pytest.raises(SystemExit) as refused:
+        generate(tmp_path, settings)
+    # Then the command stops and names the missing setting, writing nothing
+    assert "UcdhConfig.runs_bucket" in str(refused.value)
+    assert not (tmp_path / "iam").exists()
