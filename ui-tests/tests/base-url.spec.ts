@@ -13,8 +13,11 @@ test('the sidebar works under the SageMaker Studio base URL', async ({
   await page
     .locator('.jp-SideBar .lm-TabBar-tab[data-id="ucdh-jupyter-sidebar"]')
     .click();
+  // A cold server answers its first status while it builds the instance catalog
+  // for the Compute section (both on the worker pool): allow for that.
   await expect(page.locator('.jp-ucdh-StatusHeader-account')).toContainText(
-    '123456789012'
+    '123456789012',
+    { timeout: 30000 }
   );
   await expect(page.locator('.jp-ucdh-StatusHeader-region')).toContainText(
     'us-east-1'
