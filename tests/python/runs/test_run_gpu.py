@@ -1,0 +1,202 @@
+"""GPU runs boot the Deep Learning Base AMI, and the runner checks the GPU driver first."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ucdh_jupyter.aws import AwsClients
+from ucdh_jupyter.config import UcdhConfig
+from ucdh_jupyter.demo.localaws import DEMO_ACCOUNT, DEMO_REGION, LocalAws
+from ucdh_jupyter.runs.ec2 import Ec2Backend
+from ucdh_jupyter.runs.images import images_preview
+from ucdh_jupyter.runs.model import FailureKind, RunState
+from ucdh_jupyter.runs.records import RunRecords
+from ucdh_jupyter.runs.service import RunService
+
+from .conftest import RUNS_BUCKET
+from .helpers import make_run, submit, wait_for
+
+AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
+DLAMI = (
+    "/aws/service/deeplearning/ami/{arch}/base-oss-nvidia-driver-gpu-amazon-linux-2023/"
+    "latest/ami-id"
+)
+SMI_OK = """#!/bin/sh
+[ "$1" = "-L" ] || exit 64
+echo "GPU 0: NVIDIA A10G (UUID: GPU-00000000-fake-0000-0000-000000000000)"
+"""
+SMI_NO_DRIVER = """#!/bin/sh
+echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." >&2
+exit 9
+"""
+
+
+def _seed_public_parameter(name: str, value: str) -> None:
+    """Put an AWS-owned public parameter into the local SSM (PutParameter refuses names
+    under /aws, as AWS does; moto only ships the Amazon Linux ones)."""
+    from moto.ssm.models import Parameter, ssm_backends
+
+    parameters = ssm_backends[DEMO_ACCOUNT][DEMO_REGION]._parameters
+    parameters[name].append(
+        Parameter(
+            account_id=DEMO_ACCOUNT,
+            name=name,
+            value=value,
+            parameter_type="String",
+            description=None,
+            allowed_pattern=None,
+            keyid=None,
+            last_modified_date=datetime.now(timezone.utc),
+            version=len(parameters[name]) + 1,
+            data_type="aws:ec2:image",
+        )
+    )
+
+
+@pytest.fixture
+def dlami(local_aws: LocalAws) -> dict[str, str]:
+    """The Deep Learning Base AMI parameters, naming images other than Amazon Linux's."""
+    ssm, ec2 = local_aws.client("ssm"), local_aws.client("ec2")
+    plain = {
+        ssm.get_parameter(Name=AL2023.format(arch=arch))["Parameter"]["Value"]
+        for arch in ("x86_64", "arm64")
+    }
+    images = sorted(i["ImageId"] for i in ec2.describe_images(Owners=["amazon"])["Images"])
+    others = [image for image in images if image not in plain]
+    chosen = {"x86_64": others[0], "arm64": others[1]}
+    for arch, image in chosen.items():
+        _seed_public_parameter(DLAMI.format(arch=arch), image)
+    return chosen
+
+
+def _backend(config: UcdhConfig) -> Ec2Backend:
+    aws = AwsClients(config)
+    records = RunRecords(aws.client("s3"), RUNS_BUCKET, config.runs_prefix, None)
+    return Ec2Backend(config, aws, records)
+
+
+def _user_data(ec2: Any, instance_id: str) -> str:
+    raw = ec2.describe_instance_attribute(InstanceId=instance_id, Attribute="userData")
+    return base64.b64decode(raw["UserData"]["Value"]).decode()
+
+
+def test_gpu_run_boots_the_deep_learning_ami_and_a_cpu_run_amazon_linux(
+    run_config: UcdhConfig, dlami: dict[str, str], local_aws: LocalAws, ec2: Any
+) -> None:
+    backend = _backend(run_config)
+    ssm = local_aws.client("ssm")
+    gpu, graviton_gpu, cpu = (
+        make_run(instance_type=name) for name in ("g5.xlarge", "g5g.xlarge", "t3.micro")
+    )
+    # When a g5.xlarge (x86_64, NVIDIA A10G) run is launched
+    backend.launch(gpu, backend.plan(gpu))
+    # Then RunInstances used the image the x86_64 DLAMI parameter names
+    launched = ec2.describe_instances(InstanceIds=[gpu.instance_id])["Reservations"][0]
+    assert launched["Instances"][0]["ImageId"] == dlami["x86_64"]
+    # and its runner is told to check the driver of this type
+    assert "export UCDH_GPU_INSTANCE_TYPE=g5.xlarge" in _user_data(ec2, str(gpu.instance_id))
+    # and an arm64 GPU type (g5g) resolves the arm64 parameter
+    assert backend.plan(graviton_gpu)["ImageId"] == dlami["arm64"]
+    # and a type without GPUs boots Amazon Linux 2023, with no driver check
+    plan = backend.plan(cpu)
+    al2023 = ssm.get_parameter(Name=AL2023.format(arch="x86_64"))["Parameter"]["Value"]
+    assert plan["ImageId"] == al2023
+    assert "UCDH_GPU_INSTANCE_TYPE" not in plan["UserData"]
+    backend.release(gpu)
+
+
+def test_administrator_image_wins_for_gpu_types_too(
+    run_settings: dict[str, Any], aws_env: dict[str, str], dlami: dict[str, str], ec2: Any
+) -> None:
+    # Given an administrator who pins one AMI for every run
+    pinned = sorted(i["ImageId"] for i in ec2.describe_images(Owners=["amazon"])["Images"])[-1]
+    run_settings.update(runs_ami_id=pinned)
+    config = UcdhConfig(**run_settings)
+    # When a GPU run is planned, Then it boots that AMI (and still checks its driver)
+    plan = _backend(config).plan(make_run(instance_type="g5.xlarge"))
+    assert plan["ImageId"] == pinned
+    assert "UCDH_GPU_INSTANCE_TYPE=g5.xlarge" in plan["UserData"]
+    # and the run dialog says so, without asking AWS
+    assert images_preview(config)["gpu"] == {
+        "name": "The administrator's image",
+        "source": f"ami:{pinned}",
+    }
+
+
+def test_run_dialog_names_the_image_each_kind_of_type_boots(run_config: UcdhConfig) -> None:
+    # Given the default settings, When the dialog's images are listed
+    images = images_preview(run_config)
+    # Then types without GPUs boot Amazon Linux 2023 and GPU types the DLAMI
+    assert images["standard"] == {"name": "Amazon Linux 2023", "source": f"ssm:{AL2023}"}
+    assert images["gpu"]["name"].startswith("Deep Learning Base AMI")
+    assert images["gpu"]["source"] == f"ssm:{DLAMI}"
+
+
+@pytest.fixture
+def stand_in_path(tmp_path: Path) -> Iterator[Path]:
+    """A folder put first on PATH (the local "instance" inherits the server's
+    environment), after removing any folder that holds a real nvidia-smi."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    kept = [
+        p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "nvidia-smi").exists()
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", os.pathsep.join([str(folder), *kept]))
+        assert shutil.which("nvidia-smi") is None
+        yield folder
+
+
+def _stand_in(folder: Path, script: str) -> None:
+    smi = folder / "nvidia-smi"
+    smi.write_text(script)
+    smi.chmod(0o755)
+
+
+def test_gpu_run_logs_its_gpus_when_the_driver_works(
+    run_service: RunService, workspace: Path, dlami: dict[str, str], stand_in_path: Path
+) -> None:
+    # Given a machine whose driver sees one GPU
+    _stand_in(stand_in_path, SMI_OK)
+    # When a g5.xlarge run is submitted and followed to its end
+    run = submit(
+        run_service, workspace, "analysis.ipynb", instance_type="g5.xlarge", files=["data"]
+    )
+    run = wait_for(run_service, run.id, lambda r: r.final)
+    # Then it succeeded and its log lists the GPU
+    assert run.state is RunState.SUCCEEDED, run.failure_message
+    assert "gpu: GPU 0: NVIDIA A10G" in run_service.read_log(run.id)
+
+
+@pytest.mark.parametrize("driver", ["absent", "broken"])
+def test_gpu_run_without_a_usable_driver_fails_with_a_clear_message(
+    run_service: RunService,
+    workspace: Path,
+    dlami: dict[str, str],
+    stand_in_path: Path,
+    driver: str,
+) -> None:
+    # Given a GPU machine with no nvidia-smi at all, or one that cannot reach the driver
+    if driver == "broken":
+        _stand_in(stand_in_path, SMI_NO_DRIVER)
+    # When a g5.xlarge run is submitted
+    run = submit(run_service, workspace, "analysis.ipynb", instance_type="g5.xlarge")
+    run = wait_for(run_service, run.id, lambda r: r.final)
+    # Then it failed as infrastructure, saying why, before the notebook ran
+    assert run.state is RunState.FAILED
+    assert run.failure_kind is FailureKind.INFRASTRUCTURE
+    message = run.failure_message or ""
+    assert message.startswith("This g5.xlarge has no usable GPU driver: ")
+    if driver == "broken":
+        assert "exited 9" in message and "couldn't communicate with the NVIDIA driver" in message
+    else:
+        assert "nvidia-smi could not run" in message
+    assert run.progress.cell == 0
