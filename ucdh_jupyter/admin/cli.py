@@ -42,7 +42,9 @@ def parser() -> argparse.ArgumentParser:
     policies.add_argument(
         "--account-id", default=None, help="default: the account in runs_instance_profile's ARN"
     )
-    policies.add_argument("--researcher-role", default="ucdh-researcher", help="role name")
+    policies.add_argument(
+        "--researcher-role", default="ucdh-researcher", help="role name, with its path if any"
+    )
     policies.add_argument("--run-role", default="ucdh-run-instance", help="role name")
     policies.add_argument(
         "--server-role",

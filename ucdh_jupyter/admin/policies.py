@@ -51,12 +51,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import UcdhConfig
-from ..runs.ec2 import TAG_DEADLINE, TAG_MANAGED, TAG_OWNER, TAG_RUN_ID
-from .instance_types import allowed_type_patterns
+from .launch import launch_statements
 from .settings import Account
 
 VERSION = "2012-10-17"
-REQUIRED_TAGS = (TAG_RUN_ID, TAG_OWNER, TAG_DEADLINE, TAG_MANAGED)
 # Object actions of the S3 browser: read, write (multipart included), delete.
 OBJECT_ACTIONS = [
     "s3:GetObject",
@@ -164,130 +162,6 @@ def _kms_statements(
     ]
 
 
-def _launch_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
-    """RunInstances with every guardrail, tagging at launch, PassRole, termination."""
-    instance: dict[str, Any] = {
-        "StringEquals": {
-            "ec2:MetadataHttpTokens": "required",
-            f"aws:RequestTag/{TAG_MANAGED}": "true",
-        },
-        "StringLike": {
-            f"aws:RequestTag/{tag}": "?*" for tag in REQUIRED_TAGS if tag != TAG_MANAGED
-        },
-        "ForAllValues:StringEquals": {"aws:TagKeys": list(REQUIRED_TAGS)},
-    }
-    patterns = allowed_type_patterns(config, account.region)
-    if patterns is not None:
-        # An empty list matches nothing: no type allowed means no launch at all.
-        instance["StringLike"]["ec2:InstanceType"] = patterns or ["none-allowed"]
-    subnet = account.arn("ec2", f"subnet/{config.runs_subnet_id or '*'}")
-    groups = [account.arn("ec2", f"security-group/{g}") for g in config.runs_security_group_ids]
-    # Images belong to no account in their ARN: arn:<partition>:ec2:<region>::image/<id>.
-    image = f"arn:{account.partition}:ec2:{account.region}::image/{config.runs_ami_id or '*'}"
-    image_rule: dict[str, Any] = {
-        "Sid": "LaunchFromTheConfiguredImage",
-        "Effect": "Allow",
-        "Action": "ec2:RunInstances",
-        "Resource": image,
-    }
-    if not config.runs_ami_id:
-        # The default AMI comes from Amazon's public SSM parameter: Amazon-owned images only.
-        image_rule["Condition"] = {"StringEquals": {"ec2:Owner": "amazon"}}
-    run_role = account.role_arn(account.run_role)
-    return [
-        {
-            "Sid": "LaunchOnlyAllowedTypesTaggedWithImdsV2",
-            "Effect": "Allow",
-            "Action": "ec2:RunInstances",
-            "Resource": account.arn("ec2", "instance/*"),
-            "Condition": instance,
-        },
-        {
-            "Sid": "LaunchOnlyEncryptedTaggedVolumes",
-            "Effect": "Allow",
-            "Action": "ec2:RunInstances",
-            "Resource": account.arn("ec2", "volume/*"),
-            "Condition": {
-                "Bool": {"ec2:Encrypted": "true"},
-                "StringEquals": {f"aws:RequestTag/{TAG_MANAGED}": "true"},
-            },
-        },
-        {
-            "Sid": "LaunchWithoutPublicIp",
-            "Effect": "Allow",
-            "Action": "ec2:RunInstances",
-            "Resource": account.arn("ec2", "network-interface/*"),
-            "Condition": {"Bool": {"ec2:AssociatePublicIpAddress": "false"}},
-        },
-        {
-            "Sid": "LaunchInTheRunsNetwork",
-            "Effect": "Allow",
-            "Action": "ec2:RunInstances",
-            "Resource": [subnet, *(groups or [account.arn("ec2", "security-group/*")])],
-        },
-        image_rule,
-        {
-            "Sid": "DenyPublicIp",
-            "Effect": "Deny",
-            "Action": "ec2:RunInstances",
-            "Resource": account.arn("ec2", "network-interface/*"),
-            "Condition": {"Bool": {"ec2:AssociatePublicIpAddress": "true"}},
-        },
-        {
-            "Sid": "TagOnlyAtLaunch",
-            "Effect": "Allow",
-            "Action": "ec2:CreateTags",
-            "Resource": [account.arn("ec2", "instance/*"), account.arn("ec2", "volume/*")],
-            "Condition": {"StringEquals": {"ec2:CreateAction": "RunInstances"}},
-        },
-        {
-            "Sid": "PassOnlyTheRunRole",
-            "Effect": "Allow",
-            "Action": "iam:PassRole",
-            "Resource": run_role,
-            "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
-        },
-        {
-            "Sid": "TerminateOnlyManagedInstances",
-            "Effect": "Allow",
-            "Action": "ec2:TerminateInstances",
-            "Resource": account.arn("ec2", "instance/*"),
-            "Condition": {"StringEquals": {f"aws:ResourceTag/{TAG_MANAGED}": "true"}},
-        },
-        {
-            "Sid": "DescribeForTheCatalogAndRuns",
-            "Effect": "Allow",
-            "Action": [
-                "ec2:DescribeInstances",
-                "ec2:DescribeInstanceTypes",
-                "ec2:DescribeInstanceTypeOfferings",
-                "ec2:DescribeImages",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeSpotPriceHistory",
-                "pricing:GetProducts",
-            ],
-            "Resource": "*",
-        },
-        {
-            "Sid": "ReadTheAmiParameter",
-            "Effect": "Allow",
-            "Action": "ssm:GetParameter",
-            "Resource": ami_parameter_arn(config, account),
-        },
-    ]
-
-
-def ami_parameter_arn(config: UcdhConfig, account: Account) -> str:
-    """The SSM parameter naming the run AMI; ``{arch}`` may be either architecture.
-
-    AWS's public parameters (``/aws/service/...``) have no account in their ARN; ``*``
-    stands for it (only AWS can create names under ``/aws/``).
-    """
-    name = config.runs_ami_ssm_parameter.replace("{arch}", "*").lstrip("/")
-    owner = "*" if name.startswith("aws/") else account.account_id
-    return f"arn:{account.partition}:ssm:{account.region}:{owner}:parameter/{name}"
-
-
 def _deny_plain_http() -> dict[str, Any]:
     return {
         "Sid": "DenyS3WithoutTls",
@@ -308,7 +182,7 @@ def researcher_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
     runs = _runs_place(config)
     separate = account.server_role is not None
     granted = places + ([runs] if runs and not separate else [])
-    statements = _launch_statements(config, account) if not separate else []
+    statements = launch_statements(config, account) if not separate else []
     statements += _s3_statements("Locations", granted, account) if granted else []
     objects = [account.s3(f"{b}/{p}*") for b, p in granted]
     statements += _kms_statements(config, account, objects)
@@ -330,7 +204,7 @@ def server_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
     """The separate server role's policy: the launch guardrails and the runs location."""
     runs = _runs_place(config)
     places = [runs] if runs else []
-    statements = _launch_statements(config, account)
+    statements = launch_statements(config, account)
     statements += _s3_statements("RunsLocation", places, account) if places else []
     objects = [account.s3(f"{b}/{p}*") for b, p in places]
     statements += _kms_statements(config, account, objects)
