@@ -424,6 +424,14 @@ export interface IRunEnvironment {
   unresolved: string[];
 }
 
+/** The image (AMI) a run's machine boots, as the administrator configured it. */
+export interface IRunImage {
+  /** E.g. "Amazon Linux 2023", or "Deep Learning Base AMI with NVIDIA driver (Amazon Linux 2023)". */
+  name: string;
+  /** `ssm:<public parameter>` (`{arch}`: x86_64 or arm64), or `ami:<id>` when pinned. */
+  source: string;
+}
+
 /** `POST runs/prepare`: what the run dialog shows before submitting. */
 export interface IRunPrepare {
   notebook_path: string;
@@ -438,6 +446,8 @@ export interface IRunPrepare {
   max_files_mb: number;
   /** Id to submit with, so a double submit launches one machine. */
   new_run_id: string;
+  /** The image an EC2 machine boots: types without GPUs, and GPU types (with a driver). */
+  images: { standard: IRunImage; gpu: IRunImage };
   /** Present when the request named an instance type. */
   cost?: IRunCost | null;
 }

@@ -454,6 +454,25 @@ describe('RunDialog', () => {
     ).toBe('true');
   });
 
+  it('says which image the machine boots, with a GPU driver for GPU types', async () => {
+    const { node } = opened();
+    const line = await find(node, '.jp-ucdh-RunDialog-image');
+    expect(line.textContent).toBe('The machine boots Amazon Linux 2023.');
+
+    (await find(node, '.jp-ucdh-Compute-preset[data-preset="gpu"]')).click();
+
+    await waitFor(
+      () =>
+        node
+          .querySelector('.jp-ucdh-RunDialog-image')
+          ?.textContent?.includes('Deep Learning Base AMI with NVIDIA driver'),
+      'the GPU image'
+    );
+    expect(
+      node.querySelector('.jp-ucdh-RunDialog-image')?.getAttribute('title')
+    ).toBe(PREPARE.images.gpu.source);
+  });
+
   it('keeps the dialog open and says what is missing when no machine is chosen', async () => {
     const { node, server } = opened();
     await find(node, 'input[data-parameter="rows"]');

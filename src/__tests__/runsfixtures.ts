@@ -93,7 +93,19 @@ export const PREPARE: IRunPrepare = {
   max_hours_cap: 24,
   budget_usd: 5,
   max_files_mb: 500,
-  new_run_id: '01J3ZM0000PPPPQQQQRRRRSSSS'
+  new_run_id: '01J3ZM0000PPPPQQQQRRRRSSSS',
+  images: {
+    standard: {
+      name: 'Amazon Linux 2023',
+      source:
+        'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}'
+    },
+    gpu: {
+      name: 'Deep Learning Base AMI with NVIDIA driver (Amazon Linux 2023)',
+      source:
+        'ssm:/aws/service/deeplearning/ami/{arch}/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id'
+    }
+  }
 };
 
 /** What a Databricks node costs on top of its EC2 price in the fake: DBUs. */

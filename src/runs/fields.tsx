@@ -5,7 +5,12 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IRunEnvironment, IRunFile, IRunPrepare } from '../api';
+import type {
+  IInstanceType,
+  IRunEnvironment,
+  IRunFile,
+  IRunPrepare
+} from '../api';
 import { CSS } from '../tokens';
 import { checkedByDefault, formatBytes, IRerun, parameterText } from './model';
 
@@ -290,5 +295,23 @@ export function EnvironmentSummary(props: {
         </p>
       )}
     </section>
+  );
+}
+
+/** One line: which image the machine boots (GPU types boot one with a GPU driver). */
+export function MachineImage(props: {
+  images: IRunPrepare['images'] | undefined;
+  type: IInstanceType | null;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { images, type, trans } = props;
+  if (!images) {
+    return null; // an older server does not say
+  }
+  const image = type && type.gpu_count > 0 ? images.gpu : images.standard;
+  return (
+    <p className="jp-ucdh-RunDialog-image" title={image.source}>
+      {trans.__('The machine boots %1.', image.name)}
+    </p>
   );
 }

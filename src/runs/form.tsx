@@ -46,6 +46,7 @@ import {
   FilesField,
   initialChecked,
   initialTexts,
+  MachineImage,
   MaxHoursField,
   ParametersField
 } from './fields';
@@ -387,6 +388,7 @@ function PreparedForm(
             trans={trans}
           />
           <EnvironmentSummary environment={prepare.environment} trans={trans} />
+          <MachineImage images={prepare.images} type={type} trans={trans} />
         </>
       )}
       <CostSummary
