@@ -252,6 +252,28 @@ def test_researcher_policy_holds_the_launch_guardrails_of_the_server(tmp_path: P
     assert passing["Condition"]["StringEquals"] == {"iam:PassedToService": "ec2.amazonaws.com"}
     terminate = statement(policy, "TerminateOnlyManagedInstances")["Condition"]
     assert terminate["StringEquals"] == {"aws:ResourceTag/ucdh:managed": "true"}
+    # And backstop schedules only in their group, passing only the backstop role to Scheduler
+    schedules = statement(policy, "BackstopSchedulesInTheirGroupOnly")["Resource"]
+    assert schedules == f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/ucdh-runs/*"
+    backstop = statement(policy, "PassOnlyTheBackstopRoleToScheduler")
+    assert backstop["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/ucdh-run-backstop"
+    assert backstop["Condition"]["StringEquals"] == {
+        "iam:PassedToService": "scheduler.amazonaws.com"
+    }
+
+
+def test_a_configured_backstop_role_is_the_one_passed_and_created(tmp_path: Path) -> None:
+    # Given the backstop role the server is configured with, under a path
+    arn = f"arn:aws:iam::{ACCOUNT}:role/service-role/ucdh-backstop"
+    files = generate(tmp_path, {**SETTINGS, "runs_backstop_role_arn": arn})
+    # Then the researcher policy passes exactly that role, and the stack creates it there
+    passing = statement(files["researcher-policy.json"], "PassOnlyTheBackstopRoleToScheduler")
+    assert passing["Resource"] == arn
+    role = files["admin-stack.json"]["Resources"]["BackstopSchedulerRole"]["Properties"]
+    assert (role["RoleName"], role["Path"]) == ("ucdh-backstop", "/service-role/")
+    terminate = role["Policies"][0]["PolicyDocument"]["Statement"][0]
+    assert terminate["Action"] == "ec2:TerminateInstances"
+    assert terminate["Condition"] == {"StringEquals": {"aws:ResourceTag/ucdh:managed": "true"}}
 
 
 def test_researcher_policy_reaches_s3_only_in_the_configured_places(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .settings import Account, account_from_arn, load_config, partition_of
+from .settings import Account, account_from_arn, load_config, partition_of, role_name
 
 FILES = {
     "researcher-policy.json": "the role of the Jupyter server and the researcher's kernels",
@@ -46,6 +46,11 @@ def parser() -> argparse.ArgumentParser:
         "--researcher-role", default="ucdh-researcher", help="role name, with its path if any"
     )
     policies.add_argument("--run-role", default="ucdh-run-instance", help="role name")
+    policies.add_argument(
+        "--backstop-role",
+        default="ucdh-run-backstop",
+        help="role name for EventBridge Scheduler (default: runs_backstop_role_arn's, if set)",
+    )
     policies.add_argument(
         "--server-role",
         default=None,
@@ -81,6 +86,7 @@ def generate(args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
         researcher_role=args.researcher_role,
         run_role=args.run_role,
         server_role=args.server_role,
+        backstop_role=role_name(config.runs_backstop_role_arn) or args.backstop_role,
     )
     documents = {
         "researcher-policy.json": researcher_policy(config, account),

@@ -126,17 +126,52 @@ def launch_statements(config: UcdhConfig, account: Account) -> list[dict[str, An
             "Sid": "ReadTheAmiParameter",
             "Effect": "Allow",
             "Action": "ssm:GetParameter",
-            "Resource": ami_parameter_arn(config, account),
+            "Resource": [
+                ami_parameter_arn(parameter, account)
+                for parameter in (config.runs_ami_ssm_parameter, config.runs_gpu_ami_ssm_parameter)
+            ],
         },
+        *backstop_statements(config, account),
     ]
 
 
-def ami_parameter_arn(config: UcdhConfig, account: Account) -> str:
-    """The SSM parameter naming the run AMI; ``{arch}`` may be either architecture.
+def ami_parameter_arn(parameter: str, account: Account) -> str:
+    """The ARN of an SSM parameter naming a run AMI; ``{arch}`` may be either architecture.
 
     AWS's public parameters (``/aws/service/...``) have no account in their ARN; ``*``
     stands for it (only AWS can create names under ``/aws/``).
     """
-    name = config.runs_ami_ssm_parameter.replace("{arch}", "*").lstrip("/")
+    name = parameter.replace("{arch}", "*").lstrip("/")
     owner = "*" if name.startswith("aws/") else account.account_id
     return f"arn:{account.partition}:ssm:{account.region}:{owner}:parameter/{name}"
+
+
+def backstop_role_arn(config: UcdhConfig, account: Account) -> str:
+    """The role EventBridge Scheduler assumes for the backstop (configured, else the stack's)."""
+    return config.runs_backstop_role_arn or account.role_arn(account.backstop_role)
+
+
+def backstop_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
+    """One backstop schedule per run, in its group only, passing only the backstop role."""
+    group = config.runs_backstop_schedule_group
+    return [
+        {
+            "Sid": "BackstopSchedulesInTheirGroupOnly",
+            "Effect": "Allow",
+            "Action": ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+            "Resource": account.arn("scheduler", f"schedule/{group}/*"),
+        },
+        {
+            "Sid": "BackstopScheduleGroup",
+            "Effect": "Allow",
+            "Action": ["scheduler:GetScheduleGroup", "scheduler:CreateScheduleGroup"],
+            "Resource": account.arn("scheduler", f"schedule-group/{group}"),
+        },
+        {
+            "Sid": "PassOnlyTheBackstopRoleToScheduler",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": backstop_role_arn(config, account),
+            "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+        },
+    ]

@@ -54,6 +54,7 @@ class Account:
     researcher_role: str
     run_role: str
     server_role: str | None
+    backstop_role: str = "ucdh-run-backstop"
 
     def arn(self, service: str, resource: str, region: bool = True) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>``."""
@@ -94,3 +95,10 @@ def profile_name(value: str | None) -> str:
     if not value:
         return "ucdh-run-instance"
     return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+
+
+def role_name(arn: str | None) -> str | None:
+    """The name (with its path) of the role an ARN names, e.g. ``service-role/x``; else None."""
+    if not arn or ":role/" not in arn:
+        return None
+    return arn.split(":role/", 1)[1]

@@ -19,6 +19,12 @@ from .settings import Account, profile_name
 DEFAULT_RETENTION_DAYS = 90
 
 
+def _role_name(name: str) -> dict[str, str]:
+    """``RoleName`` (and ``Path``) of a role named ``name`` or ``path/name``."""
+    path, _, last = name.rpartition("/")
+    return {"RoleName": last, **({"Path": f"/{path}/"} if path else {})}
+
+
 def _kms(config: UcdhConfig, account: Account) -> tuple[Any, dict[str, Any]]:
     """The key's ARN (a literal, or the new key's) and the resources it needs."""
     key = kms_key_arn(config, account)
@@ -118,7 +124,7 @@ def admin_template(
         "RunInstanceRole": {
             "Type": "AWS::IAM::Role",
             "Properties": {
-                "RoleName": account.run_role,
+                **_role_name(account.run_role),
                 "Description": "ucdh-jupyter run instances: their run files in the runs bucket",
                 "AssumeRolePolicyDocument": document(
                     {
@@ -153,9 +159,14 @@ def admin_template(
                 ],
             },
         },
+        "BackstopScheduleGroup": {
+            "Type": "AWS::Scheduler::ScheduleGroup",
+            "Properties": {"Name": config.runs_backstop_schedule_group},
+        },
         "BackstopSchedulerRole": {
             "Type": "AWS::IAM::Role",
             "Properties": {
+                **_role_name(account.backstop_role),
                 "Description": "EventBridge Scheduler: terminate overdue ucdh-managed instances",
                 "AssumeRolePolicyDocument": document(
                     {
