@@ -104,7 +104,7 @@ def parliament(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-def documented(finding: dict[str, Any], policy: dict[str, Any]) -> bool:
+def documented(finding: dict[str, Any], statements: list[dict[str, Any]]) -> bool:
     """Whether ``finding`` is one of the two findings the README explains.
 
     RESOURCE_MISMATCH on ec2:RunInstances: parliament wants every resource type of
@@ -119,7 +119,7 @@ def documented(finding: dict[str, Any], policy: dict[str, Any]) -> bool:
             return False
         launch = [
             resource
-            for item in policy["Statement"]
+            for item in statements
             if item["Effect"] == "Allow" and item["Action"] == "ec2:RunInstances"
             for resource in (
                 [item["Resource"]] if isinstance(item["Resource"], str) else item["Resource"]
@@ -127,23 +127,40 @@ def documented(finding: dict[str, Any], policy: dict[str, Any]) -> bool:
         ]
         covered = all(any(f":{kind}/" in arn for arn in launch) for kind in RUN_INSTANCES_TYPES)
         return covered and any("::image/" in arn for arn in launch)
-    return finding["issue"] == "MISMATCHED_TYPE_BUT_USABLE" and "kms-key-id" in json.dumps(policy)
+    kms = "kms-key-id" in json.dumps(statements)
+    return finding["issue"] == "MISMATCHED_TYPE_BUT_USABLE" and kms
 
 
-@pytest.mark.parametrize("server_role", [None, "ucdh-server"])
+# Price and GPU limits without allow-lists: hundreds of types, spread over several policies.
+UNLISTED = {**SETTINGS, "allowed_instance_families": [], "allowed_instance_types": []}
+
+
+@pytest.mark.parametrize(
+    ("settings", "server_role", "count"),
+    [
+        (SETTINGS, None, 3),
+        (SETTINGS, "ucdh-server", 4),
+        (UNLISTED, None, 5),
+        (UNLISTED, "ucdh-server", 6),
+    ],
+    ids=["shared-role", "server-role", "long-type-list", "long-type-list-server-role"],
+)
 def test_every_generated_policy_passes_parliament_but_for_documented_findings(
-    tmp_path: Path, server_role: str | None
+    tmp_path: Path, settings: dict[str, Any], server_role: str | None, count: int
 ) -> None:
     # Given the policies generated for a realistic config (shared or separate server role)
     extra = ("--server-role", server_role) if server_role else ()
-    files = generate(tmp_path, SETTINGS, *extra)
+    files = generate(tmp_path, settings, *extra)
     policies = [name for name in files if name.endswith("policy.json")]
-    assert len(policies) == (4 if server_role else 3)
+    assert len(policies) == count, sorted(policies)
     for name in policies:
         # When the real parliament reviews each one
         findings = parliament(tmp_path / "iam" / name)
         # Then every finding is one the README documents, and explains
-        unexplained = [f for f in findings if not documented(f, files[name])]
+        role = name.split("-", 1)[0]
+        together = role_statements(files, role) if role in ("researcher", "server") else []
+        statements = together or files[name]["Statement"]
+        unexplained = [f for f in findings if not documented(f, statements)]
         assert unexplained == [], name
 
 
@@ -161,12 +178,28 @@ def server_allows(config: UcdhConfig) -> tuple[set[str], set[str]]:
     return names, allowed
 
 
-def policy_allows(policy: dict[str, Any], names: set[str]) -> set[str]:
-    """The types whose launch the researcher policy's instance statement admits (IAM's
-    StringLike: ``*`` and ``?`` as in fnmatch, which the generator never mixes with ``[``)."""
-    condition = statement(policy, "LaunchOnlyAllowedTypesTaggedWithImdsV2")["Condition"]
-    patterns = condition["StringLike"].get("ec2:InstanceType", ["*"])
+def policy_allows(files: dict[str, Any], names: set[str]) -> set[str]:
+    """The types whose launch the researcher policies' instance statements admit together
+    (IAM's StringLike: ``*`` and ``?`` as in fnmatch; the generator never writes ``[``)."""
+    patterns = [
+        pattern
+        for item in role_statements(files, "researcher")
+        if item.get("Sid", "").startswith("LaunchOnlyAllowedTypesTaggedWithImdsV2")
+        for pattern in item["Condition"]["StringLike"].get("ec2:InstanceType", ["*"])
+    ]
+    assert not [p for p in patterns if "[" in p]
     return {n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)}
+
+
+def role_statements(files: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """Every statement of the policies written for ``role`` (its long type list may be
+    spread over several policies, see admin/size.py)."""
+    return [
+        item
+        for name, policy in files.items()
+        if name.startswith(f"{role}-") and name.endswith("policy.json")
+        for item in policy["Statement"]
+    ]
 
 
 @pytest.mark.parametrize(
@@ -198,10 +231,14 @@ def test_policy_allows_exactly_the_instance_types_the_server_allows(
     )
     # When the server checks every type of its catalog, and the policy is generated
     names, allowed = server_allows(server)
-    policy = generate(tmp_path, {**settings, "region": DEMO_REGION})["researcher-policy.json"]
+    files = generate(tmp_path, {**settings, "region": DEMO_REGION})
     # Then IAM lets the researcher's role launch exactly the types the server allows
     assert allowed, "the limits should allow some types"
-    assert policy_allows(policy, names) == allowed
+    assert policy_allows(files, names) == allowed
+    # And each policy fits IAM's 6,144 characters (a long list is spread over several)
+    for name, policy in files.items():
+        if name.endswith("policy.json"):
+            assert len(json.dumps(policy, separators=(",", ":"))) <= 6144, name
 
 
 def test_bundled_gpu_counts_match_the_catalog_the_server_reads(local_aws: LocalAws) -> None:

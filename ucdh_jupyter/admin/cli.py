@@ -89,14 +89,25 @@ def generate(args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
         backstop_role=role_name(config.runs_backstop_role_arn) or args.backstop_role,
     )
     documents = {
-        "researcher-policy.json": researcher_policy(config, account),
+        **_spread("researcher", researcher_policy(config, account)),
         "run-instance-policy.json": run_instance_policy(config, account),
         "runs-bucket-policy.json": runs_bucket_policy(config, account),
         "admin-stack.json": admin_template(config, account, args.retention_days),
     }
     if args.server_role:
-        documents["server-policy.json"] = server_policy(config, account)
+        documents.update(_spread("server", server_policy(config, account)))
     return documents
+
+
+def _spread(role: str, policy: dict[str, Any]) -> dict[str, Any]:
+    """``<role>-policy.json``, plus ``<role>-types-N-policy.json`` when the instance-type
+    list is too long for one policy (see ``size.py``)."""
+    from .launch import LAUNCH_SID
+    from .size import split_types
+
+    parts = split_types(policy, LAUNCH_SID)
+    names = [f"{role}-policy.json", *(f"{role}-types-{n}-policy.json" for n in range(2, 99))]
+    return dict(zip(names, parts, strict=False))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,5 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, content in sorted(documents.items()):
         (out / name).write_text(json.dumps(content, indent=2) + "\n")
-        print(f"{out / name}: {FILES[name]}")
+        what = FILES.get(name, "more instance types of the launch rule: attach it as well")
+        print(f"{out / name}: {what}")
     return 0

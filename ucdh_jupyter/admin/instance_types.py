@@ -67,10 +67,31 @@ def allowed_type_patterns(config: UcdhConfig, region: str) -> list[str] | None:
     prices = bundled_snapshot().regions.get(region, {})
     gpus = bundled_gpus()
     allowed = []
-    for name in sorted(set(gpus) | set(prices)):
+    known = sorted(set(gpus) | set(prices))
+    for name in known:
         if name not in gpus and limits.max_gpus is not None:
             continue  # GPU count unknown: the limit cannot be checked, so refuse
         spec = _spec(name, gpus.get(name, 0))
         if limits.reason(spec, prices.get(name)) is None:
             allowed.append(name)
-    return allowed
+    return compact(allowed, known)
+
+
+def compact(allowed: list[str], known: list[str]) -> list[str]:
+    """``allowed`` with each family whose every known size is allowed written ``family.*``.
+
+    IAM caps a managed policy at 6,144 characters; a price or GPU limit alone would list
+    hundreds of types. The cost: a size AWS adds later to such a family is allowed by IAM
+    until the policies are regenerated (the server still checks it).
+    """
+    members: dict[str, set[str]] = {}
+    for name in known:
+        members.setdefault(family_of(name), set()).add(name)
+    chosen = set(allowed)
+    patterns = []
+    for family, names in sorted(members.items()):
+        if names <= chosen:
+            patterns.append(f"{family}.*")
+        else:
+            patterns += sorted(names & chosen)
+    return patterns

@@ -16,6 +16,7 @@ from .instance_types import allowed_type_patterns
 from .settings import Account
 
 REQUIRED_TAGS = (TAG_RUN_ID, TAG_OWNER, TAG_DEADLINE, TAG_MANAGED)
+LAUNCH_SID = "LaunchOnlyAllowedTypesTaggedWithImdsV2"
 
 
 def launch_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
@@ -50,7 +51,7 @@ def launch_statements(config: UcdhConfig, account: Account) -> list[dict[str, An
     run_role = account.role_arn(account.run_role)
     return [
         {
-            "Sid": "LaunchOnlyAllowedTypesTaggedWithImdsV2",
+            "Sid": LAUNCH_SID,
             "Effect": "Allow",
             "Action": "ec2:RunInstances",
             "Resource": account.arn("ec2", "instance/*"),
