@@ -131,9 +131,11 @@ def test_administrator_image_wins_for_gpu_types_too(
     }
 
 
-def test_run_dialog_names_the_image_each_kind_of_type_boots(run_config: UcdhConfig) -> None:
-    # Given the default settings, When the dialog's images are listed
-    images = images_preview(run_config)
+def test_run_dialog_names_the_image_each_kind_of_type_boots(
+    run_service: RunService, workspace: Path
+) -> None:
+    # Given the default settings, When the run dialog is prepared
+    images = run_service.prepare("study/analysis.ipynb", workspace)["images"]
     # Then types without GPUs boot Amazon Linux 2023 and GPU types the DLAMI
     assert images["standard"] == {"name": "Amazon Linux 2023", "source": f"ssm:{AL2023}"}
     assert images["gpu"]["name"].startswith("Deep Learning Base AMI")
