@@ -49,13 +49,17 @@ def user_cap(message: str, hint: str) -> UcdhError:
     return UcdhError(403, "user_cap", message, hint)
 
 
+def plural(number: float, noun: str) -> str:
+    """``1 run``, ``3 runs``, ``0.5 hours``."""
+    return f"{number:g} {noun}" + ("" if number == 1 else "s")
+
+
 def duration_text(hours: float) -> str:
     """``10 minutes``, ``1 minute``, ``2 hours`` (for limits in messages)."""
     minutes = hours * 60
     if minutes < 60:
-        whole = round(minutes, 2)
-        return f"{whole:g} minute" + ("" if whole == 1 else "s")
-    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+        return plural(round(minutes, 2), "minute")
+    return plural(hours, "hour")
 
 
 def max_cost(rate: float | None, count: int, hours: float) -> float | None:
@@ -124,7 +128,7 @@ class CostPolicy:
             )
         if hours > cap:
             raise bad_request(
-                f"Max runtime must be above 0 and at most {cap:g} hours.",
+                f"Max runtime must be above 0 and at most {plural(cap, 'hour')}.",
                 "Choose a shorter max runtime, or ask your administrator for a higher cap.",
             )
         return hours
@@ -186,8 +190,8 @@ class CostPolicy:
         usage = self.usage(owner_runs, now)
         if usage.live_runs >= usage.max_concurrent:
             raise user_cap(
-                f"You have {usage.live_runs} runs going, the most allowed at once is "
-                f"{usage.max_concurrent}.",
+                f"You have {plural(usage.live_runs, 'run')} going, the most allowed at once "
+                f"is {usage.max_concurrent}.",
                 "Wait for one to finish, or cancel one in the Runs section.",
             )
         cap = usage.monthly_budget_usd
