@@ -52,8 +52,11 @@ def test_launched_run_has_a_schedule_that_terminates_its_machine_after_the_deadl
     backend = _backend(UcdhConfig(**run_settings))
     scheduler = local_aws.client("scheduler")
     run = make_run(instance_type="t3.micro", max_hours=1.5)
-    # When the run's machine is launched
-    backend.launch(run, backend.plan(run))
+    # When the run's machine is launched (twice, as a retried submit may)
+    plan = backend.plan(run)
+    backend.launch(run, plan)
+    backend.launch(run, plan)
+    assert len(backend.instances_of(run.id)) == 1
     # Then a one-time schedule exists at deadline + 20 minutes, deleting itself after
     schedule = _schedule(scheduler, run.id)
     assert schedule is not None
