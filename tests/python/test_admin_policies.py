@@ -441,3 +441,21 @@ def test_the_command_refuses_a_config_without_runs_bucket_and_names_it(
     # Then the command stops and names the missing setting, writing nothing
     assert "UcdhConfig.runs_bucket" in str(refused.value)
     assert not (tmp_path / "iam").exists()
+
+
+def test_settings_in_the_jupyter_config_directory_are_read_like_the_server_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the settings in jupyter_server_config.py of the Jupyter config directory
+    # (JUPYTER_CONFIG_DIR, set by the autouse fixture), and no --config file
+    monkeypatch.delenv("JUPYTER_NO_CONFIG")
+    folder = tmp_path / "jupyter-config"
+    folder.mkdir()
+    write_config(folder / "jupyter_server_config.py", {**SETTINGS, "runs_prefix": "from-dir/"})
+    out = tmp_path / "iam"
+    # When the policies are generated
+    assert ucdh_jupyter(["admin", "policies", "--out", str(out)]) == 0
+    # Then they follow that file, as the Jupyter server would
+    policy = json.loads((out / "run-instance-policy.json").read_text())
+    files = statement(policy, "RunFilesOnlyWithInstanceCredentials")
+    assert files["Resource"] == f"arn:aws:s3:::{SETTINGS['runs_bucket']}/from-dir/*"
