@@ -106,6 +106,31 @@ class LocalAws:
         )
 
     @staticmethod
+    def put_public_parameter(name: str, value: str) -> None:
+        """Add an AWS-owned public SSM parameter (an AMI id) to moto's in-process backend:
+        PutParameter refuses names under ``/aws``, as AWS does, and moto ships only the
+        Amazon Linux ones."""
+        from datetime import datetime, timezone
+
+        from moto.ssm.models import Parameter, ssm_backends
+
+        parameters = ssm_backends[DEMO_ACCOUNT][DEMO_REGION]._parameters
+        parameters[name].append(
+            Parameter(  # type: ignore[abstract]  # moto's class, complete at run time
+                account_id=DEMO_ACCOUNT,
+                name=name,
+                value=value,
+                parameter_type="String",
+                description=None,
+                allowed_pattern=None,
+                keyid=None,
+                last_modified_date=datetime.now(timezone.utc),
+                version=len(parameters[name]) + 1,
+                data_type="aws:ec2:image",
+            )
+        )
+
+    @staticmethod
     def put_many(bucket: str, items: dict[str, bytes]) -> None:
         """Write many objects straight into moto's in-process backend.
 

@@ -50,8 +50,31 @@ def _parquet(rows: int, rng: random.Random) -> bytes:
     return buffer.getvalue()
 
 
+def seed_gpu_images(local: LocalAws) -> dict[str, str]:
+    """Name an image under the Deep Learning Base AMI's public parameters (one per
+    architecture, other than Amazon Linux's), so GPU runs boot in the demo as they do
+    on AWS; returns ``{arch: image id}``."""
+    from ..config import UcdhConfig
+
+    ssm, ec2 = local.client("ssm"), local.client("ec2")
+    plain_parameter = UcdhConfig.runs_ami_ssm_parameter.default_value
+    gpu_parameter = UcdhConfig.runs_gpu_ami_ssm_parameter.default_value
+    plain = {
+        ssm.get_parameter(Name=plain_parameter.format(arch=arch))["Parameter"]["Value"]
+        for arch in ("x86_64", "arm64")
+    }
+    images = sorted(i["ImageId"] for i in ec2.describe_images(Owners=["amazon"])["Images"])
+    others = [image for image in images if image not in plain]
+    chosen = {"x86_64": others[0], "arm64": others[1]}
+    for arch, image in chosen.items():
+        local.put_public_parameter(gpu_parameter.format(arch=arch), image)
+    return chosen
+
+
 def seed(local: LocalAws) -> dict[str, Any]:
-    """Create the demo buckets and objects; returns a summary for the console."""
+    """Create the demo buckets and objects and the GPU image parameters; returns a
+    summary for the console."""
+    seed_gpu_images(local)
     rng = random.Random(20261127)  # noqa: S311 - fake data, not security
     s3 = local.client("s3")
     for bucket in BUCKETS:

@@ -6,7 +6,6 @@ import base64
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 
 from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
-from ucdh_jupyter.demo.localaws import DEMO_ACCOUNT, DEMO_REGION, LocalAws
+from ucdh_jupyter.demo.localaws import LocalAws
 from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.images import images_preview
 from ucdh_jupyter.runs.model import FailureKind, RunState
@@ -39,41 +38,17 @@ exit 9
 """
 
 
-def _seed_public_parameter(name: str, value: str) -> None:
-    """Put an AWS-owned public parameter into the local SSM (PutParameter refuses names
-    under /aws, as AWS does; moto only ships the Amazon Linux ones)."""
-    from moto.ssm.models import Parameter, ssm_backends
-
-    parameters = ssm_backends[DEMO_ACCOUNT][DEMO_REGION]._parameters
-    parameters[name].append(
-        Parameter(
-            account_id=DEMO_ACCOUNT,
-            name=name,
-            value=value,
-            parameter_type="String",
-            description=None,
-            allowed_pattern=None,
-            keyid=None,
-            last_modified_date=datetime.now(timezone.utc),
-            version=len(parameters[name]) + 1,
-            data_type="aws:ec2:image",
-        )
-    )
-
-
 @pytest.fixture
 def dlami(local_aws: LocalAws) -> dict[str, str]:
-    """The Deep Learning Base AMI parameters, naming images other than Amazon Linux's."""
-    ssm, ec2 = local_aws.client("ssm"), local_aws.client("ec2")
-    plain = {
-        ssm.get_parameter(Name=AL2023.format(arch=arch))["Parameter"]["Value"]
+    """The Deep Learning Base AMI parameters the local AWS was seeded with (images other
+    than Amazon Linux's): ``{arch: image id}``."""
+    ssm = local_aws.client("ssm")
+    chosen = {
+        arch: ssm.get_parameter(Name=DLAMI.format(arch=arch))["Parameter"]["Value"]
         for arch in ("x86_64", "arm64")
     }
-    images = sorted(i["ImageId"] for i in ec2.describe_images(Owners=["amazon"])["Images"])
-    others = [image for image in images if image not in plain]
-    chosen = {"x86_64": others[0], "arm64": others[1]}
-    for arch, image in chosen.items():
-        _seed_public_parameter(DLAMI.format(arch=arch), image)
+    plain = ssm.get_parameter(Name=AL2023.format(arch="x86_64"))["Parameter"]["Value"]
+    assert plain not in chosen.values()
     return chosen
 
 
