@@ -20,6 +20,9 @@ from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.cli import main as ucdh_jupyter
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
 from ucdh_jupyter.errors import UcdhError
+from ucdh_jupyter.runs.ec2 import Ec2Backend
+from ucdh_jupyter.runs.model import Run
+from ucdh_jupyter.runs.records import RunRecords
 
 BIN = Path(sys.executable).parent
 ACCOUNT = "111122223333"
@@ -264,6 +267,7 @@ def test_researcher_policy_holds_the_launch_guardrails_of_the_server(tmp_path: P
     for tag in ("ucdh:run-id", "ucdh:owner", "ucdh:deadline"):
         assert instance["StringLike"][f"aws:RequestTag/{tag}"] == "?*"
     assert set(instance["ForAllValues:StringEquals"]["aws:TagKeys"]) == {
+        "Name",
         "ucdh:run-id",
         "ucdh:owner",
         "ucdh:deadline",
@@ -459,3 +463,34 @@ def test_settings_in_the_jupyter_config_directory_are_read_like_the_server_reads
     policy = json.loads((out / "run-instance-policy.json").read_text())
     files = statement(policy, "RunFilesOnlyWithInstanceCredentials")
     assert files["Resource"] == f"arn:aws:s3:::{SETTINGS['runs_bucket']}/from-dir/*"
+
+
+def test_the_tags_the_server_launches_with_are_exactly_those_the_policy_admits(
+    tmp_path: Path, local_aws: LocalAws, aws_env: dict[str, str]
+) -> None:
+    # Given the tags the server's EC2 backend puts on a run's instance and volume
+    config = UcdhConfig(mode="local", endpoint_url=local_aws.endpoint_url, region=DEMO_REGION)
+    aws = AwsClients(config)
+    backend = Ec2Backend(config, aws, RunRecords(aws.client("s3"), "runs", "runs/", None))
+    run = Run(
+        id="r-20261205-abcdef",
+        backend="ec2",
+        owner="ada",
+        notebook_path="analysis.ipynb",
+        instance_type="m6i.large",
+        max_hours=1.0,
+        created_at="2026-12-05T00:00:00Z",
+        deadline="2026-12-05T01:00:00Z",
+    )
+    tags = {tag["Key"]: tag["Value"] for tag in backend.tags(run)}
+    # When the researcher policy is generated
+    policy = generate(tmp_path, SETTINGS)["researcher-policy.json"]
+    condition = statement(policy, "LaunchOnlyAllowedTypesTaggedWithImdsV2")["Condition"]
+    # Then the policy admits exactly those keys, and every value the server sends matches
+    assert set(condition["ForAllValues:StringEquals"]["aws:TagKeys"]) == set(tags)
+    for key, value in condition["StringEquals"].items():
+        if key.startswith("aws:RequestTag/"):
+            assert tags[key.removeprefix("aws:RequestTag/")] == value
+    for key, pattern in condition["StringLike"].items():
+        if key.startswith("aws:RequestTag/"):
+            assert fnmatch.fnmatchcase(tags[key.removeprefix("aws:RequestTag/")], pattern)

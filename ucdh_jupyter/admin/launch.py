@@ -17,6 +17,8 @@ from .settings import Account
 
 REQUIRED_TAGS = (TAG_RUN_ID, TAG_OWNER, TAG_DEADLINE, TAG_MANAGED)
 LAUNCH_SID = "LaunchOnlyAllowedTypesTaggedWithImdsV2"
+# Every tag key a launch may carry: the required ones and the console's Name.
+LAUNCH_TAG_KEYS = ("Name", *REQUIRED_TAGS)
 
 
 def launch_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
@@ -29,7 +31,7 @@ def launch_statements(config: UcdhConfig, account: Account) -> list[dict[str, An
         "StringLike": {
             f"aws:RequestTag/{tag}": "?*" for tag in REQUIRED_TAGS if tag != TAG_MANAGED
         },
-        "ForAllValues:StringEquals": {"aws:TagKeys": list(REQUIRED_TAGS)},
+        "ForAllValues:StringEquals": {"aws:TagKeys": list(LAUNCH_TAG_KEYS)},
     }
     patterns = allowed_type_patterns(config, account.region)
     if patterns is not None:
