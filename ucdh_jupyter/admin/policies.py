@@ -62,6 +62,7 @@ OBJECT_ACTIONS = [
     "s3:DeleteObject",
     "s3:AbortMultipartUpload",
     "s3:ListMultipartUploadParts",
+    "s3:GetObjectTagging",  # the Properties dialog
 ]
 
 
@@ -102,7 +103,7 @@ def _s3_statements(
         {
             "Sid": f"{sid}Region",
             "Effect": "Allow",
-            "Action": "s3:GetBucketLocation",
+            "Action": ["s3:GetBucketLocation", "s3:GetBucketVersioning"],
             "Resource": sorted(account.s3(bucket) for bucket in by_bucket),
         }
     )
@@ -110,7 +111,7 @@ def _s3_statements(
         statement: dict[str, Any] = {
             "Sid": f"{sid}List{index}",
             "Effect": "Allow",
-            "Action": "s3:ListBucket",
+            "Action": ["s3:ListBucket", "s3:ListBucketVersions"],
             "Resource": account.s3(bucket),
         }
         if "" not in prefixes:
@@ -176,6 +177,38 @@ def _runs_place(config: UcdhConfig) -> tuple[str, str] | None:
     return (config.runs_bucket, config.runs_prefix) if config.runs_bucket else None
 
 
+def optional_service_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
+    """What the server reads or writes only when configured: the audit log group, the
+    Databricks token secret."""
+    statements: list[dict[str, Any]] = []
+    if config.audit_cloudwatch_log_group:
+        group = account.arn("logs", f"log-group:{config.audit_cloudwatch_log_group}")
+        statements.append(
+            {
+                "Sid": "AuditRecordsToTheirLogGroup",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{group}:log-stream:*",
+            }
+        )
+    secret = config.databricks_token_secret_id
+    if secret:
+        name = (
+            secret
+            if secret.startswith("arn:")
+            else account.arn("secretsmanager", f"secret:{secret}-*")
+        )
+        statements.append(
+            {
+                "Sid": "ReadTheDatabricksTokenSecret",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": name,
+            }
+        )
+    return statements
+
+
 def researcher_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
     """The policy of the role the Jupyter server and the researcher's kernels run with."""
     places = s3_places(config)
@@ -183,6 +216,7 @@ def researcher_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
     separate = account.server_role is not None
     granted = places + ([runs] if runs and not separate else [])
     statements = launch_statements(config, account) if not separate else []
+    statements += [] if separate else optional_service_statements(config, account)
     statements += _s3_statements("Locations", granted, account) if granted else []
     objects = [account.s3(f"{b}/{p}*") for b, p in granted]
     statements += _kms_statements(config, account, objects)
@@ -205,6 +239,7 @@ def server_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
     runs = _runs_place(config)
     places = [runs] if runs else []
     statements = launch_statements(config, account)
+    statements += optional_service_statements(config, account)
     statements += _s3_statements("RunsLocation", places, account) if places else []
     objects = [account.s3(f"{b}/{p}*") for b, p in places]
     statements += _kms_statements(config, account, objects)
