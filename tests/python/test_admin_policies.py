@@ -499,3 +499,14 @@ def test_the_tags_the_server_launches_with_are_exactly_those_the_policy_admits(
     for key, pattern in condition["StringLike"].items():
         if key.startswith("aws:RequestTag/"):
             assert fnmatch.fnmatchcase(tags[key.removeprefix("aws:RequestTag/")], pattern)
+
+
+def test_a_policy_too_long_for_iam_is_refused_with_the_reason(tmp_path: Path) -> None:
+    # Given so many locations that their S3 rules alone exceed IAM's 6,144 characters
+    many = [{"bucket": "ucdh-study-data", "prefix": f"study-{n:03d}/"} for n in range(150)]
+    # When the policies are asked for
+    with pytest.raises(SystemExit) as refused:
+        generate(tmp_path, {**SETTINGS, "locations": many})
+    # Then the command says why instead of writing a policy IAM would reject
+    assert "6144 characters" in str(refused.value)
+    assert not (tmp_path / "iam").exists()

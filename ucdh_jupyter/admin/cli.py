@@ -116,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [item for item in extra if not item.startswith("--UcdhConfig.")]
     if unknown:
         parser().error(f"unrecognized arguments: {' '.join(unknown)}")
-    documents = generate(args, extra)
+    try:
+        documents = generate(args, extra)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, content in sorted(documents.items()):
