@@ -194,6 +194,15 @@ def policy_allows(files: dict[str, Any], names: set[str]) -> set[str]:
     return {n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)}
 
 
+def launch_rule(files: dict[str, Any], role: str = "researcher") -> dict[str, Any]:
+    """The (first) launch statement of ``role``'s policies, whichever file holds it."""
+    return next(
+        item
+        for item in role_statements(files, role)
+        if item.get("Sid", "").startswith("LaunchOnlyAllowedTypesTaggedWithImdsV2")
+    )
+
+
 def role_statements(files: dict[str, Any], role: str) -> list[dict[str, Any]]:
     """Every statement of the policies written for ``role`` (its long type list may be
     spread over several policies, see admin/size.py)."""
@@ -259,9 +268,10 @@ def test_bundled_gpu_counts_match_the_catalog_the_server_reads(local_aws: LocalA
 
 def test_researcher_policy_holds_the_launch_guardrails_of_the_server(tmp_path: Path) -> None:
     # Given the researcher policy for a realistic config
-    policy = generate(tmp_path, SETTINGS)["researcher-policy.json"]
-    # Then a launch needs IMDSv2 and every ucdh tag, and carries no other tag
-    instance = statement(policy, "LaunchOnlyAllowedTypesTaggedWithImdsV2")["Condition"]
+    files = generate(tmp_path, SETTINGS)
+    policy = files["researcher-policy.json"]
+    # Then a launch needs IMDSv2 and every ucdh tag, and carries no other tag but Name
+    instance = launch_rule(files)["Condition"]
     assert instance["StringEquals"]["ec2:MetadataHttpTokens"] == "required"
     assert instance["StringEquals"]["aws:RequestTag/ucdh:managed"] == "true"
     for tag in ("ucdh:run-id", "ucdh:owner", "ucdh:deadline"):
@@ -371,7 +381,7 @@ def test_with_a_separate_server_role_researchers_are_denied_the_runs_location(
     assert deny["Resource"] == [runs_bucket, f"{runs_bucket}/runs/*"]
     assert not [item for item in researcher["Statement"] if "ec2:RunInstances" in item["Action"]]
     # And the server's role launches under the guardrails and reaches the runs prefix
-    assert statement(server, "LaunchOnlyAllowedTypesTaggedWithImdsV2")["Effect"] == "Allow"
+    assert launch_rule(files, "server")["Effect"] == "Allow"
     assert statement(server, "RunsLocationObjects")["Resource"] == [f"{runs_bucket}/runs/*"]
     # And the runs bucket admits the server's and the run instances' roles only
     bucket = files["runs-bucket-policy.json"]
@@ -489,8 +499,7 @@ def test_the_tags_the_server_launches_with_are_exactly_those_the_policy_admits(
     )
     tags = {tag["Key"]: tag["Value"] for tag in backend.tags(run)}
     # When the researcher policy is generated
-    policy = generate(tmp_path, SETTINGS)["researcher-policy.json"]
-    condition = statement(policy, "LaunchOnlyAllowedTypesTaggedWithImdsV2")["Condition"]
+    condition = launch_rule(generate(tmp_path, SETTINGS))["Condition"]
     # Then the policy admits exactly those keys, and every value the server sends matches
     assert set(condition["ForAllValues:StringEquals"]["aws:TagKeys"]) == set(tags)
     for key, value in condition["StringEquals"].items():
@@ -510,3 +519,31 @@ def test_a_policy_too_long_for_iam_is_refused_with_the_reason(tmp_path: Path) ->
     # Then the command says why instead of writing a policy IAM would reject
     assert "6144 characters" in str(refused.value)
     assert not (tmp_path / "iam").exists()
+
+
+def test_a_launch_rule_with_no_room_beside_the_rest_moves_wholly_to_the_extra_policies() -> None:
+    # Given a policy whose other rules leave no room for even one instance type
+    from ucdh_jupyter.admin.size import MANAGED_POLICY_LIMIT, policy_size, split_types
+
+    sid = "LaunchOnlyAllowedTypesTaggedWithImdsV2"
+    types = [f"m6i.{n}xlarge" for n in range(1, 400)]
+    launch = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": "ec2:RunInstances",
+        "Resource": "*",
+        "Condition": {"StringLike": {"ec2:InstanceType": types}},
+    }
+    filler = {"Sid": "Filler", "Effect": "Allow", "Action": "s3:GetObject", "Resource": []}
+    policy = {"Version": "2012-10-17", "Statement": [launch, filler]}
+    while policy_size({"Version": "2012-10-17", "Statement": [filler]}) < MANAGED_POLICY_LIMIT - 60:
+        filler["Resource"].append("arn:aws:s3:::b/k")
+    # When it is split for IAM
+    parts = split_types(policy, sid)
+    # Then every part fits, no launch rule has an empty list, and together they list every type
+    assert all(policy_size(part) <= MANAGED_POLICY_LIMIT for part in parts)
+    rules = [item for part in parts for item in part["Statement"] if item["Sid"].startswith(sid)]
+    lists = [rule["Condition"]["StringLike"]["ec2:InstanceType"] for rule in rules]
+    assert all(lists)
+    assert [name for chunk in lists for name in chunk] == types
+    assert [item["Sid"] for item in parts[0]["Statement"]] == ["Filler"]

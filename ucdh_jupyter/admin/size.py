@@ -33,13 +33,17 @@ def split_types(policy: dict[str, Any], sid: str) -> list[dict[str, Any]]:
     launch["Condition"]["StringLike"][TYPES_KEY] = []
     room = MANAGED_POLICY_LIMIT - policy_size(main)
     first = _take(types, room)
-    if not first:
-        # An empty condition list is no valid policy: the rest must leave room for a type.
-        raise ValueError(
-            f"the policy is over IAM's {MANAGED_POLICY_LIMIT} characters even without its "
-            "instance types: fewer locations or allowed buckets"
-        )
-    launch["Condition"]["StringLike"][TYPES_KEY] = first
+    if first:
+        launch["Condition"]["StringLike"][TYPES_KEY] = first
+    else:
+        # Not even one type fits beside the rest: the launch rule goes wholly to the extra
+        # policies (an empty condition list would be no valid policy).
+        main["Statement"].remove(launch)
+        if policy_size(main) > MANAGED_POLICY_LIMIT:
+            raise ValueError(
+                f"the policy is over IAM's {MANAGED_POLICY_LIMIT} characters even without its "
+                "launch rule: fewer locations or allowed buckets"
+            )
     documents = [main]
     rest = types[len(first) :]
     while rest:
