@@ -79,9 +79,11 @@ class Loop:
         self.queued.append(callback)
 app = Configurable(config=Config({"UcdhConfig": {"runs_bucket": "bench-runs"}}))
 app.web_app, app.log, app.io_loop = WebApp(), logging.getLogger(), Loop()
+app.ip, app.port = "127.0.0.1", 8888
 load(app)
 elapsed = (time.perf_counter() - start) * 1000
-assert len(Loop.queued) == 1, "the run sweeps must be deferred to the event loop"
+# The run sweeps and publishing the final port to kernels wait for the event loop.
+assert len(Loop.queued) == 2, "the run sweeps must be deferred to the event loop"
 print(elapsed)
 """
 
