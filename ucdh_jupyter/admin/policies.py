@@ -138,20 +138,27 @@ def _kms_statements(
             "Resource": key,
             "Condition": {"StringEquals": {"kms:ViaService": f"s3.{account.region}.amazonaws.com"}},
         },
+        *_deny_other_encryption(config, key, objects),
+    ]
+
+
+def _deny_other_encryption(
+    config: UcdhConfig, key: str, objects: str | list[str], **principal: Any
+) -> list[dict[str, Any]]:
+    """Deny writes naming another algorithm than SSE-KMS, or another key than ``key``
+    (the role's policy and, with ``Principal="*"``, the runs bucket's)."""
+    deny = {"Effect": "Deny", **principal, "Action": "s3:PutObject", "Resource": objects}
+    return [
         {
             "Sid": "DenyWritesNotSseKms",
-            "Effect": "Deny",
-            "Action": "s3:PutObject",
-            "Resource": objects,
+            **deny,
             "Condition": {
                 "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}
             },
         },
         {
             "Sid": "DenyWritesWithAnotherKey",
-            "Effect": "Deny",
-            "Action": "s3:PutObject",
-            "Resource": objects,
+            **deny,
             "Condition": {
                 "StringNotEqualsIfExists": {
                     "s3:x-amz-server-side-encryption-aws-kms-key-id": sorted(
@@ -307,32 +314,5 @@ def runs_bucket_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
     ]
     key = kms_key_arn(config, account)
     if key is not None:
-        statements.append(
-            {
-                "Sid": "DenyWritesNotSseKms",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": objects,
-                "Condition": {
-                    "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}
-                },
-            }
-        )
-        statements.append(
-            {
-                "Sid": "DenyWritesUnderAnotherKey",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": objects,
-                "Condition": {
-                    "StringNotEqualsIfExists": {
-                        "s3:x-amz-server-side-encryption-aws-kms-key-id": sorted(
-                            {key, str(config.kms_key_id)}
-                        )
-                    }
-                },
-            }
-        )
+        statements += _deny_other_encryption(config, key, objects, Principal="*")
     return document(*statements)
