@@ -54,16 +54,23 @@ def ucdh_config(local_aws: LocalAws, request: pytest.FixtureRequest) -> dict[str
     return marked(local, request)
 
 
-@pytest.fixture
-def jp_server_config(aws_env: dict[str, str], ucdh_config: dict[str, Any]) -> dict[str, Any]:
-    """A server with the extension enabled and no unauthenticated access at all."""
+def server_settings(ucdh_config: dict[str, Any], **server_app: Any) -> dict[str, Any]:
+    """A server with the extension enabled, no unauthenticated access at all, and any
+    other ``ServerApp`` settings given (an identity provider, an authorizer)."""
     return {
         "ServerApp": {
             "jpserver_extensions": {"ucdh_jupyter": True},
             "allow_unauthenticated_access": False,
+            **server_app,
         },
         "UcdhConfig": ucdh_config,
     }
+
+
+@pytest.fixture
+def jp_server_config(aws_env: dict[str, str], ucdh_config: dict[str, Any]) -> dict[str, Any]:
+    """A server with the extension enabled and no unauthenticated access at all."""
+    return server_settings(ucdh_config)
 
 
 @pytest.fixture

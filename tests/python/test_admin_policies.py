@@ -80,16 +80,18 @@ def no_jupyter_config_of_the_developer(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("JUPYTER_NO_CONFIG", "1")
 
 
+def cfn_lint(template: Path) -> subprocess.CompletedProcess[str]:
+    """The real ``cfn-lint`` run on one template."""
+    return subprocess.run(
+        [str(BIN / "cfn-lint"), str(template)], capture_output=True, text=True, check=False
+    )
+
+
 def test_generated_template_passes_cfn_lint_without_errors_or_warnings(tmp_path: Path) -> None:
     # Given the files generated for a realistic config
     generate(tmp_path, SETTINGS)
     # When the real cfn-lint checks the template
-    lint = subprocess.run(
-        [str(BIN / "cfn-lint"), str(tmp_path / "iam" / "admin-stack.json")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    lint = cfn_lint(tmp_path / "iam" / "admin-stack.json")
     # Then it finds nothing at all (no error, no warning, no informational finding)
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert lint.stdout.strip() == ""
@@ -440,12 +442,7 @@ def test_template_creates_a_key_when_none_is_configured(tmp_path: Path) -> None:
     }
     assert template["Outputs"]["RunsKmsKeyArn"]["Value"] == {"Fn::GetAtt": ["RunsKey", "Arn"]}
     # And cfn-lint still finds nothing
-    lint = subprocess.run(
-        [str(BIN / "cfn-lint"), str(tmp_path / "iam" / "admin-stack.json")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    lint = cfn_lint(tmp_path / "iam" / "admin-stack.json")
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 

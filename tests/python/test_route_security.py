@@ -13,7 +13,7 @@ import pytest
 
 from ucdh_jupyter.handlers.base import UcdhHandler
 
-from .conftest import DenyUcdhAuthorizer
+from .conftest import DenyUcdhAuthorizer, server_settings
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -39,6 +39,17 @@ def implemented_verbs(handler: type) -> list[str]:
         for verb in VERBS
         if getattr(handler, verb.lower()) is not getattr(UcdhHandler.__mro__[-2], verb.lower())
     ]
+
+
+async def call_route(jp_fetch: Any, path: str, verb: str) -> Any:
+    """Call ``path`` (relative to the base URL) with ``verb`` and the smallest body."""
+    return await jp_fetch(
+        path,
+        method=verb,
+        body=b"{}" if verb in ("POST", "PUT", "PATCH") else None,
+        allow_nonstandard_methods=True,
+        raise_error=False,
+    )
 
 
 def test_every_route_uses_the_base_handler(jp_serverapp: Any) -> None:
@@ -71,14 +82,7 @@ async def test_every_route_refuses_an_anonymous_request(
 @pytest.fixture
 def jp_server_config(aws_env: Any, ucdh_config: dict[str, Any]) -> dict[str, Any]:
     """A logged-in user whom the authorizer refuses the ucdh-jupyter resource."""
-    return {
-        "ServerApp": {
-            "jpserver_extensions": {"ucdh_jupyter": True},
-            "allow_unauthenticated_access": False,
-            "authorizer_class": DenyUcdhAuthorizer,
-        },
-        "UcdhConfig": ucdh_config,
-    }
+    return server_settings(ucdh_config, authorizer_class=DenyUcdhAuthorizer)
 
 
 async def test_every_route_refuses_a_user_the_authorizer_denies(
@@ -87,11 +91,5 @@ async def test_every_route_refuses_a_user_the_authorizer_denies(
     for path, handler in registered_routes(jp_serverapp.web_app):
         relative = path[len(jp_base_url) :]
         for verb in implemented_verbs(handler):
-            response = await jp_fetch(
-                relative,
-                method=verb,
-                body=b"{}" if verb in ("POST", "PUT", "PATCH") else None,
-                allow_nonstandard_methods=True,
-                raise_error=False,
-            )
+            response = await call_route(jp_fetch, relative, verb)
             assert response.code == 403, (verb, path, response.code)

@@ -15,6 +15,8 @@ from jupyter_server.auth.identity import IdentityProvider, User
 
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
 
+from ..conftest import server_settings
+
 MiB = 1024 * 1024
 RUN_KEY = "ucdh-runs/01JRUN/input/runner.py"
 ALLOWED = [{"name": "Study", "bucket": "BUCKET", "prefix": "allowed/"}]
@@ -51,14 +53,7 @@ def ucdh_config(local_aws: LocalAws, request: pytest.FixtureRequest, bucket: str
 @pytest.fixture
 def jp_server_config(aws_env: dict[str, str], ucdh_config: dict[str, Any]) -> dict[str, Any]:
     """The conftest server, with people named by a header."""
-    return {
-        "ServerApp": {
-            "jpserver_extensions": {"ucdh_jupyter": True},
-            "allow_unauthenticated_access": False,
-            "identity_provider_class": HeaderIdentity,
-        },
-        "UcdhConfig": ucdh_config,
-    }
+    return server_settings(ucdh_config, identity_provider_class=HeaderIdentity)
 
 
 @pytest.fixture
