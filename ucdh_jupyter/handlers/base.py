@@ -195,8 +195,8 @@ class UcdhHandler(APIHandler):
             )
             if services is not None:
                 services.audit.request(fields)
-        except Exception:  # the audit must never break a request; say so without content
-            self.log.exception("ucdh-jupyter: could not write an audit record")
+        except Exception as exc:  # the audit must never break a request; say so without content
+            log_unexpected(self.log, exc, "could not write an audit record")
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Errors are JSON ``{message, code, hint}``; never a stack trace."""
