@@ -21,6 +21,9 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
+  // More than waitFor's deadline (src/__tests__/dom.ts): a loaded CI machine
+  // renders slowly, and a timeout should name what never appeared.
+  testTimeout: 30000,
   // Only src/ holds tests; crawling .venv and the built labextension makes
   // jest-haste-map report duplicate package.json names.
   roots: ['<rootDir>/src'],

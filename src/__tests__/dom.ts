@@ -3,20 +3,31 @@
  * way a browser reports typing.
  */
 
-/** Poll until `check` returns a value (React renders asynchronously). */
+/**
+ * Poll until `check` returns a value (React renders asynchronously). The
+ * deadline is time, not attempts, and generous: CI runs the suites side by
+ * side on two cores, where a render can take seconds.
+ */
 export async function waitFor<T>(
   check: () => T | null | undefined | false,
-  what: string
+  what: string,
+  timeoutMs = WAIT_MS
 ): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt++) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     const value = check();
     if (value) {
       return value;
     }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} never happened`);
+    }
     await new Promise(resolve => setTimeout(resolve, 10));
   }
-  throw new Error(`${what} never happened`);
 }
+
+/** How long `waitFor` waits; jest.config.js gives each test more than this. */
+export const WAIT_MS = 10000;
 
 /** The first element matching `selector`, once it appears. */
 export function find(root: ParentNode, selector: string): Promise<HTMLElement> {

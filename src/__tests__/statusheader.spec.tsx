@@ -8,6 +8,7 @@ import { Widget } from '@lumino/widgets';
 
 import { IStatus } from '../api';
 import { UcdhSidebar } from '../sidebar';
+import { find, waitFor } from './dom';
 
 const ARN = 'arn:aws:sts::123456789012:assumed-role/Researcher/alice';
 
@@ -94,27 +95,9 @@ function shownSidebar(replies: IStatus[]): ReturnType<typeof sidebarWith> {
   return made;
 }
 
-/** Wait until `selector` matches inside `root` (React renders on an animation frame). */
-async function find(root: HTMLElement, selector: string): Promise<HTMLElement> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const found = root.querySelector<HTMLElement>(selector);
-    if (found) {
-      return found;
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-  throw new Error(`${selector} never appeared`);
-}
-
 /** Wait until `selector` no longer matches inside `root`. */
-async function waitForGone(root: HTMLElement, selector: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (!root.querySelector(selector)) {
-      return;
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-  throw new Error(`${selector} never went away`);
+function waitForGone(root: HTMLElement, selector: string): Promise<boolean> {
+  return waitFor(() => !root.querySelector(selector), `${selector} to go away`);
 }
 
 describe('UcdhSidebar status header', () => {
