@@ -716,6 +716,21 @@ class UcdhConfig(Configurable):
             )
         return cleaned
 
+    def __init__(self, **kwargs: Any) -> None:
+        """Load the settings, then check those that only make sense together (a trait's
+        own validator runs before the other trait is loaded)."""
+        super().__init__(**kwargs)
+        domain, repository = self.runs_codeartifact_domain, self.runs_codeartifact_repository
+        if bool(domain) != bool(repository) or (self.runs_codeartifact_domain_owner and not domain):
+            given = "runs_codeartifact_domain" if domain else "runs_codeartifact_repository"
+            if not domain and not repository:
+                given = "runs_codeartifact_domain_owner"
+            raise ValueError(
+                f"UcdhConfig.{given} is set but a CodeArtifact source needs both "
+                "runs_codeartifact_domain and runs_codeartifact_repository: set both "
+                "(runs_codeartifact_domain_owner is optional), or neither."
+            )
+
     def public(self) -> dict[str, Any]:
         """The settings the browser may see: nothing secret, no key material."""
         return {

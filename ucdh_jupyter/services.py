@@ -83,8 +83,17 @@ class UcdhServices:
             "identity": identity,
             "problem": problem,
             "databricks": self.databricks.status(),
+            "package_source": self.package_source(),
             "versions": self.versions(),
         }
+
+    def package_source(self) -> dict[str, str] | None:
+        """Where run machines install packages from; None when runs are off or unset."""
+        if not (self.config.enable_runs and self.config.runs_bucket):
+            return None
+        from .runs.wheels import package_source
+
+        return package_source(self.config)
 
     def public_config(self) -> dict[str, Any]:
         """``GET config``: the admin settings the browser may see, and which run

@@ -33,6 +33,7 @@ from .records import RunRecords
 from .staging import check_sizes, select_files, sibling_files, stage
 from .store import RunStore, default_store_path, rebuild
 from .tracking import apply_observation
+from .wheels import package_source
 
 # Where a backend leaves a rendered view of the run (Databricks' HTML export).
 RUN_HTML_KEY = "output/run.html"
@@ -242,6 +243,8 @@ class RunService:
             "new_run_id": new_run_id(),
             # Which image the machine boots, from the config alone (no AWS call).
             "images": images_preview(self.config),
+            # Where its packages come from (CodeArtifact, an index, the S3 wheel cache, PyPI).
+            "package_source": package_source(self.config),
         }
 
     def _check_limits(self, request: RunRequest, owner: str) -> tuple[float, float | None]:
