@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING, Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ..errors import bad_request
 from .base import UcdhHandler
 
 if TYPE_CHECKING:
     from ..runs.user import UserRuns
+
+# The logs of a run: the runner's (the notebook's output), the machine's boot (EC2).
+LOG_SOURCES = ("runner", "boot")
 
 
 class RunsBase(UcdhHandler):
@@ -101,10 +105,21 @@ class OutputHandler(RunsBase):
 
 
 class LogHandler(RunsBase):
-    """``GET runs/<id>/log``."""
+    """``GET runs/<id>/log[?source=runner|boot]``."""
 
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        """The end of the runner's log."""
-        self.finish({"log": await self.call(self.user_runs().read_log, run_id)})
+        """The end of the runner's log (the notebook's), or with ``source=boot`` of an
+        EC2 machine's boot log (what happened before the runner started)."""
+        source = self.query("source", "runner")
+        if source not in LOG_SOURCES:
+            raise bad_request(
+                f"source must be one of: {', '.join(LOG_SOURCES)}.",
+                "Use source=runner for the notebook's log, source=boot for the machine's boot log.",
+            )
+        user = self.user_runs()
+        if source == "boot":
+            self.finish(await self.call(user.read_boot_log, run_id))
+            return
+        self.finish({"source": "runner", "log": await self.call(user.read_log, run_id)})

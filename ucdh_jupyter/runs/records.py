@@ -19,6 +19,22 @@ from .model import RUN_ID_PATTERN, Run
 
 log = logging.getLogger(__name__)
 
+# What the boot script's exit trap uploads: cloud-init's output, i.e. every command of the
+# user data until the runner starts (the only trace of a failure before it).
+BOOT_LOG_KEY = "output/bootstrap.log"
+# The most of a log a route returns: its end, where the cause of a failure is.
+LOG_TAIL_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class LogTail:
+    """The end of a log object: ``text`` starts at a whole line when the log is longer
+    than what was read (``truncated``); ``size`` is the whole object's, in bytes."""
+
+    text: str
+    size: int
+    truncated: bool
+
 
 @dataclass(frozen=True)
 class RunLocation:
@@ -36,9 +52,12 @@ class RunLocation:
         return f"s3://{self.bucket}/{self.key(relative)}"
 
 
+def _error_code(exc: Exception) -> str:
+    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+
+
 def _missing(exc: Exception) -> bool:
-    code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
-    return code in ("404", "NoSuchKey", "NotFound")
+    return _error_code(exc) in ("404", "NoSuchKey", "NotFound")
 
 
 class RunRecords:
@@ -79,6 +98,31 @@ class RunRecords:
                 return None
             raise
         return bytes(reply["Body"].read())
+
+    def tail(self, run_id: str, relative: str, max_bytes: int = LOG_TAIL_BYTES) -> LogTail | None:
+        """The last ``max_bytes`` of one object of a run, or None when it does not exist.
+
+        A ranged GET: a boot log that grew to gigabytes (a loop printing) costs the
+        server ``max_bytes``, not the whole object."""
+        key = self.location(run_id).key(relative)
+        try:
+            reply = self.s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=-{max_bytes}")
+        except Exception as exc:
+            if _missing(exc):
+                return None
+            if _error_code(exc) == "InvalidRange":  # S3's answer for an empty object
+                return LogTail("", 0, False)
+            raise
+        body = bytes(reply["Body"].read())
+        # "bytes 100-199/200" when S3 honoured the range; a store that ignores it sends
+        # the whole object, which is then cut here.
+        whole = str(reply.get("ContentRange") or "").rpartition("/")[2]
+        size = int(whole) if whole.isdigit() else len(body)
+        body = body[-max_bytes:]
+        truncated = size > len(body)
+        if truncated and b"\n" in body:
+            body = body[body.index(b"\n") + 1 :]  # no half line (or half character) first
+        return LogTail(body.decode("utf-8", errors="replace"), size, truncated)
 
     def exists(self, run_id: str, relative: str) -> bool:
         """Whether an object of a run exists."""

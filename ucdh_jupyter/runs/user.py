@@ -138,3 +138,24 @@ class UserRuns:
         """The end of the run's log."""
         self.get(run_id, refresh=False)
         return self.runs.read_log(run_id)
+
+    def read_boot_log(self, run_id: str) -> dict[str, Any]:
+        """The end of an EC2 run's boot log (cloud-init's output, uploaded when the
+        machine stops): where the cause is when the run failed before its runner started."""
+        from .records import BOOT_LOG_KEY
+
+        run = self.get(run_id, refresh=False)
+        if run.backend != "ec2":
+            raise bad_request(
+                "Only runs on an EC2 machine have a boot log.", "Read the run's log instead."
+            )
+        tail = self.runs.records.tail(run.id, BOOT_LOG_KEY)
+        if tail is None:
+            return {"source": "boot", "log": "", "available": False, "truncated": False, "size": 0}
+        return {
+            "source": "boot",
+            "log": tail.text,
+            "available": True,
+            "truncated": tail.truncated,
+            "size": tail.size,
+        }
