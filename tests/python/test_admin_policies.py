@@ -544,3 +544,111 @@ def test_a_launch_rule_with_no_room_beside_the_rest_moves_wholly_to_the_extra_po
     assert all(lists)
     assert [name for chunk in lists for name in chunk] == types
     assert [item["Sid"] for item in parts[0]["Statement"]] == ["Filler"]
+
+
+# Runs installing packages with no internet: the S3 wheel cache, or a CodeArtifact repository.
+PACKAGES = {
+    **SETTINGS,
+    "runs_wheel_cache": True,
+    "runs_codeartifact_domain": "ucdh",
+    "runs_codeartifact_domain_owner": "444455556666",
+    "runs_codeartifact_repository": "pypi-mirror",
+}
+
+
+def admits(resources: str | list[str], arn: str) -> bool:
+    """Whether an S3 resource pattern (IAM's ``*`` as fnmatch's) covers ``arn``."""
+    patterns = [resources] if isinstance(resources, str) else resources
+    return any(fnmatch.fnmatchcase(arn, pattern) for pattern in patterns)
+
+
+def test_run_instances_read_the_wheel_cache_but_never_write_it(tmp_path: Path) -> None:
+    # Given runs installing from the S3 wheel cache
+    policy = generate(tmp_path, {**SETTINGS, "runs_wheel_cache": True})["run-instance-policy.json"]
+    wheel = f"arn:aws:s3:::{SETTINGS['runs_bucket']}/runs/wheels/pandas-2.2.3-cp311-none-any.whl"
+    output = f"arn:aws:s3:::{SETTINGS['runs_bucket']}/runs/01J3ZM0000PPPPQQQQRRRRSSSS/status.json"
+    # Then an instance may read a cached wheel
+    assert admits(statement(policy, "RunFilesOnlyWithInstanceCredentials")["Resource"], wheel)
+    # And may not replace or delete one (later runs install them), yet still writes its run
+    deny = statement(policy, "DenyWritesToTheWheelCache")
+    assert deny["Effect"] == "Deny" and "s3:PutObject" in deny["Action"]
+    assert admits(deny["Resource"], wheel) and not admits(deny["Resource"], output)
+
+
+@pytest.mark.parametrize("server_role", [None, "ucdh-server"], ids=["shared-role", "server-role"])
+def test_the_server_may_fill_the_wheel_cache(tmp_path: Path, server_role: str | None) -> None:
+    # Given runs installing from the S3 wheel cache, with a shared or a separate server role
+    extra = ("--server-role", server_role) if server_role else ()
+    files = generate(tmp_path, {**SETTINGS, "runs_wheel_cache": True}, *extra)
+    # Then the role the server runs with may write and list the cache
+    policy = files["server-policy.json" if server_role else "researcher-policy.json"]
+    sid = "RunsLocation" if server_role else "Locations"
+    wheel = f"arn:aws:s3:::{SETTINGS['runs_bucket']}/runs/wheels/toy-1.0-py3-none-any.whl"
+    objects = statement(policy, f"{sid}Objects")
+    assert "s3:PutObject" in objects["Action"] and admits(objects["Resource"], wheel)
+    listing = next(
+        item
+        for item in policy["Statement"]
+        if item.get("Sid", "").startswith(f"{sid}List")
+        and item["Resource"] == f"arn:aws:s3:::{SETTINGS['runs_bucket']}"
+    )
+    prefixes = listing.get("Condition", {}).get("StringLike", {}).get("s3:prefix", ["*"])
+    assert any(fnmatch.fnmatchcase("runs/wheels/", pattern) for pattern in prefixes)
+
+
+def test_a_codeartifact_source_lets_the_instance_read_that_repository_only(
+    tmp_path: Path,
+) -> None:
+    # Given runs installing from a CodeArtifact repository of another account's domain
+    files = generate(tmp_path, PACKAGES)
+    policy = files["run-instance-policy.json"]
+    # Then the instance may get a token for that domain and read that repository only
+    token = statement(policy, "CodeArtifactTokenOfTheDomain")
+    assert token["Action"] == "codeartifact:GetAuthorizationToken"
+    assert token["Resource"] == "arn:aws:codeartifact:us-east-1:444455556666:domain/ucdh"
+    read = statement(policy, "CodeArtifactReadTheRepository")
+    assert "codeartifact:ReadFromRepository" in read["Action"]
+    assert read["Resource"] == (
+        "arn:aws:codeartifact:us-east-1:444455556666:repository/ucdh/pypi-mirror"
+    )
+    # And the bearer token GetAuthorizationToken needs is CodeArtifact's only
+    bearer = statement(policy, "BearerTokenForCodeArtifactOnly")
+    assert bearer["Action"] == "sts:GetServiceBearerToken"
+    assert bearer["Condition"] == {
+        "StringEquals": {"sts:AWSServiceName": "codeartifact.amazonaws.com"}
+    }
+    # And parliament finds nothing unexplained, cfn-lint nothing at all in the stack
+    findings = parliament(tmp_path / "iam" / "run-instance-policy.json")
+    assert [f for f in findings if not documented(f, policy["Statement"])] == []
+    lint = cfn_lint(tmp_path / "iam" / "admin-stack.json")
+    assert lint.returncode == 0 and lint.stdout.strip() == "", lint.stdout + lint.stderr
+
+
+def test_a_codeartifact_domain_in_this_account_needs_no_owner(tmp_path: Path) -> None:
+    # Given a CodeArtifact domain without runs_codeartifact_domain_owner
+    settings = {k: v for k, v in PACKAGES.items() if k != "runs_codeartifact_domain_owner"}
+    policy = generate(tmp_path, settings)["run-instance-policy.json"]
+    # Then the domain is the deployment account's
+    token = statement(policy, "CodeArtifactTokenOfTheDomain")["Resource"]
+    assert token == f"arn:aws:codeartifact:us-east-1:{ACCOUNT}:domain/ucdh"
+
+
+def test_without_codeartifact_the_instance_gets_no_codeartifact_or_sts_right(
+    tmp_path: Path,
+) -> None:
+    # Given runs installing from the wheel cache only
+    policy = generate(tmp_path, {**SETTINGS, "runs_wheel_cache": True})["run-instance-policy.json"]
+    # Then the instance may call neither CodeArtifact nor STS
+    actions = json.dumps([item["Action"] for item in policy["Statement"]])
+    assert "codeartifact:" not in actions and "sts:" not in actions
+
+
+def test_half_a_codeartifact_setting_is_refused_by_the_command_too(tmp_path: Path) -> None:
+    # Given a CodeArtifact domain without its repository
+    settings = {k: v for k, v in PACKAGES.items() if k != "runs_codeartifact_repository"}
+    # When the policies are asked for
+    with pytest.raises(SystemExit) as refused:
+        generate(tmp_path, settings)
+    # Then the command names both settings and writes nothing
+    assert "runs_codeartifact_domain and runs_codeartifact_repository" in str(refused.value)
+    assert not (tmp_path / "iam").exists()

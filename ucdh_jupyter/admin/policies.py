@@ -38,6 +38,11 @@ other runs' folders while it runs. Closing it needs the server to stage each run
 a key holding ``${ec2:SourceInstanceARN}`` after launch, or to hand the instance
 presigned URLs instead of a role.
 
+Packages: the instance reads the S3 wheel cache (``<runs_prefix>wheels/``, filled by the
+server) but may not write it, or one run could replace a wheel later runs install; with a
+CodeArtifact source it may fetch a token for that domain (``sts:GetServiceBearerToken`` for
+CodeArtifact only) and read that one repository.
+
 KMS: with ``kms_key_id`` set, writes that name another algorithm or another key are
 denied. A write that names none is not denied by IAM: S3's multipart ``UploadPart``
 carries no encryption header, so a "header required" Deny would break every large
@@ -51,6 +56,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import UcdhConfig
+from ..runs.wheels import CACHE_FOLDER
 from .launch import launch_statements
 from .settings import Account
 
@@ -278,9 +284,57 @@ def run_instance_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
             },
         },
     ]
+    statements += _wheel_cache_statements(config, account)
+    statements += codeartifact_statements(config, account)
     statements += _kms_statements(config, account, [objects])
     statements.append(_deny_plain_http())
     return document(*statements)
+
+
+def _wheel_cache_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
+    """Run instances read the wheel cache (under ``runs_prefix``, so already allowed) but
+    never write it: a run could otherwise replace a wheel that later runs install."""
+    cache = account.s3(f"{config.runs_bucket}/{config.runs_prefix}{CACHE_FOLDER}*")
+    return [
+        {
+            "Sid": "DenyWritesToTheWheelCache",
+            "Effect": "Deny",
+            "Action": ["s3:PutObject", "s3:DeleteObject"],
+            "Resource": cache,
+        }
+    ]
+
+
+def codeartifact_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
+    """With a CodeArtifact source: the instance fetches its token with its own role and
+    reads that one repository only."""
+    domain, repository = config.runs_codeartifact_domain, config.runs_codeartifact_repository
+    if not (domain and repository):
+        return []
+    owner = config.runs_codeartifact_domain_owner or account.account_id
+    where = Account(account.partition, account.region, owner, "", "", None)
+    return [
+        {
+            "Sid": "CodeArtifactTokenOfTheDomain",
+            "Effect": "Allow",
+            "Action": "codeartifact:GetAuthorizationToken",
+            "Resource": where.arn("codeartifact", f"domain/{domain}"),
+        },
+        {
+            "Sid": "CodeArtifactReadTheRepository",
+            "Effect": "Allow",
+            "Action": ["codeartifact:ReadFromRepository", "codeartifact:GetRepositoryEndpoint"],
+            "Resource": where.arn("codeartifact", f"repository/{domain}/{repository}"),
+        },
+        {
+            # GetAuthorizationToken needs a bearer token; only CodeArtifact's.
+            "Sid": "BearerTokenForCodeArtifactOnly",
+            "Effect": "Allow",
+            "Action": "sts:GetServiceBearerToken",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"sts:AWSServiceName": "codeartifact.amazonaws.com"}},
+        },
+    ]
 
 
 def runs_bucket_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
