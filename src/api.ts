@@ -38,6 +38,15 @@ export interface IStatus {
   versions: Record<string, string>;
   /** The Databricks workspace runs go to; null when none is configured, absent from older servers. */
   databricks?: IDatabricksStatus | null;
+  /** Where run machines install packages from; null when runs are off, absent from older servers. */
+  package_source?: IPackageSource | null;
+}
+
+/** Where a run's machine installs Python packages from (the administrator's choice). */
+export interface IPackageSource {
+  kind: 'codeartifact' | 'index' | 'wheel_cache' | 'pypi';
+  /** For people, no credential: e.g. "the S3 wheel cache (no internet needed)". */
+  label: string;
 }
 
 /** Who the user is in the Databricks workspace, or what is wrong with it. */
@@ -448,6 +457,8 @@ export interface IRunPrepare {
   new_run_id: string;
   /** The image an EC2 machine boots: types without GPUs, and GPU types (with a driver). */
   images: { standard: IRunImage; gpu: IRunImage };
+  /** Where the machine installs packages from; absent from older servers. */
+  package_source?: IPackageSource;
   /** Present when the request named an instance type. */
   cost?: IRunCost | null;
 }

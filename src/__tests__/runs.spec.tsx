@@ -473,6 +473,14 @@ describe('RunDialog', () => {
     ).toBe(PREPARE.images.gpu.source);
   });
 
+  it('says where the machine installs its packages from', async () => {
+    const { node } = opened();
+    const line = await find(node, '.jp-ucdh-RunDialog-packageSource');
+    expect(line.textContent).toBe(
+      'Packages from: the S3 wheel cache (no internet needed).'
+    );
+  });
+
   it('keeps the dialog open and says what is missing when no machine is chosen', async () => {
     const { node, server } = opened();
     await find(node, 'input[data-parameter="rows"]');

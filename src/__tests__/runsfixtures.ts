@@ -108,6 +108,10 @@ export const PREPARE: IRunPrepare = {
   }
 };
 
+  },
+  package_source: {
+    kind: 'wheel_cache',
+    label: 'the S3 wheel cache (no internet needed)'
 /** What a Databricks node costs on top of its EC2 price in the fake: DBUs. */
 export const DBU_PER_NODE_HOUR = 0.1;
 

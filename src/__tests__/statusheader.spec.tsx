@@ -222,6 +222,36 @@ describe('UcdhSidebar status header', () => {
     ).toBeNull();
   });
 
+  it('says where run machines install packages from', async () => {
+    const made = shownSidebar([
+      {
+        ...STATUS,
+        package_source: {
+          kind: 'codeartifact',
+          label: 'CodeArtifact repository pypi-mirror in domain ucdh'
+        }
+      }
+    ]);
+    sidebar = made.sidebar;
+
+    const line = await find(sidebar.node, '.jp-ucdh-StatusHeader-packages');
+
+    expect(line.textContent).toBe(
+      'Packages from: CodeArtifact repository pypi-mirror in domain ucdh'
+    );
+  });
+
+  it('shows no package line when runs are off', async () => {
+    const made = shownSidebar([{ ...STATUS, package_source: null }]);
+    sidebar = made.sidebar;
+
+    await find(sidebar.node, '.jp-ucdh-StatusHeader-arn');
+
+    expect(
+      sidebar.node.querySelector('.jp-ucdh-StatusHeader-packages')
+    ).toBeNull();
+  });
+
   it('has the three feature sections with their titles', () => {
     sidebar = sidebarWith([STATUS]).sidebar;
 

@@ -315,3 +315,19 @@ export function MachineImage(props: {
     </p>
   );
 }
+
+/** One line: where the machine installs the notebook's packages from. */
+export function PackageSourceLine(props: {
+  source: IRunPrepare['package_source'];
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { source, trans } = props;
+  if (!source) {
+    return null; // an older server does not say
+  }
+  return (
+    <p className="jp-ucdh-RunDialog-packageSource">
+      {trans.__('Packages from: %1.', source.label)}
+    </p>
+  );
+}

@@ -48,6 +48,7 @@ import {
   initialTexts,
   MachineImage,
   MaxHoursField,
+  PackageSourceLine,
   ParametersField
 } from './fields';
 import {
@@ -389,6 +390,7 @@ function PreparedForm(
           />
           <EnvironmentSummary environment={prepare.environment} trans={trans} />
           <MachineImage images={prepare.images} type={type} trans={trans} />
+          <PackageSourceLine source={prepare.package_source} trans={trans} />
         </>
       )}
       <CostSummary

@@ -84,6 +84,11 @@ export function StatusView(props: IStatusViewProps): JSX.Element {
             onRetry={onRefresh}
           />
         )}
+        {status?.package_source && (
+          <p className="jp-ucdh-StatusHeader-packages">
+            {trans.__('Packages from: %1', status.package_source.label)}
+          </p>
+        )}
       </div>
     </>
   );
