@@ -652,16 +652,36 @@ export function copyRunOutput(
   );
 }
 
-/** The end of a run's log. */
-export async function getRunLog(
+/**
+ * Which log of a run: the runner's (the notebook's output), or an EC2
+ * machine's boot log (what happened before the runner started).
+ */
+export type RunLogSource = 'runner' | 'boot';
+
+/** `GET runs/<id>/log`: the end of one log of a run. */
+export interface IRunLog {
+  log: string;
+  /** Absent from older servers, which have the runner's log only. */
+  source?: RunLogSource;
+  /** Boot log: false until the machine has uploaded it (when it stops). */
+  available?: boolean;
+  /** Boot log: longer than the server returns; `log` is its end. */
+  truncated?: boolean;
+  /** Boot log: the whole log's size in bytes. */
+  size?: number;
+}
+
+/** The end of one log of a run (the runner's unless `source` says otherwise). */
+export function getRunLog(
   runId: string,
+  source: RunLogSource = 'runner',
   settings?: ServerConnection.ISettings,
   signal?: AbortSignal
-): Promise<string> {
-  const body = await requestAPI<{ log: string }>(
-    `runs/${encodeURIComponent(runId)}/log`,
+): Promise<IRunLog> {
+  const query = source === 'runner' ? '' : `?source=${source}`;
+  return requestAPI<IRunLog>(
+    `runs/${encodeURIComponent(runId)}/log${query}`,
     { method: 'GET', cache: 'no-cache', signal },
     settings
   );
-  return body.log;
 }

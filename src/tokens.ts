@@ -154,6 +154,11 @@ export namespace CSS {
     export const output = 'jp-ucdh-Runs-output';
     export const failure = 'jp-ucdh-Runs-failure';
     export const logView = 'jp-ucdh-RunLog';
+    export const logPanel = 'jp-ucdh-RunLogPanel';
+    export const logSources = 'jp-ucdh-RunLogPanel-sources';
+    export const logSource = 'jp-ucdh-RunLogPanel-source';
+    export const logCause = 'jp-ucdh-RunLogPanel-cause';
+    export const logNote = 'jp-ucdh-RunLogPanel-note';
   }
 
   export namespace RunDialog {

@@ -8,13 +8,16 @@ import { ServerConnection } from '@jupyterlab/services';
 import type {
   IConfig,
   IEstimateRequest,
+  IProblem,
   IProblemText,
   IRun,
   IRunBackends,
   IRunCost,
+  IRunLog,
   IRunPrepare,
   IRunRequest,
   IRunUsage,
+  RunLogSource,
   RunState
 } from '../api';
 import {
@@ -232,6 +235,8 @@ export function fakeRunsServer(
     usage?: IRunUsage;
     /** The server's verdict in every cost block (e.g. a per-user cap). */
     refusal?: IProblemText | null;
+    /** What `GET runs/<id>/log?source=…` answers, by source; an IProblem fails it. */
+    logs?: Partial<Record<RunLogSource, IRunLog | IProblem>>;
   } = {}
 ): {
   serverSettings: ServerConnection.ISettings;
@@ -321,7 +326,13 @@ export function fakeRunsServer(
             : { path: `${output}.ipynb` }
         );
       }
-      return json({ log: 'installing pandas\nexecuting cell 3\n' });
+      const source = (url.searchParams.get('source') ??
+        'runner') as RunLogSource;
+      const log = options.logs?.[source] ?? {
+        source,
+        log: 'installing pandas\nexecuting cell 3\n'
+      };
+      return 'code' in log ? json(log, log.status) : json(log);
     }
     return json(
       { message: 'There is no such run.', code: 'run_not_found', hint: '' },

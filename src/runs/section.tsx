@@ -17,13 +17,14 @@ import {
   IProblem,
   IRun,
   IRunUsage,
-  listRuns
+  listRuns,
+  RunLogSource
 } from '../api';
 import { toProblem } from '../sidebar/statusheader';
 import { CommandIDs, CSS } from '../tokens';
 import { cancelText } from './backends';
 import { RunAction, RunsView } from './list';
-import { showRunLog } from './log';
+import { firstLogSource, showRunLog } from './log';
 import { baseName, formatRunCost, IRerun, usageText } from './model';
 import { RunsPoller } from './poller';
 
@@ -182,10 +183,19 @@ export class RunsSection extends ReactWidget {
         return;
       }
       case 'log': {
-        const text = await getRunLog(run.id, this._serverSettings);
+        const load = (source: RunLogSource) =>
+          getRunLog(run.id, source, this._serverSettings);
+        // The notebook's log first: when it is empty the run may never have
+        // got that far, and its machine's boot log says why.
+        const runner = await load('runner');
         await showRunLog(
           trans.__('Log of %1 (%2)', baseName(run.notebook_path), run.id),
-          text,
+          {
+            run,
+            first: firstLogSource(run, runner),
+            initial: { runner },
+            load
+          },
           trans
         );
         return;
