@@ -4,8 +4,9 @@ exists only for the run.
 How a run goes, with ``databricks-sdk`` calls only:
 - plan: check the token (who am I), the node type against the workspace's list and
   the Spark version (latest LTS unless pinned), before anything is created;
-- launch: import the staged notebook, parameters injected, as JUPYTER under
-  ``/Users/<me>/.ucdh-runs/<run id>/``, then ``jobs.submit`` with
+- launch: import the staged notebook, parameters injected, under
+  ``/Users/<me>/.ucdh-runs/<run id>/`` (as JUPYTER; an R notebook in R's SOURCE
+  format with ``language=R``, the form the import documents), then ``jobs.submit`` with
   ``idempotency_token`` = run id (a double submit starts one run), ``timeout_seconds``
   = the max runtime (Databricks enforces the deadline even if this server is down),
   the parameters also as ``base_parameters`` for notebooks that read widgets;
@@ -32,7 +33,8 @@ from ..errors import UcdhError, bad_request, log_unexpected
 from . import runner as protocol
 from .backend import MACHINE_ABSENT, MACHINE_GONE, MACHINE_PENDING, MACHINE_RUNNING, Observation
 from .model import Run, iso, utcnow
-from .notebook import inject_parameters
+from .notebook import inject_parameters, notebook_language
+from .notebook_r import databricks_source
 from .records import RunRecords
 from .service import RUN_HTML_KEY
 
@@ -230,17 +232,11 @@ class DatabricksBackend:
     @translated
     def launch(self, run: Run, plan: dict[str, Any]) -> None:
         """Import the notebook and submit the run (once per run id)."""
-        from databricks.sdk.service.workspace import ImportFormat
-
         if run.databricks_run_id:
             return
         staged = json.loads(self.records.get(run.id, protocol.NOTEBOOK_KEY) or b"{}")
-        notebook = inject_parameters(staged, run.parameters)
-        content = base64.b64encode(json.dumps(notebook).encode()).decode()
         self.workspace.workspace.mkdirs(plan["folder"])
-        self.workspace.workspace.import_(
-            plan["notebook_path"], content=content, format=ImportFormat.JUPYTER, overwrite=True
-        )
+        self._import(plan["notebook_path"], inject_parameters(staged, run.parameters))
         try:
             submitted = self.workspace.jobs.submit(**plan["submit"])
         except Exception:
@@ -252,6 +248,21 @@ class DatabricksBackend:
         details = self.workspace.jobs.get_run(run.databricks_run_id)
         run.databricks_run_url = details.run_page_url
         run.started_at = _iso_ms(details.start_time) or iso(utcnow())
+
+    def _import(self, path: str, notebook: dict[str, Any]) -> None:
+        """Import the notebook at ``path``: Python as JUPYTER; R as R source, because the
+        import's ``language`` applies only to the SOURCE format."""
+        from databricks.sdk.service.workspace import ImportFormat, Language
+
+        r = notebook_language(notebook) == "r"
+        text = databricks_source(notebook["cells"]) if r else json.dumps(notebook)
+        self.workspace.workspace.import_(
+            path,
+            content=base64.b64encode(text.encode()).decode(),
+            format=ImportFormat.SOURCE if r else ImportFormat.JUPYTER,
+            language=Language.R if r else None,
+            overwrite=True,
+        )
 
     def _undo_launch(self, run: Run, folder: str) -> None:
         """After a refused or lost submit: cancel a run that was created all the same

@@ -1,7 +1,8 @@
-"""What a run needs to know from inside a notebook: its parameters and its imports.
+"""What a run needs to know from inside a notebook: its language, its parameters and
+its imports.
 
-Read statically (``ast``) from the saved ``.ipynb``: nothing is executed, so this is
-safe on the server and works without a kernel.
+Read statically (``ast`` for Python, :mod:`.notebook_r` for R) from the saved
+``.ipynb``: nothing is executed, so this is safe on the server and works without a kernel.
 """
 
 from __future__ import annotations
@@ -10,9 +11,15 @@ import ast
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import bad_request
+from .notebook_r import check_r_values, r_assignments, r_libraries, r_parameters
+
+Language = Literal["python", "r"]
+# The kernel a run's machine starts: its own Python kernel or IRkernel, whatever the
+# kernel was called where the notebook was written (a conda env name means nothing there).
+KERNELS: dict[str, str] = {"python": "python3", "r": "ir"}
 
 
 def load_notebook(path: Path) -> dict[str, Any]:
@@ -28,9 +35,13 @@ def load_notebook(path: Path) -> dict[str, Any]:
     return notebook
 
 
-def _source(cell: dict[str, Any]) -> str:
+def _text(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
-    text = "".join(source) if isinstance(source, list) else str(source)
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _source(cell: dict[str, Any]) -> str:
+    text = _text(cell)
     # IPython magics and shell escapes are not Python; drop them before parsing.
     return "\n".join(
         "" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines()
@@ -42,6 +53,27 @@ def _parse(cell: dict[str, Any]) -> ast.Module | None:
         return ast.parse(_source(cell))
     except SyntaxError:
         return None
+
+
+def notebook_language(notebook: dict[str, Any]) -> Language:
+    """``"r"`` for a notebook written with an R kernel, else ``"python"``: from the
+    kernelspec's language, then ``language_info`` (what the kernel reported), then an
+    ``ir`` kernelspec name."""
+    metadata = notebook.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    kernelspec = metadata.get("kernelspec")
+    kernelspec = kernelspec if isinstance(kernelspec, dict) else {}
+    info = metadata.get("language_info")
+    info = info if isinstance(info, dict) else {}
+    for named in (kernelspec.get("language"), info.get("name")):
+        if isinstance(named, str) and named.strip():
+            return "r" if named.strip().lower() == "r" else "python"
+    return "r" if kernelspec.get("name") == "ir" else "python"
+
+
+def kernel_name(notebook: dict[str, Any]) -> str:
+    """The kernel that executes the notebook on a run's machine: ``ir`` or ``python3``."""
+    return KERNELS[notebook_language(notebook)]
 
 
 def code_cells(notebook: dict[str, Any]) -> list[dict[str, Any]]:
@@ -61,9 +93,11 @@ def notebook_parameters(notebook: dict[str, Any]) -> dict[str, Any]:
     """Names assigned in the parameters cell, with their default when it is a literal.
 
     ``{"alpha": 0.1, "cohort": "A", "start": None}``; a default that is not a
-    literal (``start = date.today()``) is reported as None.
+    literal (``start = date.today()``, R's ``start <- Sys.Date()``) is reported as None.
     """
     cell = parameters_cell(notebook)
+    if notebook_language(notebook) == "r":
+        return r_parameters(_text(cell)) if cell else {}
     tree = _parse(cell) if cell else None
     found: dict[str, Any] = {}
     for node in tree.body if tree else []:
@@ -103,14 +137,19 @@ def check_parameters(notebook: dict[str, Any], parameters: dict[str, Any]) -> No
         json.dumps(parameters)
     except (TypeError, ValueError) as exc:
         raise bad_request("Parameter values must be numbers, text, booleans or lists.") from exc
+    if notebook_language(notebook) == "r":
+        check_r_values(parameters)
 
 
 def top_level_imports(notebook: dict[str, Any]) -> set[str]:
     """Top-level module names imported by the code cells (``pandas`` for ``pandas.io``).
 
-    Relative imports are left out: they are the notebook's own files.
+    Relative imports are left out: they are the notebook's own files. An R notebook
+    imports no Python module (see :func:`r_packages` for what it loads).
     """
     modules: set[str] = set()
+    if notebook_language(notebook) == "r":
+        return modules
     for cell in code_cells(notebook):
         tree = _parse(cell)
         for node in ast.walk(tree) if tree else []:
@@ -121,23 +160,34 @@ def top_level_imports(notebook: dict[str, Any]) -> set[str]:
     return modules
 
 
+def r_packages(notebook: dict[str, Any]) -> set[str]:
+    """R packages an R notebook loads with ``library()``/``require()`` (empty for Python)."""
+    if notebook_language(notebook) != "r":
+        return set()
+    return r_libraries([_text(cell) for cell in code_cells(notebook)])
+
+
 def inject_parameters(notebook: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``notebook`` with the parameters set, as papermill does it: a cell tagged
     ``injected-parameters`` right after the ``parameters`` cell, assigning each value.
 
     Used where papermill does not run the notebook itself (Databricks); values are
-    JSON-like, so their ``repr`` is a Python literal.
+    JSON-like, so their ``repr`` is a Python literal; R gets papermill's R translation.
     """
     copy = json.loads(json.dumps(notebook))
     if not parameters:
         return copy
-    lines = ["# Parameters"] + [f"{name} = {value!r}" for name, value in parameters.items()]
+    if notebook_language(notebook) == "r":
+        source = r_assignments(parameters)
+    else:
+        lines = ["# Parameters"] + [f"{name} = {value!r}" for name, value in parameters.items()]
+        source = "\n".join(lines) + "\n"
     cell: dict[str, Any] = {
         "cell_type": "code",
         "execution_count": None,
         "metadata": {"tags": ["injected-parameters"]},
         "outputs": [],
-        "source": "\n".join(lines) + "\n",
+        "source": source,
     }
     if copy.get("nbformat", 4) == 4 and copy.get("nbformat_minor", 0) >= 5:
         cell["id"] = f"injected-{os.urandom(4).hex()}"  # nbformat 4.5 cells need an id

@@ -2,7 +2,9 @@
 
 A subprocess (not papermill in-process) so that a cancel or a timeout can stop it like
 a cluster dropping a run, and so a notebook cannot touch the stand-in's own state. The
-caller already injected the parameters; papermill only executes. A stop is SIGINT first:
+caller already injected the parameters; papermill only executes, on the kernel of the
+notebook's language (IRkernel ``ir`` for R, as a cluster runs R notebooks), with the
+base parameters as widgets. A stop is SIGINT first:
 papermill then interrupts the kernel and saves the notebook with every output so far,
 as Databricks keeps the results of a cancelled run.
 """
@@ -18,7 +20,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import notebooks
+
 STOP_GRACE_SECONDS = 5.0
+# ``dbutils.widgets.get`` for R notebooks, read from the environment like Python's
+# widgets here; R loads it from the user profile before the first cell.
+R_PROFILE = r"""
+dbutils.widgets.get <- function(name) {
+  value <- Sys.getenv(paste0("DATABRICKS_WIDGET_", toupper(gsub("\\W", "_", name))), NA)
+  if (is.na(value)) stop(paste0("InputWidgetNotDefined: no input widget named ", name))
+  value
+}
+"""
 
 
 def widget_variable(name: str) -> str:
@@ -37,6 +50,10 @@ class NotebookProcess:
         # credentials of this process are handed down, only the widgets.
         env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
         env.update({widget_variable(name): str(value) for name, value in parameters.items()})
+        language = notebooks.language_of(notebook)
+        if language == notebooks.R:
+            (workdir / "Rprofile").write_text(R_PROFILE, encoding="utf-8")
+            env["R_PROFILE_USER"] = str(workdir / "Rprofile")
         command = [
             sys.executable,
             "-m",
@@ -44,7 +61,7 @@ class NotebookProcess:
             "in.ipynb",
             "out.ipynb",
             "-k",
-            "python3",
+            notebooks.KERNELSPECS[language]["name"],
             "--request-save-on-cell-execute",
             "--no-progress-bar",
         ]

@@ -13,6 +13,12 @@ from typing import Any
 
 from .errors import invalid
 
+PYTHON, R = "PYTHON", "R"
+# The kernel each notebook language runs on: IRkernel for R, as a cluster runs R cells.
+KERNELSPECS: dict[str, dict[str, str]] = {
+    PYTHON: {"name": "python3", "display_name": "Python 3", "language": "python"},
+    R: {"name": "ir", "display_name": "R", "language": "R"},
+}
 SOURCE_HEADER = "# Databricks notebook source"
 CELL_SEPARATOR = "# COMMAND ----------"
 MAGIC = "# MAGIC"
@@ -35,21 +41,26 @@ def parse_ipynb(data: bytes) -> dict[str, Any]:
     return json.loads(json.dumps(notebook))
 
 
-def new_notebook(cells: list[dict[str, Any]]) -> dict[str, Any]:
-    """An nbformat-4 notebook with a Python 3 kernel, as an imported source file gets."""
+def new_notebook(cells: list[dict[str, Any]], language: str = PYTHON) -> dict[str, Any]:
+    """An nbformat-4 notebook with the kernel of ``language``, as an imported source
+    file gets."""
     import nbformat
 
     notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
+    notebook.metadata["kernelspec"] = dict(KERNELSPECS[language])
     return json.loads(json.dumps(notebook))
 
 
-def from_source(text: str) -> dict[str, Any]:
-    """A notebook from Databricks' Python source format (cells split by ``# COMMAND``)."""
+def language_of(notebook: dict[str, Any]) -> str:
+    """PYTHON or R: the language a Jupyter import gets from the notebook's own metadata."""
+    from ...runs.notebook import notebook_language
+
+    return R if notebook_language(notebook) == "r" else PYTHON
+
+
+def from_source(text: str, language: str = PYTHON) -> dict[str, Any]:
+    """A notebook from Databricks' source format (cells split by ``# COMMAND``), which
+    is the same for Python and R: both comment with ``#``."""
     import nbformat
 
     lines = text.splitlines()
@@ -71,11 +82,11 @@ def from_source(text: str) -> dict[str, Any]:
             cells.append(nbformat.v4.new_markdown_cell(markdown))
         elif body:
             cells.append(nbformat.v4.new_code_cell(body))
-    return new_notebook(cells)
+    return new_notebook(cells, language)
 
 
 def to_source(notebook: dict[str, Any]) -> str:
-    """Databricks' Python source format of a notebook (what ``format=SOURCE`` exports)."""
+    """Databricks' source format of a notebook (what ``format=SOURCE`` exports)."""
     parts = []
     for cell in notebook.get("cells", []):
         source = _text(cell.get("source")).rstrip("\n")

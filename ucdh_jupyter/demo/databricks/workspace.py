@@ -39,6 +39,7 @@ class WorkspaceObject:
     modified_at: int = field(default_factory=now_ms)
     notebook: dict[str, Any] | None = None
     data: bytes = b""
+    language: str = notebooks.PYTHON
 
     def info(self, path: str) -> dict[str, Any]:
         """The ``ObjectInfo`` that get-status and list return."""
@@ -51,7 +52,7 @@ class WorkspaceObject:
         if self.object_type != DIRECTORY:
             info.update(created_at=self.created_at, modified_at=self.modified_at)
         if self.object_type == NOTEBOOK:
-            info["language"] = "PYTHON"
+            info["language"] = self.language
         if self.object_type == FILE:
             info["size"] = len(self.data)
         return info
@@ -68,6 +69,18 @@ def _decode(content: Any) -> bytes:
         return base64.b64decode(str(content or ""), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise invalid("The content must be base64-encoded.") from exc
+
+
+def _language(language: Any) -> str | None:
+    """The import's ``language``: PYTHON or R run here; SCALA and SQL are Databricks
+    languages this workspace cannot run; anything else is not a language at all."""
+    if language is None or language == "":
+        return None
+    if language in (notebooks.PYTHON, notebooks.R):
+        return str(language)
+    if language in ("SCALA", "SQL"):
+        raise invalid(f"Language {language} is not supported here: notebooks run Python or R.")
+    raise invalid(f"Invalid language: {language!r}; use PYTHON, R, SCALA or SQL.")
 
 
 class Workspace:
@@ -110,17 +123,26 @@ class Workspace:
     ) -> None:
         """Store base64 ``content`` at ``path`` as a notebook or a file, as ``fmt`` says."""
         path, data, fmt = _absolute(path), _decode(content), (fmt or "SOURCE").upper()
-        if language and language.upper() != "PYTHON":
-            raise invalid(f"Language {language} is not supported here: notebooks run Python.")
+        language = _language(language)
         if fmt == "JUPYTER" or (fmt == "AUTO" and path.endswith(".ipynb")):
+            # The language of a Jupyter import is the notebook's own (``language``
+            # applies to SOURCE only).
             target = path.removesuffix(".ipynb")
-            obj = self._new(NOTEBOOK, notebook=notebooks.parse_ipynb(data))
+            notebook = notebooks.parse_ipynb(data)
+            language = notebooks.language_of(notebook)
+            obj = self._new(NOTEBOOK, notebook=notebook, language=language)
         elif fmt == "SOURCE" or (
             fmt == "AUTO" and data.startswith(notebooks.SOURCE_HEADER.encode())
         ):
-            target = path.removesuffix(".py") if fmt == "AUTO" else path
+            if fmt == "AUTO":  # the extension says the language, and is dropped
+                r = path.lower().endswith(".r")
+                target = path[:-2] if r else path.removesuffix(".py")
+                language = notebooks.R if r else notebooks.PYTHON
+            else:
+                target, language = path, language or notebooks.PYTHON
             text = data.decode("utf-8", errors="replace")
-            obj = self._new(NOTEBOOK, notebook=notebooks.from_source(text))
+            notebook = notebooks.from_source(text, language)
+            obj = self._new(NOTEBOOK, notebook=notebook, language=language)
         elif fmt in ("AUTO", "RAW"):
             target, obj = path, self._new(FILE, data=data)
         else:
@@ -152,7 +174,8 @@ class Workspace:
             if fmt == "JUPYTER":
                 return json.dumps(obj.notebook).encode(), "ipynb"
             if fmt in ("SOURCE", "AUTO"):
-                return notebooks.to_source(obj.notebook).encode(), "py"
+                extension = "r" if obj.language == notebooks.R else "py"
+                return notebooks.to_source(obj.notebook).encode(), extension
             if fmt == "HTML":
                 return notebooks.to_html(obj.notebook).encode(), "html"
         kind = obj.object_type.lower()
@@ -194,4 +217,6 @@ class Workspace:
     def save_notebook(self, path: str, notebook: dict[str, Any]) -> None:
         """Write a notebook, replacing one already there (as a notebook saving itself does)."""
         with self._lock:
-            self._put(path, self._new(NOTEBOOK, notebook=copy.deepcopy(notebook)), overwrite=True)
+            language = notebooks.language_of(notebook)
+            saved = self._new(NOTEBOOK, notebook=copy.deepcopy(notebook), language=language)
+            self._put(path, saved, overwrite=True)
