@@ -567,8 +567,16 @@ def test_run_instances_read_the_wheel_cache_but_never_write_it(tmp_path: Path) -
     policy = generate(tmp_path, {**SETTINGS, "runs_wheel_cache": True})["run-instance-policy.json"]
     wheel = f"arn:aws:s3:::{SETTINGS['runs_bucket']}/runs/wheels/pandas-2.2.3-cp311-none-any.whl"
     output = f"arn:aws:s3:::{SETTINGS['runs_bucket']}/runs/01J3ZM0000PPPPQQQQRRRRSSSS/status.json"
-    # Then an instance may read a cached wheel
+    # Then an instance may read a cached wheel, and list the cache (aws s3 sync), no more
     assert admits(statement(policy, "RunFilesOnlyWithInstanceCredentials")["Resource"], wheel)
+    listing = statement(policy, "ListTheWheelCacheOnlyWithInstanceCredentials")
+    assert listing["Resource"] == f"arn:aws:s3:::{SETTINGS['runs_bucket']}"
+    assert listing["Condition"] == {
+        "StringLike": {"s3:prefix": ["runs/wheels/", "runs/wheels/*"]},
+        "Null": {"ec2:SourceInstanceARN": "false"},
+    }
+    findings = parliament(tmp_path / "iam" / "run-instance-policy.json")
+    assert [f for f in findings if not documented(f, policy["Statement"])] == []
     # And may not replace or delete one (later runs install them), yet still writes its run
     deny = statement(policy, "DenyWritesToTheWheelCache")
     assert deny["Effect"] == "Deny" and "s3:PutObject" in deny["Action"]

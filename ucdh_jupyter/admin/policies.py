@@ -292,17 +292,32 @@ def run_instance_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
 
 
 def _wheel_cache_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
-    """Run instances read the wheel cache (under ``runs_prefix``, so already allowed) but
+    """Run instances read the wheel cache (its objects are under ``runs_prefix``, so
+    already allowed; with the cache on, its listing too, which ``aws s3 sync`` needs) but
     never write it: a run could otherwise replace a wheel that later runs install."""
-    cache = account.s3(f"{config.runs_bucket}/{config.runs_prefix}{CACHE_FOLDER}*")
-    return [
+    folder = f"{config.runs_prefix}{CACHE_FOLDER}"
+    statements: list[dict[str, Any]] = [
         {
             "Sid": "DenyWritesToTheWheelCache",
             "Effect": "Deny",
             "Action": ["s3:PutObject", "s3:DeleteObject"],
-            "Resource": cache,
+            "Resource": account.s3(f"{config.runs_bucket}/{folder}*"),
         }
     ]
+    if config.runs_wheel_cache:
+        statements.append(
+            {
+                "Sid": "ListTheWheelCacheOnlyWithInstanceCredentials",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": account.s3(config.runs_bucket),
+                "Condition": {
+                    "StringLike": {"s3:prefix": [folder, f"{folder}*"]},
+                    "Null": {"ec2:SourceInstanceARN": "false"},
+                },
+            }
+        )
+    return statements
 
 
 def codeartifact_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
