@@ -115,6 +115,11 @@ def requirement_lines(requirements: list[str]) -> list[str]:
     lines = []
     for raw in requirements:
         line = raw.split(" #", 1)[0].strip()
+        # pip-compile --generate-hashes writes "name==1.0 \" then "--hash=sha256:..." lines;
+        # the cache trusts the index it fills from, so the hashes are dropped, not the pin.
+        line = " ".join(
+            word for word in line.split() if word != "\\" and not word.startswith("--hash")
+        )
         if not line or line.startswith("#"):
             continue
         try:
