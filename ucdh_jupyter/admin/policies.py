@@ -310,7 +310,7 @@ def _wheel_cache_statements(config: UcdhConfig, account: Account) -> list[dict[s
                 "Sid": "ListTheWheelCacheOnlyWithInstanceCredentials",
                 "Effect": "Allow",
                 "Action": "s3:ListBucket",
-                "Resource": account.s3(config.runs_bucket),
+                "Resource": account.s3(str(config.runs_bucket)),
                 "Condition": {
                     "StringLike": {"s3:prefix": [folder, f"{folder}*"]},
                     "Null": {"ec2:SourceInstanceARN": "false"},
