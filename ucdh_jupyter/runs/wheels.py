@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .runner import UNREACHABLE_MARKERS
+
 if TYPE_CHECKING:
     from ..config import UcdhConfig
     from .records import RunRecords
@@ -51,16 +53,6 @@ GLIBC_MINORS = range(34, 16, -1)
 PYTHON_VERSION = re.compile(r"3\.[0-9]{1,2}")
 # A URL's user:password@ part, wherever it appears in pip's output.
 CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
-UNREACHABLE = (
-    "NewConnectionError",
-    "ConnectTimeout",
-    "Failed to establish a new connection",
-    "Temporary failure in name resolution",
-    "Name or service not known",
-    "Network is unreachable",
-    "ProxyError",
-    "Max retries exceeded",
-)
 
 
 def platform_tags(architecture: str) -> list[str]:
@@ -257,7 +249,7 @@ class WheelCache:
                 "in requirements.txt next to the notebook."
             )
         missing = re.search(r"No matching distribution found for (\S+)", output)
-        if any(sign in output for sign in UNREACHABLE):
+        if any(sign in output for sign in UNREACHABLE_MARKERS):
             return f"Could not install packages: {source} is unreachable from the Jupyter server."
         if missing:
             name = missing.group(1)
