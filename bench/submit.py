@@ -1,8 +1,16 @@
-"""Server time to submit a run, up to the moment ``RunInstances`` is sent (target: < 1 s).
+"""Server time to submit a run, up to the moment ``RunInstances`` is sent (target: 150 ms).
 
-AWS time (S3 staging puts, the SSM AMI lookup, the DryRun preflight) is measured
-through botocore's before-call/after-call events and subtracted: what remains is the
-extension's own work (checks, notebook parsing, environment pinning, packing).
+As a researcher does it: one running server (its AWS clients built, as after its first
+request), the run dialog opened (``prepare``, not timed: it is on screen while the
+researcher chooses), then the submit, timed from the request body to RunInstances.
+
+AWS time (S3 record and staging puts, the SSM AMI lookup, DescribeImages/Subnets, the
+DryRun preflight) is measured through botocore's before-call/after-call events and
+subtracted as the union of the calls' intervals (staging uploads overlap: their sum
+would subtract more than the time they took); what remains is the extension's own work
+(checks, notebook parsing, environment pinning, record keeping, packing).
+
+The first submit of a fresh server (clients to build, nothing cached) is printed apart.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import os
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -19,10 +28,17 @@ import nbformat
 from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws, apply_demo_environment
-from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.service import RunRequest, RunService
 
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+BUDGET_MS = 150.0
+# The same bench on the code before issue 11's point 9 (commit 72a0afb), this machine,
+# 2026-12-05: median server time of a warm submit. The pins of the notebook's imports
+# (importlib.metadata.packages_distributions over every installed distribution) were
+# most of it; the previous version of this bench (a new server per submit) read 490 ms
+# to 2.6 s for the same code, depending on the machine's load.
+OLD_SERVER_MS = 631.0
+OLD_MEASURED = "2026-12-05, commit 72a0afb"
 
 
 def notebook(root: Path) -> str:
@@ -41,77 +57,118 @@ def notebook(root: Path) -> str:
     nb.cells += [nbformat.v4.new_code_cell(f"x{i} = {i}") for i in range(200)]
     nbformat.write(nb, str(study / "analysis.ipynb"))
     (study / "visits.csv").write_text("id,value\n" + "".join(f"{i},{i}\n" for i in range(20000)))
+    (study / "codebook.txt").write_text("id: visit id\nvalue: a made-up measure\n")
     return "study/analysis.ipynb"
 
 
 class AwsClock:
-    """Sums time spent inside AWS calls and notes when RunInstances (not dry run) starts."""
+    """Intervals spent inside AWS calls until RunInstances (not the dry run) starts."""
 
     def __init__(self) -> None:
-        self.aws_seconds = 0.0
         self.launch_at: float | None = None
+        self.intervals: list[tuple[float, float]] = []
         self._started: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        """Forget the previous submit."""
+        with self._lock:
+            self.launch_at = None
+            self.intervals.clear()
+            self._started.clear()
 
     def before(self, model: Any, params: Any, context: Any, **_: Any) -> None:
         now = time.perf_counter()
-        if model.name == "RunInstances" and not params.get("DryRun") and self.launch_at is None:
-            self.launch_at = now
-        self._started[id(context)] = now
+        with self._lock:
+            if model.name == "RunInstances" and not params.get("DryRun"):
+                self.launch_at = self.launch_at or now
+            self._started[id(context)] = now
 
     def after(self, context: Any, **_: Any) -> None:
-        started = self._started.pop(id(context), None)
-        if started is not None and self.launch_at is None:
-            self.aws_seconds += time.perf_counter() - started
+        now = time.perf_counter()
+        with self._lock:
+            started = self._started.pop(id(context), None)
+            if started is not None and self.launch_at is None:
+                self.intervals.append((started, now))
+
+    def aws_seconds(self) -> float:
+        """Wall time during which at least one AWS call was under way."""
+        total, reach = 0.0, float("-inf")
+        for start, end in sorted(self.intervals):
+            if end > reach:
+                total += end - max(start, reach)
+                reach = end
+        return total
 
 
-def submit_once(local: LocalAws, root: Path, path: str, index: int) -> tuple[float, float]:
-    """(wall seconds until RunInstances, of which AWS seconds) for one fresh submit."""
-    config = UcdhConfig(
-        mode="local",
-        endpoint_url=local.endpoint_url,
-        region=DEMO_REGION,
-        runs_bucket="ucdh-bench-runs",
-        runs_prefix=f"bench/{index}/",
-        runs_store_path=str(root / f"store-{index}.sqlite"),
-    )
-    aws = AwsClients(config)
-    clock = AwsClock()
-    aws.session().events.register("before-call", clock.before)
-    aws.session().events.register("after-call", clock.after)
-    service = RunService.from_config(config, aws)
-    start = time.perf_counter()
-    service.submit(
-        RunRequest(notebook_path=path, instance_type="m5.large", files=["visits.csv"]),
-        owner="bench",
-        root_dir=root,
-    )
-    backend = service._backends.get("ec2")
-    if isinstance(backend, Ec2Backend) and backend.local is not None:
-        backend.local.stop_all()
-    service.close()
-    assert clock.launch_at is not None, "RunInstances was never sent"
-    return clock.launch_at - start, clock.aws_seconds
+class Server:
+    """One Jupyter server's run service against the local AWS, with its AWS clock."""
+
+    def __init__(self, local: LocalAws, root: Path, name: str) -> None:
+        config = UcdhConfig(
+            mode="local",
+            endpoint_url=local.endpoint_url,
+            region=DEMO_REGION,
+            runs_bucket="ucdh-bench-runs",
+            runs_prefix=f"bench/{name}/",
+            runs_store_path=str(root / f"store-{name}.sqlite"),
+            # The stand-in machines wait: no boot competes with the submits for the CPU.
+            runs_local_boot_seconds=3600,
+        )
+        self.aws = AwsClients(config)
+        self.clock = AwsClock()
+        self.aws.session().events.register("before-call", self.clock.before)
+        self.aws.session().events.register("after-call", self.clock.after)
+        self.service = RunService.from_config(config, self.aws)
+        self.root = root
+
+    def submit(self, path: str, owner: str) -> tuple[float, float]:
+        """Open the dialog, then submit: (wall seconds until RunInstances, AWS seconds)."""
+        self.service.prepare(path, self.root)
+        self.clock.reset()
+        start = time.perf_counter()
+        body = {"notebook_path": path, "instance_type": "m5.large", "files": ["visits.csv"]}
+        self.service.submit(RunRequest.parse(body), owner=owner, root_dir=self.root)
+        assert self.clock.launch_at is not None, "RunInstances was never sent"
+        return self.clock.launch_at - start, self.clock.aws_seconds()
+
+    def close(self) -> None:
+        """Stop the stand-in machines and close the store."""
+        local = getattr(self.service._backends.get("ec2"), "local", None)
+        if local is not None:
+            local.stop_all()
+        self.service.close()
 
 
 def main() -> None:
-    """Print the median server time before RunInstances against the 1 s budget."""
+    """Print the median server time before RunInstances against the old figure."""
     with LocalAws() as local:
         apply_demo_environment(local.endpoint_url)
         local.client("s3").create_bucket(Bucket="ucdh-bench-runs")
         root = Path(tempfile.mkdtemp(prefix="ucdh-bench-submit-"))
         path = notebook(root)
-        samples = [submit_once(local, root, path, i) for i in range(RUNS)]
+        fresh = Server(local, root, "fresh")
+        first = fresh.submit(path, "bench-first")
+        fresh.close()
+        server = Server(local, root, "warm")
+        server.submit(path, "bench-warmup")
+        samples = [server.submit(path, f"bench-{i}") for i in range(RUNS)]
+        server.close()
     walls = [wall for wall, _ in samples]
-    own = [wall - aws for wall, aws in samples]
-    print(f"submit until RunInstances, wall:        {statistics.median(walls) * 1000:.0f} ms")
+    own = statistics.median(wall - aws for wall, aws in samples) * 1000
+    print(f"submit until RunInstances, wall:           {statistics.median(walls) * 1000:.0f} ms")
     print(
-        f"  of which AWS calls (staging, preflight): "
-        f"{statistics.median([a for _, a in samples]) * 1000:.0f} ms"
+        "  of which AWS calls (record, staging, preflight): "
+        f"{statistics.median(aws for _, aws in samples) * 1000:.0f} ms"
     )
-    server = statistics.median(own)
     print(
-        f"server time before RunInstances:       {server * 1000:.0f} ms "
-        f"= {server:.2f} x the 1 s budget (median of {RUNS}; first run {own[0] * 1000:.0f} ms)"
+        f"server time before RunInstances:          {own:.0f} ms (median of {RUNS})\n"
+        f"  = {own / OLD_SERVER_MS:.2f} x the old {OLD_SERVER_MS:.0f} ms ({OLD_MEASURED})\n"
+        f"  = {own / BUDGET_MS:.2f} x the {BUDGET_MS:.0f} ms budget"
+    )
+    print(
+        f"first submit of a fresh server (AWS clients built, nothing cached): "
+        f"{(first[0] - first[1]) * 1000:.0f} ms server time"
     )
 
 

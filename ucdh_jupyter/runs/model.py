@@ -192,6 +192,9 @@ class Run:
     databricks_notebook_path: str | None = None
     # What the notebook handed back (Databricks: ``dbutils.notebook.exit(value)``).
     exit_value: str | None = None
+    # EC2: the Python minor version the machine installs ("3.12"), the kernel's or the
+    # nearest the image offers; None: the image's python3 (R notebooks, older records).
+    python_version: str | None = None
 
     def __post_init__(self) -> None:
         if not self.history:

@@ -24,8 +24,8 @@ from ..databricks_client import DatabricksClient
 from ..errors import UcdhError, bad_request, forbidden, log_unexpected, translate
 from . import runner as protocol
 from .backend import BACKENDS, RunBackend
-from .environment import EnvironmentSpec, environment_for
-from .images import images_preview
+from .environment import EnvironmentCache, EnvironmentSpec
+from .images import image_description, images_preview
 from .model import FailureKind, Run, RunState, check_run_id, new_run_id, utcnow
 from .notebook import check_parameters, load_notebook, notebook_parameters
 from .policy import CostPolicy
@@ -138,6 +138,8 @@ class RunService:
         # of one user cannot all pass the check before any of them is counted.
         self._owner_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        # Environments (pins, the run's Python) of the run dialog, reused at submit.
+        self.environments = EnvironmentCache()
 
     @classmethod
     def from_config(
@@ -231,11 +233,15 @@ class RunService:
         """What the run dialog shows before submitting: parameters, files, environment."""
         path = notebook_file(root_dir, notebook_path)
         notebook = load_notebook(path)
+        # Always read afresh here (a package installed since shows); the submit reuses it.
+        environment = self.environment(path, notebook, reuse=False)
         return {
             "notebook_path": notebook_path,
             "parameters": notebook_parameters(notebook),
             "files": [choice.to_json() for choice in sibling_files(path)],
-            "environment": environment_for(path, notebook).to_json(),
+            "environment": environment.to_json(),
+            # The Python the machine installs: the kernel's, or why another one.
+            "python": environment.python.to_json(),
             "default_max_hours": self.config.runs_default_max_hours,
             "max_hours_cap": self.config.max_runtime_hours,
             "budget_usd": self.config.runs_budget_per_run_usd,
@@ -246,6 +252,15 @@ class RunService:
             # Where its packages come from (CodeArtifact, an index, the S3 wheel cache, PyPI).
             "package_source": package_source(self.config),
         }
+
+    def environment(
+        self, path: Path, notebook: dict[str, Any], reuse: bool = True
+    ) -> EnvironmentSpec:
+        """What the run installs, with the run's Python (cached for the next submit)."""
+        image = image_description(self.config, 0)["name"]
+        image = "the" + image[3:] if image.startswith("The ") else image
+        pythons = list(self.config.runs_image_pythons)
+        return self.environments.compute(path, notebook, pythons, image, reuse=reuse)
 
     def _check_limits(self, request: RunRequest, owner: str) -> tuple[float, float | None]:
         """Max hours and hourly rate, after every admin limit and the cost policy
@@ -342,7 +357,15 @@ class RunService:
         check_parameters(notebook, request.parameters)
         files = select_files(path, request.files, request.include_sensitive)
         check_sizes(path, files, self.config.runs_max_notebook_mb, self.config.runs_max_files_mb)
-        environment = environment_for(path, notebook)
+        environment = self.environment(path, notebook)
+        if backend.name == "ec2" and environment.problem and not environment.from_file:
+            raise UcdhError(
+                400,
+                "kernel_not_readable",
+                environment.problem,
+                "Pick a kernel this server has (Kernel → Change Kernel…), save the notebook "
+                "and submit again, or put a requirements.txt next to the notebook.",
+            )
         location = self.records.location(run_id)
         run = Run.create(
             run_id=run_id,
@@ -358,6 +381,8 @@ class RunService:
             cluster_mode=request.cluster_mode,
             bucket=location.bucket,
             prefix=location.prefix,
+            # The machine installs this Python (None: the image's python3); EC2 only.
+            python_version=environment.python.version if backend.name == "ec2" else None,
         )
         try:
             plan = backend.plan(run)
