@@ -8,6 +8,7 @@ notebook's language, the base parameters (widgets) of the task.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -15,8 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.service.workspace import ExportFormat, Language
+from databricks.sdk.errors import InvalidParameterValue
+from databricks.sdk.service.workspace import ExportFormat, ImportFormat, Language
 
+from ucdh_jupyter.demo.databricks import LocalDatabricks
 from ucdh_jupyter.errors import UcdhError
 from ucdh_jupyter.runs.model import FailureKind, RunState
 from ucdh_jupyter.services import UcdhServices
@@ -154,3 +157,33 @@ def test_r_parameter_that_papermill_cannot_inject_is_a_400_before_anything_is_im
     assert "strsplit" in str(refused.value.hint)
     # And nothing was submitted to the workspace
     assert len(list(workspace_client.jobs.list_runs())) == before
+
+
+def test_local_workspace_gives_an_import_the_language_databricks_would(
+    local_databricks: LocalDatabricks, workspace_client: WorkspaceClient, tmp_path: Path
+) -> None:
+    # Given a folder of the local workspace, an R source file and an R Jupyter notebook
+    home = f"/Users/{local_databricks.user_name}/languages"
+    workspace_client.workspace.mkdirs(home)
+    source = base64.b64encode(b"# Databricks notebook source\ncat('hello')\n").decode()
+    ipynb = write_r_notebook(tmp_path / "r.ipynb", "cat('hello')").read_bytes()
+
+    # When R source says language R, Then it is an R notebook exported as .r source
+    workspace_client.workspace.import_(
+        f"{home}/source", content=source, format=ImportFormat.SOURCE, language=Language.R
+    )
+    assert workspace_client.workspace.get_status(f"{home}/source").language is Language.R
+    # When AUTO imports a .r file, Then the extension gives the language and is dropped
+    workspace_client.workspace.import_(f"{home}/auto.r", content=source, format=ImportFormat.AUTO)
+    assert workspace_client.workspace.get_status(f"{home}/auto").language is Language.R
+    # When a Jupyter notebook is imported, Then its own kernel's language counts
+    content = base64.b64encode(ipynb).decode()
+    workspace_client.workspace.import_(
+        f"{home}/jupyter", content=content, format=ImportFormat.JUPYTER
+    )
+    assert workspace_client.workspace.get_status(f"{home}/jupyter").language is Language.R
+    # When the language is one this workspace cannot run, Then it says so with a 400
+    with pytest.raises(InvalidParameterValue, match="not supported here"):
+        workspace_client.workspace.import_(
+            f"{home}/scala", content=source, format=ImportFormat.SOURCE, language=Language.SCALA
+        )
