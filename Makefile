@@ -10,10 +10,13 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export SKIP_JUPYTER_BUILDER := 1
 CHROMIUM := /usr/bin/chromium
 DEMO_ARGS ?=
+# Wheels the stand-in run machines install from (they have no internet): see
+# ucdh_jupyter/demo/wheelhouse.py.
+export UCDH_WHEELHOUSE := $(CURDIR)/build/wheelhouse
 
 .PHONY: install demo test lint pytest jest ui-test bench wheel-check clean
 
-install: .stamp-python .stamp-build .stamp-ui $(CHROMIUM)
+install: .stamp-python .stamp-wheelhouse .stamp-build .stamp-ui $(CHROMIUM) .stamp-r
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,6 +24,10 @@ $(BIN)/python:
 
 .stamp-python: $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+.stamp-wheelhouse: .stamp-python ucdh_jupyter/demo/wheelhouse.py
+	$(BIN)/python -m ucdh_jupyter.demo.wheelhouse $(UCDH_WHEELHOUSE)
 	touch $@
 
 .stamp-node: .stamp-python package.json
@@ -40,7 +47,19 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) first"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-demo: .stamp-python .stamp-build
+# R notebooks run on IRkernel (kernel `ir`). Debian's r-cran-irkernel registers it in
+# /usr/share/jupyter/kernels, where the venv's Jupyter finds it; elsewhere it is
+# registered into the venv. Skipped when Jupyter already knows an `ir` kernel.
+.stamp-r: .stamp-python
+	@$(BIN)/jupyter kernelspec list | grep -qE '^\s+ir\s' || { \
+	  command -v apt-get >/dev/null || { echo "Install R and IRkernel (Jupyter kernel ir) first"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends r-base-core r-cran-irkernel >/dev/null; }
+	@$(BIN)/jupyter kernelspec list | grep -qE '^\s+ir\s' || \
+	  R --slave -e 'IRkernel::installspec(prefix = "$(CURDIR)/$(VENV)")'
+	touch $@
+
+demo: .stamp-python .stamp-wheelhouse .stamp-build
 	$(BIN)/ucdh-jupyter demo $(DEMO_ARGS)
 
 lint: .stamp-python .stamp-node
@@ -49,7 +68,7 @@ lint: .stamp-python .stamp-node
 	$(BIN)/mypy
 	$(BIN)/jlpm lint:check
 
-pytest: .stamp-python
+pytest: .stamp-python .stamp-wheelhouse
 	$(BIN)/python -m pytest
 
 jest: .stamp-node

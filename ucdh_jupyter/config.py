@@ -507,7 +507,17 @@ class UcdhConfig(Configurable):
         min=0.0,
         help=(
             "mode='local' only (demo and tests): seconds the stand-in instance takes to boot "
-            "before it fetches its runner script, as a real one installs Python first."
+            "before it executes its user data, as a real one starts its OS first."
+        ),
+    ).tag(config=True)
+
+    runs_local_image_baked = Bool(
+        True,
+        help=(
+            "mode='local' only: the stand-in instance's image has the runner's venv baked in "
+            "(as an administrator may bake it into an AMI), so a run's boot skips creating "
+            "it. Off: every boot creates the venv and pip-installs the runner's packages "
+            "from the package source, as on a stock image (30 s or more)."
         ),
     ).tag(config=True)
 

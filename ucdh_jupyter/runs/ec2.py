@@ -13,6 +13,7 @@ GPU types boot the Deep Learning Base AMI and check their driver (:mod:`.images`
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -28,11 +29,13 @@ from .backend import (
     Observation,
 )
 from .backstop import Backstop
+from .environment import runner_pins
 from .images import MachineType, image_parameter, machine_type
-from .local import LocalExecutor
+from .instance import LocalInstances
 from .model import MINIMUM_BILLED_SECONDS, RUN_ID_PATTERN, Run, RunState, iso, parse_iso
 from .records import RunRecords
-from .userdata import runner_environment, user_data
+from .userdata import instance_python, user_data
+from .wheels import WheelCache, package_source
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ class Ec2Backend:
         config: UcdhConfig,
         aws: AwsClients,
         records: RunRecords,
-        local: LocalExecutor | None = None,
+        local: LocalInstances | None = None,
     ) -> None:
         if local is not None and config.mode != "local":
             raise ValueError("the local executor only exists in mode='local'")
@@ -89,6 +92,7 @@ class Ec2Backend:
         self.records = records
         self.local = local
         self.backstop = Backstop(config, aws)
+        self.wheels = WheelCache(config, records)
         self._types: dict[str, MachineType] = {}
 
     @property
@@ -256,24 +260,33 @@ class Ec2Backend:
             log.warning("ucdh-jupyter: backstop of run %s not created; terminating", run.id)
             self.terminate([instance["InstanceId"]])
             raise
-        if self.local is not None and not existing:
+        if existing:
+            return
+        if package_source(self.config)["kind"] == "wheel_cache":
+            self._fill_wheels(run)
+        if self.local is not None:
             try:
-                env = self.local_environment(run)
-                self.local.start(run, env, self.terminate, plan["UserData"])
+                self.local.start(run, self.terminate)
             except Exception:
                 self.terminate([instance["InstanceId"]])
                 raise
 
-    def local_environment(self, run: Run) -> dict[str, str]:
-        """The runner's environment when this process plays the instance (mode=local)."""
-        env = runner_environment(
-            run, self.records.location(run.id), self.config, self.gpu_type(run)
-        )
-        env["UCDH_S3_ENDPOINT_URL"] = str(
-            self.config.s3_endpoint_url or self.config.endpoint_url or ""
-        )
-        env["AWS_DEFAULT_REGION"] = self.aws.region
-        return env
+    def _fill_wheels(self, run: Run) -> None:
+        """Fill the wheel cache with what the run installs, while its machine boots
+        (it waits for the list): RunInstances is never delayed by pip."""
+        extra = self.records.get(run.id, protocol.REQUIREMENTS_KEY) or b""
+        requirements = runner_pins() + [
+            line.strip() for line in extra.decode("utf-8", "replace").splitlines()
+        ]
+        python = instance_python(run).removeprefix("python")
+        version = python if python != "3" else self.config.runs_image_pythons[0]
+        architecture = self.architecture(run.instance_type)
+        threading.Thread(
+            target=self.wheels.fill,
+            args=(run.id, [line for line in requirements if line], version, architecture),
+            name=f"ucdh-wheels-{run.id}",
+            daemon=True,
+        ).start()
 
     def _instance(self, run: Run) -> dict[str, Any] | None:
         if run.instance_id:

@@ -5,24 +5,31 @@ instance's user data; in the demo and tests the very same file runs as a local
 subprocess against the local S3 endpoint. So it depends on nothing but the standard
 library, boto3 and papermill, and never imports ``ucdh_jupyter``.
 
+It runs as root on the instance (it must write the run's status whatever the notebook
+does) and executes the notebook with papermill in a child process as the unprivileged
+``UCDH_NOTEBOOK_USER``, whose output goes only to the run's log: never to the console,
+cloud-init's log or ``GetConsoleOutput``, and the notebook cannot cancel the armed
+shutdown. The boot script, not this runner, powers the machine off (after uploading
+its boot log).
+
 What it does, in order: read the inputs from ``s3://BUCKET/PREFIX/input/``, install
 the environment (``pip install -r``), execute the notebook with papermill to a local
 file, and meanwhile, every heartbeat, upload ``status.json`` and the partial notebook
 and look for a cancel request. At the end it uploads the executed notebook and the
 log, then the final status (last, so whoever sees it finds the outputs in place),
 and exits non-zero unless the notebook succeeded. SIGTERM (a cancel, the deadline, a
-shutdown) stops the notebook and saves what it produced. On a real instance it then
-powers the machine off, which terminates it.
+shutdown) stops the notebook and saves what it produced.
 
 The S3 layout and the status fields below are the protocol between this script and
 the server, which imports them from here.
 
 Environment: ``UCDH_RUN_ID``, ``UCDH_RUN_BUCKET``, ``UCDH_RUN_PREFIX`` (the run's own
-prefix), and optionally ``UCDH_S3_ENDPOINT_URL``, ``UCDH_KMS_KEY_ID``,
-``UCDH_HEARTBEAT_SECONDS`` (30), ``UCDH_DEADLINE`` (ISO 8601 UTC), ``UCDH_KERNEL_NAME``
-(python3), ``UCDH_WORKDIR``, ``UCDH_SKIP_INSTALL=1``, ``UCDH_SHUTDOWN_WHEN_DONE=1``,
-``UCDH_GPU_INSTANCE_TYPE`` (set for GPU types: ``nvidia-smi -L`` must list the GPUs).
-AWS credentials and region come from the usual boto3 chain.
+prefix), and optionally ``UCDH_KMS_KEY_ID``, ``UCDH_HEARTBEAT_SECONDS`` (30),
+``UCDH_DEADLINE`` (ISO 8601 UTC), ``UCDH_WORKDIR``, ``UCDH_NOTEBOOK_USER`` (run the
+notebook as this user when the runner is root), ``UCDH_GPU_INSTANCE_TYPE`` (set for GPU
+types: ``nvidia-smi -L`` must list the GPUs). The kernel follows the notebook's
+language (``python3``, or ``ir`` for R). AWS credentials, region and endpoints
+(``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_S3``) come from the usual boto3 chain.
 """
 
 from __future__ import annotations
@@ -52,6 +59,27 @@ RUNNER_KEY = "input/runner.py"
 PARTIAL_KEY = "output/partial.ipynb"
 OUTPUT_KEY = "output/notebook.ipynb"
 LOG_KEY = "output/runner.log"
+BOOT_LOG_KEY = "output/bootstrap.log"
+# {"wheels": [file names]} or {"error": "..."}: written by the server when it has filled
+# the S3 wheel cache with the run's packages (when the wheel cache is the package source).
+WHEELS_KEY = "input/wheels.json"
+WHEELS_WAIT_SECONDS = 900
+
+# What pip prints when it cannot reach its index (no internet, no endpoint, a proxy).
+UNREACHABLE_MARKERS = (
+    "NewConnectionError",
+    "ConnectTimeout",
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "Network is unreachable",
+    "ProxyError",
+    "Max retries exceeded",
+)
+# Kernel and papermill language by the notebook's language.
+KERNELS = {"python": ("python3", "python"), "r": ("ir", "R")}
+# The cells papermill adds at the top of a failed notebook.
+ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
 # Runner phases written to status.json, in order; the last three are final.
 PHASES = ("starting", "installing", "running", "finalizing", "succeeded", "failed", "cancelled")
@@ -125,6 +153,29 @@ def progress_of(notebook: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def notebook_language(notebook: dict[str, Any]) -> str:
+    """``python`` or ``r``, from the notebook's kernelspec or language_info."""
+    metadata = notebook.get("metadata") or {}
+    spec = metadata.get("kernelspec") or {}
+    named = str(spec.get("language") or (metadata.get("language_info") or {}).get("name") or "")
+    return "r" if named.strip().lower() == "r" else "python"
+
+
+def first_error(notebook: dict[str, Any]) -> tuple[int, str] | None:
+    """``(cell index, "Name: value")`` of the first cell with an error output in an
+    executed notebook, ignoring the marker cells papermill adds on failure."""
+    cells = [
+        cell
+        for cell in notebook.get("cells", [])
+        if ERROR_MARKER_TAG not in cell.get("metadata", {}).get("tags", [])
+    ]
+    for index, cell in enumerate(cells):
+        for output in cell.get("outputs") or []:
+            if output.get("output_type") == "error":
+                return index, f"{output.get('ename')}: {output.get('evalue')}".strip()
+    return None
+
+
 def original_cell_index(
     notebook: dict[str, Any], executed_index: int, parameters: dict[str, Any]
 ) -> int:
@@ -139,6 +190,14 @@ def original_cell_index(
     marked = [i for i, t in enumerate(tags) if "parameters" in t]
     injected_at = marked[0] + 1 if marked else 0
     return executed_index - 1 if executed_index > injected_at else executed_index
+
+
+class NotebookFailedError(Exception):
+    """The notebook raised: papermill exited 1 and the output names the cell."""
+
+    def __init__(self, cell_index: int, message: str) -> None:
+        super().__init__(message)
+        self.cell_index = cell_index
 
 
 class Stop(KeyboardInterrupt):
@@ -156,11 +215,9 @@ class Runner:
         self.run_id = env["UCDH_RUN_ID"]
         self.bucket = env["UCDH_RUN_BUCKET"]
         self.prefix = env["UCDH_RUN_PREFIX"].rstrip("/") + "/"
-        self.endpoint_url = env.get("UCDH_S3_ENDPOINT_URL") or None
         self.sse = sse_args(env.get("UCDH_KMS_KEY_ID"))
         self.heartbeat_seconds = float(env.get("UCDH_HEARTBEAT_SECONDS") or 30)
-        self.kernel_name = env.get("UCDH_KERNEL_NAME") or "python3"
-        self.skip_install = env.get("UCDH_SKIP_INSTALL") == "1"
+        self.notebook_user = env.get("UCDH_NOTEBOOK_USER") or None
         self.gpu_type = env.get(GPU_TYPE_VARIABLE) or None
         self.started = time.time()
         deadline = env.get("UCDH_DEADLINE")
@@ -171,9 +228,13 @@ class Runner:
             self.stop_at = end - min(300.0, 0.1 * max(0.0, end - self.started))
         self.workdir = Path(env.get("UCDH_WORKDIR") or tempfile.mkdtemp(prefix="ucdh-run-"))
         self.inputs = self.workdir / "notebook"
-        self.output = self.workdir / "output.ipynb"
+        # The notebook user's own folder: it writes the executed notebook there.
+        self.outbox = self.workdir / "out"
+        self.output = self.outbox / "output.ipynb"
         self.log_file = self.workdir / "runner.log"
         self.notebook_file = self.inputs / "run.ipynb"
+        self.language = "python"
+        self._child: subprocess.Popen[bytes] | None = None
         self.parameters: dict[str, Any] = {}
         self.stop_reason: str | None = None
         self.finalizing = False
@@ -196,7 +257,7 @@ class Runner:
         }
         import boto3
 
-        self.s3 = boto3.client("s3", endpoint_url=self.endpoint_url)
+        self.s3 = boto3.client("s3")
 
     # -- S3 -----------------------------------------------------------------
 
@@ -221,6 +282,8 @@ class Runner:
             self.status["heartbeat_at"] = now_iso()
             self.status["beats"] += 1
             body = json.dumps(self.status, indent=1).encode()
+        # A local copy tells the boot script whether the runner reported its end.
+        (self.workdir / STATUS_KEY).write_bytes(body)
         self.put(STATUS_KEY, body, "application/json")
 
     def upload_if_changed(self, path: Path, relative: str, notebook: bool = False) -> bool:
@@ -272,6 +335,7 @@ class Runner:
         self.parameters = dict(manifest.get("parameters") or {})
         self.notebook_file = self.inputs / Path(manifest.get("notebook_name") or "run.ipynb").name
         self.s3.download_file(self.bucket, self.key(NOTEBOOK_KEY), str(self.notebook_file))
+        self.language = notebook_language(json.loads(self.notebook_file.read_text("utf-8")))
         for relative in manifest.get("files", []):
             target = (self.inputs / relative).resolve()
             if self.inputs.resolve() not in target.parents:
@@ -307,39 +371,140 @@ class Runner:
         for line in listed:
             log.info("gpu: %s", line.strip()[:LINE_CHARS])
 
+    def check_kernel(self) -> None:
+        """An R notebook needs R and IRkernel on the machine (in its image)."""
+        if self.language != "r":
+            return
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        if KERNELS["r"][0] not in KernelSpecManager().find_kernel_specs():
+            raise KernelMissingError(
+                "This machine's image has no R kernel (R with IRkernel), so the R notebook "
+                "cannot run. Ask your administrator for an image with R and IRkernel "
+                "(UcdhConfig.runs_ami_id)."
+            )
+
     def install_environment(self) -> None:
-        """``pip install -r requirements.txt`` into this interpreter's environment."""
+        """``pip install -r requirements.txt`` into this interpreter's environment, from
+        the package source the boot script exported (``PIP_*``)."""
         requirements = self.workdir / "requirements.txt"
-        if self.skip_install or not requirements.exists():
+        if not requirements.exists():
             log.info("environment: nothing to install")
             return
+        self.fetch_wheels()
         command = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check"]
+        done = subprocess.run(  # noqa: S603 - fixed command, our own file
+            [*command, "-r", str(requirements)], capture_output=True, text=True, check=False
+        )
         with self.log_file.open("a") as sink:
-            done = subprocess.run(  # noqa: S603 - fixed command, our own file
-                [*command, "-r", str(requirements)], stdout=sink, stderr=sink, check=False
-            )
+            sink.write(done.stdout + done.stderr)
         if done.returncode != 0:
+            said = done.stdout + done.stderr
+            if any(marker in said for marker in UNREACHABLE_MARKERS):
+                raise EnvironmentInstallError(
+                    "the package index is unreachable from this machine; ask your "
+                    "administrator for a package source its subnet reaches"
+                )
             raise EnvironmentInstallError(
-                f"pip install -r requirements.txt exited {done.returncode}"
+                f"pip install -r requirements.txt exited {done.returncode} (the log has "
+                "pip's output)"
             )
+
+    def fetch_wheels(self) -> None:
+        """With the S3 wheel cache as package source (``UCDH_WHEELS_URI``), wait for the
+        server's list of the run's wheels, download them and point pip at them only."""
+        cache = os.environ.get("UCDH_WHEELS_URI")
+        if not cache or os.environ.get("PIP_FIND_LINKS"):
+            return  # another source, or the boot script has fetched them already
+        from botocore.exceptions import ClientError
+
+        waited = 0.0
+        while True:
+            try:
+                listing = self.s3.get_object(Bucket=self.bucket, Key=self.key(WHEELS_KEY))
+                answer = json.loads(listing["Body"].read())
+                break
+            except ClientError:
+                if waited >= WHEELS_WAIT_SECONDS:
+                    raise EnvironmentInstallError(
+                        "the server did not fill the wheel cache in time"
+                    ) from None
+                time.sleep(2.0)
+                waited += 2.0
+        if answer.get("error"):
+            raise EnvironmentInstallError(str(answer["error"]))
+        bucket, _, prefix = cache.removeprefix("s3://").partition("/")
+        folder = self.workdir / "wheels"
+        folder.mkdir(exist_ok=True)
+        for name in answer.get("wheels", []):
+            self.s3.download_file(bucket, prefix + Path(name).name, str(folder / Path(name).name))
+        os.environ["PIP_NO_INDEX"] = "1"
+        os.environ["PIP_FIND_LINKS"] = str(folder)
+
+    def _as_notebook_user(self, command: list[str]) -> list[str]:
+        """``command`` run as the notebook user (when this runner is root), after
+        handing that user the notebook's folders."""
+        if not self.notebook_user or os.geteuid() != 0:
+            return command
+        import pwd
+
+        account = pwd.getpwnam(self.notebook_user)
+        for folder in (self.inputs, self.outbox):
+            for path in (folder, *folder.rglob("*")):
+                os.chown(path, account.pw_uid, account.pw_gid)
+        home = self.workdir.parent / "home"
+        return ["runuser", "-u", self.notebook_user, "--", "env", f"HOME={home}", *command]
 
     def execute(self) -> None:
-        """Run the notebook with papermill; the heartbeat thread publishes its progress."""
-        import papermill
+        """Run the notebook with papermill in a child process as the notebook user; its
+        output goes only to the run's log; the heartbeat publishes its progress."""
+        kernel, language = KERNELS[self.language]
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        parameters = self.workdir / "parameters.json"
+        parameters.write_text(json.dumps(self.parameters), encoding="utf-8")
+        command = [
+            sys.executable, "-m", "papermill",
+            str(self.notebook_file), str(self.output),
+            "--parameters_file", str(parameters),
+            "--kernel", kernel, "--language", language,
+            "--cwd", str(self.inputs),
+            "--no-progress-bar", "--log-output",
+            "--request-save-on-cell-execute",
+            "--autosave-cell-every", str(max(1, int(self.heartbeat_seconds))),
+        ]  # fmt: skip
+        os.chmod(parameters, 0o644)  # read by the notebook user; never secret
+        with self.log_file.open("ab") as sink:
+            self._child = subprocess.Popen(  # noqa: S603 - our own fixed command
+                self._as_notebook_user(command),
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=sink,
+                start_new_session=True,  # one group: a stop reaches the kernel too
+            )
+            code = self._child.wait()
+        if code == 0:
+            return
+        executed = json.loads(self.output.read_text("utf-8")) if self.output.exists() else {}
+        error = first_error(executed)
+        if code == 1 and error is not None:
+            raise NotebookFailedError(*error)
+        raise RuntimeError(f"papermill exited {code} (the log has its output)")
 
-        papermill.execute_notebook(
-            str(self.notebook_file),
-            str(self.output),
-            parameters=self.parameters,
-            kernel_name=self.kernel_name,
-            # The run's kernel is a Python one, whatever the notebook's metadata says.
-            language="python",
-            cwd=str(self.inputs),
-            progress_bar=False,
-            log_output=True,
-            request_save_on_cell_execute=True,
-            autosave_cell_every=max(1, int(self.heartbeat_seconds)),
-        )
+    def stop_child(self) -> None:
+        """SIGTERM the notebook's process group, then SIGKILL what is left after 30 s."""
+        child = self._child
+        if child is None or child.poll() is not None:
+            return
+        for sig, grace in ((signal.SIGTERM, 30.0), (signal.SIGKILL, 10.0)):
+            try:
+                os.killpg(child.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                child.wait(grace)
+                return
+            except subprocess.TimeoutExpired:
+                continue
 
     # -- heartbeat ----------------------------------------------------------
 
@@ -425,34 +590,35 @@ class Runner:
     def run(self) -> int:
         """The whole run; returns the exit code."""
         self.workdir.mkdir(parents=True, exist_ok=True)
+        # The log file only: the console is cloud-init's log, which must never carry
+        # anything of the notebook (error messages included).
         handler = logging.FileHandler(self.log_file)
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        logging.basicConfig(level=logging.INFO, handlers=[handler, logging.StreamHandler()])
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
         signal.signal(signal.SIGTERM, self.on_sigterm)
-        from papermill.exceptions import PapermillExecutionError
-
         try:
             self.put_status(phase="starting")
             self._beats.start()
             self.check_gpus()
             self.download_inputs()
+            self.check_kernel()
             self.put_status(phase="installing")
             self.install_environment()
             self.put_status(phase="running")
             self.execute()
         except Stop:
+            self.stop_child()
             return self.stopped()
-        except PapermillExecutionError as error:
+        except NotebookFailedError as error:
             cell = self.failing_cell(error.cell_index)
-            message = f"{error.ename}: {error.evalue}".strip()
-            return self.failed("notebook_error", message, EXIT_NOTEBOOK_ERROR, failing_cell=cell)
+            return self.failed("notebook_error", str(error), EXIT_NOTEBOOK_ERROR, failing_cell=cell)
         except EnvironmentInstallError as error:
             return self.failed("staging", f"Installing the environment failed: {error}")
-        except GpuDriverError as error:
+        except (GpuDriverError, KernelMissingError) as error:
             return self.failed("infrastructure", str(error))
         except Exception as error:
-            if type(error).__name__ == "DeadKernelError":
-                return self.failed("kernel_died", f"The kernel died: {error}")
+            if "DeadKernelError" in self.log_file.read_text("utf-8", errors="replace"):
+                return self.failed("kernel_died", "The kernel died (the log has the details).")
             log.exception("run failed")
             return self.failed("infrastructure", f"{type(error).__name__}: {error}")
         return self.finish("succeeded", EXIT_OK)
@@ -467,6 +633,10 @@ class EnvironmentInstallError(RuntimeError):
     """pip could not install the run's requirements."""
 
 
+class KernelMissingError(RuntimeError):
+    """The notebook's kernel is not installed on the machine."""
+
+
 class GpuDriverError(RuntimeError):
     """A GPU type whose GPUs the driver cannot use."""
 
@@ -475,13 +645,8 @@ class GpuDriverError(RuntimeError):
 
 
 def main() -> int:
-    """Entry point: run, then power the machine off when asked to (real instances)."""
-    runner = Runner(dict(os.environ))
-    try:
-        return runner.run()
-    finally:
-        if os.environ.get("UCDH_SHUTDOWN_WHEN_DONE") == "1":
-            subprocess.run(["shutdown", "-h", "now"], check=False)  # noqa: S607
+    """Entry point: the boot script powers the machine off after this returns."""
+    return Runner(dict(os.environ)).run()
 
 
 if __name__ == "__main__":

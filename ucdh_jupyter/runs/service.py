@@ -198,9 +198,11 @@ class RunService:
 
             return DatabricksBackend(self.config, self.databricks, records)
         from .ec2 import Ec2Backend
-        from .local import LocalExecutor
+        from .instance import LocalInstances
 
-        local = LocalExecutor(self.config, records) if self.config.mode == "local" else None
+        local = None
+        if self.config.mode == "local":
+            local = LocalInstances(self.config, lambda: self.aws.client("ec2"))
         return Ec2Backend(self.config, self.aws, records, local)
 
     def available_backends(self) -> list[str]:

@@ -14,7 +14,6 @@ every later run's machine, with its instance profile.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import shlex
@@ -23,14 +22,16 @@ from typing import Any
 from ..config import UcdhConfig
 from ..errors import bad_request
 from . import runner as protocol
+from .environment import runner_pins
 from .model import Run
 from .records import RunLocation
 from .staging import runner_checksum
 
 USER_DATA_LIMIT = 16 * 1024
 RUN_HOME = "/opt/ucdh-run"
-# What the runner itself needs; the notebook's own packages come from requirements.txt.
-RUNNER_PACKAGES = ("boto3", "papermill", "ipykernel")
+# The unprivileged account the notebook runs as (created at boot when the image lacks it):
+# it cannot cancel the armed shutdown, and its output reaches only the run's log in S3.
+NOTEBOOK_USER = "ucdh-notebook"
 CHECKSUM_MISMATCH = (
     "The runner script in the run's S3 folder does not match the checksum pinned when the "
     "run was submitted, so none of it was executed (input/runner.py was changed after "
@@ -86,6 +87,69 @@ def shutdown_minutes(max_hours: float) -> int:
     return max(1, math.ceil(max_hours * 60))
 
 
+def instance_python(run: Run) -> str:
+    """The interpreter the instance runs the notebook with: the run's Python minor
+    version (the kernel's, chosen at submit), else the image's ``python3``."""
+    version = getattr(run, "python_version", None)
+    return f"python{version}" if version else "python3"
+
+
+def endpoint_environment(config: UcdhConfig) -> dict[str, str]:
+    """The AWS endpoints the administrator configured, for the instance's AWS CLI and
+    boto3 (which read ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_S3``): VPC interface
+    or FIPS endpoints apply on the machine too, not only on the server."""
+    env: dict[str, str] = {}
+    if config.endpoint_url:
+        env["AWS_ENDPOINT_URL"] = str(config.endpoint_url)
+    if config.s3_endpoint_url:
+        env["AWS_ENDPOINT_URL_S3"] = str(config.s3_endpoint_url)
+    return env
+
+
+def package_settings(config: UcdhConfig, run: Run, location: RunLocation) -> dict[str, str]:
+    """Where the instance's pip gets packages: CodeArtifact, an index, the S3 wheel
+    cache, or the public PyPI (first configured wins), and its label for messages."""
+    from .wheels import CACHE_FOLDER, package_source
+
+    source = package_source(config)
+    env = {"UCDH_PACKAGES_FROM": source["kind"], "UCDH_PACKAGES_LABEL": source["label"]}
+    if source["kind"] == "codeartifact":
+        env["UCDH_CODEARTIFACT_DOMAIN"] = str(config.runs_codeartifact_domain)
+        env["UCDH_CODEARTIFACT_REPOSITORY"] = str(config.runs_codeartifact_repository)
+        if config.runs_codeartifact_domain_owner:
+            env["UCDH_CODEARTIFACT_OWNER"] = str(config.runs_codeartifact_domain_owner)
+    elif source["kind"] == "index":
+        env["UCDH_PIP_INDEX_URL"] = str(config.runs_pip_index_url)
+    elif source["kind"] == "wheel_cache":
+        # The cache sits beside the runs: <runs prefix>wheels/.
+        root = location.prefix.removesuffix(f"{run.id}/")
+        env["UCDH_WHEELS_URI"] = f"s3://{location.bucket}/{root}{CACHE_FOLDER}"
+        env["UCDH_WHEELS_LIST_URI"] = location.uri(protocol.WHEELS_KEY)
+        env["UCDH_WHEELS_WAIT_SECONDS"] = str(protocol.WHEELS_WAIT_SECONDS)
+    return env
+
+
+def _ca_bundle(config: UcdhConfig) -> dict[str, str]:
+    """The configured CA bundle's text, which the machine writes to a file: a proxy
+    that re-signs TLS re-signs the instance's traffic too."""
+    if not config.ca_bundle:
+        return {}
+    try:
+        with open(str(config.ca_bundle), encoding="ascii") as bundle:
+            return {"UCDH_CA_BUNDLE_PEM": bundle.read().strip()}
+    except (OSError, ValueError):
+        raise bad_request(
+            "The CA bundle configured for AWS cannot be read, so run machines could not use it.",
+            "Ask your administrator to check UcdhConfig.ca_bundle.",
+        ) from None
+
+
+def _body() -> str:
+    from importlib.resources import files
+
+    return files(__package__).joinpath("boot.sh").read_text(encoding="utf-8")
+
+
 def user_data(
     run: Run,
     location: RunLocation,
@@ -93,52 +157,41 @@ def user_data(
     region: str,
     gpu_type: str | None = None,
 ) -> str:
-    """The instance's boot script; refuses (400) a script over EC2's 16 KB limit."""
+    """The instance's boot script (``boot.sh`` after the armed shutdown and its
+    settings); refuses (400) a script over EC2's 16 KB limit."""
+    sse: list[str] = []
+    if config.kms_key_id:
+        sse = ["--sse", "aws:kms", "--sse-kms-key-id", str(config.kms_key_id)]
     env = {
         **runner_environment(run, location, config, gpu_type),
+        **endpoint_environment(config),
+        **package_settings(config, run, location),
+        **_ca_bundle(config),
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
-        "UCDH_WORKDIR": f"{RUN_HOME}/work",
-        "UCDH_SHUTDOWN_WHEN_DONE": "1",
+        "UCDH_PYTHON": instance_python(run),
+        "UCDH_RUNNER_PINS": "\n".join(runner_pins()),
+        "UCDH_NOTEBOOK_USER": NOTEBOOK_USER,
+        "UCDH_RUNNER_URI": location.uri(protocol.RUNNER_KEY),
+        "UCDH_STATUS_URI": location.uri(protocol.STATUS_KEY),
+        "UCDH_BOOT_LOG_URI": location.uri(protocol.BOOT_LOG_KEY),
+        "UCDH_CHECKSUM_MISMATCH": CHECKSUM_MISMATCH,
+        "UCDH_UNREACHABLE": "|".join(protocol.UNREACHABLE_MARKERS),
     }
     exports = "\n".join(
         f"export {name}={shlex.quote(value)}" for name, value in sorted(env.items())
     )
-    sse = ""
-    if config.kms_key_id:
-        sse = f" --sse aws:kms --sse-kms-key-id {shlex.quote(config.kms_key_id)}"
-    runner_uri = shlex.quote(location.uri(protocol.RUNNER_KEY))
-    status_uri = shlex.quote(location.uri(protocol.STATUS_KEY))
-    refused = shlex.quote(json.dumps(checksum_failure_status(_NOW)))
-    boot_log = shlex.quote(location.uri("output/bootstrap.log"))
     script = f"""#!/bin/bash
 shutdown -h +{shutdown_minutes(run.max_hours)}
 # ucdh-jupyter run {run.id}. The line above powers this machine off at its max
 # runtime whatever happens next; shutting down terminates it.
-on_exit() {{
-  aws s3 cp /var/log/cloud-init-output.log {boot_log}{sse} --only-show-errors || true
-  shutdown -h now
-}}
-trap on_exit EXIT
-set -euo pipefail
 {exports}
-mkdir -p {RUN_HOME}/work
-dnf install -y -q python3.11 python3.11-pip || dnf install -y -q python3 python3-pip
-PY=$(command -v python3.11 || command -v python3)
-"$PY" -m venv {RUN_HOME}/venv
-{RUN_HOME}/venv/bin/pip install -q --disable-pip-version-check {" ".join(RUNNER_PACKAGES)}
-aws s3 cp {runner_uri} {RUN_HOME}/runner.py --only-show-errors
+SSE=({" ".join(shlex.quote(arg) for arg in sse)})
 UCDH_RUNNER_SHA256={runner_checksum()}
-if ! echo "$UCDH_RUNNER_SHA256  {RUN_HOME}/runner.py" | sha256sum -c --status -; then
-  echo {refused} | sed "s/{_NOW}/$(date -u +%Y-%m-%dT%H:%M:%SZ)/g" >{RUN_HOME}/refused.json
-  aws s3 cp {RUN_HOME}/refused.json {status_uri}{sse} --only-show-errors || true
-  exit 1
-fi
-{RUN_HOME}/venv/bin/python {RUN_HOME}/runner.py
-"""
+{_body()}"""
     if len(script.encode()) >= USER_DATA_LIMIT:
         raise bad_request(
             "The instance start-up script would exceed EC2's 16 KB user data limit.",
-            "Shorten UcdhConfig.runs_prefix or kms_key_id.",
+            "Shorten UcdhConfig.runs_prefix, kms_key_id or the CA bundle.",
         )
     return script

@@ -16,6 +16,7 @@ import pytest
 from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
+from ucdh_jupyter.demo.wheelhouse import wheelhouse
 from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.service import RunService
 
@@ -35,6 +36,9 @@ def run_settings(local_aws: LocalAws, tmp_path: Path) -> dict[str, Any]:
         "runs_prefix": f"tests/{uuid.uuid4().hex[:10]}/",
         "runs_heartbeat_seconds": 0.3,
         "runs_store_path": str(tmp_path / "store" / "runs.sqlite"),
+        # The stand-in machines have no internet; their image has the runner's venv
+        # baked in from this wheelhouse (tests of installs turn the wheel cache on).
+        "runs_wheelhouse": wheelhouse(),
     }
 
 
@@ -52,8 +56,8 @@ def run_service(run_config: UcdhConfig) -> Iterator[RunService]:
     backend = service._backends.get("ec2")
     if isinstance(backend, Ec2Backend) and backend.local is not None:
         backend.local.stop_all()
-        for run_id in list(backend.local._threads):
-            backend.local.wait(run_id, timeout=20)
+        for run_id in list(backend.local._machines):
+            backend.local.wait(run_id, timeout=60)
     service.close()
 
 
