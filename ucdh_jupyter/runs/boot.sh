@@ -10,6 +10,9 @@
 
 RUN_HOME="${UCDH_INSTANCE_ROOT:-}/opt/ucdh-run"
 BOOT_LOG="${UCDH_INSTANCE_ROOT:-}/var/log/cloud-init-output.log"
+# The runner uploads it too, before its final status: the server terminates the
+# machine when it sees that status, which may cut the exit trap's upload short.
+export UCDH_BOOT_LOG_FILE="$BOOT_LOG"
 export UCDH_WORKDIR="$RUN_HOME/work"
 STAGE="starting the machine"
 FAILURE_KIND=""
@@ -36,6 +39,9 @@ runner_reported() {
 on_exit() {
   code=$?
   set +e
+  # Seeing the status below, the server terminates the machine: the uploads that
+  # follow (and inherit this) must not die of that SIGTERM.
+  trap '' TERM
   if [ "$code" -ne 0 ] && ! runner_reported; then
     if [ -z "$FAILURE_MESSAGE" ]; then
       FAILURE_KIND="infrastructure"
@@ -53,6 +59,10 @@ on_exit() {
   shutdown -h now
 }
 trap on_exit EXIT
+# A shutdown (the armed one, a termination) signals every process: the runner saves the
+# notebook's output; this script waits for it (a trapped signal waits for the running
+# command) before its exit trap reports and uploads.
+trap 'exit 143' TERM
 set -euo pipefail
 mkdir -p "$RUN_HOME" "$UCDH_WORKDIR"
 if [ -n "${UCDH_CA_BUNDLE_PEM:-}" ]; then

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,7 +191,8 @@ class LocalInstances:
         ).stdout  # fmt: skip
         python, pins = exported.split("\0")
         minor = python.removeprefix("python")
-        interpreter = self.image.pythons.get(minor) or self.image.pythons.get(self.system)
+        # Baked for the Python the run wants, when the image has it (else the boot fails).
+        interpreter = self.image.pythons.get(minor if minor != "3" else self.system)
         wheelhouse = self.config.runs_wheelhouse
         if not (interpreter and pins and wheelhouse):
             return  # nothing to bake with: the boot installs for real
@@ -229,7 +231,11 @@ class LocalInstances:
         try:
             machine.powered_off.wait(self.boot_seconds)  # the OS boots first
             if self.image.baked:
-                self._bake(root)
+                try:
+                    self._bake(root)
+                except (OSError, subprocess.CalledProcessError) as exc:
+                    # An image without it: the boot script installs for real.
+                    log.info("ucdh-jupyter: local image of %s not baked (%s)", run_id, exc)
             with machine.console.open("wb") as console, self._lock:
                 if machine.powered_off.is_set():
                     return  # terminated before it booted
@@ -245,6 +251,7 @@ class LocalInstances:
             self._honour_armed_shutdown(machine)
             code = machine.process.wait()
             log.info("ucdh-jupyter: local instance of %s: boot script exited %s", run_id, code)
+            self._wait_for_the_rest(machine.process.pid)
         except Exception as exc:
             log_unexpected(log, exc, f"local instance of {run_id} failed to boot")
         finally:
@@ -255,6 +262,20 @@ class LocalInstances:
                 log_unexpected(log, exc, f"could not terminate {instance_id}")
             if not self.keep_roots:
                 shutil.rmtree(root, ignore_errors=True)
+
+    @staticmethod
+    def _wait_for_the_rest(group: int, grace: float = 90.0) -> None:
+        """A machine powers off once its processes have ended, or are killed after the
+        grace period, as systemd does at shutdown."""
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
 
     def _honour_armed_shutdown(self, machine: Machine) -> None:
         """Power the machine off when its armed ``shutdown -h +MINUTES`` comes due."""

@@ -567,8 +567,21 @@ class Runner:
             self.put(LOG_KEY, self.log_file.read_bytes(), "text/plain")
         except Exception:
             log.exception("could not upload the log")
+        self.upload_boot_log()
         self.put_status(phase=phase, exit_code=exit_code, finished_at=now_iso(), **failure)
         return exit_code
+
+    def upload_boot_log(self) -> None:
+        """The machine's boot log so far (``UCDH_BOOT_LOG_FILE``), before the final status:
+        the machine may be terminated as soon as that status is seen. It holds the boot
+        script's output only, never the notebook's."""
+        boot_log = os.environ.get("UCDH_BOOT_LOG_FILE")
+        if not boot_log or not os.path.exists(boot_log):
+            return
+        try:
+            self.put(BOOT_LOG_KEY, Path(boot_log).read_bytes(), "text/plain")
+        except Exception:
+            log.exception("could not upload the boot log")
 
     def failed(self, kind: str, message: str, exit_code: int = EXIT_FAILED, **more: Any) -> int:
         """End as failed with a failure kind the server understands."""
