@@ -413,6 +413,8 @@ export interface IRun {
   /** What the notebook handed back (Databricks: `dbutils.notebook.exit`); absent from older servers. */
   exit_value?: string | null;
   databricks_host: string | null;
+  /** EC2: the Python minor version the machine installs; null: the image's python3. */
+  python_version?: string | null;
 }
 
 /** A file of the notebook's folder that may be sent along with it. */
@@ -426,11 +428,23 @@ export interface IRunFile {
 
 /** What the run's machine installs, and where the list comes from. */
 export interface IRunEnvironment {
-  /** `requirements.txt`, or the notebook's imports pinned to this environment. */
+  /** `requirements.txt`, or the notebook's imports pinned to its kernel's environment. */
   source: string;
   packages: string[];
   /** Imports no installed package provides (e.g. the notebook's own modules). */
   unresolved: string[];
+  /** Why the kernel's packages could not be read; absent from older servers. */
+  problem?: string | null;
+}
+
+/** The Python a run's machine installs, against the notebook kernel's. */
+export interface IRunPython {
+  /** The kernel's Python (`3.10`); null for R kernels or when it cannot be read. */
+  kernel: string | null;
+  /** The run's Python; null: the image's python3. */
+  version: string | null;
+  /** Why the run's Python is not the kernel's; null when it is. */
+  note: string | null;
 }
 
 /** The image (AMI) a run's machine boots, as the administrator configured it. */
@@ -459,6 +473,8 @@ export interface IRunPrepare {
   images: { standard: IRunImage; gpu: IRunImage };
   /** Where the machine installs packages from; absent from older servers. */
   package_source?: IPackageSource;
+  /** The Python the machine installs; absent from older servers. */
+  python?: IRunPython;
   /** Present when the request named an instance type. */
   cost?: IRunCost | null;
 }

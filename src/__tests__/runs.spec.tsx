@@ -8,7 +8,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import type { IConfig, IRunRequest, IRunUsage } from '../api';
+import type { IConfig, IRunPrepare, IRunRequest, IRunUsage } from '../api';
 import { RunDialog, RunFormWidget } from '../runs/dialog';
 import { RunsSection } from '../runs/section';
 import { CommandIDs } from '../tokens';
@@ -374,12 +374,15 @@ describe('RunDialog', () => {
     dialog = null;
   });
 
-  function opened(config?: IConfig): {
+  function opened(
+    config?: IConfig,
+    prepare?: Partial<IRunPrepare>
+  ): {
     node: HTMLElement;
     server: ReturnType<typeof fakeRunsServer>;
     result: Promise<Dialog.IResult<any>>;
   } {
-    const server = fakeRunsServer([], { config });
+    const server = fakeRunsServer([], { config, prepare });
     const form = new RunFormWidget({
       notebookPath: PREPARE.notebook_path,
       trans,
@@ -471,6 +474,41 @@ describe('RunDialog', () => {
     expect(
       node.querySelector('.jp-ucdh-RunDialog-image')?.getAttribute('title')
     ).toBe(PREPARE.images.gpu.source);
+  });
+
+  it('says which Python the machine runs, and why when it is not the kernel one', async () => {
+    const note =
+      'Your kernel runs Python 3.10; Amazon Linux 2023 offers 3.9 and 3.11\u20133.14, so the run uses 3.11; pins that need 3.10 may fail.';
+    const { node } = opened(undefined, {
+      python: { kernel: '3.10', version: '3.11', note }
+    });
+    const line = await find(node, '.jp-ucdh-RunDialog-python');
+    expect(line.textContent).toBe(note);
+  });
+
+  it('says the machine runs the kernel Python when the image offers it', async () => {
+    const { node } = opened(undefined, {
+      python: { kernel: '3.12', version: '3.12', note: null }
+    });
+    const line = await find(node, '.jp-ucdh-RunDialog-python');
+    expect(line.textContent).toBe(
+      'The machine runs Python 3.12, as your kernel.'
+    );
+  });
+
+  it('explains a kernel whose packages cannot be read', async () => {
+    const problem =
+      "The notebook's kernel 'elsewhere' is not installed on this server, so the versions of its packages cannot be read.";
+    const { node } = opened(undefined, {
+      environment: { ...PREPARE.environment, problem },
+      python: { kernel: null, version: null, note: null }
+    });
+    const alert = await find(
+      node,
+      '.jp-ucdh-RunDialog-environment [role="alert"]'
+    );
+    expect(alert.textContent).toBe(problem);
+    expect(node.querySelector('.jp-ucdh-RunDialog-python')).toBeNull();
   });
 
   it('says where the machine installs its packages from', async () => {

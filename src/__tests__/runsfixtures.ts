@@ -108,13 +108,13 @@ export const PREPARE: IRunPrepare = {
       source:
         'ssm:/aws/service/deeplearning/ami/{arch}/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id'
     }
-  }
-};
-
   },
   package_source: {
     kind: 'wheel_cache',
     label: 'the S3 wheel cache (no internet needed)'
+  }
+};
+
 /** What a Databricks node costs on top of its EC2 price in the fake: DBUs. */
 export const DBU_PER_NODE_HOUR = 0.1;
 
@@ -237,6 +237,8 @@ export function fakeRunsServer(
     refusal?: IProblemText | null;
     /** What `GET runs/<id>/log?source=…` answers, by source; an IProblem fails it. */
     logs?: Partial<Record<RunLogSource, IRunLog | IProblem>>;
+    /** Fields of the `runs/prepare` reply that differ from {@link PREPARE}. */
+    prepare?: Partial<IRunPrepare>;
   } = {}
 ): {
   serverSettings: ServerConnection.ISettings;
@@ -281,6 +283,7 @@ export function fakeRunsServer(
       const cost = costFor(body);
       return json({
         ...PREPARE,
+        ...options.prepare,
         cost:
           cost && options.refusal !== undefined
             ? { ...cost, refusal: options.refusal }

@@ -286,6 +286,11 @@ export function EnvironmentSummary(props: {
           </ul>
         </details>
       )}
+      {environment.problem && (
+        <p className="jp-ucdh-RunDialog-unresolved" role="alert">
+          {environment.problem}
+        </p>
+      )}
       {environment.unresolved.length > 0 && (
         <p className="jp-ucdh-RunDialog-unresolved">
           {trans.__(
@@ -295,6 +300,29 @@ export function EnvironmentSummary(props: {
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * One line: the Python the machine installs (the notebook kernel's), and when
+ * the image cannot offer that one, which it uses and why.
+ */
+export function RunPython(props: {
+  python: IRunPrepare['python'];
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { python, trans } = props;
+  if (!python || (!python.version && !python.note)) {
+    return null; // an older server, or an R notebook: the image's own Python
+  }
+  return (
+    <p className="jp-ucdh-RunDialog-python">
+      {python.note ??
+        trans.__(
+          'The machine runs Python %1, as your kernel.',
+          python.version ?? ''
+        )}
+    </p>
   );
 }
 

@@ -49,7 +49,8 @@ import {
   MachineImage,
   MaxHoursField,
   PackageSourceLine,
-  ParametersField
+  ParametersField,
+  RunPython
 } from './fields';
 import {
   changedParameters,
@@ -390,6 +391,7 @@ function PreparedForm(
           />
           <EnvironmentSummary environment={prepare.environment} trans={trans} />
           <MachineImage images={prepare.images} type={type} trans={trans} />
+          <RunPython python={prepare.python} trans={trans} />
           <PackageSourceLine source={prepare.package_source} trans={trans} />
         </>
       )}

@@ -32,6 +32,7 @@ from .backstop import Backstop
 from .environment import runner_pins
 from .images import MachineType, image_parameter, machine_type
 from .instance import LocalInstances
+from .lookups import remembered
 from .model import MINIMUM_BILLED_SECONDS, RUN_ID_PATTERN, Run, RunState, iso, parse_iso
 from .records import RunRecords
 from .userdata import instance_python, user_data
@@ -124,6 +125,7 @@ class Ec2Backend:
         """``x86_64`` or ``arm64``: which AMI flavour the type boots."""
         return self.machine_type(instance_type).architecture
 
+    @remembered()  # the AMI a parameter names changes every few weeks, not per submit
     def image(self, instance_type: str) -> str:
         """The configured AMI, else the one the SSM public parameter names today (the
         Deep Learning Base AMI for GPU types, Amazon Linux 2023 for the others)."""
@@ -147,6 +149,7 @@ class Ec2Backend:
         found = images[0].get("RootDeviceName") if images else None
         return str(found or DEFAULT_ROOT_DEVICE)
 
+    @remembered()  # the default VPC's subnets do not change between submits
     def subnet(self) -> str:
         """The configured subnet, else a default-VPC subnet, else a 400."""
         if self.config.runs_subnet_id:

@@ -12,6 +12,7 @@ while the notebook, its requirements file and its kernel are unchanged
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -202,6 +203,12 @@ def runner_pins() -> list[str]:
     complementary marker, so pip takes the newest release that supports that Python
     instead of failing. A package not installed here is listed by name alone.
     """
+    return list(_runner_pins())
+
+
+@functools.cache
+def _runner_pins() -> tuple[str, ...]:
+    # Read once per server: its packages do not change under it (a submit plans with it).
     lines: list[str] = []
     for name in RUNNER_PACKAGES:
         try:
@@ -218,7 +225,7 @@ def runner_pins() -> list[str]:
         lines.append(f"{exact}; " + " and ".join(_marker(op, version) for op, version in clauses))
         for op, version in clauses:
             lines.append(f"{dist.metadata['Name']}; {_marker(_NEGATION[op], version)}")
-    return lines
+    return tuple(lines)
 
 
 # Each clause of a Requires-Python, and the clause that holds exactly when it does not.

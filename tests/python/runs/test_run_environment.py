@@ -331,3 +331,27 @@ def test_runner_pins_are_exact_wherever_the_tested_versions_run() -> None:
         f"{metadata.distribution(name).metadata['Name']}=={metadata.version(name)}"
         for name in RUNNER_PACKAGES
     )
+
+
+def test_a_second_submit_asks_aws_again_only_what_can_change(
+    service: RunService, workspace: Path
+) -> None:
+    # Given a server that has submitted one run (its AMI and subnet looked up)
+    calls: list[str] = []
+
+    def note(model: Any, params: Any, **_: Any) -> None:
+        body = params.get("body")
+        dry = isinstance(body, dict) and str(body.get("DryRun", "")).lower() == "true"
+        calls.append(model.name + (" (dry run)" if dry else ""))
+
+    service.aws.session().events.register("before-call", note)
+    submit(service, workspace, "analysis.ipynb")
+    assert "GetParameter" in calls and "DescribeSubnets" in calls
+    # When the researcher submits again
+    calls.clear()
+    submit(service, workspace, "analysis.ipynb")
+    # Then the AMI and the subnet are not asked again, but every check still runs, in
+    # order: the record, the dry run, the staging, then the launch
+    assert "GetParameter" not in calls and "DescribeSubnets" not in calls, calls
+    launch = calls.index("RunInstances")
+    assert calls.index("RunInstances (dry run)") < calls.index("PutObject") < launch

@@ -279,7 +279,7 @@ async def test_prepare_shows_parameters_files_environment_limits_and_cost(
     size = (jp_root_dir / "study" / "data" / "visits.csv").stat().st_size
     assert files["data/visits.csv"] == {"path": "data/visits.csv", "size": size, "sensitive": False}
     assert files[".env"]["sensitive"] is True and files["id_rsa"]["sensitive"] is True
-    assert dialog["environment"]["source"] == "imports pinned to this environment"
+    assert dialog["environment"]["source"] == "imports pinned to the kernel's environment"
     assert (dialog["default_max_hours"], dialog["max_hours_cap"]) == (2.0, 24.0)
     assert len(dialog["new_run_id"]) == 26
     cost = dialog["cost"]

@@ -161,6 +161,6 @@ def test_run_dialog_gets_parameters_files_and_environment_before_submitting(
     files = {item["path"]: item for item in offer["files"]}
     assert files[".env"]["sensitive"] and not files["data/visits.csv"]["sensitive"]
     assert files["data/visits.csv"]["size"] == len("subject,age\nFAKE-00001,42\n")
-    assert offer["environment"]["source"] == "imports pinned to this environment"
+    assert offer["environment"]["source"] == "imports pinned to the kernel's environment"
     assert offer["default_max_hours"] == 2.0
     assert len(offer["new_run_id"]) == 26
