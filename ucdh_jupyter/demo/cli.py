@@ -17,6 +17,7 @@ from pathlib import Path
 from .databricks import LocalDatabricks
 from .localaws import DEMO_REGION, LocalAws, apply_demo_environment
 from .seed import seed
+from .wheelhouse import wheelhouse
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 # Runs are staged here; the local executor plays the instance (see runs/local.py).
@@ -76,6 +77,10 @@ def lab_arguments(
         f"--UcdhConfig.runs_bucket={RUNS_BUCKET}",
         f"--UcdhConfig.runs_heartbeat_seconds={RUNS_HEARTBEAT_SECONDS}",
         f"--UcdhConfig.runs_store_path={runs_store}",
+        # The stand-in run machines execute their real boot script and have no internet:
+        # packages come from the S3 wheel cache, filled from the local wheelhouse.
+        "--UcdhConfig.runs_wheel_cache=True",
+        f"--UcdhConfig.runs_wheelhouse={wheelhouse()}",
     ]
     if databricks is not None:
         host, token_file = databricks

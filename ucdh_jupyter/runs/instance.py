@@ -75,11 +75,6 @@ fi
 echo "$*" >>"$UCDH_INSTANCE_ROOT/var/log/shutdown.log"
 """
 
-NVIDIA_SMI = """#!/bin/bash
-# The image's GPU driver tool.
-cat "$UCDH_INSTANCE_ROOT/image/gpus"
-"""
-
 
 @dataclass
 class InstanceImage:
@@ -89,14 +84,14 @@ class InstanceImage:
     ``preinstalled``: minors present from the start besides ``python3``;
     ``baked``: the runner's venv is in the image already (as an administrator may bake
     it into an AMI), which spares the tests a full install per run;
-    ``gpus``: ``nvidia-smi -L`` lines (None: no driver at all).
+    ``nvidia_smi``: the script of the image's GPU driver tool (None: no driver at all).
     """
 
     pythons: dict[str, str] = field(default_factory=host_pythons)
     preinstalled: tuple[str, ...] = ()
     repos_reachable: bool = True
     baked: bool = True
-    gpus: list[str] | None = None
+    nvidia_smi: str | None = None
 
 
 @dataclass
@@ -161,9 +156,8 @@ class LocalInstances:
             (root / folder).mkdir(parents=True, exist_ok=True)
         (root / USER_DATA).write_text(script)
         standins = {"dnf": DNF, "shutdown": SHUTDOWN}
-        if self.image.gpus is not None:
-            standins["nvidia-smi"] = NVIDIA_SMI
-            (root / "image/gpus").write_text("".join(f"{gpu}\n" for gpu in self.image.gpus))
+        if self.image.nvidia_smi is not None:
+            standins["nvidia-smi"] = self.image.nvidia_smi
         for name, body in standins.items():
             path = root / "standins" / name
             path.write_text(body)

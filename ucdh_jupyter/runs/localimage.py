@@ -97,14 +97,22 @@ def baked_runner_venv(interpreter: str, pins: list[str], wheelhouse: Path) -> Pa
         if not (venv / "ucdh-complete").exists():
             shutil.rmtree(venv, ignore_errors=True)
             subprocess.run([interpreter, "-m", "venv", str(venv)], check=True)  # noqa: S603
-            env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
-            env.pop("PIP_FIND_LINKS", None)
-            env.pop("PIP_INDEX_URL", None)
+            # Nothing of this process's environment: a PYTHONPATH or PIP_* setting would
+            # make pip find (or fetch) packages elsewhere and install nothing here.
+            env = {"PATH": os.environ.get("PATH", ""), "HOME": str(venv), "LANG": "C.UTF-8"}
+            env["PIP_CONFIG_FILE"] = os.devnull
             subprocess.run(  # noqa: S603 - pip of our own venv
                 [str(venv / "bin/python"), "-m", "pip", "install", "-q", "--no-index",
                  "--find-links", str(wheelhouse), "--disable-pip-version-check", *pins],
                 check=True,
                 env=env,
             )  # fmt: skip
+            done = subprocess.run(  # noqa: S603 - our own venv's interpreter
+                [str(venv / "bin/python"), "-c", "import boto3, papermill, ipykernel"],
+                env=env,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise OSError(f"the runner venv of {interpreter} lacks the runner's packages")
             (venv / "ucdh-complete").touch()
     return venv

@@ -19,9 +19,9 @@ from .model import RUN_ID_PATTERN, Run
 
 log = logging.getLogger(__name__)
 
-# What the boot script's exit trap uploads: cloud-init's output, i.e. every command of the
-# user data until the runner starts (the only trace of a failure before it).
-BOOT_LOG_KEY = "output/bootstrap.log"
+# cloud-init's output: every command of the user data (the only trace of a failure
+# before the runner starts); the protocol's key.
+BOOT_LOG_KEY = protocol.BOOT_LOG_KEY
 # The most of a log a route returns: its end, where the cause of a failure is.
 LOG_TAIL_BYTES = 256 * 1024
 

@@ -89,7 +89,7 @@ def _silent_too_long(run: Run, status: dict[str, Any], now: datetime, beat: floa
         return None
     launched = parse_iso(run.started_at)
     if launched is not None and now - launched > BOOT_TIMEOUT:
-        return "The machine never started the notebook (see output/bootstrap.log in the run)."
+        return "The machine never started the notebook (the Boot log in its Log says why)."
     return None
 
 

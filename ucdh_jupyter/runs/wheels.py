@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import runner as protocol
 from .runner import UNREACHABLE_MARKERS
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The run's file the instance waits for: {"wheels": [file names]} or {"error": "..."}.
-WHEELS_KEY = "input/wheels.json"
+WHEELS_KEY = protocol.WHEELS_KEY
 # Folder of the cache under runs_prefix (no run id is ever "wheels": ids are ULIDs).
 CACHE_FOLDER = "wheels/"
 # pip may need a while for large wheels (torch is ~2 GB); past this the run fails.

@@ -67,7 +67,8 @@ def test_run_instance_is_launched_with_every_guardrail(
         commands = [line for line in script.splitlines()[1:] if not line.startswith("#")]
         assert script.startswith("#!/bin/bash\n")
         assert commands[0] == "shutdown -h +120"
-        assert "input/runner.py" in script and script.rstrip().endswith("runner.py")
+        assert "input/runner.py" in script
+        assert script.rstrip().endswith('"$RUN_HOME/venv/bin/python" "$RUN_HOME/runner.py"')
         assert len(script.encode()) < 16 * 1024
         assert DEMO_SECRET_KEY not in script and "AWS_SECRET" not in script
         syntax = subprocess.run(["bash", "-n"], input=script, text=True, capture_output=True)

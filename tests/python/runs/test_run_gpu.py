@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +13,7 @@ from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.localaws import LocalAws
 from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.images import images_preview
+from ucdh_jupyter.runs.instance import InstanceImage
 from ucdh_jupyter.runs.model import FailureKind, RunState
 from ucdh_jupyter.runs.records import RunRecords
 from ucdh_jupyter.runs.service import RunService
@@ -118,31 +116,18 @@ def test_run_dialog_names_the_image_each_kind_of_type_boots(
 
 
 @pytest.fixture
-def stand_in_path(tmp_path: Path) -> Iterator[Path]:
-    """A folder put first on PATH (the local "instance" inherits the server's
-    environment), after removing any folder that holds a real nvidia-smi."""
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    kept = [
-        p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "nvidia-smi").exists()
-    ]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PATH", os.pathsep.join([str(folder), *kept]))
-        assert shutil.which("nvidia-smi") is None
-        yield folder
-
-
-def _stand_in(folder: Path, script: str) -> None:
-    smi = folder / "nvidia-smi"
-    smi.write_text(script)
-    smi.chmod(0o755)
+def image(run_service: RunService) -> InstanceImage:
+    """The image of the stand-in machines (its GPU driver tool is set per test)."""
+    backend = run_service.backend("ec2")
+    assert isinstance(backend, Ec2Backend) and backend.local is not None
+    return backend.local.image
 
 
 def test_gpu_run_logs_its_gpus_when_the_driver_works(
-    run_service: RunService, workspace: Path, dlami: dict[str, str], stand_in_path: Path
+    run_service: RunService, workspace: Path, dlami: dict[str, str], image: InstanceImage
 ) -> None:
     # Given a machine whose driver sees one GPU
-    _stand_in(stand_in_path, SMI_OK)
+    image.nvidia_smi = SMI_OK
     # When a g5.xlarge run is submitted and followed to its end
     run = submit(
         run_service, workspace, "analysis.ipynb", instance_type="g5.xlarge", files=["data"]
@@ -158,12 +143,12 @@ def test_gpu_run_without_a_usable_driver_fails_with_a_clear_message(
     run_service: RunService,
     workspace: Path,
     dlami: dict[str, str],
-    stand_in_path: Path,
+    image: InstanceImage,
     driver: str,
 ) -> None:
     # Given a GPU machine with no nvidia-smi at all, or one that cannot reach the driver
     if driver == "broken":
-        _stand_in(stand_in_path, SMI_NO_DRIVER)
+        image.nvidia_smi = SMI_NO_DRIVER
     # When a g5.xlarge run is submitted
     run = submit(run_service, workspace, "analysis.ipynb", instance_type="g5.xlarge")
     run = wait_for(run_service, run.id, lambda r: r.final)

@@ -45,8 +45,8 @@ def magics(kernel: NotebookKernel, workspace: Path, monkeypatch: pytest.MonkeyPa
     backend = services.runs._backends.get("ec2")
     local = getattr(backend, "local", None)
     if local is not None:
-        for run_id in list(local._threads):
-            local.wait(run_id, timeout=20)
+        for run_id in list(local._machines):
+            local.wait(run_id, timeout=60)
 
 
 def kernel_services(kernel: NotebookKernel) -> UcdhServices:

@@ -72,6 +72,7 @@ def staged_for(s3: Any, prefix: str, run_id: str) -> list[str]:
     return [item["Key"] for item in reply.get("Contents", [])]
 
 
+@pytest.mark.ucdh(runs_wheel_cache=True)  # it imports pandas: the machine installs it
 async def test_demo_notebook_run_succeeds_and_its_executed_copy_lands_next_to_it(
     ucdh_request: Any, jp_root_dir: Path, ec2: Any
 ) -> None:
