@@ -278,15 +278,15 @@ class Ec2Backend:
         """Fill the wheel cache with what the run installs, while its machine boots
         (it waits for the list): RunInstances is never delayed by pip."""
         extra = self.records.get(run.id, protocol.REQUIREMENTS_KEY) or b""
-        requirements = runner_pins() + [
-            line.strip() for line in extra.decode("utf-8", "replace").splitlines()
-        ]
+        notebook = [line.strip() for line in extra.decode("utf-8", "replace").splitlines()]
         python = instance_python(run).removeprefix("python")
         version = python if python != "3" else self.config.runs_image_pythons[0]
         architecture = self.architecture(run.instance_type)
         threading.Thread(
             target=self.wheels.fill,
-            args=(run.id, [line for line in requirements if line], version, architecture),
+            # The runner's pins and the notebook's apart: they may name two versions of
+            # one package (boto3), and the machine installs them in two steps as well.
+            args=(run.id, runner_pins(), version, architecture, [n for n in notebook if n]),
             name=f"ucdh-wheels-{run.id}",
             daemon=True,
         ).start()

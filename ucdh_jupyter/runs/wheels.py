@@ -142,17 +142,27 @@ class WheelCache:
         self._slots = threading.BoundedSemaphore(CONCURRENT_FILLS)
 
     def fill(
-        self, run_id: str, requirements: list[str], python_version: str, architecture: str
+        self,
+        run_id: str,
+        requirements: list[str],
+        python_version: str,
+        architecture: str,
+        separately: list[str] | None = None,
     ) -> list[str]:
         """Cache the wheels of ``requirements`` for the instance and write the run's
         ``input/wheels.json``; the file names it lists (empty on failure).
 
         Never raises: any failure is written to ``wheels.json`` as ``{"error": ...}`` for
         the instance to report, and logged without package files or keys.
+        ``separately``: more requirements resolved in their own pip call (the notebook's,
+        which may pin another version of a package the runner needs: both are cached).
         """
         try:
             with self._slots:
                 names = self._fill(run_id, requirements, python_version, architecture)
+                if separately:
+                    more = self._fill(run_id, separately, python_version, architecture)
+                    names = sorted(set(names) | set(more))
         except FillError as error:
             self._answer(run_id, {"error": str(error)})
             log.warning("ucdh-jupyter: wheel cache for run %s: %s", run_id, error)

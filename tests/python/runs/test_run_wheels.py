@@ -332,3 +332,19 @@ async def test_the_status_reply_has_no_package_source_when_runs_are_off(get_json
     status, body = await get_json("status")
     # Then no package source is shown
     assert (status, body["package_source"]) == (200, None)
+
+
+def test_runner_and_notebook_pinning_two_versions_of_one_package_both_get_their_wheels(
+    run_settings: dict[str, Any], wheelhouse: Path, s3: Any, aws_env: dict[str, str]
+) -> None:
+    # Given a runner that needs toy-base 1.0 and a notebook whose requirements pin 2.0
+    build_wheel(wheelhouse, "toy_base", "2.0")
+    cache = cache_for(run_settings, wheelhouse)
+    run_id, prefix = new_run_id(), run_settings["runs_prefix"]
+    # When the server fills the cache with both (as the EC2 backend does, apart)
+    names = cache.fill(run_id, ["toy-base==1.0"], "3.11", "x86_64", ["toy-base==2.0"])
+    # Then both versions are cached and listed: one pip call would have refused the pair
+    both = ["toy_base-1.0-py3-none-any.whl", "toy_base-2.0-py3-none-any.whl"]
+    assert names == both
+    assert answer(s3, prefix, run_id) == {"wheels": both}
+    assert set(both) <= set(cached(s3, prefix))
