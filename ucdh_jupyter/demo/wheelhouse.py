@@ -42,13 +42,25 @@ def requirements() -> list[str]:
 
 
 def main() -> int:
-    """Download the wheels (binary only) into the folder given."""
+    """Download the wheels (binary only) into the folder given, and bake the stand-in
+    image's runner venv from them."""
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else wheelhouse())
     folder.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:"]
-    return subprocess.run(  # noqa: S603 - pip of this environment
+    downloaded = subprocess.run(  # noqa: S603 - pip of this environment
         [*command, "-d", str(folder), *requirements()], check=False
-    ).returncode
+    )
+    if downloaded.returncode != 0:
+        return downloaded.returncode
+    # The stand-in image's baked runner venv, built now rather than at the first run.
+    from ucdh_jupyter.runs.environment import runner_pins
+    from ucdh_jupyter.runs.localimage import baked_runner_venv, host_pythons
+
+    minor = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    interpreter = host_pythons().get(minor)
+    if interpreter:
+        baked_runner_venv(interpreter, runner_pins(), folder)
+    return 0
 
 
 if __name__ == "__main__":

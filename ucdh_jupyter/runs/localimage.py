@@ -80,8 +80,12 @@ def host_tools() -> str:
 
 
 def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    return Path(base) / "ucdh-jupyter" / "instance-venvs"
+    """The account's own cache folder, whatever HOME says (test servers set their own
+    HOME: the venv would be rebuilt for every one of them)."""
+    import pwd
+
+    home = pwd.getpwuid(os.getuid()).pw_dir
+    return Path(home) / ".cache" / "ucdh-jupyter" / "instance-venvs"
 
 
 def baked_runner_venv(interpreter: str, pins: list[str], wheelhouse: Path) -> Path:
