@@ -29,8 +29,12 @@ FEATURE_NAMES = {"s3": "S3", "compute": "The instance picker", "runs": "Running 
 
 
 def one_line(error: UcdhError) -> UsageError:
-    """A server error as the one line a notebook shows: message, then hint."""
-    return UsageError(f"{error.message} {error.hint}".strip())
+    """A server error as the one line a notebook shows: message, then hint (AWS's
+    messages often end without a full stop: one is added before the hint)."""
+    message = error.message.rstrip()
+    if error.hint and not message.endswith((".", "!", "?", ")")):
+        message += "."
+    return UsageError(f"{message} {error.hint}".strip())
 
 
 @contextmanager

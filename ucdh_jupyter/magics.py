@@ -20,8 +20,36 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .errors import UcdhError
-from .kernel import FEATURE_MAGICS, call
+from .kernel import FEATURE_MAGICS, call, one_line
 from .server_client import ServerClient, kernel_client
+
+
+def without_comment(line: str) -> str:
+    """``line`` without its trailing ``# comment``, as a shell reads it: a ``#`` starts a
+    comment only at the start or after whitespace, outside quotes, so ``s3://b/a#b`` and
+    ``"notes #1.txt"`` keep theirs. README examples carry such comments."""
+    quote = ""
+    escaped = False
+    boundary = True  # at the start, or after whitespace that separates words
+    for index, char in enumerate(line):
+        if escaped:
+            escaped, boundary = False, False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote, boundary = char, False
+        elif char == "#" and boundary:
+            return line[:index].rstrip()
+        else:
+            boundary = char.isspace()
+    return line
+
+
+def parse_line(magic: Callable[..., Any], line: str) -> Any:
+    """The arguments of a line magic declared with ``@magic_arguments``, comment removed."""
+    return parse_argstring(magic, without_comment(line))
 
 
 def money(value: float | None, digits: int = 2) -> str:
@@ -95,7 +123,7 @@ class UcdhMagics(Magics):
     @line_magic
     def ucdh_instances(self, line: str) -> None:
         """List instance types with their price; greyed ones say why they are not allowed."""
-        args = parse_argstring(self.ucdh_instances, line)
+        args = parse_line(self.ucdh_instances, line)
         params = {
             "gpu": args.gpu,
             "gpu_model": args.gpu_model,
@@ -141,7 +169,7 @@ class UcdhMagics(Magics):
     @line_magic
     def ucdh_estimate(self, line: str) -> None:
         """Estimate what a job costs: low-high range, breakdown, billing rules, exclusions."""
-        args = parse_argstring(self.ucdh_estimate, line)
+        args = parse_line(self.ucdh_estimate, line)
         if args.workers is not None and args.on != "databricks":
             raise UsageError("--workers is for --on databricks; use --count for EC2 instances")
         count = args.workers if args.on == "databricks" else args.count
@@ -206,7 +234,7 @@ def register(ipython: Any, client: Callable[[], ServerClient] = kernel_client) -
     try:
         features = client().features()
     except UcdhError as error:
-        print(f"ucdh-jupyter: {error.message} {error.hint}".strip())
+        print(f"ucdh-jupyter: {one_line(error)}")
         features = dict.fromkeys(FEATURE_MAGICS, True)
     classes = {"compute": UcdhMagics, "s3": S3Magics, "runs": RunMagics}
     for feature, magics in classes.items():

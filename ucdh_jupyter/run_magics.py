@@ -24,12 +24,12 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from .config import CLUSTER_MODES
 from .errors import UcdhError
 from .kernel import call, kernel_root
-from .magics import money, table
+from .magics import money, parse_line, table
 from .runs.model import Run, RunState, parse_iso, utcnow
 from .runs.service import BACKENDS
 from .server_client import ServerClient, kernel_client
@@ -165,7 +165,7 @@ class RunMagics(Magics):
     @line_magic
     def ucdh_run(self, line: str) -> None:
         """Run a notebook on a fresh machine that exists only while it runs."""
-        args = parse_argstring(self.ucdh_run, line)
+        args = parse_line(self.ucdh_run, line)
         if not args.instance and args.cluster_mode in (None, "new_cluster"):
             raise UsageError("Say which machine with --instance (or --node-type), e.g. m5.xlarge.")
         runs = self.runs()
@@ -232,7 +232,7 @@ class RunMagics(Magics):
     @line_magic
     def ucdh_runs(self, line: str) -> None:
         """Your runs, newest first: state, instance type, elapsed time and cost."""
-        args = parse_argstring(self.ucdh_runs, line)
+        args = parse_line(self.ucdh_runs, line)
         runs = self.runs()
         listed = call(runs.list)[: max(args.limit, 0)]
         if not listed:

@@ -28,6 +28,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from .kernel import usage_errors
+from .magics import without_comment
 from .s3.names import base_name, folder_prefix, parse_s3_uri, s3_uri
 from .server_client import ServerClient, kernel_client
 
@@ -117,7 +118,10 @@ class S3Magics(Magics):
     @line_magic
     def s3(self, line: str) -> Any:
         """S3 from a cell: ``%s3 ls|get|put|rm|uri ...`` (``%s3`` alone shows the usage)."""
-        words = shlex.split(line)
+        try:
+            words = shlex.split(without_comment(line))
+        except ValueError as exc:  # an unclosed quote
+            raise UsageError(f"{exc}. {USAGE}") from None
         flags = {w for w in words if w.startswith("-")}
         args = [w for w in words if not w.startswith("-")]
         if not args or args[0] not in ("ls", "get", "put", "rm", "uri"):

@@ -21,6 +21,7 @@ import secrets
 import threading
 import urllib.parse
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -116,6 +117,7 @@ class ServerClient:
         """Send a request; the open response (read it, then close it). ``body`` is sent
         as JSON, ``data`` as raw bytes (a file is streamed, never read whole)."""
         # Imported here: the server imports this module at start for its names only.
+        import http.client
         import urllib.error
         import urllib.request
 
@@ -138,13 +140,29 @@ class ServerClient:
         try:
             return urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS)  # noqa: S310
         except urllib.error.HTTPError as reply:
-            with reply:
+            with reply, self.transport():
                 raise error_from_reply(reply.code, reply.read()) from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise no_server(
-                f"The Jupyter server at {self.shown_url} cannot be reached ({reason})."
-            ) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            raise self.unreachable(exc) from None
+
+    def unreachable(self, exc: BaseException) -> UcdhError:
+        """The one line of a request that got no (whole) answer: refused, timed out, cut."""
+        reason = getattr(exc, "reason", None) or exc
+        if isinstance(reason, TimeoutError):
+            what = f"did not answer within {TIMEOUT_SECONDS:g} s"
+        else:
+            what = f"cannot be reached ({reason or type(reason).__name__})"
+        return no_server(f"The Jupyter server at {self.shown_url} {what}.")
+
+    @contextmanager
+    def transport(self) -> Iterator[None]:
+        """Reading a reply: a connection lost midway is the same one line as no answer."""
+        import http.client
+
+        try:
+            yield
+        except (OSError, http.client.HTTPException) as exc:
+            raise self.unreachable(exc) from None
 
     @property
     def shown_url(self) -> str:
@@ -157,9 +175,17 @@ class ServerClient:
         self, method: str, path: str, query: Mapping[str, Any] | None = None, **sent: Any
     ) -> Any:
         """Send a request (the arguments of :meth:`open`) and return its JSON reply."""
-        with self.open(method, path, query, **sent) as reply:
+        with self.open(method, path, query, **sent) as reply, self.transport():
             text = reply.read()
-        return json.loads(text) if text else {}
+        try:
+            return json.loads(text) if text else {}
+        except ValueError:
+            raise UcdhError(
+                502,
+                "bad_reply",
+                f"The Jupyter server at {self.shown_url} answered {path} with no JSON.",
+                "Is ucdh-jupyter enabled there? `jupyter server extension list` says.",
+            ) from None
 
     def get(self, path: str, **query: Any) -> Any:
         """``GET`` a route with ``query``; its JSON reply."""
@@ -174,7 +200,11 @@ class ServerClient:
     ) -> Iterator[bytes]:
         """The body of a ``GET`` in chunks, never held whole."""
         with self.open("GET", path, query, headers=headers) as reply:
-            while chunk := reply.read(CHUNK):
+            while True:
+                with self.transport():
+                    chunk = reply.read(CHUNK)
+                if not chunk:
+                    return
                 yield chunk
 
     def features(self) -> dict[str, bool]:

@@ -45,6 +45,11 @@ def option_label(row: Mapping[str, Any]) -> str:
     )
 
 
+def error_html(error: UcdhError) -> str:
+    """A server error as one line on a widget: the message in bold, then the hint."""
+    return f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}".strip()
+
+
 class InstancePicker(widgets.VBox):
     """Presets, a list of allowed types, run time and backend; ``value`` is the chosen type."""
 
@@ -90,19 +95,27 @@ class InstancePicker(widgets.VBox):
             ]
         )
         self._presets: dict[str, str | None] = {}
-        self._load()
-        self.preset.observe(lambda _: self._load(), "value")
-        self.backend.observe(lambda _: self._load(), "value")
+        call(self._load)  # a picker that cannot load refuses to build, in one line
+        self.preset.observe(lambda _: self._reload(), "value")
+        self.backend.observe(lambda _: self._reload(), "value")
         self.types.observe(self._chosen, "value")
         for control in (self.hours_low, self.hours_high, self.workers):
             control.observe(lambda _: self._estimate(), "value")
+
+    def _reload(self) -> None:
+        """:meth:`_load` after a click: a failure is shown on the widget (one line), as a
+        callback's exception would only reach the kernel log, with a traceback."""
+        try:
+            self._load()
+        except UcdhError as error:
+            self.summary.value = error_html(error)
 
     def _load(self) -> None:
         """Refill the type list for the preset and backend; select the preset's type."""
         key = self.preset.value
         preset = next((p for p in PRESETS if p.key == key), None)
         params = {**self._filters, **(preset.filters if preset else {})}
-        result = call(self._client.get, "compute/catalog", **params, backend=self.backend.value)
+        result = self._client.get("compute/catalog", **params, backend=self.backend.value)
         self._presets = {p["key"]: p["instance_type"] for p in result["presets"]}
         self.workers.layout.display = "" if self.backend.value == "databricks" else "none"
         self.prices.value = f"<small>{html.escape(price_label(result['prices']))}</small>"
@@ -139,7 +152,7 @@ class InstancePicker(widgets.VBox):
         try:
             result = self._client.post("compute/estimate", body)
         except UcdhError as error:
-            self.summary.value = f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}"
+            self.summary.value = error_html(error)
             return
         rate = sum(line["rate_per_hour"] for line in result["breakdown"])
         cost = money(result["low"])
@@ -216,7 +229,7 @@ class RunStatus(widgets.VBox):
         try:
             return self.show(self._runs.get(self.run_id))
         except UcdhError as error:
-            self.state.value = f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}"
+            self.state.value = error_html(error)
             return None
 
     def start(self) -> None:

@@ -165,3 +165,52 @@ async def test_open_s3_is_a_seekable_file_read_in_ranges(
     # Then each read has exactly the object's bytes there
     assert (tail, middle, whole) == (data[-10:], data[5:25], data)
     assert (past, nothing, end) == (b"", b"", b"\x00")
+
+
+async def test_a_trailing_comment_is_no_argument_but_a_hash_inside_a_key_is_kept(
+    s3_kernel: NotebookKernel, bucket: str, s3: Any, tmp_path: Path, capsys: Any
+) -> None:
+    # Given README-style magic lines with trailing comments (one even names a flag)
+    await s3_kernel.magic("s3", "ls s3://ucdh-demo-genomics/reads/batch-001/  # one page; --all")
+    # Then the comment is not read: one page, not every page
+    assert "... more: %s3 ls --all" in capsys.readouterr().out
+    await s3_kernel.magic("ucdh_estimate", "t3.micro --hours 2-4   # table, cheapest first")
+    assert "t3.micro on EC2, 1 machine(s), 2-4 hours" in capsys.readouterr().out
+    uri = await s3_kernel.magic("s3", "uri ucdh-demo-shared/notes/no-extension # for pandas")
+    assert uri == "s3://ucdh-demo-shared/notes/no-extension"
+    # When a key or a quoted local name holds a '#' that does not follow a space
+    (tmp_path / "notes #1.txt").write_bytes(b"n")
+    await s3_kernel.magic("s3", f'put "notes #1.txt" s3://{bucket}/a#b.txt  # upload')
+    # Then it is part of the name
+    assert s3.get_object(Bucket=bucket, Key="a#b.txt")["Body"].read() == b"n"
+
+
+async def test_ls_of_a_missing_bucket_is_one_line(s3_kernel: NotebookKernel) -> None:
+    with pytest.raises(UsageError) as raised:
+        await s3_kernel.magic("s3", "ls s3://ucdh-no-such-bucket-here/")
+    assert str(raised.value) == (
+        "The specified bucket does not exist. Check the name and that it still exists."
+    )
+
+
+async def test_put_names_the_local_path_exactly_as_given(
+    s3_kernel: NotebookKernel, bucket: str, tmp_path: Path
+) -> None:
+    # Given an absolute path that does not exist
+    missing = tmp_path / "out" / "results.csv"
+    # When it is sent to S3
+    with pytest.raises(UsageError) as raised:
+        await s3_kernel.magic("s3", f"put {missing} s3://{bucket}/results/")
+    # Then the message shows it with its leading slash
+    assert str(raised.value) == f"{missing} does not exist."
+
+
+@pytest.mark.ucdh(endpoint_url="http://127.0.0.1:9")
+async def test_unreachable_aws_is_one_line_in_a_magic(s3_kernel: NotebookKernel) -> None:
+    # Given a server whose AWS endpoint does not answer
+    # When a magic needs AWS
+    with pytest.raises(UsageError) as raised:
+        await s3_kernel.magic("s3", "ls s3://ucdh-demo-genomics/reads/")
+    # Then the server's translation is the one line shown
+    assert str(raised.value).startswith("AWS could not be reached. Check the network")
+    assert "\n" not in str(raised.value)

@@ -108,6 +108,18 @@ async def test_ucdh_run_bad_input_is_a_usage_error_and_launches_nothing(
     assert (status, listed["runs"]) == (200, [])
 
 
+async def test_run_magics_take_a_trailing_comment_and_keep_a_quoted_hash(
+    magics: NotebookKernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a README-style line: a quoted value holding '#', then a comment
+    line = 'analysis.ipynb --instance t3.micro -p label "trial #2" --max-hours 100  # 2 h max'
+    # When it is run, the server's own check answers (the comment is no argument)
+    with pytest.raises(UsageError, match="at most 24 hours"):
+        await magics.magic("ucdh_run", line)
+    await magics.magic("ucdh_runs", "--limit 5   # newest first")
+    assert "No runs yet." in capsys.readouterr().out
+
+
 async def test_ucdh_runs_without_runs_says_how_to_start_one(
     magics: NotebookKernel, capsys: pytest.CaptureFixture[str]
 ) -> None:
