@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +14,21 @@ import nbformat
 from ucdh_jupyter.runs.model import Run, new_run_id
 from ucdh_jupyter.runs.service import RunRequest, RunService
 
+KERNELSPECS = {
+    "python": {"name": "python3", "display_name": "Python 3", "language": "python"},
+    "r": {"name": "ir", "display_name": "R", "language": "R"},
+}
 
-def write_notebook(path: Path, *cells: str, parameters: str | None = None) -> Path:
-    """A python3 notebook: an optional ``parameters`` cell, then one code cell per source."""
+
+def write_notebook(
+    path: Path, *cells: str, parameters: str | None = None, language: str = "python"
+) -> Path:
+    """A python3 (or R, IRkernel) notebook: an optional ``parameters`` cell, then one code
+    cell per source."""
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
+    notebook.metadata["kernelspec"] = dict(KERNELSPECS[language])
+    if language == "r":
+        notebook.metadata["language_info"] = {"name": "R"}
     if parameters is not None:
         cell = nbformat.v4.new_code_cell(parameters)
         cell.metadata["tags"] = ["parameters"]
@@ -83,3 +90,11 @@ def instance(ec2: Any, instance_id: str | None) -> dict[str, Any]:
     """DescribeInstances of one instance."""
     reply = ec2.describe_instances(InstanceIds=[str(instance_id)])
     return dict(reply["Reservations"][0]["Instances"][0])
+
+
+def result_path(folder: str, stem: str, created_at: str, suffix: str = ".ipynb") -> str:
+    """Where "Open result" copies a run's result: named by its UTC submission minute
+    (``created_at`` as the run record carries it, ``2026-12-04T15:30:42Z``)."""
+    created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    where = f"{folder}/" if folder else ""
+    return f"{where}{stem}.run-{created:%Y-%m-%d-%H%M}{suffix}"

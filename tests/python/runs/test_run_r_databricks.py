@@ -13,7 +13,6 @@ import json
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import InvalidParameterValue
@@ -25,7 +24,7 @@ from ucdh_jupyter.runs.model import FailureKind, RunState
 from ucdh_jupyter.services import UcdhServices
 
 from . import test_run_databricks as python_runs
-from .helpers import outputs_text, wait_for
+from .helpers import outputs_text, wait_for, write_notebook
 
 # The fixtures of the Python runs on Databricks: a stand-in workspace for the module,
 # the server's services pointed at it, and a plain SDK client.
@@ -44,17 +43,7 @@ R_TIMEOUT = 120
 
 def write_r_notebook(path: Path, *cells: str, parameters: str | None = None) -> Path:
     """An R (IRkernel) notebook: an optional ``parameters`` cell, then one cell per source."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
-    notebook.metadata["language_info"] = {"name": "R"}
-    if parameters is not None:
-        cell = nbformat.v4.new_code_cell(parameters)
-        cell.metadata["tags"] = ["parameters"]
-        notebook.cells.append(cell)
-    notebook.cells.extend(nbformat.v4.new_code_cell(source) for source in cells)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(path))
-    return path
+    return write_notebook(path, *cells, parameters=parameters, language="r")
 
 
 @pytest.fixture
