@@ -76,7 +76,8 @@ class RemoteObject(io.RawIOBase):
             total = (reply.headers.get("Content-Range") or "").rpartition("/")[2]
             if total.isdigit():
                 self._size = int(total)
-            return bytes(reply.read())
+            with self._client.transport():  # a body cut short: one line, no traceback
+                return bytes(reply.read())
 
     def _read_range(self, end: int | None) -> bytes:
         """From the current position to ``end`` (inclusive; the end when None); empty

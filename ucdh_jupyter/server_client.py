@@ -198,14 +198,23 @@ class ServerClient:
     def stream(
         self, path: str, query: Mapping[str, Any], headers: Mapping[str, str] | None = None
     ) -> Iterator[bytes]:
-        """The body of a ``GET`` in chunks, never held whole."""
+        """The body of a ``GET`` in chunks, never held whole; an answer cut short is an
+        error (``http.client`` ends a cut body silently: a download would look whole)."""
         with self.open("GET", path, query, headers=headers) as reply:
+            length = reply.headers.get("Content-Length")
+            received = 0
             while True:
                 with self.transport():
                     chunk = reply.read(CHUNK)
                 if not chunk:
-                    return
+                    break
+                received += len(chunk)
                 yield chunk
+        if length and length.isdigit() and received < int(length):
+            raise no_server(
+                f"The Jupyter server at {self.shown_url} cannot be reached "
+                f"(the answer stopped after {received} of {length} bytes)."
+            )
 
     def features(self) -> dict[str, bool]:
         """Which features the administrator switched on (``GET config``)."""

@@ -198,3 +198,39 @@ async def test_every_notebook_example_of_the_readme_runs_as_written(
             # Then it succeeds with no error output
             where = f"README.md line {block.line}"
             assert status == "ok" and not problems, f"{where} failed:\n" + "\n".join(problems)
+
+
+async def test_a_magic_error_in_a_real_kernel_is_one_line_without_traceback(
+    jp_serverapp: Any, http_server_client: Any, tmp_path: Path
+) -> None:
+    # Given a kernel of the demo server
+    missing = tmp_path / "out" / "results.csv"
+    async with readme_kernel(jp_serverapp) as kernel:
+        await kernel.run("%load_ext ucdh_jupyter")
+        # When a researcher lists a bucket that does not exist, or sends a missing file
+        listed = await kernel.run("%s3 ls s3://ucdh-no-such-bucket/")
+        sent = await kernel.run(f"%s3 put {missing} s3://ucdh-demo-shared/results/")
+    # Then each is one line, the second with the path exactly as typed
+    assert listed == (
+        "error",
+        [
+            "UsageError: The specified bucket does not exist. Check the name and that it still "
+            "exists.\n"
+        ],
+    )
+    assert sent == ("error", [f"UsageError: {missing} does not exist.\n"])
+
+
+@pytest.mark.ucdh(endpoint_url="http://127.0.0.1:9")
+async def test_unreachable_aws_is_one_line_in_a_real_kernel(
+    jp_serverapp: Any, http_server_client: Any
+) -> None:
+    # Given a demo server whose AWS does not answer
+    async with readme_kernel(jp_serverapp) as kernel:
+        await kernel.run("%load_ext ucdh_jupyter")
+        # When the researcher asks for GPU types
+        status, problems = await kernel.run("%ucdh_instances --gpu")
+    # Then the server's translation is the one line shown, with no botocore frame
+    assert status == "error" and len(problems) == 1
+    assert problems[0].startswith("UsageError: AWS could not be reached.")
+    assert problems[0].count("\n") == 1

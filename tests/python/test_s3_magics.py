@@ -214,3 +214,75 @@ async def test_unreachable_aws_is_one_line_in_a_magic(s3_kernel: NotebookKernel)
     # Then the server's translation is the one line shown
     assert str(raised.value).startswith("AWS could not be reached. Check the network")
     assert "\n" not in str(raised.value)
+
+
+# -- one-line errors of the notebook side ----------------------------------------------
+
+
+class CutServer:
+    """A server that answers every request with a 200 promising 1,000 bytes of ``body``
+    and hangs up after the first ones (a server stopped mid-download, a proxy cut)."""
+
+    def __init__(self, body: bytes) -> None:
+        import socket
+        import threading
+
+        self.body = body
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        """Answer requests until the listener closes."""
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 1000\r\n\r\n" + self.body
+                )
+
+
+def test_a_reply_cut_midway_is_one_line() -> None:
+    from ucdh_jupyter.remote_file import RemoteObject
+    from ucdh_jupyter.server_client import ServerClient
+
+    # Given a server that hangs up in the middle of its answers
+    cut = CutServer(b'{"buckets": [')
+    client = ServerClient(cut.url, "token")
+    try:
+        # When a download streams from it, or a JSON reply is read
+        with pytest.raises(UcdhError) as streamed:
+            b"".join(client.stream("s3/download", {"bucket": "b", "key": "k"}))
+        with pytest.raises(UcdhError) as listed:
+            client.get("s3/buckets")
+        with pytest.raises(UcdhError) as opened:
+            RemoteObject(client, "b", "k").read(5)
+    finally:
+        cut.listener.close()
+    # Then each is the one line of a server that cannot be reached, no traceback
+    for raised in (streamed, listed, opened):
+        assert raised.value.code == "no_server"
+        assert raised.value.message.startswith(f"The Jupyter server at {cut.url} cannot be")
+        assert "\n" not in raised.value.message
+
+
+async def test_a_picker_that_cannot_reload_says_so_on_the_widget(
+    s3_kernel: NotebookKernel,
+) -> None:
+    from ucdh_jupyter.server_client import ServerClient
+    from ucdh_jupyter.widgets import InstancePicker
+
+    # Given a picker built while the server answered
+    picker = await s3_kernel.call(InstancePicker)
+    # When the server is gone and the researcher clicks another preset
+    picker._client = ServerClient("http://127.0.0.1:9/", "token")
+    await s3_kernel.call(setattr, picker.preset, "value", "gpu")
+    # Then the widget shows one line instead of a callback traceback
+    assert picker.summary.value.startswith(
+        "<b>The Jupyter server at http://127.0.0.1:9/ cannot be reached"
+    )
