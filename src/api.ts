@@ -424,6 +424,8 @@ export interface IRunFile {
   size: number;
   /** Looks like a secret (`.env`, keys): offered unchecked. */
   sensitive: boolean;
+  /** A result an earlier run copied back: offered unchecked (absent from older servers). */
+  previous_result?: boolean;
 }
 
 /** What the run's machine installs, and where the list comes from. */
@@ -650,8 +652,11 @@ export function cancelRun(
 
 /** `POST runs/<id>/output`: where the run's results were copied. */
 export interface IRunOutput {
-  /** The executed notebook under the Jupyter root, `<name>.run-<id>.ipynb`. */
-  path: string;
+  /**
+   * The executed notebook under the Jupyter root, `<name>.run-<UTC date-time>.ipynb`;
+   * null when the run saved none (a Databricks run cancelled early has only its HTML view).
+   */
+  path: string | null;
   /** Databricks: the run's HTML view exported next to it, when there is one. */
   html_path?: string | null;
 }

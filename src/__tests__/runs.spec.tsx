@@ -230,7 +230,7 @@ describe('RunsSection', () => {
     (await find(node, '.jp-ucdh-Runs-open')).click();
 
     await waitFor(() => opened.length > 0, 'the notebook to open');
-    expect(opened).toEqual([`studies/welcome.run-${DONE_ID}.ipynb`]);
+    expect(opened).toEqual(['studies/welcome.run-2026-07-20-1000.ipynb']);
   });
 
   it('runs again with the same settings through the run command', async () => {
@@ -335,8 +335,11 @@ describe('RunsSection', () => {
 
     await waitFor(() => opened.length > 1, 'the HTML view to open');
     expect(opened).toEqual([
-      { path: `studies/welcome.run-${DONE_ID}.ipynb`, factory: undefined },
-      { path: `studies/welcome.run-${DONE_ID}.html`, factory: 'HTML Viewer' }
+      { path: 'studies/welcome.run-2026-07-20-1000.ipynb', factory: undefined },
+      {
+        path: 'studies/welcome.run-2026-07-20-1000.html',
+        factory: 'HTML Viewer'
+      }
     ]);
   });
 

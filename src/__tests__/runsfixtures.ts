@@ -14,6 +14,7 @@ import type {
   IRunBackends,
   IRunCost,
   IRunLog,
+  IRunOutput,
   IRunPrepare,
   IRunRequest,
   IRunUsage,
@@ -84,7 +85,14 @@ export const PREPARE: IRunPrepare = {
     {
       path: 'welcome.run-01J3ZJ0000AAAABBBBCCCCDDDD.ipynb',
       size: 9000,
-      sensitive: false
+      sensitive: false,
+      previous_result: true
+    },
+    {
+      path: 'welcome.run-2026-12-04-1530.html',
+      size: 4_800_000,
+      sensitive: false,
+      previous_result: true
     }
   ],
   environment: {
@@ -222,6 +230,11 @@ export interface IRunsRecorded {
   body: unknown;
 }
 
+/** How the server names results: the run's submission minute in UTC. */
+export function resultStamp(createdAt: string): string {
+  return createdAt.slice(0, 16).replace('T', '-').replace(':', '');
+}
+
 /**
  * A fake server; `runs` is what `GET runs` answers now (tests change it).
  * `config` answers `GET config`; without it that route is a 404, as when
@@ -239,6 +252,8 @@ export function fakeRunsServer(
     logs?: Partial<Record<RunLogSource, IRunLog | IProblem>>;
     /** Fields of the `runs/prepare` reply that differ from {@link PREPARE}. */
     prepare?: Partial<IRunPrepare>;
+    /** What `POST runs/<id>/output` answers, by run id; an IProblem fails it. */
+    outputs?: Record<string, IRunOutput | IProblem>;
   } = {}
 ): {
   serverSettings: ServerConnection.ISettings;
@@ -322,7 +337,11 @@ export function fakeRunsServer(
         return json(server.runs.find(r => r.id === run.id));
       }
       if (action[2] === 'output') {
-        const output = `studies/welcome.run-${run.id}`;
+        const answer = options.outputs?.[run.id];
+        if (answer) {
+          return 'code' in answer ? json(answer, answer.status) : json(answer);
+        }
+        const output = `studies/welcome.run-${resultStamp(run.created_at)}`;
         return json(
           run.backend === 'databricks'
             ? { path: `${output}.ipynb`, html_path: `${output}.html` }

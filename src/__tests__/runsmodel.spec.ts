@@ -21,6 +21,7 @@ import {
   parseMaxHours,
   parseParameter,
   progressFraction,
+  shownElapsed,
   stateBadge
 } from '../runs/model';
 import {
@@ -106,6 +107,30 @@ describe('elapsed time', () => {
     expect(elapsedSeconds(run, now)).toBe(42);
   });
 
+  it('ends when the server recorded the end, if that is later than the runner said', () => {
+    // The runner finished 6 s in; the server saw it (and the list counted on) until 11 s.
+    const run = makeRun({
+      id: ID,
+      state: 'CANCELLED',
+      created_at: '2026-07-20T10:00:00Z',
+      ended_at: '2026-07-20T10:00:06Z',
+      updated_at: '2026-07-20T10:00:11Z'
+    });
+    expect(elapsedSeconds(run, now)).toBe(11);
+  });
+
+  it('never shows less than it showed before for the run', () => {
+    const run = makeRun({
+      id: ID,
+      state: 'SUCCEEDED',
+      created_at: '2026-07-20T10:00:00Z',
+      ended_at: '2026-07-20T10:00:06Z'
+    });
+    expect(shownElapsed(run, now, 10)).toBe(10);
+    expect(shownElapsed(run, now, 3)).toBe(6);
+    expect(shownElapsed(run, now, undefined)).toBe(6);
+  });
+
   it('reads as seconds, minutes or hours', () => {
     expect(formatDuration(42)).toBe('42 s');
     expect(formatDuration(125)).toBe('2 min 05 s');
@@ -175,20 +200,31 @@ describe('progress and failures', () => {
 });
 
 describe('the run dialog form', () => {
-  it('leaves secrets and earlier run outputs unchecked', () => {
+  it('leaves secrets and the results of earlier runs unchecked', () => {
     expect(
       checkedByDefault({ path: 'data.csv', size: 1, sensitive: false })
     ).toBe(true);
     expect(checkedByDefault({ path: '.env', size: 1, sensitive: true })).toBe(
       false
     );
+    // The server flags results in every naming, notebooks and HTML views alike.
+    for (const path of [
+      'welcome.run-01J3ZK5V6Q8X9Y0A1B2C3D4E5F.ipynb',
+      'welcome.run-2026-12-04-1530.html'
+    ]) {
+      expect(
+        checkedByDefault({
+          path,
+          size: 1,
+          sensitive: false,
+          previous_result: true
+        })
+      ).toBe(false);
+    }
+    // An older server sends no flag: the file is an input like any other.
     expect(
-      checkedByDefault({
-        path: 'welcome.run-01J3ZK5V6Q8X9Y0A1B2C3D4E5F.ipynb',
-        size: 1,
-        sensitive: false
-      })
-    ).toBe(false);
+      checkedByDefault({ path: 'model.run-up.csv', size: 1, sensitive: false })
+    ).toBe(true);
   });
 
   it('writes sizes for people', () => {

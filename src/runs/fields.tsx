@@ -172,10 +172,11 @@ export function FilesField(props: IFilesFieldProps): JSX.Element {
         <>
           <div className="jp-ucdh-RunDialog-fileActions">
             <span aria-live="polite">
-              {trans.__(
-                '%1 of %2 files, %3',
-                checked.size,
+              {trans._n(
+                '%2 of %1 file, %3',
+                '%2 of %1 files, %3',
                 files.length,
+                checked.size,
                 formatBytes(totalBytes)
               )}
             </span>
@@ -272,7 +273,12 @@ export function EnvironmentSummary(props: {
               'No packages to install beyond papermill (%1).',
               environment.source
             )
-          : trans.__('%1 packages, from %2.', count, environment.source)}
+          : trans._n(
+              '%1 package, from %2.',
+              '%1 packages, from %2.',
+              count,
+              environment.source
+            )}
       </p>
       {count > 0 && (
         <details>

@@ -102,7 +102,7 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
   const pending = props.pending[run.id];
   const problem = props.problems[run.id];
   const final = isFinal(run.state);
-  const elapsed = elapsedSeconds(run, now);
+  const elapsed = props.snapshot.elapsed?.[run.id] ?? elapsedSeconds(run, now);
   const failure = failureText(run, trans);
   const onDatabricks = run.backend === 'databricks';
   // A Databricks run's results come back when it ends; an EC2 run saves its
@@ -157,8 +157,16 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
         >
           {machineText(run, trans)}
         </span>
+        <Started run={run} now={now} trans={trans} />
         {elapsed !== null && (
-          <span className={C.elapsed} title={trans.__('Time since submitted')}>
+          <span
+            className={C.elapsed}
+            title={
+              final
+                ? trans.__('From submission until the run was over')
+                : trans.__('Time since submitted')
+            }
+          >
             {formatDuration(elapsed)}
           </span>
         )}
@@ -256,6 +264,32 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
       </div>
       {problem && <ProblemView problem={problem} busy={false} trans={trans} />}
     </li>
+  );
+}
+
+/**
+ * When the run was submitted, in the researcher's time zone: the clock time
+ * today, the date and time before (the copied results carry the same moment
+ * in UTC in their names).
+ */
+function Started(props: {
+  run: IRun;
+  now: number;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { run, now, trans } = props;
+  const moment = new Date(run.created_at);
+  if (Number.isNaN(moment.getTime())) {
+    return null;
+  }
+  return (
+    <time
+      className="jp-ucdh-Runs-started"
+      dateTime={run.created_at}
+      title={trans.__('Submitted %1', moment.toLocaleString())}
+    >
+      {formatMoment(run.created_at, now)}
+    </time>
   );
 }
 

@@ -119,14 +119,49 @@ function secondsBetween(
   return Math.max(0, Math.round((end - start) / 1000));
 }
 
+/** The later of two ISO timestamps (either may be missing or unreadable). */
+function laterOf(a: string | null, b: string | null): string | null {
+  const [ta, tb] = [a ? Date.parse(a) : NaN, b ? Date.parse(b) : NaN];
+  if (Number.isNaN(ta)) {
+    return Number.isNaN(tb) ? null : b;
+  }
+  return Number.isNaN(tb) || ta >= tb ? a : b;
+}
+
 /**
- * How long a run has taken: from submission to its end, or to `now` while it
- * goes on.
+ * How long a run has taken: from submission to `now` while it goes on, and
+ * to the moment it was over once it is.
+ *
+ * That moment is the later of the runner's end (`ended_at`) and the server
+ * recording the final state (`updated_at`): while the server had not seen the
+ * end, the list counted on, and the runner may have finished seconds earlier
+ * (it is looked at every few seconds). Ending at `ended_at` alone made the
+ * figure go back (10 s while running, then "6 s").
  *
  * @param now milliseconds since the epoch
  */
 export function elapsedSeconds(run: IRun, now: number): number | null {
-  return secondsBetween(run.created_at, run.ended_at, now);
+  const end = isFinal(run.state) ? laterOf(run.ended_at, run.updated_at) : null;
+  return secondsBetween(run.created_at, end, now);
+}
+
+/**
+ * The elapsed time to show: {@link elapsedSeconds}, never below what was
+ * shown before for the run (`shown`). Timestamps are whole seconds of the
+ * server's clock and `now` is the browser's, so the live figure can lead the
+ * recorded end by a second or by the clocks' difference; a figure going
+ * back reads as a fault.
+ */
+export function shownElapsed(
+  run: IRun,
+  now: number,
+  shown: number | undefined
+): number | null {
+  const elapsed = elapsedSeconds(run, now);
+  if (elapsed === null) {
+    return shown ?? null;
+  }
+  return Math.max(elapsed, shown ?? 0);
 }
 
 /** A duration as people say it: "42 s", "3 min 05 s", "1 h 02 min". */
@@ -263,15 +298,13 @@ export function formatBytes(bytes: number): string {
     : `${formatNumber(Number(value.toFixed(1)))} ${units[unit]}`;
 }
 
-/** A notebook a previous run copied back (`name.run-<ULID>.ipynb`). */
-const RUN_OUTPUT = /\.run-[0-9A-HJKMNP-TV-Z]{26}\.ipynb$/;
-
 /**
  * Whether a file is offered checked: not when it looks like a secret, nor when
- * it is the output of an earlier run (an output, not an input).
+ * it is a result of an earlier run (an output, not an input). The server flags
+ * both: it names the results, so it alone knows their names.
  */
 export function checkedByDefault(file: IRunFile): boolean {
-  return !file.sensitive && !RUN_OUTPUT.test(file.path);
+  return !file.sensitive && !file.previous_result;
 }
 
 /** Total size of the checked files. */

@@ -5,7 +5,7 @@
  */
 import type { IProblem, IRun } from '../api';
 import { toProblem } from '../sidebar/statusheader';
-import { anyActive, isFinal } from './model';
+import { anyActive, isFinal, shownElapsed } from './model';
 
 /** Seconds between two polls while a run is active. */
 export const POLL_SECONDS = 3;
@@ -18,6 +18,12 @@ export interface IRunsSnapshot {
   error: IProblem | null;
   /** A request is in flight. */
   busy: boolean;
+  /**
+   * Seconds each run has taken, by run id, as of the answer that brought it
+   * (not of each repaint: a list being fetched again still shows the last
+   * answer), and never going back.
+   */
+  elapsed?: Readonly<Record<string, number>>;
 }
 
 /** Options of {@link RunsPoller}. */
@@ -118,8 +124,21 @@ export class RunsPoller {
     this._stop();
   }
 
-  /** Remember the states, announcing runs that ended since last seen. */
+  /**
+   * Remember the states and elapsed times, announcing runs that ended since
+   * last seen.
+   */
   private _accept(runs: IRun[]): void {
+    const now = Date.now();
+    const before = this._snapshot.elapsed ?? {};
+    const elapsed: Record<string, number> = {};
+    for (const run of runs) {
+      const seconds = shownElapsed(run, now, before[run.id]);
+      if (seconds !== null) {
+        elapsed[run.id] = seconds;
+      }
+    }
+    this._snapshot = { ...this._snapshot, elapsed };
     for (const run of runs) {
       const before = this._states.get(run.id);
       if (before !== undefined && !isFinal(before) && isFinal(run.state)) {

@@ -89,10 +89,11 @@ export class RunsSection extends ReactWidget {
         {usage && (
           <p
             className={CSS.Runs.usage}
-            title={this._trans.__(
-              '%1 of %2 runs going at once. Finished runs count at their cost, runs still going at the most they can cost.',
-              usage.live_runs,
-              usage.max_concurrent
+            title={this._trans._n(
+              '%2 of %1 run going at once. Finished runs count at their cost, runs still going at the most they can cost.',
+              '%2 of %1 runs going at once. Finished runs count at their cost, runs still going at the most they can cost.',
+              usage.max_concurrent,
+              usage.live_runs
             )}
           >
             {usageText(usage, this._trans)}
@@ -169,7 +170,16 @@ export class RunsSection extends ReactWidget {
           // Offered from now on, next to Open result.
           this._htmlPaths = { ...this._htmlPaths, [run.id]: output.html_path };
         }
-        await this._commands?.execute(OPEN_COMMAND, { path: output.path });
+        // A run may have only one of the two (a Databricks run cancelled
+        // before it saved its notebook has just its HTML view): open what exists.
+        if (output.path) {
+          await this._commands?.execute(OPEN_COMMAND, { path: output.path });
+        } else if (output.html_path) {
+          await this._commands?.execute(OPEN_COMMAND, {
+            path: output.html_path,
+            factory: HTML_VIEWER
+          });
+        }
         return;
       }
       case 'html': {

@@ -164,3 +164,18 @@ def test_admin_limit_settings_are_validated() -> None:
         UcdhConfig(max_runtime_hours=24 * 31 + 1)
     with pytest.raises(Exception, match="max_price_per_hour must not be negative"):
         UcdhConfig(max_price_per_hour=-1)
+
+
+@pytest.mark.parametrize(
+    ("workers", "ec2_item", "dbu_item"),
+    [(1, "(1 worker + 1 driver)", "x 2 nodes"), (0, "(0 workers + 1 driver)", "x 1 node")],
+)
+def test_databricks_breakdown_reads_in_singular_and_plural(
+    workers: int, ec2_item: str, dbu_item: str
+) -> None:
+    # Given a Databricks cluster of one worker, or of the driver alone
+    result = run({"backend": "databricks", "count": workers, "hours_low": 1, "hours_high": 2})
+    # Then its cost lines say "1 worker" and "1 node", never "1 workers" or "1 nodes"
+    ec2, dbu = result["breakdown"][:2]
+    assert ec2_item in ec2["item"] and dbu_item in dbu["item"]
+    assert "1 workers" not in ec2["item"] and "1 nodes" not in dbu["item"]

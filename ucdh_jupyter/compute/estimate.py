@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import bad_request
+from ..runs.policy import plural
 from .rates import DATABRICKS, EC2, Rates, check_backend
 from .specs import InstanceSpec
 
@@ -110,15 +111,17 @@ def estimate(
     low, high = billed_hours(request.hours_low), billed_hours(request.hours_high)
     breakdown = []
     if ec2_price is not None:
-        who = f" ({request.count} workers + 1 driver)" if request.backend == DATABRICKS else ""
+        workers = plural(request.count, "worker")
+        who = f" ({workers} + 1 driver)" if request.backend == DATABRICKS else ""
         breakdown.append(
             _line(f"EC2 {spec.name} on-demand x {nodes}{who}", ec2_price * nodes, low, high)
         )
         if request.backend == DATABRICKS:
             dbus = rates.dbus(spec)
+            per_dbu = f"${rates.price_per_dbu:g}/DBU"
             breakdown.append(
                 _line(
-                    f"Databricks {dbus:g} DBU/hour x ${rates.price_per_dbu:g}/DBU x {nodes} nodes",
+                    f"Databricks {dbus:g} DBU/hour x {per_dbu} x {plural(nodes, 'node')}",
                     dbus * rates.price_per_dbu * nodes,
                     billed_hours(request.hours_low, 0),
                     billed_hours(request.hours_high, 0),

@@ -99,8 +99,8 @@ class OutputHandler(RunsBase):
     @web.authenticated
     @authorized
     async def post(self, run_id: str) -> None:
-        """Write ``<name>.run-<id>.ipynb`` (partial output too) and, for Databricks,
-        ``<name>.run-<id>.html``; return their paths."""
+        """Write ``<name>.run-<UTC date-time>.ipynb`` (partial output too) and, for
+        Databricks, the same name in ``.html``; return their paths."""
         self.finish(await self.call(self.user_runs().copy_output, run_id))
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,8 +26,9 @@ from .environment import EnvironmentCache, EnvironmentSpec
 from .images import image_description, images_preview
 from .model import FailureKind, Run, RunState, check_run_id, new_run_id, utcnow
 from .notebook import check_parameters, load_notebook, notebook_parameters
-from .policy import CostPolicy
+from .policy import CostPolicy, plural
 from .records import RunRecords
+from .results import copy_results, no_output
 from .staging import check_sizes, select_files, sibling_files, stage
 from .store import RunStore, default_store_path, rebuild
 from .tracking import apply_observation
@@ -311,8 +310,9 @@ class RunService:
             return
         workers = config.databricks_default_workers if request.workers is None else request.workers
         if workers > config.databricks_max_workers:
+            most = plural(config.databricks_max_workers, "worker")
             raise bad_request(
-                f"At most {config.databricks_max_workers} Databricks workers are allowed.",
+                f"A Databricks run may use at most {most}.",
                 "Choose fewer workers, or ask your administrator.",
             )
         request.workers, request.count = workers, workers + 1
@@ -505,32 +505,32 @@ class RunService:
 
     def copy_output(self, run_id: str, root_dir: str | Path) -> dict[str, str | None]:
         """Copy the run's results next to the original notebook: the executed (or
-        partial) notebook as ``<name>.run-<id>.ipynb`` and, for Databricks, the run's
-        HTML view as ``<name>.run-<id>.html``; their paths relative to the Jupyter root
-        (None for a result the run does not have), or a 404 when it has neither."""
+        partial) notebook as ``<name>.run-<UTC submission time>.ipynb`` (see
+        :func:`~.results.result_stem`) and, for Databricks, the run's HTML view under the
+        same name with ``.html``; their paths relative to the Jupyter root (None for a
+        result the run does not have), or a 404 that says why when it has neither."""
         run = self.get(run_id)
         records = self.records
         keys = (protocol.OUTPUT_KEY, protocol.PARTIAL_KEY)
         notebook_key = next((key for key in keys if records.exists(run.id, key)), None)
         html_key = RUN_HTML_KEY if records.exists(run.id, RUN_HTML_KEY) else None
         if notebook_key is None and html_key is None:
-            raise UcdhError(404, "no_output", "This run has no output yet.", "Wait for a cell.")
+            raise no_output(run)
         source = notebook_file(root_dir, run.notebook_path)
         root = Path(root_dir).resolve()
-        copied: dict[str, str | None] = {"path": None, "html_path": None}
-        for field_name, key, suffix in (
-            ("path", notebook_key, ".ipynb"),
-            ("html_path", html_key, ".html"),
-        ):
-            if key is None:
-                continue
-            target = source.with_name(f"{source.stem}.run-{run.id}{suffix}")
-            with tempfile.TemporaryDirectory() as scratch:
-                downloaded = Path(scratch) / target.name
-                records.download(run.id, key, downloaded)
-                shutil.move(str(downloaded), target)
-            copied[field_name] = target.relative_to(root).as_posix()
-        return copied
+        copied = copy_results(
+            run,
+            source,
+            {
+                "path": (notebook_key, ".ipynb") if notebook_key else None,
+                "html_path": (html_key, ".html") if html_key else None,
+            },
+            lambda key, target: records.download(run.id, key, target),
+        )
+        return {
+            name: None if path is None else path.relative_to(root).as_posix()
+            for name, path in copied.items()
+        }
 
     def read_log(self, run_id: str, max_bytes: int = 256 * 1024) -> str:
         """The end of the run's log (the runner uploads it at each heartbeat)."""

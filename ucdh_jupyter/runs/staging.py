@@ -23,6 +23,7 @@ from . import runner as protocol
 from .environment import EnvironmentSpec
 from .model import Run
 from .records import RunRecords
+from .results import is_previous_result
 
 SENSITIVE_PATTERNS = (
     ".env",
@@ -75,10 +76,17 @@ class FileChoice:
     path: str
     size: int
     sensitive: bool
+    # A result an earlier run copied back ("Open result"): an output, not an input.
+    previous_result: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """For the run dialog; sensitive files are shown unchecked."""
-        return {"path": self.path, "size": self.size, "sensitive": self.sensitive}
+        """For the run dialog; sensitive files and earlier results are shown unchecked."""
+        return {
+            "path": self.path,
+            "size": self.size,
+            "sensitive": self.sensitive,
+            "previous_result": self.previous_result,
+        }
 
 
 def _walk(folder: Path, start: Path) -> list[Path]:
@@ -97,13 +105,15 @@ def _walk(folder: Path, start: Path) -> list[Path]:
 
 
 def sibling_files(notebook_file: Path) -> list[FileChoice]:
-    """Files in the notebook's folder (and below), with sizes and the sensitive flag."""
+    """Files in the notebook's folder (and below), with sizes, the sensitive flag and
+    whether each is the result of an earlier run."""
     folder = notebook_file.parent
     return [
         FileChoice(
             str(path.relative_to(folder).as_posix()),
             path.stat().st_size,
             is_sensitive(path.relative_to(folder).as_posix()),
+            is_previous_result(path.name),
         )
         for path in _walk(folder, folder)
         if path != notebook_file

@@ -33,7 +33,7 @@ from ucdh_jupyter.runs.service import RunRequest
 from ucdh_jupyter.services import UcdhServices
 
 from ..conftest import NotebookKernel
-from .helpers import outputs_text, wait_for, write_notebook
+from .helpers import outputs_text, result_path, wait_for, write_notebook
 
 NODE_TYPE = "m5d.xlarge"
 
@@ -163,7 +163,8 @@ def test_databricks_run_executes_notebook_with_parameters_and_brings_results_bac
     assert "rows = 500" in outputs_text(executed)
     assert f"total = {sum(range(500))}" in outputs_text(executed)
     html = (root / str(copied["html_path"])).read_text()
-    assert copied["html_path"] == f"study/cohort.run-{run.id}.html"
+    assert copied["html_path"] == result_path("study", "cohort", run.created_at, ".html")
+    assert copied["path"] == result_path("study", "cohort", run.created_at)
     assert "rows = 500" in html
 
     # The run's workspace folder is gone once the results are in S3.
@@ -387,9 +388,11 @@ async def test_ucdh_run_magic_runs_on_databricks_with_workers(
     run_id = re.search(r"Run (\w{26}) submitted", out).group(1)  # type: ignore[union-attr]
     assert f"submitted: cohort.ipynb on 3 x {NODE_TYPE} (Databricks)" in out
     assert re.search(r"^In Databricks: http://127\.0\.0\.1:\d+/", out, re.M)
-    assert f"Executed notebook: study/cohort.run-{run_id}.ipynb" in out
-    assert f"HTML view: study/cohort.run-{run_id}.html" in out
-    executed = json.loads((root / f"study/cohort.run-{run_id}.ipynb").read_text())
+    shown = re.search(r"^Executed notebook: (study/cohort\.run-[-0-9]+)\.ipynb$", out, re.M)
+    assert shown, out
+    assert f"HTML view: {shown.group(1)}.html" in out
+    executed = json.loads((root / f"{shown.group(1)}.ipynb").read_text())
+    assert executed["metadata"]["ucdh"]["run_id"] == run_id
     assert "rows = 7" in outputs_text(executed)
     # And a Databricks run without a node type is a one-line usage error
     with pytest.raises(UsageError, match="--node-type"):

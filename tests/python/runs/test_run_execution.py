@@ -13,7 +13,7 @@ from ucdh_jupyter.runs.model import FailureKind, RunState, new_run_id
 from ucdh_jupyter.runs.service import RunService
 
 from .conftest import RUNS_BUCKET
-from .helpers import instance, outputs_text, submit, wait_for
+from .helpers import instance, outputs_text, result_path, submit, wait_for
 
 
 def _object(s3: Any, run_prefix: str, relative: str) -> Any:
@@ -51,8 +51,11 @@ def test_run_executes_notebook_with_parameters_and_brings_outputs_back(
     assert instance(ec2, run.instance_id)["State"]["Name"] == "terminated"
     # and the executed notebook can be copied next to the original
     copied = run_service.copy_output(run.id, workspace)
-    assert copied == {"path": f"study/analysis.run-{run.id}.ipynb", "html_path": None}
-    assert "result 42" in outputs_text(json.loads((workspace / copied["path"]).read_text()))
+    path = result_path("study", "analysis", run.created_at)
+    assert copied == {"path": path, "html_path": None}
+    executed = json.loads((workspace / path).read_text())
+    assert "result 42" in outputs_text(executed)
+    assert executed["metadata"]["ucdh"]["run_id"] == run.id
 
 
 def test_failing_cell_fails_the_run_with_the_cell_and_partial_outputs(

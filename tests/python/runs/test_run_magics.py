@@ -75,8 +75,10 @@ async def test_ucdh_run_wait_follows_the_run_and_brings_the_executed_notebook_ba
     assert any(line.startswith("RUNNING cell ") for line in lines)
     assert re.search(r"^SUCCEEDED after 0:00:\d\d, cost \$0\.0\d{3}$", out, re.M)
     # and the executed notebook sits next to the original, parameters injected
-    assert f"Executed notebook: study/analysis.run-{run_id}.ipynb" in lines
-    executed = json.loads((workspace / f"study/analysis.run-{run_id}.ipynb").read_text())
+    shown = re.search(r"^Executed notebook: (study/analysis\.run-[-0-9]+\.ipynb)$", out, re.M)
+    assert shown, out
+    executed = json.loads((workspace / shown.group(1)).read_text())
+    assert executed["metadata"]["ucdh"]["run_id"] == run_id
     assert "alpha is 21 label is trial" in outputs_text(executed)
     assert "FAKE-00001,42" in outputs_text(executed)
     # When the researcher lists runs

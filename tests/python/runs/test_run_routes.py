@@ -26,7 +26,7 @@ from ucdh_jupyter.runs.user import server_account
 
 from ..conftest import marked
 from .conftest import RUNS_BUCKET
-from .helpers import make_run, outputs_text
+from .helpers import make_run, outputs_text, result_path
 
 OWNER = server_account()  # a shared-token login names nobody: runs belong to the account
 
@@ -107,7 +107,7 @@ async def test_demo_notebook_run_succeeds_and_its_executed_copy_lands_next_to_it
     # When the researcher opens the executed notebook
     status, output = await ucdh_request("POST", f"runs/{run['id']}/output")
     # Then it sits next to the original and shows the injected parameter at work
-    expected = {"path": f"train-model.run-{run['id']}.ipynb", "html_path": None}
+    expected = {"path": result_path("", "train-model", run["created_at"]), "html_path": None}
     assert (status, output) == (200, expected)
     executed = json.loads((jp_root_dir / output["path"]).read_text())
     assert "test_fraction=0.3: trained on" in outputs_text(executed)

@@ -34,6 +34,28 @@ def test_secret_looking_files_are_offered_unchecked_and_skipped_in_folders(
     assert ".env" not in sent and "id_rsa" not in sent
 
 
+def test_results_of_earlier_runs_are_offered_unticked_in_both_namings(workspace: Path) -> None:
+    # Given the notebook's folder holds results copied back by earlier runs, in the
+    # naming by date, by date with seconds and counter, and the older one by run id,
+    # next to an input whose name merely contains ".run-"
+    study = workspace / "study"
+    results = [
+        "analysis.run-2026-12-04-1530.ipynb",
+        "analysis.run-2026-12-04-1530.html",
+        "analysis.run-2026-12-04-153059-2.ipynb",
+        "analysis.run-01M91FZ8W2Q3R4S5T6V7W8X9Y0.html",
+    ]
+    for name in results:
+        (study / name).write_text("{}")
+    (study / "warm.run-up.csv").write_text("a,b\n")
+    # When the run dialog lists the files it may send along
+    offered = {c.path: c.previous_result for c in sibling_files(study / "analysis.ipynb")}
+    # Then exactly the earlier results are marked, so the dialog starts them unticked
+    assert sorted(path for path, previous in offered.items() if previous) == sorted(results)
+    assert offered["warm.run-up.csv"] is False and offered["data/visits.csv"] is False
+    assert sibling_files(study / "analysis.ipynb")[0].to_json().keys() >= {"previous_result"}
+
+
 def test_secret_file_picked_by_name_is_refused_unless_confirmed(workspace: Path) -> None:
     notebook = workspace / "study" / "analysis.ipynb"
     with pytest.raises(UcdhError) as refused:

@@ -1,0 +1,277 @@
+/**
+ * A run's card after it ends, as a researcher meets it: Open result offers
+ * what the run left (a notebook, an HTML view, or a plain sentence when there
+ * is nothing), the card says when the run started, and its elapsed time
+ * never goes back when the run ends.
+ */
+import { Dialog } from '@jupyterlab/apputils';
+import { nullTranslator } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+import { Widget } from '@lumino/widgets';
+
+import { RunDialog, RunFormWidget } from '../runs/dialog';
+import { formatMoment } from '../runs/model';
+import { RunsSection } from '../runs/section';
+import { find, waitFor } from './dom';
+import {
+  DONE_ID,
+  fakeRunsServer,
+  makeRun,
+  PREPARE,
+  RUNNING_ID
+} from './runsfixtures';
+
+const trans = nullTranslator.load('ucdh_jupyter');
+
+/** `docmanager:open` calls, with the factory when one was asked for. */
+function recordingCommands(): {
+  commands: CommandRegistry;
+  opened: { path: string; factory?: string }[];
+} {
+  const commands = new CommandRegistry();
+  const opened: { path: string; factory?: string }[] = [];
+  commands.addCommand('docmanager:open', {
+    execute: args => {
+      if (typeof args.path !== 'string') {
+        // What JupyterLab does with a null path: an internal error.
+        throw new TypeError("Cannot read properties of null (reading 'split')");
+      }
+      opened.push({
+        path: args.path,
+        factory: args.factory as string | undefined
+      });
+    }
+  });
+  return { commands, opened };
+}
+
+/** The seconds of an elapsed figure such as "12 s" or "1 min 05 s". */
+function seconds(text: string | null | undefined): number {
+  const match = /^(?:(\d+) min )?(\d+) s$/.exec(text ?? '');
+  if (!match) {
+    throw new Error(`not an elapsed time in seconds: ${text}`);
+  }
+  return Number(match[1] ?? 0) * 60 + Number(match[2]);
+}
+
+describe('A run card after the run', () => {
+  let section: RunsSection | null = null;
+
+  afterEach(() => {
+    section?.dispose();
+    section = null;
+    Dialog.flush();
+  });
+
+  function shown(
+    server: ReturnType<typeof fakeRunsServer>,
+    commands?: CommandRegistry
+  ): HTMLElement {
+    section = new RunsSection({
+      trans,
+      serverSettings: server.serverSettings,
+      commands,
+      intervalMs: 20
+    });
+    Widget.attach(section, document.body);
+    return section.node;
+  }
+
+  it('opens the HTML view of a cancelled Databricks run that saved no notebook', async () => {
+    const { commands, opened } = recordingCommands();
+    const cancelled = makeRun({
+      id: DONE_ID,
+      backend: 'databricks',
+      state: 'CANCELLED',
+      instance_id: null
+    });
+    const html = 'studies/welcome.run-2026-07-20-1000.html';
+    const server = fakeRunsServer([cancelled], {
+      outputs: { [DONE_ID]: { path: null, html_path: html } }
+    });
+    const node = shown(server, commands);
+    const item = await find(node, `[data-run-id="${DONE_ID}"]`);
+
+    (await find(item, '.jp-ucdh-Runs-open')).click();
+
+    await waitFor(() => opened.length > 0, 'the HTML view to open');
+    expect(opened).toEqual([{ path: html, factory: 'HTML Viewer' }]);
+    // and it stays offered, with no error on the card
+    await find(item, '.jp-ucdh-Runs-html');
+    expect(item.querySelector('[role="alert"]')).toBeNull();
+  });
+
+  it('says plainly that a cancelled run left no output, and what to do', async () => {
+    const { commands, opened } = recordingCommands();
+    const cancelled = makeRun({ id: DONE_ID, state: 'CANCELLED' });
+    const server = fakeRunsServer([cancelled], {
+      outputs: {
+        [DONE_ID]: {
+          status: 404,
+          code: 'no_output',
+          message: 'This run was cancelled before it saved any output.',
+          hint: 'Its Log shows how far it got; Run again starts it afresh.'
+        }
+      }
+    });
+    const node = shown(server, commands);
+    const item = await find(node, `[data-run-id="${DONE_ID}"]`);
+
+    (await find(item, '.jp-ucdh-Runs-open')).click();
+
+    const alert = await find(item, '[role="alert"]');
+    expect(alert.textContent).toContain(
+      'This run was cancelled before it saved any output.'
+    );
+    expect(alert.textContent).toContain('Its Log shows how far it got');
+    expect(alert.textContent).not.toContain('Wait for a cell');
+    expect(opened).toEqual([]);
+  });
+
+  it('shows when each run was submitted, in local time', async () => {
+    const today = new Date(Date.now() - 5 * 60_000).toISOString();
+    const older = '2026-07-20T10:00:00Z';
+    const node = shown(
+      fakeRunsServer([
+        makeRun({ id: RUNNING_ID, created_at: today }),
+        makeRun({ id: DONE_ID, state: 'SUCCEEDED', created_at: older })
+      ])
+    );
+    const running = await find(node, `[data-run-id="${RUNNING_ID}"]`);
+    const done = await find(node, `[data-run-id="${DONE_ID}"]`);
+
+    const started = running.querySelector('time.jp-ucdh-Runs-started');
+    expect(started?.getAttribute('datetime')).toBe(today);
+    // Today: the clock time alone; another day: its date too.
+    expect(started?.textContent).toBe(formatMoment(today, Date.now()));
+    const earlier = done.querySelector('time.jp-ucdh-Runs-started');
+    expect(earlier?.textContent).toBe(formatMoment(older, Date.now()));
+    expect(earlier?.textContent).toContain(
+      new Date(older).toLocaleDateString()
+    );
+    expect(earlier?.getAttribute('title')).toBe(
+      `Submitted ${new Date(older).toLocaleString()}`
+    );
+  });
+
+  it('never shows a shorter elapsed time when the run ends', async () => {
+    // Given a run submitted 10 s ago that the list shows running
+    const created = Date.now() - 10_000;
+    const iso = (ms: number): string =>
+      new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+    const server = fakeRunsServer([
+      makeRun({ id: RUNNING_ID, created_at: iso(created) })
+    ]);
+    const node = shown(server);
+    const item = await find(node, `[data-run-id="${RUNNING_ID}"]`);
+    const live = seconds(
+      item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent
+    );
+    expect(live).toBeGreaterThanOrEqual(9);
+
+    // When the server reports its end: the runner finished 6 s after the
+    // submission, the server saw it (and recorded the final state) later
+    server.setState(RUNNING_ID, 'CANCELLED', {
+      ended_at: iso(created + 6_000),
+      updated_at: iso(Date.now())
+    });
+    await find(node, `[data-run-id="${RUNNING_ID}"][data-state="CANCELLED"]`);
+
+    // Then the final figure is not below the one shown while it ran
+    const final = seconds(
+      item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent
+    );
+    expect(final).toBeGreaterThanOrEqual(live);
+    expect(final).toBeLessThan(60);
+  });
+
+  it('keeps the elapsed time from going back even for a record without its recording time', async () => {
+    // Given a running run shown at 10 s, whose final record has no updated_at
+    const created = Date.now() - 10_000;
+    const server = fakeRunsServer([
+      makeRun({ id: RUNNING_ID, created_at: new Date(created).toISOString() })
+    ]);
+    const node = shown(server);
+    const item = await find(node, `[data-run-id="${RUNNING_ID}"]`);
+    const live = seconds(
+      item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent
+    );
+
+    server.setState(RUNNING_ID, 'SUCCEEDED', {
+      ended_at: new Date(created + 6_000).toISOString(),
+      updated_at: null
+    });
+    await find(node, `[data-run-id="${RUNNING_ID}"][data-state="SUCCEEDED"]`);
+
+    // Then it still reads at least what was shown, not "6 s"
+    const final = seconds(
+      item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent
+    );
+    expect(final).toBeGreaterThanOrEqual(live);
+  });
+});
+
+describe('The run dialog in the singular', () => {
+  let dialog: RunDialog | null = null;
+
+  afterEach(() => {
+    dialog?.dispose();
+    dialog = null;
+    Dialog.flush();
+  });
+
+  it('says "1 package" and "1 of 1 file", not "1 packages" or "1 files"', async () => {
+    const server = fakeRunsServer([], {
+      prepare: {
+        files: [{ path: 'data.csv', size: 2_400_000, sensitive: false }],
+        environment: {
+          source: 'requirements.txt',
+          packages: ['pandas==2.2.3'],
+          unresolved: []
+        }
+      }
+    });
+    const form = new RunFormWidget({
+      notebookPath: PREPARE.notebook_path,
+      trans,
+      serverSettings: server.serverSettings,
+      debounceMs: 10
+    });
+    dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
+    dialog.launch().catch(() => undefined);
+    const node = dialog.node;
+
+    const environment = await find(node, '.jp-ucdh-RunDialog-environment');
+    await waitFor(
+      () => environment.textContent?.includes('from requirements.txt'),
+      'the environment'
+    );
+    expect(environment.textContent).toContain(
+      '1 package, from requirements.txt.'
+    );
+    const files = await find(node, '.jp-ucdh-RunDialog-fileActions');
+    expect(files.textContent).toContain('1 of 1 file, 2.4 MB');
+  });
+
+  it('starts the results of earlier runs unticked, notebooks and HTML views alike', async () => {
+    const server = fakeRunsServer();
+    const form = new RunFormWidget({
+      notebookPath: PREPARE.notebook_path,
+      trans,
+      serverSettings: server.serverSettings,
+      debounceMs: 10
+    });
+    dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
+    dialog.launch().catch(() => undefined);
+    const node = dialog.node;
+
+    await find(node, 'li[data-path="welcome.run-2026-12-04-1530.html"]');
+    const ticked = (path: string): boolean | undefined =>
+      node.querySelector<HTMLInputElement>(`li[data-path="${path}"] input`)
+        ?.checked;
+
+    expect(ticked('welcome.run-2026-12-04-1530.html')).toBe(false);
+    expect(ticked('welcome.run-01J3ZJ0000AAAABBBBCCCCDDDD.ipynb')).toBe(false);
+    expect(ticked('data.csv')).toBe(true);
+  });
+});
