@@ -2,8 +2,41 @@
  * Galata in Debian's Chromium (Playwright cannot download its own browser here).
  * Two JupyterLab servers run the demo: one at the root URL, one under the base URL
  * SageMaker Studio uses (/jupyterlab/default/).
+ *
+ * Both take free ports, so the tests run while a developer's `make demo` holds 8888.
  */
+const { execFileSync } = require('child_process');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+/**
+ * Two distinct TCP ports on 127.0.0.1 that nothing listens on right now.
+ * Synchronous (the config is a plain module), so a child node binds port 0 twice,
+ * holding the first while it takes the second.
+ */
+function freePorts() {
+  const script = `
+    const net = require('net');
+    const listen = () => new Promise(ok => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => ok(server));
+    });
+    (async () => {
+      const servers = [await listen(), await listen()];
+      console.log(servers.map(server => server.address().port).join(' '));
+      servers.forEach(server => server.close());
+    })();`;
+  return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+    .trim()
+    .split(' ');
+}
+
+// Playwright loads this file in its main process and again in each worker: the ports are
+// chosen once, in the main process, and reach the workers (and the servers) by environment.
+if (!process.env.UCDH_GALATA_PORT || !process.env.UCDH_GALATA_BASE_URL_PORT) {
+  [process.env.UCDH_GALATA_PORT, process.env.UCDH_GALATA_BASE_URL_PORT] =
+    freePorts();
+}
+const port = process.env.UCDH_GALATA_PORT;
+const baseUrlPort = process.env.UCDH_GALATA_BASE_URL_PORT;
 
 const launchOptions = {
   executablePath: '/usr/bin/chromium',
@@ -18,9 +51,10 @@ const launchOptions = {
   ]
 };
 
-const demo = (port, extra) =>
+// Each server keeps its workspace under the project's name, whatever its port.
+const demo = (port, name, extra) =>
   `cd .. && .venv/bin/ucdh-jupyter demo --no-browser --port ${port} ` +
-  `--root ui-tests/.workspace-${port} --config ui-tests/jupyter_server_test_config.py ${extra}`;
+  `--root ui-tests/.workspace-${name} --config ui-tests/jupyter_server_test_config.py ${extra}`;
 
 module.exports = {
   ...baseConfig,
@@ -39,24 +73,24 @@ module.exports = {
     {
       name: 'root',
       testIgnore: /base-url/,
-      use: { baseURL: 'http://127.0.0.1:8888' }
+      use: { baseURL: `http://127.0.0.1:${port}` }
     },
     {
       name: 'base-url',
       testMatch: /base-url/,
-      use: { baseURL: 'http://127.0.0.1:8889/jupyterlab/default' }
+      use: { baseURL: `http://127.0.0.1:${baseUrlPort}/jupyterlab/default` }
     }
   ],
   webServer: [
     {
-      command: demo(8888, ''),
-      url: 'http://127.0.0.1:8888/lab',
+      command: demo(port, 'root', ''),
+      url: `http://127.0.0.1:${port}/lab`,
       timeout: 120000,
       reuseExistingServer: false
     },
     {
-      command: demo(8889, '--base-url /jupyterlab/default/'),
-      url: 'http://127.0.0.1:8889/jupyterlab/default/lab',
+      command: demo(baseUrlPort, 'base-url', '--base-url /jupyterlab/default/'),
+      url: `http://127.0.0.1:${baseUrlPort}/jupyterlab/default/lab`,
       timeout: 120000,
       reuseExistingServer: false
     }
