@@ -12,6 +12,7 @@ fails on an error, a traceback or anything on stderr, and the failure names its 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -84,10 +85,34 @@ def test_the_rule_finds_the_notebook_examples_and_leaves_admin_settings_out() ->
 
 
 @pytest.fixture
-def ucdh_config(local_aws: LocalAws, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+def local_databricks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The demo's Databricks stand-in and its token file; the user's own Databricks
+    settings are hidden (``ucdh_jupyter.demo.cli.hide_databricks_config``)."""
+    from ucdh_jupyter.demo.databricks import LocalDatabricks
+
+    for name in [name for name in os.environ if name.startswith("DATABRICKS_")]:
+        monkeypatch.delenv(name)
+    (tmp_path / "databrickscfg").write_text("")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "databrickscfg"))
+    with LocalDatabricks(pending_seconds=0.3) as workspace:
+        token_file = tmp_path / "databricks-token"
+        token_file.write_text(workspace.token)
+        yield workspace.host, str(token_file)
+
+
+@pytest.fixture
+def ucdh_config(
+    local_aws: LocalAws,
+    local_databricks: tuple[str, str],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> Any:
     """The demo's settings (``ucdh_jupyter.demo.cli.lab_arguments``), runs in a prefix and
     a run list of this test's own."""
+    host, token_file = local_databricks
     demo = {
+        "databricks_host": host,
+        "databricks_token_file": token_file,
         "mode": "local",
         "endpoint_url": local_aws.endpoint_url,
         "region": DEMO_REGION,
@@ -149,6 +174,8 @@ class ReadmeKernel:
                 problems.append("\n".join(content["traceback"]))
             elif kind == "stream" and content["name"] == "stderr":
                 problems.append(content["text"])
+            elif kind == "stream":
+                print(content["text"], end="")  # shown with a failure, as the cell showed it
 
         reply = await self.client.execute_interactive(
             code, output_hook=output, timeout=BLOCK_TIMEOUT_SECONDS, allow_stdin=False
