@@ -278,7 +278,12 @@ async def test_prepare_shows_parameters_files_environment_limits_and_cost(
     assert dialog["parameters"] == {"alpha": 0.5, "label": "default"}
     files = {item["path"]: item for item in dialog["files"]}
     size = (jp_root_dir / "study" / "data" / "visits.csv").stat().st_size
-    assert files["data/visits.csv"] == {"path": "data/visits.csv", "size": size, "sensitive": False}
+    assert files["data/visits.csv"] == {
+        "path": "data/visits.csv",
+        "size": size,
+        "sensitive": False,
+        "previous_result": False,
+    }
     assert files[".env"]["sensitive"] is True and files["id_rsa"]["sensitive"] is True
     assert dialog["environment"]["source"] == "imports pinned to the kernel's environment"
     assert (dialog["default_max_hours"], dialog["max_hours_cap"]) == (2.0, 24.0)
