@@ -63,12 +63,14 @@ class LocalAws:
     """Start/stop the moto server; use as a context manager."""
 
     def __init__(self, port: int = 0) -> None:
-        self.port = port or free_port()
+        # 0: the server binds a free port itself and :meth:`start` reads which (a port
+        # picked beforehand could be taken by then, and moto would wait forever).
+        self.port = port
         self._server: Any = None
 
     @property
     def endpoint_url(self) -> str:
-        """The URL to configure as ``UcdhConfig.endpoint_url``."""
+        """The URL to configure as ``UcdhConfig.endpoint_url`` (once started)."""
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LocalAws:
@@ -79,6 +81,7 @@ class LocalAws:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
+        self.port = int(self._server.get_host_and_port()[1])
         return self
 
     def stop(self) -> None:
