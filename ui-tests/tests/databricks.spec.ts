@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openRunDialog, setExpanded, submitRun } from './helpers';
+import { openRunDialog, resultName, setExpanded, submitRun } from './helpers';
 
 /**
  * The demo starts a local Databricks workspace stand-in: the run is imported
@@ -62,7 +62,7 @@ test.describe('Run on Databricks', () => {
     await expect(item.locator('.jp-ucdh-Runs-cost')).toHaveText(/^<?\$\d/);
 
     await item.locator('.jp-ucdh-Runs-open').click();
-    const name = `welcome.run-${run.id}.ipynb`;
+    const name = resultName('welcome', run);
     await expect(
       page.locator('.jp-mod-current.lm-TabBar-tab', { hasText: name })
     ).toBeVisible();
@@ -76,7 +76,9 @@ test.describe('Run on Databricks', () => {
     // The run as Databricks renders it came back too.
     await item.locator('.jp-ucdh-Runs-html').click();
     await expect(
-      page.locator('.lm-TabBar-tab', { hasText: `welcome.run-${run.id}.html` })
+      page.locator('.lm-TabBar-tab', {
+        hasText: resultName('welcome', run, '.html')
+      })
     ).toBeVisible();
 
     await page.screenshot({ path: '../docs/databricks.png' });

@@ -63,3 +63,25 @@ export async function submitRun(
   await expect(dialog).toHaveCount(0);
   return response.json();
 }
+
+/**
+ * The name "Open result" gives a run's copy (see `runs/results.py`): the
+ * run's submission minute in UTC, e.g. `welcome.run-2026-12-04-1530.ipynb`,
+ * with the seconds and a counter when another run of the notebook (an earlier
+ * test's) took that name.
+ */
+export function resultName(
+  stem: string,
+  run: Record<string, any>,
+  suffix = '.ipynb'
+): RegExp {
+  const stamp = String(run.created_at)
+    .slice(0, 16)
+    .replace('T', '-')
+    .replace(':', '');
+  const escape = (text: string): string =>
+    text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    `${escape(stem)}\\.run-${stamp}(\\d\\d)?(-\\d+)?${escape(suffix)}`
+  );
+}

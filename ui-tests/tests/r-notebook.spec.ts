@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openRunDialog, setExpanded, submitRun } from './helpers';
+import { openRunDialog, resultName, setExpanded, submitRun } from './helpers';
 
 /**
  * The demo's R notebook (IRkernel, base R only) run on the local Databricks
@@ -48,7 +48,7 @@ test.describe('R notebook', () => {
     await expect(item).toHaveAttribute('data-state', 'SUCCEEDED', RUN_TIMEOUT);
 
     await item.locator('.jp-ucdh-Runs-open').click();
-    const name = `cohort-summary-r.run-${run.id}.ipynb`;
+    const name = resultName('cohort-summary-r', run);
     await expect(
       page.locator('.jp-mod-current.lm-TabBar-tab', { hasText: name })
     ).toBeVisible();

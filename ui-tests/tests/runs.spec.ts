@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openRunDialog, setExpanded, submitRun } from './helpers';
+import { openRunDialog, resultName, setExpanded, submitRun } from './helpers';
 
 /**
  * The demo executes a run for real: the machine is created in the local AWS,
@@ -36,7 +36,8 @@ test.describe('Run on AWS', () => {
       dialog.locator('.jp-ucdh-RunDialog-expectedCost')
     ).toContainText('$');
 
-    const runId = (await submitRun(page, dialog)).id as string;
+    const run = await submitRun(page, dialog);
+    const runId = run.id as string;
 
     // Submitting reveals the Runs section, which follows the run to its end.
     await setExpanded(page, 'Compute', false);
@@ -51,7 +52,7 @@ test.describe('Run on AWS', () => {
 
     await item.locator('.jp-ucdh-Runs-open').click();
 
-    const name = `welcome.run-${runId}.ipynb`;
+    const name = resultName('welcome', run);
     const tab = page.locator('.jp-mod-current.lm-TabBar-tab', {
       hasText: name
     });
