@@ -9,8 +9,11 @@ test.describe('AWS sidebar', () => {
     await page.sidebar.openTab('ucdh-jupyter-sidebar');
     const header = page.locator('.jp-ucdh-StatusHeader');
 
+    // A cold server's first status also reads the Databricks identity (the SDK
+    // alone imports in 2-3 s on a loaded machine) while it builds the catalog.
     await expect(header.locator('.jp-ucdh-StatusHeader-account')).toContainText(
-      DEMO_ACCOUNT
+      DEMO_ACCOUNT,
+      { timeout: 30000 }
     );
     await expect(header.locator('.jp-ucdh-StatusHeader-arn')).toContainText(
       `arn:aws:sts::${DEMO_ACCOUNT}:`
