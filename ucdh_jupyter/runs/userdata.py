@@ -1,4 +1,5 @@
-"""The runner's environment, and the EC2 user data that boots a run's instance.
+"""The runner's environment, and the EC2 user data that boots a run's instance: the
+settings and exports in front of the boot script's body, ``boot.sh``.
 
 The user data's first command arms ``shutdown -h +MAX``: whatever fails later (no
 network, a broken AMI, a runner bug), the machine powers off at its max runtime, and
@@ -15,9 +16,7 @@ every later run's machine, with its instance profile.
 from __future__ import annotations
 
 import math
-import re
 import shlex
-from typing import Any
 
 from ..config import UcdhConfig
 from ..errors import bad_request
@@ -28,7 +27,6 @@ from .records import RunLocation
 from .staging import runner_checksum
 
 USER_DATA_LIMIT = 16 * 1024
-RUN_HOME = "/opt/ucdh-run"
 # The unprivileged account the notebook runs as (created at boot when the image lacks it):
 # it cannot cancel the armed shutdown, and its output reaches only the run's log in S3.
 NOTEBOOK_USER = "ucdh-notebook"
@@ -37,30 +35,6 @@ CHECKSUM_MISMATCH = (
     "run was submitted, so none of it was executed (input/runner.py was changed after "
     "staging)."
 )
-# The line of the user data that pins the runner's checksum.
-_PIN = re.compile(r"UCDH_RUNNER_SHA256=([0-9a-f]{64})")
-_NOW = "__UCDH_NOW__"
-
-
-def checksum_failure_status(now: str) -> dict[str, Any]:
-    """The ``status.json`` a machine leaves when the runner's checksum does not match."""
-    return {
-        "phase": "failed",
-        "failure_kind": "infrastructure",
-        "failure_message": CHECKSUM_MISMATCH,
-        "exit_code": protocol.EXIT_FAILED,
-        "heartbeat_at": now,
-        "finished_at": now,
-    }
-
-
-def pinned_checksum(script: str) -> str | None:
-    """The runner checksum a boot script pins, or None when it pins none."""
-    for line in script.splitlines():
-        found = _PIN.fullmatch(line)
-        if found:
-            return found.group(1)
-    return None
 
 
 def runner_environment(
