@@ -6,11 +6,9 @@
 import { Dialog } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
-import { Widget } from '@lumino/widgets';
 
 import type { IConfig, IRunPrepare, IRunRequest, IRunUsage } from '../api';
 import { RunDialog, RunFormWidget } from '../runs/dialog';
-import { RunsSection } from '../runs/section';
 import { CommandIDs } from '../tokens';
 import { find, typeInto, waitFor } from './dom';
 import {
@@ -21,7 +19,8 @@ import {
   fakeRunsServer,
   makeRun,
   PREPARE,
-  RUNNING_ID
+  RUNNING_ID,
+  runsSections
 } from './runsfixtures';
 
 const trans = nullTranslator.load('ucdh_jupyter');
@@ -74,27 +73,12 @@ function usage(fields: Partial<IRunUsage> = {}): IRunUsage {
 }
 
 describe('RunsSection', () => {
-  let section: RunsSection | null = null;
+  const sections = runsSections();
+  const shown = sections.show;
 
   afterEach(() => {
-    section?.dispose();
-    section = null;
-    Dialog.flush();
+    sections.dispose();
   });
-
-  function shown(
-    server: ReturnType<typeof fakeRunsServer>,
-    commands?: CommandRegistry
-  ): HTMLElement {
-    section = new RunsSection({
-      trans,
-      serverSettings: server.serverSettings,
-      commands,
-      intervalMs: 20
-    });
-    Widget.attach(section, document.body);
-    return section.node;
-  }
 
   it("says this month's spend against the monthly budget per user", async () => {
     const node = shown(

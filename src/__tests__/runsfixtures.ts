@@ -3,7 +3,11 @@
  * way the server extension does, and the compute routes like the compute
  * fixtures, so the run dialog's instance picker works too.
  */
+import { Dialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
+import { nullTranslator } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+import { Widget } from '@lumino/widgets';
 
 import type {
   IConfig,
@@ -28,6 +32,7 @@ import {
   readRequest,
   TYPES
 } from './computefixtures';
+import { RunsSection } from '../runs/section';
 
 /** A run with the fields a test does not care about filled in. */
 export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
@@ -366,4 +371,35 @@ export function fakeRunsServer(
     fetch
   });
   return Object.assign(server, { serverSettings, requests });
+}
+
+/**
+ * Mounts Runs sections against a fake server and disposes of the last one (and
+ * any open dialog) after each test: call `mounted.dispose()` in `afterEach`.
+ */
+export function runsSections(): {
+  show(
+    server: ReturnType<typeof fakeRunsServer>,
+    commands?: CommandRegistry
+  ): HTMLElement;
+  dispose(): void;
+} {
+  let section: RunsSection | null = null;
+  return {
+    show(server, commands) {
+      section = new RunsSection({
+        trans: nullTranslator.load('ucdh_jupyter'),
+        serverSettings: server.serverSettings,
+        commands,
+        intervalMs: 20
+      });
+      Widget.attach(section, document.body);
+      return section.node;
+    },
+    dispose() {
+      section?.dispose();
+      section = null;
+      Dialog.flush();
+    }
+  };
 }

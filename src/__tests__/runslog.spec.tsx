@@ -3,16 +3,10 @@
  * server: the notebook's log, and for EC2 runs the machine's boot log, which
  * opens first (under the cause) when the run failed before its runner started.
  */
-import { Dialog } from '@jupyterlab/apputils';
-import { nullTranslator } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
 
 import type { IProblem, IRun, IRunLog, RunLogSource } from '../api';
-import { RunsSection } from '../runs/section';
 import { find, waitFor } from './dom';
-import { DONE_ID, fakeRunsServer, makeRun } from './runsfixtures';
-
-const trans = nullTranslator.load('ucdh_jupyter');
+import { DONE_ID, fakeRunsServer, makeRun, runsSections } from './runsfixtures';
 
 /** What the fake server answers for each log of the run. */
 type Logs = Partial<Record<RunLogSource, IRunLog | IProblem>>;
@@ -43,12 +37,10 @@ const BOOT_LOG = {
 };
 
 describe('Run logs', () => {
-  let section: RunsSection | null = null;
+  const sections = runsSections();
 
   afterEach(() => {
-    section?.dispose();
-    section = null;
-    Dialog.flush();
+    sections.dispose();
   });
 
   /** The Runs section with `run`, and its log dialog once Log is clicked. */
@@ -60,13 +52,8 @@ describe('Run logs', () => {
     server: ReturnType<typeof fakeRunsServer>;
   }> {
     const server = fakeRunsServer([run], { logs });
-    section = new RunsSection({
-      trans,
-      serverSettings: server.serverSettings,
-      intervalMs: 20
-    });
-    Widget.attach(section, document.body);
-    (await find(section.node, '.jp-ucdh-Runs-log')).click();
+    const node = sections.show(server);
+    (await find(node, '.jp-ucdh-Runs-log')).click();
     const dialog = await find(document.body, '.jp-ucdh-RunLogDialog');
     return { dialog, server };
   }

@@ -7,18 +7,17 @@
 import { Dialog } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
-import { Widget } from '@lumino/widgets';
 
 import { RunDialog, RunFormWidget } from '../runs/dialog';
 import { formatMoment } from '../runs/model';
-import { RunsSection } from '../runs/section';
 import { find, waitFor } from './dom';
 import {
   DONE_ID,
   fakeRunsServer,
   makeRun,
   PREPARE,
-  RUNNING_ID
+  RUNNING_ID,
+  runsSections
 } from './runsfixtures';
 
 const trans = nullTranslator.load('ucdh_jupyter');
@@ -55,27 +54,12 @@ function seconds(text: string | null | undefined): number {
 }
 
 describe('A run card after the run', () => {
-  let section: RunsSection | null = null;
+  const sections = runsSections();
+  const shown = sections.show;
 
   afterEach(() => {
-    section?.dispose();
-    section = null;
-    Dialog.flush();
+    sections.dispose();
   });
-
-  function shown(
-    server: ReturnType<typeof fakeRunsServer>,
-    commands?: CommandRegistry
-  ): HTMLElement {
-    section = new RunsSection({
-      trans,
-      serverSettings: server.serverSettings,
-      commands,
-      intervalMs: 20
-    });
-    Widget.attach(section, document.body);
-    return section.node;
-  }
 
   it('opens the HTML view of a cancelled Databricks run that saved no notebook', async () => {
     const { commands, opened } = recordingCommands();
