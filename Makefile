@@ -13,39 +13,47 @@ DEMO_ARGS ?=
 # Wheels the stand-in run machines install from (they have no internet): see
 # ucdh_jupyter/demo/wheelhouse.py.
 export UCDH_WHEELHOUSE := $(CURDIR)/build/wheelhouse
+# Install steps print one line each and keep their output in build/logs/ (scripts/step.sh);
+# a failing step shows the end of its log. `make V=1` shows every command and all output.
+V ?= 0
+export V
+STEP := $(SHELL) $(CURDIR)/scripts/step.sh
+Q := $(if $(filter 1,$(V)),,@)
 
-.PHONY: install demo test lint pytest jest ui-test bench wheel-check clean
+.PHONY: install demo test lint pytest jest ui-test bench wheel-check matrix clean
 
 install: .stamp-python .stamp-wheelhouse .stamp-build .stamp-ui $(CHROMIUM) .stamp-r
 
 $(BIN)/python:
-	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(Q)$(STEP) "Creating the Python environment ($(VENV))" \
+	  bash -c '$(PY) -m venv $(VENV) && $(BIN)/python -m pip install --upgrade pip'
 
 .stamp-python: $(BIN)/python pyproject.toml
-	$(BIN)/pip install -q -e ".[test]"
-	touch $@
+	$(Q)$(STEP) "Installing Python packages" $(BIN)/pip install -e ".[test]"
+	$(Q)touch $@
 
 .stamp-wheelhouse: .stamp-python ucdh_jupyter/demo/wheelhouse.py
-	$(BIN)/python -m ucdh_jupyter.demo.wheelhouse $(UCDH_WHEELHOUSE)
-	touch $@
+	$(Q)$(STEP) "Downloading the wheels of the demo's run machines" \
+	  $(BIN)/python -m ucdh_jupyter.demo.wheelhouse $(UCDH_WHEELHOUSE)
+	$(Q)touch $@
 
 .stamp-node: .stamp-python package.json
-	$(BIN)/jlpm install
-	touch $@
+	$(Q)$(STEP) "Installing JavaScript packages" $(BIN)/jlpm install
+	$(Q)touch $@
 
 .stamp-build: .stamp-node $(shell find src style schema -type f 2>/dev/null) tsconfig.json
-	$(BIN)/jlpm build
-	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
-	touch $@
+	$(Q)$(STEP) "Building the frontend" \
+	  bash -c '$(BIN)/jlpm build && $(BIN)/jupyter labextension develop --overwrite .'
+	$(Q)touch $@
 
 .stamp-ui: .stamp-python ui-tests/package.json
-	cd ui-tests && ../$(BIN)/jlpm install
-	touch $@
+	$(Q)$(STEP) "Installing browser-test packages" bash -c 'cd ui-tests && ../$(BIN)/jlpm install'
+	$(Q)touch $@
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) first"; exit 1; }
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	$(Q)$(STEP) "Installing Chromium (apt-get)" bash -c 'apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium'
 
 # R notebooks run on IRkernel (kernel `ir`). Debian's r-cran-irkernel registers it in
 # /usr/share/jupyter/kernels, where the venv's Jupyter finds it; elsewhere it is
@@ -53,14 +61,18 @@ $(CHROMIUM):
 .stamp-r: .stamp-python
 	@$(BIN)/jupyter kernelspec list | grep -qE '^\s+ir\s' || { \
 	  command -v apt-get >/dev/null || { echo "Install R and IRkernel (Jupyter kernel ir) first"; exit 1; }; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends r-base-core r-cran-irkernel >/dev/null; }
+	  $(STEP) "Installing R and IRkernel (apt-get)" bash -c 'apt-get update && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    r-base-core r-cran-irkernel'; }
 	@$(BIN)/jupyter kernelspec list | grep -qE '^\s+ir\s' || \
-	  R --slave -e 'IRkernel::installspec(prefix = "$(CURDIR)/$(VENV)")'
-	touch $@
+	  $(STEP) "Registering the R kernel" \
+	    R --slave -e 'IRkernel::installspec(prefix = "$(CURDIR)/$(VENV)")'
+	$(Q)touch $@
 
+# The demo prints a summary (URL, what runs where, how to stop) once JupyterLab answers;
+# V=1 also shows JupyterLab's own log.
 demo: .stamp-python .stamp-wheelhouse .stamp-build
-	$(BIN)/ucdh-jupyter demo $(DEMO_ARGS)
+	$(Q)$(BIN)/ucdh-jupyter demo $(if $(filter 1,$(V)),--verbose) $(DEMO_ARGS)
 
 lint: .stamp-python .stamp-node
 	$(BIN)/ruff check .
@@ -68,8 +80,12 @@ lint: .stamp-python .stamp-node
 	$(BIN)/mypy
 	$(BIN)/jlpm lint:check
 
+# Two workers, one test file each at a time: the suite mostly waits (stand-in machines
+# booting, notebooks running), so it takes ~10 min instead of ~16; a file keeps its
+# module fixtures and its order in one worker.
+PYTEST_WORKERS ?= 2
 pytest: .stamp-python .stamp-wheelhouse
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 jest: .stamp-node
 	$(BIN)/jlpm test
@@ -92,6 +108,11 @@ bench: .stamp-python
 
 wheel-check: .stamp-node
 	scripts/check_wheel.sh
+
+# The wheel on the oldest and newest supported JupyterLab 4 (and Notebook 7), on Python
+# 3.10 and 3.13, with galata smoke tests; MATRIX="3.13-newest ..." picks combinations.
+matrix: .stamp-node .stamp-ui $(CHROMIUM)
+	scripts/matrix.sh
 
 clean:
 	rm -rf .stamp-* lib ucdh_jupyter/labextension dist tsconfig.tsbuildinfo

@@ -5,51 +5,18 @@
  *
  * Both take free ports, so the tests run while a developer's `make demo` holds 8888.
  */
-const { execFileSync } = require('child_process');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
-/**
- * Two distinct TCP ports on 127.0.0.1 that nothing listens on right now.
- * Synchronous (the config is a plain module), so a child node binds port 0 twice,
- * holding the first while it takes the second.
- */
-function freePorts() {
-  const script = `
-    const net = require('net');
-    const listen = () => new Promise(ok => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => ok(server));
-    });
-    (async () => {
-      const servers = [await listen(), await listen()];
-      console.log(servers.map(server => server.address().port).join(' '));
-      servers.forEach(server => server.close());
-    })();`;
-  return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })
-    .trim()
-    .split(' ');
-}
+const { freePorts, gracefulShutdown, sharedUse } = require('./galata-common');
 
 // Playwright loads this file in its main process and again in each worker: the ports are
 // chosen once, in the main process, and reach the workers (and the servers) by environment.
 if (!process.env.UCDH_GALATA_PORT || !process.env.UCDH_GALATA_BASE_URL_PORT) {
   [process.env.UCDH_GALATA_PORT, process.env.UCDH_GALATA_BASE_URL_PORT] =
-    freePorts();
+    freePorts(2);
 }
 const port = process.env.UCDH_GALATA_PORT;
 const baseUrlPort = process.env.UCDH_GALATA_BASE_URL_PORT;
-
-const launchOptions = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic'
-  ]
-};
 
 // Each server keeps its workspace under the project's name, whatever its port.
 const demo = (port, name, extra) =>
@@ -62,13 +29,7 @@ module.exports = {
   retries: 0,
   workers: 1,
   reporter: [['list']],
-  use: {
-    ...baseConfig.use,
-    launchOptions,
-    video: 'off',
-    trace: 'off',
-    screenshot: 'only-on-failure'
-  },
+  use: sharedUse(baseConfig),
   projects: [
     {
       name: 'root',
@@ -86,13 +47,15 @@ module.exports = {
       command: demo(port, 'root', ''),
       url: `http://127.0.0.1:${port}/lab`,
       timeout: 120000,
-      reuseExistingServer: false
+      reuseExistingServer: false,
+      gracefulShutdown
     },
     {
       command: demo(baseUrlPort, 'base-url', '--base-url /jupyterlab/default/'),
       url: `http://127.0.0.1:${baseUrlPort}/jupyterlab/default/lab`,
       timeout: 120000,
-      reuseExistingServer: false
+      reuseExistingServer: false,
+      gracefulShutdown
     }
   ]
 };
