@@ -9,6 +9,10 @@ Design notes:
   themselves inside botocore.
 - Every client uses adaptive retries and the app id in the user agent, so calls
   are identifiable in CloudTrail.
+- The status check uses a "quick" client: one attempt, short timeouts. Retrying an
+  unreachable endpoint is what made the sidebar's status take 8-15 s on botocore 1.34
+  (its retry and backoff for connection errors); the status answers in about 2 s instead,
+  on old and new botocore alike. Data calls keep their retries.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ class AwsClients:
         self.config = config
         self._lock = threading.Lock()
         self._session: Any = None
-        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._clients: dict[tuple[str, str | None, bool], Any] = {}
 
     def session(self) -> Any:
         """The boto3 session, built on first use."""
@@ -76,9 +80,22 @@ class AwsClients:
             )
         return str(region)
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A cached client for ``service`` (``region`` pins it, as Pricing needs)."""
-        key = (service, region)
+    def use_client(self, service: str, client: Any, region: str | None = None) -> None:
+        """Answer ``client(service, region)`` with a client built elsewhere (a stubbed one
+        for an API the local AWS lacks, or one an embedding application configured)."""
+        with self._lock:
+            self._clients[(service, region, False)] = client
+
+    def client(self, service: str, region: str | None = None, quick: bool = False) -> Any:
+        """A cached client for ``service`` (``region`` pins it, as Pricing needs).
+
+        ``quick``: one attempt and a 2 s connect timeout, for checks that must answer
+        fast (the status); an unreachable AWS then fails in about 2 s instead of
+        retrying. The read timeout stays generous: an endpoint that accepted the
+        connection is there, only busy (a cold local AWS building the instance catalog
+        took over 5 s), and calling it unreachable would be wrong.
+        """
+        key = (service, region, quick)
         with self._lock:
             cached = self._clients.get(key)
         if cached is not None:
@@ -88,11 +105,17 @@ class AwsClients:
         endpoint = self.config.endpoint_url
         if service == "s3" and self.config.s3_endpoint_url:
             endpoint = self.config.s3_endpoint_url
+        # total_max_attempts counts the first attempt, and botocore 1.34 knows it too.
+        retries = (
+            {"mode": "standard", "total_max_attempts": 1}
+            if quick
+            else {"mode": "adaptive", "max_attempts": 5}
+        )
         client_config = Config(
-            retries={"mode": "adaptive", "max_attempts": 5},
+            retries=retries,
             user_agent_appid=self.config.app_id,
-            connect_timeout=5,
-            read_timeout=60,
+            connect_timeout=2 if quick else 5,
+            read_timeout=20 if quick else 60,
             max_pool_connections=32,
             signature_version="s3v4" if service == "s3" else None,
         )
@@ -110,7 +133,7 @@ class AwsClients:
     def identity(self) -> dict[str, str]:
         """Who the credentials belong to (STS GetCallerIdentity)."""
         try:
-            reply = self.client("sts").get_caller_identity()
+            reply = self.client("sts", quick=True).get_caller_identity()
         except Exception as exc:
             error = translate(exc, self.config.profile)
             if error.status == 401:

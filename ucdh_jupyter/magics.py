@@ -57,10 +57,15 @@ def money(value: float | None, digits: int = 2) -> str:
     return "unknown" if value is None else f"${value:,.{digits}f}"
 
 
-def price_label(prices: Mapping[str, Any]) -> str:
-    """``Prices: bundled, as of 2026-07-20. <detail>``"""
-    as_of = f", as of {prices['as_of'][:10]}" if prices.get("as_of") else ""
-    return f"Prices: {prices['source']}{as_of}. {prices['detail']}"
+def price_label(prices: Mapping[str, Any], region: str | None = None) -> str:
+    """``AWS list prices, us-east-1, 2026-07-20 (bundled). <detail>``: the words of the
+    sidebar's price line (src/compute/prices.ts), then how the prices were obtained."""
+    if prices["source"] == "unknown":
+        return f"No AWS prices for {region or 'this region'}. {prices['detail']}"
+    parts = ["AWS list prices", *([region] if region else [])]
+    if prices.get("as_of"):
+        parts.append(prices["as_of"][:10])
+    return f"{', '.join(parts)} ({prices['source']}). {prices['detail']}"
 
 
 def parse_hours(text: str) -> tuple[float, float]:
@@ -157,7 +162,7 @@ class UcdhMagics(Magics):
         if rows:
             headers = ["type", "vCPU", "GiB", "GPU", "$/hour", "note"]
             print(table(headers, rows, right={1, 2, 4}))
-        print(price_label(result["prices"]))
+        print(price_label(result["prices"], result["region"]))
 
     @magic_arguments()
     @argument("instance_type", help="e.g. m5.2xlarge")

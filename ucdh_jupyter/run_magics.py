@@ -5,7 +5,8 @@
   follow it to its end and copy the executed notebook next to the original.
 - ``%ucdh_run analysis.ipynb --on databricks --node-type m5d.xlarge --workers 2``: the
   same on a Databricks job cluster (driver + 2 workers) that exists only for the run.
-- ``%ucdh_runs``: your runs with state, instance type, elapsed time and cost.
+- ``%ucdh_runs``: your runs with the local time they were submitted, state, instance
+  type, elapsed machine time and cost (times as the Runs section writes them).
 
 Every call goes through the server's run routes (``POST runs``, ``GET runs/<id>``, ...),
 so a run from a cell obeys exactly the server's limits, caps and switches; the runs
@@ -31,8 +32,10 @@ from .errors import UcdhError
 from .kernel import call, kernel_root
 from .magics import money, parse_line, table
 from .runs.model import Run, RunState, parse_iso, utcnow
+from .runs.policy import run_maximum
 from .runs.service import BACKENDS
 from .server_client import ServerClient, kernel_client
+from .timefmt import format_datetime, format_duration
 
 # How often --wait looks at the run, at most (the runner reports every heartbeat).
 WAIT_POLL_SECONDS = 2.0
@@ -59,14 +62,32 @@ def beside(notebook: Path, item: str) -> str:
     return item
 
 
+def machine_seconds(run: Run, now: datetime | None = None) -> int | None:
+    """How long the run's machine has run: from its start to the run's end; while it
+    goes on, to the runner's last heartbeat (to now before its first one). None before
+    the machine started.
+
+    The one definition of elapsed, the Runs section's cards use it too
+    (``elapsedSeconds`` in ``src/runs/model.ts``): the seconds the cost counts, not
+    the time since submission (staging and the launch request are no machine time),
+    and a live figure never ahead of the final one (the runner ends after its last
+    heartbeat; the server may notice the end a heartbeat later).
+    """
+    start = parse_iso(run.started_at)
+    if run.final:
+        end = parse_iso(run.ended_at)
+    else:
+        end = parse_iso(run.progress.heartbeat_at) or now or utcnow()
+    if start is None or end is None:
+        return None
+    return max(0, round((end - start).total_seconds()))
+
+
 def elapsed(run: Run, now: datetime | None = None) -> str:
-    """``0:12:03`` since the machine started (or the run was created), to its end."""
-    start = parse_iso(run.started_at) or parse_iso(run.created_at)
-    end = parse_iso(run.ended_at) or now or utcnow()
-    if start is None:
-        return ""
-    seconds = max(0, int((end - start).total_seconds()))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    """``2 min 05 s`` of machine time (see :func:`machine_seconds`); empty before the
+    machine started."""
+    seconds = machine_seconds(run, now)
+    return "" if seconds is None else format_duration(seconds)
 
 
 def cost_text(run: Run) -> str:
@@ -185,8 +206,7 @@ class RunMagics(Magics):
             body.update(workers=args.workers, cluster_mode=args.cluster_mode)
         # Unset options are left to the server's defaults.
         run = call(runs.submit, {name: value for name, value in body.items() if value is not None})
-        rate = run.rate_usd_per_hour
-        most = "an unknown cost" if rate is None else money(rate * run.max_hours * run.count)
+        most = run_maximum(run)  # the run dialog's Maximum, with what it counts
         machines = f"{run.count} x {run.instance_type}" if run.count > 1 else run.instance_type
         where = "Databricks" if run.backend == "databricks" else run.backend.upper()
         print(
@@ -215,7 +235,9 @@ class RunMagics(Magics):
         except KeyboardInterrupt:
             print(f"Stopped waiting; run {run.id} goes on (see %ucdh_runs).")
             return
-        print(f"{run.state.value} after {elapsed(run)}, cost {cost_text(run)}")
+        took = elapsed(run)
+        after = f" after {took}" if took else " before its machine started"
+        print(f"{run.state.value}{after}, cost {cost_text(run)}")
         try:
             copied = runs.copy_output(run.id)
             if copied["path"]:
@@ -231,7 +253,8 @@ class RunMagics(Magics):
     @argument("--limit", type=int, default=20, help="rows to show (default 20)")
     @line_magic
     def ucdh_runs(self, line: str) -> None:
-        """Your runs, newest first: state, instance type, elapsed time and cost."""
+        """Your runs, newest first: when submitted, state, instance type, machine time
+        and cost."""
         args = parse_line(self.ucdh_runs, line)
         runs = self.runs()
         listed = call(runs.list)[: max(args.limit, 0)]
@@ -244,13 +267,14 @@ class RunMagics(Magics):
             [
                 run.id,
                 Path(run.notebook_path).name,
+                format_datetime(run.created_at),
                 run.state.value,
                 run.instance_type,
-                elapsed(run),
+                elapsed(run) or "-",  # no machine started
                 cost_text(run),
                 progress_text(run) if not run.final else (run.failure_message or "")[:60],
             ]
             for run in shown
         ]
-        headers = ["run", "notebook", "state", "type", "elapsed", "cost", "note"]
-        print(table(headers, rows, right={4}))
+        headers = ["run", "notebook", "submitted", "state", "type", "elapsed", "cost", "note"]
+        print(table(headers, rows, right={5}))

@@ -31,6 +31,7 @@ from .kernel import usage_errors
 from .magics import without_comment
 from .s3.names import base_name, folder_prefix, parse_s3_uri, s3_uri
 from .server_client import ServerClient, kernel_client
+from .timefmt import format_datetime
 
 USAGE = """Usage:
   %s3 ls [s3://bucket/prefix/] [--all]
@@ -160,7 +161,7 @@ class S3Magics(Magics):
             for folder in page["folders"]:
                 print(f"{'PRE':>12}  {folder['name']}/")
             for item in page["objects"]:
-                when = (item["last_modified"] or "")[:19].replace("T", " ")
+                when = format_datetime(item["last_modified"])  # local, as the UI shows it
                 print(f"{human(item['size']):>12}  {when}  {item['name']}")
             cursor = page["next_cursor"]
             if not cursor:

@@ -30,6 +30,8 @@ class UcdhServices:
 
     def __init__(self, config: UcdhConfig, root_dir: str | None = None) -> None:
         self.config = config
+        # Set at shutdown: background sweeps then end quietly (see runs/periodic.py).
+        self.closed = False
         self.aws = AwsClients(config)
         # The Databricks workspace, when one is configured; no call until a run needs it.
         self.databricks = DatabricksClient(config, self.aws)
@@ -127,6 +129,7 @@ class UcdhServices:
 
     def close(self) -> None:
         """Stop the worker pool at server shutdown."""
+        self.closed = True
         self.s3.close()
         if self._runs is not None:
             self._runs.close()

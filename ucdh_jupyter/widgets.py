@@ -118,7 +118,8 @@ class InstancePicker(widgets.VBox):
         result = self._client.get("compute/catalog", **params, backend=self.backend.value)
         self._presets = {p["key"]: p["instance_type"] for p in result["presets"]}
         self.workers.layout.display = "" if self.backend.value == "databricks" else "none"
-        self.prices.value = f"<small>{html.escape(price_label(result['prices']))}</small>"
+        label = price_label(result["prices"], result["region"])
+        self.prices.value = f"<small>{html.escape(label)}</small>"
         allowed = [row for row in result["types"] if row["allowed"]]
         names = {row["name"] for row in allowed}
         current = self.types.value
@@ -210,10 +211,13 @@ class RunStatus(widgets.VBox):
     def show(self, run: Run) -> Run:
         """Put ``run`` on the widget."""
         name = html.escape(run.notebook_path.rsplit("/", 1)[-1])
-        self.state.value = (
-            f"<b>{html.escape(run.state.value)}</b> &middot; {name} on "
-            f"{html.escape(run.instance_type)} &middot; {elapsed(run)}"
-        )
+        parts = [
+            f"<b>{html.escape(run.state.value)}</b>",
+            f"{name} on {html.escape(run.instance_type)}",
+        ]
+        if took := elapsed(run):  # nothing before the machine started
+            parts.append(took)
+        self.state.value = " &middot; ".join(parts)
         self.bar.max = max(run.progress.cells, 1)
         self.bar.value = min(run.progress.cell, self.bar.max)
         self.bar.description = progress_text(run) or "Cells"

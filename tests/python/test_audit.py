@@ -220,7 +220,9 @@ async def test_a_run_is_audited_from_submit_to_its_end_without_its_parameter_val
         run["id"],
         "t3.micro",
     )
-    assert submit["backend"] == "ec2" and submit["max_cost_usd"] == pytest.approx(0.0104)
+    # t3.micro at $0.0104/h plus its 30 GB disk ($0.08/GB-month), 1 h
+    assert submit["backend"] == "ec2"
+    assert submit["max_cost_usd"] == pytest.approx(0.0104 + 30 * 0.08 / 730, abs=1e-6)
     # and every state change is a run record, in order, with who and what
     states = run_states(audit_file, run["id"])
     assert states[0] == (None, "STAGING") and states[-1][1] == "SUCCEEDED"

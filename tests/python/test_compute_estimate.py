@@ -111,17 +111,20 @@ def test_unknown_price_gives_no_figure_rather_than_a_guess() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"hours_low": -1}, "hours_low must be a number of hours above 0"),
-        ({"hours_low": 0}, "hours_low must be a number of hours above 0"),
-        ({"hours_low": "3"}, "hours_low must be a number"),
-        ({"hours_low": 2, "hours_high": 30}, "more than the longest run allowed (24 hours)"),
-        ({"hours_low": 4, "hours_high": 2}, "hours_high (2) is below hours_low (4)"),
-        ({"hours_low": 1, "count": 0}, "count must be a whole number from 1 to 200"),
-        ({"hours_low": 1, "count": 1.5}, "count must be a whole number"),
-        ({"hours_low": 1, "backend": "databricks", "count": -1}, "count (workers) must be"),
+        ({"hours_low": -1}, "The expected runtime must be a number of hours above 0"),
+        ({"hours_low": 0}, "The expected runtime must be a number of hours above 0"),
+        ({"hours_low": "3"}, "The expected runtime must be a number"),
+        ({"hours_low": 2, "hours_high": 30}, "the longest allowed is 24 h"),
+        (
+            {"hours_low": 4, "hours_high": 2},
+            "The expected runtime's upper end (2 h) is below its lower end (4 h).",
+        ),
+        ({"hours_low": 1, "count": 0}, "Machines must be a whole number from 1 to 200"),
+        ({"hours_low": 1, "count": 1.5}, "Machines must be a whole number"),
+        ({"hours_low": 1, "backend": "databricks", "count": -1}, "Workers must be"),
         ({"hours_low": 1, "backend": "emr"}, "Unknown backend 'emr'"),
-        ({"hours_low": 1, "ebs_gb": -5}, "ebs_gb must be a whole number from 0 to 16384"),
-        ({"hours_low": 1, "instance_type": ""}, "instance_type is missing"),
+        ({"hours_low": 1, "ebs_gb": -5}, "Disk (GB) must be a whole number from 0 to 16384"),
+        ({"hours_low": 1, "instance_type": ""}, "Choose an instance type"),
     ],
 )
 def test_bad_estimate_input_is_refused_with_the_reason(body: dict[str, Any], message: str) -> None:

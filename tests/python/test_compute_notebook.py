@@ -30,7 +30,7 @@ async def test_ucdh_instances_prints_a_table_of_matching_types(
     assert lines[1].split() == ["type", "vCPU", "GiB", "GPU", "$/hour", "note"]
     assert lines[3].split()[:4] == ["g4dn.4xlarge", "16", "64", "1"]
     assert "NVIDIA T4 (16 GiB)" in lines[3] and "$1.2040" in lines[3]
-    assert "Prices: bundled, as of 2026-07-20." in out
+    assert "AWS list prices, us-east-1, 2026-07-20 (bundled)." in out
 
 
 async def test_ucdh_estimate_prints_the_range_and_its_breakdown(
@@ -72,7 +72,7 @@ async def test_instance_picker_value_follows_presets_and_shows_price_and_estimat
     assert picker.value == "m6i.large"
     assert "m6i.large</b>: $0.0960/hour" in picker.summary.value
     assert "$0.19 &ndash; $0.38" in picker.summary.value
-    assert "Prices: bundled, as of 2026-07-20" in picker.prices.value
+    assert "AWS list prices, us-east-1, 2026-07-20 (bundled)" in picker.prices.value
     # When the user chooses the GPU preset
     await kernel.call(setattr, picker.preset, "value", "gpu")
     # Then only GPU types are offered and the value is the preset's GPU type

@@ -207,6 +207,22 @@ def test_api_failure_falls_back_to_stale_cache_then_to_the_bundled_snapshot(
     assert "pricing:GetProducts" in table.detail
 
 
+def test_the_bundled_price_note_names_no_source_file(
+    pricing: tuple[Any, Stubber], tmp_path: Path, clock: Clock
+) -> None:
+    # Given live prices fail and there is no cache, so the bundled snapshot is used
+    client, stubber = pricing
+    queue_access_denied(stubber)
+    # When the prices are asked for
+    table = make_book(lambda: client, tmp_path, clock).table("us-east-1", wait=True)
+    # Then the note the UI and the magics show says where the prices come from in
+    # plain words, and never the snapshot's repository path or file names
+    assert table.source == "bundled"
+    assert "AWS on-demand list prices" in table.detail
+    assert ".go" not in table.detail and "/" not in table.detail
+    assert "karpenter" not in table.detail.lower()
+
+
 def test_a_failed_live_fetch_is_not_retried_on_every_request(
     pricing: tuple[Any, Stubber], tmp_path: Path, clock: Clock
 ) -> None:

@@ -23,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
-from ucdh_jupyter.demo.wheelhouse import wheelhouse
+from ucdh_jupyter.demo.localaws import LocalAws
 
 from .conftest import marked, server_settings
 
@@ -87,7 +86,7 @@ def test_the_rule_finds_the_notebook_examples_and_leaves_admin_settings_out() ->
 @pytest.fixture
 def local_databricks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The demo's Databricks stand-in and its token file; the user's own Databricks
-    settings are hidden (``ucdh_jupyter.demo.cli.hide_databricks_config``)."""
+    settings are hidden (``ucdh_jupyter.demo.services.hide_databricks_config``)."""
     from ucdh_jupyter.demo.databricks import LocalDatabricks
 
     for name in [name for name in os.environ if name.startswith("DATABRICKS_")]:
@@ -107,22 +106,15 @@ def ucdh_config(
     tmp_path: Path,
     request: pytest.FixtureRequest,
 ) -> Any:
-    """The demo's settings (``ucdh_jupyter.demo.cli.lab_arguments``), runs in a prefix and
-    a run list of this test's own."""
-    host, token_file = local_databricks
-    demo = {
-        "databricks_host": host,
-        "databricks_token_file": token_file,
-        "mode": "local",
-        "endpoint_url": local_aws.endpoint_url,
-        "region": DEMO_REGION,
-        "runs_bucket": "ucdh-demo-runs",
-        "runs_prefix": f"tests/{uuid.uuid4().hex[:10]}/",
-        "runs_heartbeat_seconds": 0.5,
-        "runs_store_path": str(tmp_path / "store" / "runs.sqlite"),
-        "runs_wheel_cache": True,
-        "runs_wheelhouse": wheelhouse(),
-    }
+    """The demo's own settings (``ucdh_jupyter.demo.services.ucdh_settings``, what
+    ``make demo`` and Binder use), with runs in a prefix and a run list of this test's own
+    and a quicker heartbeat."""
+    from ucdh_jupyter.demo.services import ucdh_settings
+
+    store = str(tmp_path / "store" / "runs.sqlite")
+    demo = ucdh_settings(local_aws.endpoint_url, store, local_databricks)
+    demo["runs_prefix"] = f"tests/{uuid.uuid4().hex[:10]}/"
+    demo["runs_heartbeat_seconds"] = 0.5
     return marked(demo, request)
 
 
@@ -135,9 +127,9 @@ def jp_server_config(aws_env: dict[str, str], ucdh_config: dict[str, Any]) -> di
 @pytest.fixture
 def jp_root_dir(tmp_path: Path) -> Path:
     """The demo's Jupyter root: its example notebooks."""
-    from ucdh_jupyter.demo.cli import _prepare_workspace
+    from ucdh_jupyter.demo.services import prepare_workspace
 
-    return _prepare_workspace(tmp_path / "root")
+    return prepare_workspace(tmp_path / "root")
 
 
 @pytest.fixture

@@ -142,6 +142,27 @@ async def test_search_is_paged_and_resumable(ucdh_request: Any) -> None:
     assert len(rest["matches"]) == 20
 
 
+async def test_search_for_a_key_past_the_first_page_answers_no_match_yet_and_a_cursor_that_finds_it(
+    ucdh_request: Any,
+) -> None:
+    # Given the last of 5,200 keys, past the 5,000 keys one request scans
+    last = f"read-{BIG_PREFIX_KEYS - 1:05d}"
+    params = {"bucket": GENOMICS, "prefix": BIG_PREFIX, "q": last}
+    # When the first page is asked for
+    status, first = await ucdh_request("GET", "s3/search", params=params)
+    # Then it has no match yet but says the scan is not over (the browser goes on)
+    assert status == 200
+    assert (first["matches"], first["scanned"]) == ([], 5000)
+    assert first["next_cursor"]
+    # And following the cursor finds the key and ends the scan
+    status, rest = await ucdh_request(
+        "GET", "s3/search", params={**params, "cursor": first["next_cursor"]}
+    )
+    assert status == 200
+    assert [m["key"] for m in rest["matches"]] == [f"{BIG_PREFIX}{last}.fastq"]
+    assert rest["next_cursor"] is None
+
+
 @pytest.mark.ucdh(allowed_buckets=["ucdh-demo-shared"])
 async def test_bucket_outside_the_allow_list_is_403_with_a_hint(ucdh_request: Any) -> None:
     for method, path, kwargs in [

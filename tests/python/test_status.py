@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +115,55 @@ async def test_config_exposes_only_non_secret_settings(get_json: Any) -> None:
         {"name": "Cardio", "bucket": "ucdh-demo-cardiology", "prefix": "studies/"}
     ]
     assert body["features"] == {"s3": True, "compute": True, "runs": True}
+
+
+class CountingDeadEndpoint:
+    """A local port that accepts every connection and closes it unanswered, counting them:
+    AWS unreachable, as a retrying client would keep finding it."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.connections = 0
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.fixture
+def dead_endpoint() -> Iterator[CountingDeadEndpoint]:
+    endpoint = CountingDeadEndpoint()
+    yield endpoint
+    endpoint.close()
+
+
+@pytest.fixture
+def ucdh_config(ucdh_config: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The local settings; a test using ``dead_endpoint`` sends AWS calls there."""
+    if "dead_endpoint" in request.fixturenames:
+        endpoint = request.getfixturevalue("dead_endpoint")
+        return {**ucdh_config, "endpoint_url": endpoint.url}
+    return ucdh_config
+
+
+async def test_status_with_aws_unreachable_answers_after_one_attempt(
+    dead_endpoint: CountingDeadEndpoint, get_json: Any
+) -> None:
+    # Given an endpoint that drops every connection (botocore 1.34 retried it for 8-15 s)
+    # When the status is asked for
+    status, body = await get_json("status")
+    # Then it says AWS could not be reached, after a single attempt, not a retry storm
+    assert status == 200
+    assert body["problem"]["code"] == "aws_unreachable"
+    assert body["problem"]["message"] == "AWS could not be reached."
+    assert dead_endpoint.connections == 1

@@ -25,28 +25,55 @@ EXCLUDES = (
 DATABRICKS_EXCLUDES = ("Databricks charges other than this job cluster's DBUs",)
 
 
+# The estimate's fields as the sidebar and the run dialog name them (an error a UI
+# action can cause speaks the UI's words, not the body's).
+LABELS = {
+    "hours_low": "The expected runtime",
+    "hours_high": "The expected runtime's upper end",
+    "count": "Machines",
+    "count_workers": "Workers",
+    "ebs_gb": "Disk (GB)",
+}
+
+
 def _int(
     body: Mapping[str, Any], name: str, default: int, low: int, high: int, label: str = ""
 ) -> int:
     value = body.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        shown = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         raise bad_request(
-            f"{label or name} must be a whole number from {low} to {high}, not {value!r}."
+            f"{label or LABELS.get(name, name)} must be a whole number from {low} to {high}"
+            + ("." if shown is None else f", not {shown:g}."),
         )
     return value
 
 
-def _hours(body: Mapping[str, Any], name: str, cap: float, default: Any = None) -> float:
+def _hours(body: Mapping[str, Any], name: str, default: Any = None) -> float:
     value = body.get(name, default)
     valid = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not valid or not math.isfinite(value) or value <= 0:
-        raise bad_request(f"{name} must be a number of hours above 0, not {value!r}.")
-    if value > cap:
         raise bad_request(
-            f"{name} is {value:g} hours, more than the longest run allowed ({cap:g} hours).",
-            "Split the work, or ask your administrator to raise max_runtime_hours.",
+            f"{LABELS[name]} must be a number of hours above 0.",
+            "For example 2, or a range such as 1-3.",
         )
     return float(value)
+
+
+def check_expected(low: float, high: float, cap: float) -> None:
+    """Refuse an expected runtime (low-high hours) that is upside down or longer than
+    the admin's longest run, in the words of the dialog's fields."""
+    if high < low:
+        raise bad_request(
+            f"The expected runtime's upper end ({high:g} h) is below its lower end ({low:g} h).",
+            "Give the shorter time first, e.g. 1-3.",
+        )
+    if high > cap:
+        raise bad_request(
+            f"Expected runtime {high:g} h is longer than the longest run allowed here: "
+            f"the longest allowed is {cap:g} h.",
+            "Split the work into shorter runs, or ask your administrator for a longer limit.",
+        )
 
 
 @dataclass(frozen=True)
@@ -66,12 +93,11 @@ class EstimateRequest:
         backend = check_backend(body.get("backend", EC2))
         instance_type = body.get("instance_type")
         if not isinstance(instance_type, str) or not instance_type.strip():
-            raise bad_request("instance_type is missing.", "For example: m5.2xlarge.")
-        hours_low = _hours(body, "hours_low", max_hours)
-        hours_high = _hours(body, "hours_high", max_hours, default=hours_low)
-        if hours_high < hours_low:
-            raise bad_request(f"hours_high ({hours_high:g}) is below hours_low ({hours_low:g}).")
-        label = "count (workers)" if backend == DATABRICKS else "count"
+            raise bad_request("Choose an instance type.", "For example: m5.2xlarge.")
+        hours_low = _hours(body, "hours_low")
+        hours_high = _hours(body, "hours_high", default=hours_low)
+        check_expected(hours_low, hours_high, max_hours)
+        label = LABELS["count_workers" if backend == DATABRICKS else "count"]
         return cls(
             backend=backend,
             instance_type=instance_type.strip(),

@@ -234,9 +234,11 @@ class PriceBook:
             return PriceTable(region, CACHED, as_of, detail, cached.prices)
         snapshot = bundled_snapshot()
         if region in snapshot.regions:
+            # The snapshot's own provenance (a repository and its file paths) stays in
+            # the data file: the UI and the magics show this sentence to researchers.
             detail = (
-                f"Bundled price snapshot of {snapshot.as_of[:10]}: {problem}. "
-                f"Source: {snapshot.source}."
+                f"Bundled price snapshot of {snapshot.as_of[:10]} (AWS on-demand list "
+                f"prices, Linux, per hour), shipped with this extension: {problem}."
             )
             return PriceTable(region, BUNDLED, snapshot.as_of, detail, snapshot.regions[region])
         detail = (

@@ -5,55 +5,35 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
-import shutil
+import secrets
 import signal
+import socket
 import subprocess
 import sys
-import tempfile
 import threading
-from pathlib import Path
+import time
+from urllib.parse import urlsplit
 
-from .databricks import LocalDatabricks
-from .localaws import DEMO_REGION, LocalAws, apply_demo_environment
+from .localaws import LocalAws
 from .seed import seed
-from .wheelhouse import wheelhouse
+from .services import (
+    NOTEBOOKS,
+    RUNS_BUCKET,
+    DemoServices,
+    demo_services,
+    hide_databricks_config,
+    prepare_workspace,
+    ucdh_settings,
+)
 
-NOTEBOOKS = Path(__file__).parent / "notebooks"
-# Runs are staged here; the local executor plays the instance (see runs/local.py).
-RUNS_BUCKET = "ucdh-demo-runs"
-# Short heartbeats make a demo run's progress visible within seconds.
-RUNS_HEARTBEAT_SECONDS = 5
-# How long the local Databricks "starts a cluster" (minutes in a real workspace).
-DATABRICKS_PENDING_SECONDS = 3.0
-
-
-def _prepare_workspace(root: Path) -> Path:
-    """The demo's Jupyter root: example notebooks, copied once, never overwritten."""
-    root.mkdir(parents=True, exist_ok=True)
-    for notebook in NOTEBOOKS.glob("*.ipynb"):
-        target = root / notebook.name
-        if not target.exists():
-            shutil.copy(notebook, target)
-    return root
-
-
-def hide_databricks_config(scratch: Path) -> None:
-    """Make this process (and JupyterLab, its kernels) blind to the user's real Databricks:
-    no ``DATABRICKS_*`` variables, an empty ``~/.databrickscfg`` stand-in."""
-    for name in [name for name in os.environ if name.startswith("DATABRICKS_")]:
-        del os.environ[name]
-    empty = scratch / "databrickscfg"
-    empty.write_text("")
-    os.environ["DATABRICKS_CONFIG_FILE"] = str(empty)
-
-
-def databricks_token_file(local: LocalDatabricks, scratch: Path) -> str:
-    """The stand-in's token in a private file, as an admin would hand a real one over."""
-    path = scratch / "databricks-token"
-    path.touch(mode=0o600)
-    path.write_text(local.token)
-    return str(path)
+__all__ = ["NOTEBOOKS", "RUNS_BUCKET", "hide_databricks_config", "lab_arguments", "main"]
+# The name the README examples test and older callers use.
+_prepare_workspace = prepare_workspace
+# How long JupyterLab may take to answer before the demo gives up waiting to print its
+# summary (a cold, loaded machine takes ~20 s).
+READY_TIMEOUT_SECONDS = 180.0
 
 
 def lab_arguments(
@@ -61,6 +41,7 @@ def lab_arguments(
     args: argparse.Namespace,
     runs_store: str,
     databricks: tuple[str, str] | None = None,
+    lab_settings_dir: str | None = None,
 ) -> list[str]:
     """Command line of the JupyterLab the demo starts, pointed at the local AWS and,
     given ``(host, token file)``, at the local Databricks."""
@@ -71,69 +52,143 @@ def lab_arguments(
         f"--ServerApp.root_dir={args.root}",
         f"--ServerApp.port={args.port}",
         "--ServerApp.ip=127.0.0.1",
-        "--UcdhConfig.mode=local",
-        f"--UcdhConfig.endpoint_url={endpoint_url}",
-        f"--UcdhConfig.region={DEMO_REGION}",
-        f"--UcdhConfig.runs_bucket={RUNS_BUCKET}",
-        f"--UcdhConfig.runs_heartbeat_seconds={RUNS_HEARTBEAT_SECONDS}",
-        f"--UcdhConfig.runs_store_path={runs_store}",
-        # The stand-in run machines execute their real boot script and have no internet:
-        # packages come from the S3 wheel cache, filled from the local wheelhouse.
-        "--UcdhConfig.runs_wheel_cache=True",
-        f"--UcdhConfig.runs_wheelhouse={wheelhouse()}",
+        # The demo never reaches the internet: no JupyterLab news feed (and, with the
+        # settings folder below, no toast asking a newcomer whether to fetch it).
+        "--LabApp.news_url=None",
     ]
-    if databricks is not None:
-        host, token_file = databricks
-        command += [
-            f"--UcdhConfig.databricks_host={host}",
-            f"--UcdhConfig.databricks_token_file={token_file}",
-        ]
+    if lab_settings_dir:
+        command.append(f"--LabApp.app_settings_dir={lab_settings_dir}")
+    command += [
+        f"--UcdhConfig.{name}={value}"
+        for name, value in ucdh_settings(endpoint_url, runs_store, databricks).items()
+    ]
+    if not getattr(args, "verbose", True):
+        # Jupyter's startup log (extensions loaded, URLs, kernels) would bury the demo's
+        # summary; warnings and errors still show.
+        command.append("--Application.log_level=WARN")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Containers and CI often run as root; the demo only ever serves 127.0.0.1.
         command.append("--ServerApp.allow_root=True")
     if args.base_url:
         command.append(f"--ServerApp.base_url={args.base_url}")
-    if args.no_browser:
+    if args.no_browser or not _has_browser():
+        # Without one, Jupyter would warn "No web browser found" above the summary.
         command.append("--no-browser")
     if args.config:
         command.append(f"--config={args.config}")
     return command + list(args.lab_args)
 
 
+def _has_browser() -> bool:
+    """Whether Python's webbrowser module finds a browser to open the URL in."""
+    import webbrowser
+
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
+
+
+def lab_url(pid: int, lab: subprocess.Popen[bytes], timeout: float) -> str | None:
+    """The URL (token included) of the Jupyter server ``pid`` once it accepts connections:
+    from its runtime file (it may have moved to another port, or have a token from a config
+    file), which Jupyter writes just before it binds the port. None when it stopped or took
+    too long."""
+    from jupyter_server.serverapp import list_running_servers
+
+    deadline = time.monotonic() + timeout
+    while lab.poll() is None and time.monotonic() < deadline:
+        info = next((i for i in list_running_servers() if i.get("pid") == pid), None)
+        if info is not None and _accepts_connections(info["url"]):
+            token = info.get("token") or ""
+            return f"{info['url']}lab" + (f"?token={token}" if token else "")
+        time.sleep(0.2)
+    return None
+
+
+def _accepts_connections(url: str) -> bool:
+    """Whether something listens at ``url``'s host and port."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), 1):
+            return True
+    except OSError:
+        return False
+
+
+def _start_server(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start the Jupyter server; Ctrl-C and SIGTERM stop it, and the demo follows it.
+
+    Both become SIGTERM, Jupyter's one reliable way to stop: without a terminal (its stdin,
+    so that it never asks "Shutdown this Jupyter server?") a SIGINT is a KeyboardInterrupt
+    that may land anywhere, and a Ctrl-C'd server measured here kept running. It stays in
+    the demo's process group, so a group kill (Playwright's) stops it too."""
+    child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)  # noqa: S603
+
+    def stop(_signum: int, _frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    return child
+
+
+def exec_with_demo(services: DemoServices, command: list[str]) -> int:
+    """Run ``command`` (the Jupyter server Binder starts) with the demo's settings in a
+    config file that Jupyter reads first (``JUPYTER_CONFIG_PATH``)."""
+    if not command:
+        print("ucdh-jupyter demo --exec: give the command after --", file=sys.stderr)
+        return 2
+    config = services.scratch / "jupyter-config"
+    config.mkdir()
+    settings = {
+        "ServerApp": {"root_dir": str(services.root)},
+        "LabApp": {"news_url": None, "app_settings_dir": services.lab_settings_dir()},
+        "UcdhConfig": services.settings(),
+    }
+    (config / "jupyter_server_config.json").write_text(json.dumps(settings, indent=1))
+    earlier = os.environ.get("JUPYTER_CONFIG_PATH")
+    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [str(config), earlier]))
+    summary = services.summary(None, "stop the Jupyter server")
+    print(f"{summary}  Jupyter settings  {config / 'jupyter_server_config.json'}\n", flush=True)
+    return _start_server(command, os.environ.copy()).wait()
+
+
 def run_demo(args: argparse.Namespace) -> int:
-    """Start and seed the local AWS and the local Databricks, run JupyterLab against
-    them, stop all together."""
-    with (
-        LocalAws(port=args.aws_port) as local,
-        tempfile.TemporaryDirectory(prefix="ucdh-demo-runs-") as runs_dir,
-        LocalDatabricks(pending_seconds=DATABRICKS_PENDING_SECONDS) as databricks,
-    ):
-        apply_demo_environment(local.endpoint_url)
-        hide_databricks_config(Path(runs_dir))
-        token_file = databricks_token_file(databricks, Path(runs_dir))
-        # Each demo keeps its own run list, as its local AWS is its own: two demos (or a
-        # demo and a real server) must never follow, fail or reap each other's runs.
-        # The demo's kernels need no settings of their own: their magics call this
-        # server's routes (it tells them where it is when it loads).
-        runs_store = str(Path(runs_dir) / "runs.sqlite")
-        summary = seed(local)
-        print(
-            f"ucdh-jupyter demo: local AWS on {local.endpoint_url} "
-            f"({len(summary['buckets'])} buckets, {summary['objects']} objects, all synthetic); "
-            f"local Databricks on {databricks.host}",
-            flush=True,
+    """Start and seed the local AWS and the local Databricks, run JupyterLab (or, with
+    ``--exec``, the command given) against them, stop all together."""
+    print("Starting the local AWS and the local Databricks…", flush=True)
+    with demo_services(args.root, args.aws_port) as services:
+        if args.exec:
+            return exec_with_demo(services, list(args.lab_args))
+        args.root = str(services.root)
+        settings = services.settings()
+        command = lab_arguments(
+            services.aws.endpoint_url,
+            args,
+            services.runs_store,
+            (settings["databricks_host"], settings["databricks_token_file"]),
+            services.lab_settings_dir(),
         )
-        root = _prepare_workspace(Path(args.root).resolve())
-        args.root = str(root)
-        command = lab_arguments(local.endpoint_url, args, runs_store, (databricks.host, token_file))
-        lab = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
-
-        def forward(signum: int, _frame: object) -> None:
-            lab.send_signal(signum)
-
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, forward)
-            signal.signal(signal.SIGINT, forward)
+        print("Starting JupyterLab…", flush=True)
+        env = os.environ.copy()
+        # A token the demo knows spares Jupyter's own URL banner (the summary prints it);
+        # a token of the user's (JUPYTER_TOKEN, a config file) stands.
+        env.setdefault("JUPYTER_TOKEN", secrets.token_hex(24))
+        lab = _start_server(command, env)
+        url = lab_url(lab.pid, lab, READY_TIMEOUT_SECONDS)
+        if url is not None:
+            print(services.summary(url, "Ctrl-C"), flush=True)
+        elif lab.poll() is None:
+            print(
+                f"JupyterLab did not answer within {READY_TIMEOUT_SECONDS:.0f} s; "
+                "`ucdh-jupyter demo --verbose` shows its log.",
+                file=sys.stderr,
+                flush=True,
+            )
         return lab.wait()
 
 
@@ -166,7 +221,18 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--base-url", default="", help="serve under this base URL")
     demo.add_argument("--config", default="", help="extra Jupyter config file")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    demo.add_argument("lab_args", nargs="*", help="extra JupyterLab arguments (after --)")
+    demo.add_argument(
+        "--verbose", action="store_true", help="show JupyterLab's own log (startup included)"
+    )
+    demo.add_argument(
+        "--exec",
+        action="store_true",
+        help="run the command given after -- (a Jupyter server, as on Binder) with the "
+        "demo's settings, instead of starting JupyterLab",
+    )
+    demo.add_argument(
+        "lab_args", nargs="*", help="extra JupyterLab arguments, or the --exec command (after --)"
+    )
     demo.set_defaults(run=run_demo)
     local = commands.add_parser("local-aws", help="only the seeded local AWS")
     local.add_argument("--aws-port", type=int, default=0)

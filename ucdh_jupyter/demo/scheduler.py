@@ -11,10 +11,13 @@ instance nor Jupyter acting. Demo and tests only: never pointed at real AWS.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 _AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
 _UNIVERSAL = re.compile(r"arn:[a-z-]+:scheduler:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)")
@@ -34,11 +37,16 @@ def fire_due(
     group: str,
     now: datetime | None = None,
 ) -> list[str]:
-    """Fire every schedule of ``group`` whose ``at()`` time has come; their names.
+    """Fire every schedule of ``group`` whose ``at()`` time has come; the names of those
+    whose target call succeeded.
 
     ``client(service)`` gives a boto3 client of the local AWS for the target's service.
+    As in the service, one target call that fails (its instance is gone, say) does not
+    keep the other due schedules from firing, and a one-time schedule is deleted after
+    its attempt either way.
     """
     from botocore import xform_name
+    from botocore.exceptions import ClientError
 
     moment = now or datetime.now(timezone.utc)
     fired: list[str] = []
@@ -53,8 +61,12 @@ def fire_due(
             raise ValueError(f"schedule {summary['Name']}: not a universal target")
         service, action = target.groups()
         request = json.loads(schedule["Target"].get("Input") or "{}")
-        getattr(client(service), xform_name(action))(**request)
+        try:
+            getattr(client(service), xform_name(action))(**request)
+        except ClientError as exc:
+            log.warning("schedule target call failed: %s", exc.response["Error"].get("Code"))
+        else:
+            fired.append(str(summary["Name"]))
         if schedule.get("ActionAfterCompletion") == "DELETE":
             scheduler.delete_schedule(Name=summary["Name"], GroupName=group)
-        fired.append(str(summary["Name"]))
     return fired

@@ -1,12 +1,18 @@
-"""Synthetic, obviously fake research data for the local AWS.
+"""Synthetic, obviously fake research data for the local AWS, and the example notebooks
+as this machine's JupyterLab would save them.
 
 Every file says SYNTHETIC in its content: nothing here resembles real patients.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import random
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 from .localaws import LocalAws
@@ -104,3 +110,92 @@ def seed(local: LocalAws) -> dict[str, Any]:
         },
     )
     return {"buckets": list(BUCKETS), "objects": len(small) + BIG_PREFIX_KEYS}
+
+
+@functools.cache
+def kernel_metadata(kernel: str) -> dict[str, Any]:
+    """The ``kernelspec`` and ``language_info`` JupyterLab writes into a notebook once its
+    kernel ``kernel`` (python3 or ir) is up here; empty when that kernel is not installed.
+
+    JupyterLab replaces both with what the kernel reports as soon as it connects, and any
+    difference (a display name, the language version) marks a just-opened notebook as
+    changed: "Run on AWS" then asked to save a file nobody touched.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel)
+    except NoSuchKernel:
+        return {}
+    info: dict[str, Any] | None = None
+    if spec.language.lower() == "python":
+        # The kernel runs on this interpreter ("python" in its argv is sys.executable).
+        from ipykernel.ipkernel import IPythonKernel
+
+        info = dict(IPythonKernel.language_info)
+    elif spec.language == "R":
+        info = r_language_info()
+    metadata: dict[str, Any] = {
+        "kernelspec": {
+            "display_name": spec.display_name,
+            "language": spec.language,
+            "name": kernel,
+        }
+    }
+    if info is not None:
+        metadata["language_info"] = info
+    return metadata
+
+
+def r_language_info() -> dict[str, Any] | None:
+    """IRkernel's ``language_info`` for this machine's R; None without R."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return None
+    try:
+        version = subprocess.run(  # noqa: S603 - fixed command, R found on PATH
+            [rscript, "-e", "cat(paste(version$major, version$minor, sep = '.'))"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {
+        "codemirror_mode": "r",
+        "file_extension": ".r",
+        "mimetype": "text/x-r-source",
+        "name": "R",
+        "pygments_lexer": "r",
+        "version": version,
+    }
+
+
+def demo_notebook(source: Path) -> str:
+    """An example notebook as JupyterLab would save it here: its kernel's metadata as that
+    kernel reports it, in nbformat's own layout (so opening it changes nothing)."""
+    import nbformat
+
+    notebook = nbformat.reads(source.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
+    name = notebook.metadata.get("kernelspec", {}).get("name", "python3")
+    notebook.metadata.update(copy.deepcopy(kernel_metadata(name)))
+    # nbformat.write (what Jupyter's file manager calls) ends the file with a newline.
+    return f"{nbformat.writes(notebook)}\n"
+
+
+def write_demo_notebook(source: Path, target: Path) -> None:
+    """Write :func:`demo_notebook` of ``source`` to ``target`` when it is missing or is an
+    untouched copy (the shipped cells, only older metadata, e.g. from an earlier version
+    or another Python); a copy the researcher changed is never overwritten."""
+    text = demo_notebook(source)
+    if target.exists():
+        import nbformat
+
+        try:
+            copy = nbformat.reads(target.read_text(encoding="utf-8"), as_version=4)
+        except (OSError, ValueError, nbformat.reader.NotJSONError):
+            return
+        if copy.cells != nbformat.reads(text, as_version=4).cells:
+            return
+    target.write_text(text, encoding="utf-8")

@@ -1,34 +1,134 @@
-"""What a run costs: the run service's price and admin checks, taken from the compute service.
+"""What a run costs: one cost story for the run dialog, the run routes and the magics.
 
 The run core knows nothing of prices; :func:`connect_compute` gives it the compute
-service's node price (EC2, plus DBUs on Databricks) and its admin limits, so the
-sidebar, the run routes and the magics refuse and price a run the same way.
+service's node price (EC2, plus DBUs on Databricks, plus the run's own disk on EC2) and
+its admin limits, so the sidebar, the run routes and the magics refuse and price a run
+the same way. :func:`cost_preview` is the dialog's cost block: the expected range for
+the researcher's expected runtime, the maximum for the max runtime (what the budget is
+checked against), the history of the same notebook on the same machines, and the cost
+policy's verdict, each figure with the words of what it counts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..compute.estimate import billed_hours, check_expected
 from ..errors import UcdhError
 from .model import MINIMUM_BILLED_SECONDS, Run, RunState, parse_iso
-from .policy import max_cost
+from .policy import BACKEND_LABELS, money, plural
 from .service import check_instance_type
 
 if TYPE_CHECKING:
     from ..compute import ComputeService
+    from ..config import UcdhConfig
     from .requests import PrepareBody
     from .service import RunService
 
+# With no expected runtime given, the max runtime is the admin's default and the
+# expected runtime is a quarter to a half of it (the max is twice the expected end).
+MAX_OVER_EXPECTED = 2
+DASH, TIMES = "\u2013", "\u00d7"  # as the dialog writes ranges and products
+
+
+def rate_text(value: float) -> str:
+    """``$0.0832/h``: hourly rates keep four decimals, as price lists do."""
+    return f"${value:,.4f}/h"
+
+
+def hours_text(low: float, high: float | None = None) -> str:
+    """``1-2 h`` (with an en dash), ``0.5 h``."""
+    if high is None or high == low:
+        return f"{low:g} h"
+    return f"{low:g}{DASH}{high:g} h"
+
+
+@dataclass(frozen=True)
+class RunPrice:
+    """What one hour of a run's machines costs, part by part (None: price unknown)."""
+
+    backend: str
+    instance_type: str
+    nodes: int
+    ec2: float | None  # one machine, on-demand
+    dbus: float  # DBUs per hour of one node (Databricks), else 0
+    usd_per_dbu: float
+    disk_gb: int  # the run's own volume per machine (EC2), else 0
+    disk_usd_per_gb_hour: float
+
+    @property
+    def disk_rate(self) -> float:
+        """USD per hour of one machine's disk."""
+        return self.disk_gb * self.disk_usd_per_gb_hour
+
+    @property
+    def node_rate(self) -> float | None:
+        """USD per hour of one machine, everything included."""
+        if self.ec2 is None:
+            return None
+        return self.ec2 + self.dbus * self.usd_per_dbu + self.disk_rate
+
+    def cost(self, hours: float) -> float | None:
+        """Every machine for ``hours``."""
+        rate = self.node_rate
+        return None if rate is None else rate * self.nodes * hours
+
+    def machines(self) -> str:
+        """``1 t3.large``, ``3 m5d.large (2 workers + the driver)``."""
+        text = f"{self.nodes} {self.instance_type}"
+        if self.backend == "databricks":
+            text += f" ({plural(self.nodes - 1, 'worker')} + the driver)"
+        return text
+
+    def counts(self, hours: str) -> str:
+        """What a figure counts: ``1-2 h x 1 t3.large at $0.0832/h + 30 GB disk at $0.0033/h``."""
+        if self.ec2 is None:
+            return f"{hours} {TIMES} {self.machines()}: no price is known for {self.instance_type}"
+        text = f"{hours} {TIMES} {self.machines()} at {rate_text(self.ec2)}"
+        if self.dbus:
+            text += f" + {self.dbus:g} DBU/h {TIMES} ${self.usd_per_dbu:g}/DBU each"
+        if self.disk_gb:
+            text += f" + {self.disk_gb} GB disk at {rate_text(self.disk_rate)}"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        """The parts, for the dialog and the magics."""
+        return {
+            "ec2_usd_per_hour": self.ec2,
+            "dbu_per_hour": self.dbus,
+            "usd_per_dbu": self.usd_per_dbu,
+            "disk_gb": self.disk_gb,
+            "disk_usd_per_hour": round(self.disk_rate, 6),
+        }
+
+
+def run_price(
+    compute: ComputeService, backend: str, instance_type: str, nodes: int = 1
+) -> RunPrice:
+    """The price of ``nodes`` machines of ``instance_type`` on ``backend`` (an unknown
+    type is a 400 naming it). An EC2 run pays for its own volume; a Databricks job
+    cluster's disks come with its nodes."""
+    spec = compute.spec(instance_type)
+    rates, config = compute.rates, compute.config
+    databricks = backend == "databricks"
+    return RunPrice(
+        backend=backend,
+        instance_type=spec.name,
+        nodes=nodes,
+        ec2=compute.price_table().price(spec.name),
+        dbus=rates.dbus(spec) if databricks else 0.0,
+        usd_per_dbu=rates.price_per_dbu,
+        disk_gb=0 if databricks else int(config.runs_volume_gb),
+        disk_usd_per_gb_hour=rates.ebs_per_gb_hour,
+    )
+
 
 def node_rate(compute: ComputeService, backend: str, instance_type: str) -> float | None:
-    """USD per hour of one machine of ``instance_type`` on ``backend``; None when unknown.
-
-    An unknown type is a 400 (the compute service names it).
-    """
-    spec = compute.spec(instance_type)
-    ec2_price = compute.price_table().price(spec.name)
-    return compute.rates.node_price(spec, ec2_price, backend)
+    """USD per hour of one machine of ``instance_type`` on ``backend``, its disk and
+    DBUs included; None when unknown. An unknown type is a 400."""
+    return run_price(compute, backend, instance_type).node_rate
 
 
 def connect_compute(runs: RunService, compute: ComputeService) -> None:
@@ -43,6 +143,79 @@ def connect_compute(runs: RunService, compute: ComputeService) -> None:
     runs.rate, runs.check_instance_type = rate, check
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """The expected runtime (low-high) and the max runtime of a run about to start."""
+
+    hours_low: float
+    hours_high: float
+    max_hours: float
+    max_default: float  # what the max is when the researcher has not typed one
+    typed: bool  # the researcher typed the max
+    capped: bool  # twice the expected end is above the admin's cap
+    cap: float
+    min_hours: float
+
+    def note(self) -> str:
+        """How the max runtime was chosen, in the dialog's words."""
+        if self.typed:
+            return "As you typed it; clear it to take twice the expected runtime."
+        if self.capped:
+            return (
+                f"Twice the expected {hours_text(self.hours_high)} would be "
+                f"{hours_text(MAX_OVER_EXPECTED * self.hours_high)}; the longest allowed "
+                f"here is {hours_text(self.cap)}, so the max runtime is "
+                f"{hours_text(self.max_hours)}."
+            )
+        return f"Twice the expected {hours_text(self.hours_high)}, unless you type another."
+
+    def to_json(self) -> dict[str, Any]:
+        """The dialog's runtime fields as the server reads them."""
+        return {
+            "hours_low": self.hours_low,
+            "hours_high": self.hours_high,
+            "max_hours": self.max_hours,
+            "max_hours_default": self.max_default,
+            "max_hours_typed": self.typed,
+            "max_hours_capped": self.capped,
+            "max_hours_cap": self.cap,
+            "min_hours": self.min_hours,
+            "note": self.note(),
+        }
+
+
+def runtime(
+    config: UcdhConfig,
+    min_hours: float,
+    hours_low: float | None,
+    hours_high: float | None,
+    max_hours: float | None,
+) -> Runtime:
+    """Read the runtime fields: the default max is twice the expected end, at most the
+    admin's cap and at least the backend's minimum. Nothing is refused here (the
+    verdict says what is wrong, in the dialog's words)."""
+    cap = config.max_runtime_hours
+    if hours_low is None and hours_high is None:
+        high = round(config.runs_default_max_hours / MAX_OVER_EXPECTED, 4)
+        low = round(high / 2, 4)
+    else:
+        low = hours_low if hours_low is not None else hours_high  # type: ignore[assignment]
+        high = hours_high if hours_high is not None else low
+    assert low is not None and high is not None
+    wanted = MAX_OVER_EXPECTED * high
+    default = max(min(wanted, cap), min_hours)
+    return Runtime(
+        hours_low=low,
+        hours_high=high,
+        max_hours=default if max_hours is None else max_hours,
+        max_default=default,
+        typed=max_hours is not None,
+        capped=wanted > cap,
+        cap=cap,
+        min_hours=min_hours,
+    )
+
+
 def duration_hours(run: Run) -> float | None:
     """How long a finished run's machine ran, in hours (None if unknown)."""
     start, end = parse_iso(run.started_at), parse_iso(run.ended_at)
@@ -51,18 +224,46 @@ def duration_hours(run: Run) -> float | None:
     return max(end - start, timedelta(seconds=MINIMUM_BILLED_SECONDS)).total_seconds() / 3600
 
 
-def last_duration(previous: list[Run], notebook_path: str) -> tuple[float, str] | None:
-    """Hours of the newest successful run of this notebook, and that run's id."""
+def duration_words(hours: float) -> str:
+    """``12 min``, ``1.5 h``."""
+    return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.3g} h"
+
+
+def history(previous: list[Run], notebook_path: str, price: RunPrice) -> dict[str, Any] | None:
+    """The newest successful run of this notebook on the same backend, instance type
+    and number of machines; None when there is none (another machine says nothing)."""
     for run in previous:  # newest first
-        if run.notebook_path == notebook_path and run.state is RunState.SUCCEEDED:
-            hours = duration_hours(run)
-            if hours is not None:
-                return hours, run.id
+        same = (
+            run.notebook_path == notebook_path
+            and run.backend == price.backend
+            and run.instance_type == price.instance_type
+            and run.count == price.nodes
+        )
+        hours = duration_hours(run) if same and run.state is RunState.SUCCEEDED else None
+        if hours is None:
+            continue
+        cost = run.cost_final_usd
+        where = f"{price.machines()} on {BACKEND_LABELS.get(price.backend, price.backend)}"
+        text = f"Last successful run of this notebook on {where}: {duration_words(hours)}"
+        text += "." if cost is None else f", {money(cost)}."
+        return {
+            "hours": round(hours, 4),
+            "cost_usd": cost,
+            "started_at": run.started_at,
+            "text": text,
+        }
     return None
 
 
-def _cents(value: float | None) -> float | None:
+def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def dialog_runtime(runs: RunService, body: PrepareBody) -> Runtime:
+    """The runtime fields of ``body`` for its backend (EC2 unless it says)."""
+    backend = body.backend or "ec2"
+    minimum = runs.policy.min_hours(backend)
+    return runtime(runs.config, minimum, body.hours_low, body.hours_high, body.max_hours)
 
 
 def cost_preview(
@@ -71,15 +272,12 @@ def cost_preview(
     body: PrepareBody,
     previous: list[Run],
 ) -> dict[str, Any] | None:
-    """The cost block of the run dialog for ``body`` (instance_type, backend, workers,
-    max_hours, expected_hours); None when no instance type was chosen yet.
+    """The cost block of the run dialog for ``body``; None before an instance type is
+    chosen. ``previous`` are the user's runs, newest first.
 
-    The maximum cost is rate x machines x max runtime (what the budget is checked
-    against; a Databricks job cluster bills its workers and its driver); the
-    expected cost uses ``expected_hours`` if given, else the duration of the last
-    successful run of the same notebook. ``previous`` are the user's runs (newest
-    first): ``refusal`` is the cost policy's verdict on submitting this run now, the
-    very check :meth:`RunService.submit` makes (max runtime, budget, per-user caps).
+    ``verdict`` is the cost policy's answer on submitting this run now, from the very
+    checks :meth:`RunService.submit` makes (allowed types, max runtime, budget per run,
+    per-user caps), plus the max runtime against the expected runtime.
     """
     instance_type = body.instance_type
     if not instance_type:
@@ -87,18 +285,12 @@ def cost_preview(
     check_instance_type(instance_type)
     backend = body.backend or "ec2"
     config = runs.config
-    count = 1
+    nodes = 1
     if backend == "databricks":
         workers = config.databricks_default_workers if body.workers is None else body.workers
-        count = workers + 1
-    max_hours = body.max_hours if body.max_hours is not None else config.runs_default_max_hours
-    expected_hours, expected_from = body.expected_hours, None
-    if expected_hours is not None:
-        expected_from = "your estimate"
-    else:
-        found = last_duration(previous, body.notebook_path)
-        if found is not None:
-            expected_hours, expected_from = found[0], f"the last successful run ({found[1]})"
+        nodes = workers + 1
+    plan = dialog_runtime(runs, body)
+    price = run_price(compute, backend, instance_type, nodes)
     reason = None
     try:
         compute.check_allowed(instance_type, backend)
@@ -106,41 +298,44 @@ def cost_preview(
         if error.status != 403:
             raise
         reason = error.message
-    rate = node_rate(compute, backend, instance_type)
-    most = max_cost(rate, count, max_hours)
-    expected = None
-    if rate is not None and expected_hours is not None:
-        expected = rate * count * max(expected_hours, MINIMUM_BILLED_SECONDS / 3600)
-    budget = config.runs_budget_per_run_usd
-    refusal = None
+    expected_problem = None
     try:
-        runs.policy.check(
-            backend=backend,
-            instance_type=instance_type,
-            rate=rate,
-            count=count,
-            requested_hours=max_hours,
-            owner_runs=previous,
-        )
+        check_expected(plan.hours_low, plan.hours_high, plan.cap)
     except UcdhError as error:
-        refusal = {"code": error.code, "message": error.message, "hint": error.hint}
+        expected_problem = error
+    verdict = runs.policy.verdict(
+        backend=backend,
+        instance_type=price.instance_type,
+        rate=price.node_rate,
+        count=nodes,
+        max_hours=plan.max_hours,
+        expected_high=plan.hours_high,
+        owner_runs=previous,
+        not_allowed=reason,
+        expected_problem=expected_problem,
+    )
+    low = price.cost(billed_hours(plan.hours_low, MINIMUM_BILLED_SECONDS))
+    high = price.cost(billed_hours(plan.hours_high, MINIMUM_BILLED_SECONDS))
+    most = price.cost(plan.max_hours)
+    stop = (
+        "the job cluster is terminated" if backend == "databricks" else "the machine is terminated"
+    )
     return {
-        "instance_type": instance_type,
+        "instance_type": price.instance_type,
         "backend": backend,
-        "rate_usd_per_hour": _cents(rate),
-        "count": count,
-        "max_hours": max_hours,
-        "min_hours": runs.policy.min_hours(backend),
-        "max_hours_cap": config.max_runtime_hours,
-        "max_cost_usd": _cents(most),
-        "expected_hours": expected_hours,
-        "expected_cost_usd": _cents(expected),
-        "expected_from": expected_from,
-        "budget_usd": budget,
-        # With a budget, a run whose price is unknown is refused: it cannot be checked.
-        "within_budget": None if budget is None else most is not None and most <= budget,
+        "count": nodes,
+        "rate_usd_per_hour": _round(price.node_rate),
+        "price": price.to_json(),
+        **plan.to_json(),
+        "expected_low_usd": _round(low),
+        "expected_high_usd": _round(high),
+        "expected_counts": price.counts(hours_text(plan.hours_low, plan.hours_high)),
+        "max_cost_usd": _round(most),
+        "max_counts": price.counts(f"{hours_text(plan.max_hours)} max runtime") + f", then {stop}",
+        "history": history(previous, body.notebook_path, price),
+        "budget_usd": config.runs_budget_per_run_usd,
         "allowed": reason is None,
         "reason": reason,
-        "refusal": refusal,
+        "verdict": verdict,
         "prices": compute.price_table().label(),
     }

@@ -33,6 +33,12 @@ def every(
         try:
             work()
         except Exception as exc:
+            if services.closed:
+                # The server is stopping: a sweep that outlived the drain found the run
+                # store closed under it. Nothing is lost (the next start rebuilds), so
+                # this is not an error worth a traceback on every shutdown.
+                log.debug("%s sweep ended by the server's shutdown", name)
+                return
             log_unexpected(log, exc, f"{name} sweep failed")
         finally:
             busy.release()

@@ -62,9 +62,41 @@ def duration_text(hours: float) -> str:
     return plural(hours, "hour")
 
 
+def unpriced(instance_type: str) -> tuple[str, str]:
+    """Why a run has no price, and what to do, for a budget that must refuse it: a
+    machine type without a known price, or compute that is not sized here (Databricks
+    serverless or an existing cluster, whose ``instance_type`` is empty)."""
+    if not instance_type:
+        return (
+            "Databricks bills serverless compute and existing clusters itself, with no "
+            "price known here",
+            "Choose a job cluster with a node type (priced here), or ask your administrator.",
+        )
+    return f"The price of {instance_type} is unknown", "Choose another instance type."
+
+
 def max_cost(rate: float | None, count: int, hours: float) -> float | None:
     """The most a run can cost: every machine billed until its deadline."""
     return None if rate is None else rate * count * hours
+
+
+def money(value: float) -> str:
+    """``$0.27``; a cost under a cent keeps its first figures (``$0.0035``)."""
+    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.2g}"
+
+
+def run_maximum(run: Run) -> str:
+    """The most a submitted run can cost with what it counts, as the run dialog's
+    Maximum says it: ``$0.05 (4 h max runtime x 1 t3.micro at $0.0137/h, disk
+    included)``."""
+    most = max_cost(run.rate_usd_per_hour, run.count, run.max_hours)
+    if most is None:
+        return "an unknown cost (no price is known for this machine)"
+    included = "DBUs included" if run.backend == "databricks" else "disk included"
+    return (
+        f"{money(most)} ({run.max_hours:g} h max runtime \u00d7 {run.count} {run.instance_type} "
+        f"at ${run.rate_usd_per_hour:,.4f}/h, {included})"
+    )
 
 
 def committed_cost(run: Run) -> float:
@@ -144,10 +176,8 @@ class CostPolicy:
             return
         most = max_cost(rate, count, hours)
         if most is None:
-            raise bad_request(
-                f"The price of {instance_type} is unknown, so the run budget cannot be checked.",
-                "Choose another instance type.",
-            )
+            what, hint = unpriced(instance_type)
+            raise bad_request(f"{what}, so the run budget cannot be checked.", hint)
         if most > budget:
             raise bad_request(
                 f"The maximum cost of this run is ${most:,.2f}, above the ${budget:,.2f} "
@@ -198,11 +228,8 @@ class CostPolicy:
         if cap is None:
             return usage
         if most is None:
-            raise user_cap(
-                f"The price of {instance_type} is unknown, so your monthly budget cannot "
-                "be checked.",
-                "Choose another instance type.",
-            )
+            what, hint = unpriced(instance_type)
+            raise user_cap(f"{what}, so your monthly budget cannot be checked.", hint)
         if usage.used_usd + most > cap + 1e-9:
             raise user_cap(
                 f"This run could cost up to ${most:,.2f}; you have used "
@@ -230,3 +257,88 @@ class CostPolicy:
         self.check_budget(instance_type, rate, count, hours)
         self.check_owner(owner_runs, instance_type, max_cost(rate, count, hours), now)
         return hours
+
+    # -- the verdict the run dialog shows ------------------------------------------
+
+    def verdict(
+        self,
+        *,
+        backend: str,
+        instance_type: str,
+        rate: float | None,
+        count: int,
+        max_hours: float,
+        expected_high: float,
+        owner_runs: Iterable[Run],
+        not_allowed: str | None = None,
+        expected_problem: UcdhError | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Within the limits or not, and why, in the dialog's words: the admin's
+        allowed types (``not_allowed``, the compute service's reason), the expected
+        runtime (``expected_problem``), the max runtime against it, then :meth:`check`,
+        the very function a submit passes through."""
+        runs = list(owner_runs)
+        refusal: UcdhError | None = None
+        try:
+            if not_allowed is not None:
+                raise UcdhError(403, "not_allowed", not_allowed, "Choose another instance type.")
+            if expected_problem is not None:
+                raise expected_problem
+            self.hours(backend, max_hours)  # the backend's minimum and the admin's cap first
+            if max_hours < expected_high:
+                raise bad_request(
+                    f"The max runtime ({max_hours:g} h) is below the expected runtime's upper "
+                    f"end ({expected_high:g} h): the run would be stopped before it is "
+                    "expected to end.",
+                    "Raise the max runtime, or clear it to take twice the expected runtime.",
+                )
+            self.check(
+                backend=backend,
+                instance_type=instance_type,
+                rate=rate,
+                count=count,
+                requested_hours=max_hours,
+                owner_runs=runs,
+                now=now,
+            )
+        except UcdhError as error:
+            refusal = error
+        if refusal is not None:
+            return {
+                "ok": False,
+                "code": refusal.code,
+                "message": refusal.message,
+                "hint": refusal.hint,
+            }
+        return {
+            "ok": True,
+            "code": None,
+            "message": self._within(rate, count, max_hours, runs, now),
+        }
+
+    def _within(
+        self,
+        rate: float | None,
+        count: int,
+        hours: float,
+        runs: list[Run],
+        now: datetime | None,
+    ) -> str:
+        """Why a run passes: each limit with its figure."""
+        most = max_cost(rate, count, hours)
+        usage = self.usage(runs, now)
+        parts = []
+        budget = self.config.runs_budget_per_run_usd
+        if budget is not None and most is not None:
+            parts.append(f"at most ${most:,.2f} of the ${budget:,.2f} budget per run")
+        cap = usage.monthly_budget_usd
+        if cap is not None and most is not None:
+            parts.append(
+                f"${usage.used_usd + most:,.2f} of your ${cap:,.2f} for {usage.month_name} "
+                "with this run at its maximum"
+            )
+        going = f"{plural(usage.live_runs, 'run')} going of {usage.max_concurrent} at once"
+        if not parts:
+            return f"Within the limits: no budget applies here; {going}."
+        return f"Within budget: {'; '.join(parts)}; {going}."

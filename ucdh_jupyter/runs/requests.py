@@ -41,7 +41,11 @@ class RunBody(StrictModel):
 
 
 class PrepareBody(StrictModel):
-    """``POST runs/prepare``: the notebook, and the choice to price when there is one."""
+    """``POST runs/prepare``: the notebook, and the choice to price when there is one.
+
+    ``hours_low``-``hours_high`` is the researcher's expected runtime; ``max_hours``
+    the max runtime they typed (null: twice the expected end, within the admin's cap).
+    """
 
     notebook_path: str
     instance_type: str | None = None
@@ -49,4 +53,5 @@ class PrepareBody(StrictModel):
     workers: int | None = Field(None, ge=0)
     cluster_mode: ClusterMode | None = None
     max_hours: Hours = Field(None, allow_inf_nan=False)
-    expected_hours: Hours = Field(None, allow_inf_nan=False, gt=0)
+    hours_low: Hours = Field(None, allow_inf_nan=False, gt=0)
+    hours_high: Hours = Field(None, allow_inf_nan=False, gt=0)

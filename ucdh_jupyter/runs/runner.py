@@ -218,6 +218,7 @@ class Runner:
         self.sse = sse_args(env.get("UCDH_KMS_KEY_ID"))
         self.heartbeat_seconds = float(env.get("UCDH_HEARTBEAT_SECONDS") or 30)
         self.notebook_user = env.get("UCDH_NOTEBOOK_USER") or None
+        self.stopping = False
         self.gpu_type = env.get(GPU_TYPE_VARIABLE) or None
         self.started = time.time()
         deadline = env.get("UCDH_DEADLINE")
@@ -441,11 +442,15 @@ class Runner:
         os.environ["PIP_NO_INDEX"] = "1"
         os.environ["PIP_FIND_LINKS"] = str(folder)
 
-    def _as_notebook_user(self, command: list[str]) -> list[str]:
-        """``command`` run as the notebook user (when this runner is root), after
-        handing that user the notebook's folders."""
+    def _as_notebook_user(self) -> dict[str, Any]:
+        """``Popen`` arguments that run the child as the notebook user (when this runner
+        is root), after handing that user the notebook's folders.
+
+        The switch happens in ``Popen`` itself, not through ``runuser``: runuser stays
+        as the child's parent and answers a SIGINT by sending its own child SIGTERM,
+        which ends papermill without saving the running cell's output."""
         if not self.notebook_user or os.geteuid() != 0:
-            return command
+            return {}
         import pwd
 
         account = pwd.getpwnam(self.notebook_user)
@@ -453,7 +458,14 @@ class Runner:
             for path in (folder, *folder.rglob("*")):
                 os.chown(path, account.pw_uid, account.pw_gid)
         home = self.workdir.parent / "home"
-        return ["runuser", "-u", self.notebook_user, "--", "env", f"HOME={home}", *command]
+        env = dict(os.environ)
+        env.update(HOME=str(home), USER=account.pw_name, LOGNAME=account.pw_name)
+        return {
+            "user": account.pw_uid,
+            "group": account.pw_gid,
+            "extra_groups": os.getgrouplist(account.pw_name, account.pw_gid),
+            "env": env,
+        }
 
     def execute(self) -> None:
         """Run the notebook with papermill in a child process as the notebook user; its
@@ -475,7 +487,8 @@ class Runner:
         os.chmod(parameters, 0o644)  # read by the notebook user; never secret
         with self.log_file.open("ab") as sink:
             self._child = subprocess.Popen(  # noqa: S603 - our own fixed command
-                self._as_notebook_user(command),
+                command,
+                **self._as_notebook_user(),
                 stdin=subprocess.DEVNULL,
                 stdout=sink,
                 stderr=sink,
@@ -491,11 +504,20 @@ class Runner:
         raise RuntimeError(f"papermill exited {code} (the log has its output)")
 
     def stop_child(self) -> None:
-        """SIGTERM the notebook's process group, then SIGKILL what is left after 30 s."""
+        """Interrupt the notebook's process group (SIGINT), then SIGTERM, then SIGKILL.
+
+        SIGINT first, as Jupyter's own "interrupt": the kernel stops the running cell
+        with a KeyboardInterrupt, and papermill saves the notebook on its way out, with
+        what the running cell printed. Papermill saves a running cell's output only
+        with its next output after the autosave interval, so a SIGTERM (which ends it
+        without saving) lost everything a cancelled cell had printed since it started.
+        """
         child = self._child
         if child is None or child.poll() is not None:
             return
-        for sig, grace in ((signal.SIGTERM, 30.0), (signal.SIGKILL, 10.0)):
+        # SIGINT's grace stays inside the server's 15 s before it terminates the machine.
+        steps = ((signal.SIGINT, 10.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, 10.0))
+        for sig, grace in steps:
             try:
                 os.killpg(child.pid, sig)
             except ProcessLookupError:
@@ -536,9 +558,12 @@ class Runner:
         os.kill(os.getpid(), signal.SIGTERM)
 
     def on_sigterm(self, _signum: int, _frame: Any) -> None:
-        """SIGTERM unwinds papermill, unless outputs are already being saved."""
-        if self.finalizing:
+        """The first SIGTERM unwinds the run to :meth:`stop_child`; later ones (a cancel
+        then the instance's termination, a shutdown's repeated signals) must not cut
+        that stop or the saving of outputs short."""
+        if self.finalizing or self.stopping:
             return
+        self.stopping = True
         self.stop_reason = self.stop_reason or "terminated"
         raise Stop(self.stop_reason)
 
@@ -609,6 +634,12 @@ class Runner:
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         logging.basicConfig(level=logging.INFO, handlers=[handler])
         signal.signal(signal.SIGTERM, self.on_sigterm)
+        # Handled here, so the notebook's processes start with SIGINT at its default
+        # (a handler is reset on exec, an ignored signal stays ignored): a runner
+        # started where SIGINT is ignored (a background job, some init systems) would
+        # otherwise start a papermill and a kernel that :meth:`stop_child` cannot
+        # interrupt, and the running cell's output would be lost.
+        signal.signal(signal.SIGINT, self.on_sigterm)
         try:
             self.put_status(phase="starting")
             self._beats.start()

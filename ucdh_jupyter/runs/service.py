@@ -279,7 +279,8 @@ class RunService:
         rate = self.rate(request.backend, request.instance_type) if self.rate and sized else None
         hours = self.policy.check(
             backend=request.backend,
-            instance_type=request.instance_type,
+            # Unsized compute has no type to name in a refusal (see policy.unpriced).
+            instance_type=request.instance_type if sized else "",
             rate=rate,
             count=request.count,
             requested_hours=request.max_hours,

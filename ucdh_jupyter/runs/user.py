@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UcdhError, bad_request
-from .costs import cost_preview
+from .costs import cost_preview, dialog_runtime
 from .model import Run, check_run_id
 from .policy import Usage
 from .service import RunRequest
@@ -96,6 +96,8 @@ class UserRuns:
         if not fields.notebook_path.endswith(".ipynb"):
             raise bad_request("notebook_path must be the path of an .ipynb file.")
         dialog = self.runs.prepare(fields.notebook_path, self.root_dir)
+        # The expected and max runtime as the server reads them, with or without a type.
+        dialog["runtime"] = dialog_runtime(self.runs, fields).to_json()
         dialog["cost"] = cost_preview(self.runs, self.compute, fields, self.list())
         return dialog
 

@@ -83,7 +83,7 @@ def workspace(tmp_path: Path) -> Path:
     write_notebook(
         study / "slow.ipynb",
         "print('started', flush=True)",
-        "import time\ntime.sleep(float(seconds))\nprint('slept')",
+        "import time\nprint('sleeping', flush=True)\ntime.sleep(float(seconds))\nprint('slept')",
         parameters="seconds = 60",
     )
     (study / "data").mkdir()

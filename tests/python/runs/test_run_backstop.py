@@ -166,3 +166,23 @@ def test_schedule_is_gone_when_the_run_ends_or_is_cancelled(
     assert slow.state is RunState.CANCELLED
     assert _schedule(scheduler, done.id) is None
     assert _schedule(scheduler, slow.id) is None
+
+
+def test_a_backstop_whose_machine_is_already_gone_does_not_keep_the_others_from_firing(
+    run_config: UcdhConfig, local_aws: LocalAws, ec2: Any
+) -> None:
+    # Given two launched runs with backstops, the first one's machine already gone from EC2
+    # (a schedule AWS still holds for an instance someone deleted)
+    backend = _backend(run_config)
+    scheduler = local_aws.client("scheduler")
+    gone, alive = make_run(instance_type="t3.micro"), make_run(instance_type="t3.micro")
+    for run in (gone, alive):
+        backend.launch(run, backend.plan(run))
+    ec2.terminate_instances(InstanceIds=[gone.instance_id])
+    dues = [due_time(_schedule(scheduler, run.id)["ScheduleExpression"]) for run in (gone, alive)]
+    # When both are due and the first one's target call fails
+    fired = fire_due(scheduler, local_aws.client, GROUP, max(d for d in dues if d is not None))
+    # Then the second still terminates its machine, and neither schedule is left behind
+    assert schedule_name(alive.id) in fired
+    assert instance(ec2, alive.instance_id)["State"]["Name"] == "terminated"
+    assert _schedule(scheduler, gone.id) is None and _schedule(scheduler, alive.id) is None

@@ -498,3 +498,34 @@ def test_a_refused_submit_fails_the_run_and_leaves_nothing_in_the_workspace(
     with pytest.raises(NotFound):
         workspace_client.workspace.get_status(f"/Users/{me}/.ucdh-runs/{run_id}")
     assert not submitted_runs(workspace_client, failed)
+
+
+@pytest.mark.parametrize(
+    ("setting", "status"),
+    [("runs_budget_per_run_usd", 400), ("runs_monthly_budget_per_user_usd", 403)],
+)
+def test_a_budget_refuses_serverless_in_words_that_fit_it(
+    make_services: MakeServices,
+    root: Path,
+    workspace_client: WorkspaceClient,
+    setting: str,
+    status: int,
+) -> None:
+    # Given an admin who allows serverless runs and sets a budget
+    services = make_services(
+        databricks_cluster_modes=["new_cluster", "serverless"], **{setting: 50}
+    )
+    before = len(list(workspace_client.jobs.list_runs()))
+    # When a researcher submits a serverless run, which Databricks bills itself
+    with pytest.raises(UcdhError) as refused:
+        submit(services, root, "cohort.ipynb", cluster_mode="serverless")
+    # Then it is refused because the budget cannot be checked, saying why and what to do,
+    # in the words of serverless compute (no node type, no "price of serverless")
+    error = refused.value
+    assert error.status == status
+    assert error.message.startswith("Databricks bills serverless compute and existing clusters")
+    assert "cannot be checked" in error.message
+    assert "job cluster with a node type" in error.hint
+    # And nothing ran
+    assert len(list(workspace_client.jobs.list_runs())) == before
+    assert services.runs.store.list(owner="researcher") == []

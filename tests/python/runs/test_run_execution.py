@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,14 @@ from .helpers import instance, outputs_text, result_path, submit, wait_for
 def _object(s3: Any, run_prefix: str, relative: str) -> Any:
     body = s3.get_object(Bucket=RUNS_BUCKET, Key=run_prefix + relative)["Body"].read()
     return body if relative == protocol.LOG_KEY else json.loads(body)
+
+
+def _log(s3: Any, run_prefix: str) -> bytes:
+    """The run's log as uploaded so far (empty before the first upload)."""
+    try:
+        return bytes(_object(s3, run_prefix, protocol.LOG_KEY))
+    except s3.exceptions.NoSuchKey:
+        return b""
 
 
 def test_run_executes_notebook_with_parameters_and_brings_outputs_back(
@@ -81,11 +90,24 @@ def test_failing_cell_fails_the_run_with_the_cell_and_partial_outputs(
 def test_cancel_stops_the_run_and_keeps_its_partial_output(
     run_service: RunService, workspace: Path, s3: Any, ec2: Any
 ) -> None:
-    # Given a slow notebook that has printed its first line
-    run = submit(run_service, workspace, "slow.ipynb")
+    # Given a slow notebook in its sleeping cell, which printed "sleeping" as it began
+    # (papermill has not saved that output: the cell has printed nothing since), on a
+    # machine whose boot started with SIGINT ignored, as a background job's is
+    ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        run = submit(run_service, workspace, "slow.ipynb")
+        wait_for(run_service, run.id, lambda r: r.state is RunState.RUNNING)
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     run = wait_for(run_service, run.id, lambda r: "started" in r.progress.last_lines)
     assert run.state is RunState.RUNNING
     assert run.progress.cell == 3 and run.progress.cells == 3
+    wait_for(
+        run_service,
+        run.id,
+        lambda r: b"sleeping" in _log(s3, r.prefix),
+        timeout=30,
+    )
     # When the researcher cancels it
     run = run_service.cancel(run.id)
     assert run.state in (RunState.CANCELLING, RunState.CANCELLED)
@@ -93,8 +115,15 @@ def test_cancel_stops_the_run_and_keeps_its_partial_output(
     # Then it is CANCELLED, its machine terminated, its partial output kept
     assert run.state is RunState.CANCELLED
     assert _object(s3, run.prefix, protocol.STATUS_KEY)["phase"] == "cancelled"
-    text = outputs_text(_object(s3, run.prefix, protocol.OUTPUT_KEY))
+    output = _object(s3, run.prefix, protocol.OUTPUT_KEY)
+    text = outputs_text(output)
     assert "started" in text and "slept" not in text
+    # including what the cancelled cell printed, and where it was stopped
+    assert "sleeping" in text
+    errors = [
+        o for c in output["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"
+    ]
+    assert [e["ename"] for e in errors] == ["KeyboardInterrupt"]
     assert instance(ec2, run.instance_id)["State"]["Name"] == "terminated"
     # and cancelling again changes nothing
     assert run_service.cancel(run.id).state is RunState.CANCELLED

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,8 @@ import pytest
 from IPython.core.error import UsageError
 
 from ucdh_jupyter.demo.cli import RUNS_BUCKET, lab_arguments
-from ucdh_jupyter.run_magics import parse_value
-from ucdh_jupyter.runs.model import FailureKind, Progress, RunState
+from ucdh_jupyter.run_magics import elapsed, machine_seconds, parse_value
+from ucdh_jupyter.runs.model import FailureKind, Progress, Run, RunState, parse_iso
 from ucdh_jupyter.runs.user import server_account
 from ucdh_jupyter.services import UcdhServices
 from ucdh_jupyter.widgets import RunStatus
@@ -68,12 +70,15 @@ async def test_ucdh_run_wait_follows_the_run_and_brings_the_executed_notebook_ba
     # Then the submission, the states as they came and the end are printed
     run_id = re.search(r"Run (\w{26}) submitted", out).group(1)  # type: ignore[union-attr]
     lines = out.splitlines()
+    # (the most it can cost, with what it counts: the machine and its 30 GB disk for the
+    # max runtime, as the run dialog says it)
     assert lines[0] == (
-        f"Run {run_id} submitted: analysis.ipynb on t3.micro (EC2), max 2 h, at most $0.02."
+        f"Run {run_id} submitted: analysis.ipynb on t3.micro (EC2), max 2 h, at most $0.03 "
+        "(2 h max runtime × 1 t3.micro at $0.0137/h, disk included)."  # noqa: RUF001
     )
     assert "PROVISIONING" in lines
     assert any(line.startswith("RUNNING cell ") for line in lines)
-    assert re.search(r"^SUCCEEDED after 0:00:\d\d, cost \$0\.0\d{3}$", out, re.M)
+    assert re.search(r"^SUCCEEDED after \d+ s, cost \$0\.0\d{3}$", out, re.M)
     # and the executed notebook sits next to the original, parameters injected
     shown = re.search(r"^Executed notebook: (study/analysis\.run-[-0-9]+\.ipynb)$", out, re.M)
     assert shown, out
@@ -84,11 +89,101 @@ async def test_ucdh_run_wait_follows_the_run_and_brings_the_executed_notebook_ba
     # When the researcher lists runs
     await magics.magic("ucdh_runs")
     table = capsys.readouterr().out.splitlines()
-    # Then the run is there with its state, type, elapsed time and final cost
-    assert table[0].split() == ["run", "notebook", "state", "type", "elapsed", "cost", "note"]
-    row = table[2].split()
-    assert row[:4] == [run_id, "analysis.ipynb", "SUCCEEDED", "t3.micro"]
-    assert re.fullmatch(r"0:00:\d\d", row[4]) and row[5].startswith("$0.0")
+    # Then the run is there with its local submission time, state, type, machine time
+    # and final cost
+    assert table[0].split() == [
+        "run",
+        "notebook",
+        "submitted",
+        "state",
+        "type",
+        "elapsed",
+        "cost",
+        "note",
+    ]
+    row = re.split(r"\s{2,}", table[2])
+    assert row[0:2] == [run_id, "analysis.ipynb"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[2])
+    assert row[3:5] == ["SUCCEEDED", "t3.micro"]
+    assert re.fullmatch(r"\d+ s", row[5]) and row[6].startswith("$0.0")
+
+
+@pytest.fixture
+def pacific_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The kernel's local time zone is US Pacific (8 h behind UTC in December)."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def finished_run(created: str, started: str, ended: str, recorded: str) -> Run:
+    """A run of the server's account that succeeded: submitted at ``created``, its
+    machine up at ``started``, done at ``ended``, and the server noting the end at
+    ``recorded``."""
+    run = make_run(owner=server_account(), rate_usd_per_hour=0.0104, now=parse_iso(created))
+    run.started_at = started
+    for state in (RunState.SUBMITTED, RunState.PROVISIONING, RunState.RUNNING):
+        run.move_to(state, now=parse_iso(created))
+    run.ended_at = ended
+    run.move_to(RunState.SUCCEEDED, now=parse_iso(recorded))
+    return run
+
+
+async def test_ucdh_runs_shows_machine_time_and_local_submission_time_as_the_cards_do(
+    magics: NotebookKernel, capsys: pytest.CaptureFixture[str], pacific_time: None
+) -> None:
+    # Given a run submitted at 23:30 UTC whose machine came up 40 s later, ran 2 min 05 s,
+    # and whose end the server noted an hour late (it was restarted meanwhile)
+    run = finished_run(
+        created="2026-12-04T23:30:00Z",
+        started="2026-12-04T23:30:40Z",
+        ended="2026-12-04T23:32:45Z",
+        recorded="2026-12-05T00:32:45Z",
+    )
+    # and one whose machine was never launched
+    never = make_run(owner=server_account(), now=parse_iso("2026-12-04T23:40:00Z"))
+    never.move_to(RunState.SUBMITTED, now=parse_iso("2026-12-04T23:40:00Z"))
+    never.move_to(RunState.FAILED, now=parse_iso("2026-12-04T23:40:09Z"), message="No capacity.")
+    store = kernel_services(magics).runs.store
+    store.put(run)
+    store.put(never)
+    # When the researcher lists runs
+    await magics.magic("ucdh_runs")
+    rows = {
+        line.split()[0]: re.split(r"\s{2,}", line) for line in capsys.readouterr().out.splitlines()
+    }
+    # Then the elapsed time is the machine's, start to end (what the cost counts and the
+    # Runs section's card shows), not since submission nor until the server noticed
+    assert rows[run.id][2:6] == ["2026-12-04 15:30", "SUCCEEDED", "t3.micro", "2 min 05 s"]
+    # and a run whose machine never started has no machine time
+    assert rows[never.id][2:7] == ["2026-12-04 15:40", "FAILED", "t3.micro", "-", "unknown"]
+    # and the RunStatus widget says the same
+    status = await magics.call(RunStatus, run.id)
+    assert status.state.value.endswith("&middot; 2 min 05 s")
+
+
+async def test_an_unchanged_run_list_is_a_bodiless_304_and_a_run_from_a_cell_changes_it(
+    magics: NotebookKernel, jp_fetch: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the Runs section's last look at the list (what it polls while visible)
+    first = await jp_fetch("ucdh-jupyter", "runs")
+    etag = first.headers["Etag"]
+    # When it looks again and nothing changed, the answer is a 304 without a body
+    again = await jp_fetch(
+        "ucdh-jupyter", "runs", headers={"If-None-Match": etag}, raise_error=False
+    )
+    assert (again.code, again.body) == (304, b"")
+    # When a run is started from a cell
+    await magics.magic("ucdh_run", "analysis.ipynb --instance t3.micro")
+    run_id = re.search(r"Run (\w{26}) submitted", capsys.readouterr().out).group(1)  # type: ignore[union-attr]
+    # Then the next look brings the list with the run
+    after = await jp_fetch(
+        "ucdh-jupyter", "runs", headers={"If-None-Match": etag}, raise_error=False
+    )
+    assert after.code == 200
+    assert [item["id"] for item in json.loads(after.body)["runs"]] == [run_id]
 
 
 @pytest.mark.parametrize(
@@ -194,3 +289,36 @@ async def test_load_ext_offers_the_run_magics(magics: NotebookKernel) -> None:
     await magics.load()
     assert magics.shell.find_line_magic("ucdh_run") is not None
     assert magics.shell.find_line_magic("ucdh_runs") is not None
+
+
+def test_a_live_run_counts_machine_time_to_its_last_heartbeat_as_the_cards_do() -> None:
+    # Given a run whose machine started at 11:00:00 and whose runner last reported at
+    # 11:01:30, looked at 35 s later
+    run = make_run(now=parse_iso("2026-07-20T10:59:00Z"))
+    run.started_at = "2026-07-20T11:00:00Z"
+    run.move_to(RunState.SUBMITTED)
+    run.progress = Progress(cell=1, cells=3, heartbeat_at="2026-07-20T11:01:30Z")
+    now = parse_iso("2026-07-20T11:02:05Z")
+    # Then it has run 90 s as far as anyone knows (the runner may have ended since: a
+    # figure counting to now would run past its end and go back when the end is seen)
+    assert machine_seconds(run, now) == 90
+    # and before its first report it counts to now, and before its machine, not at all
+    run.progress = Progress()
+    assert machine_seconds(run, now) == 125
+    run.started_at = None
+    assert (machine_seconds(run, now), elapsed(run, now)) == (None, "")
+
+
+async def test_run_status_widget_of_a_run_whose_machine_has_not_started_ends_with_no_dangling_dot(
+    magics: NotebookKernel,
+) -> None:
+    # Given a run that was submitted but whose machine has not started yet
+    run = make_run(owner=server_account(), rate_usd_per_hour=0.0104)
+    run.move_to(RunState.SUBMITTED)
+    kernel_services(magics).runs.store.put(run)
+    # When the widget shows it
+    status = await magics.call(RunStatus, run.id)
+    # Then its line names the state and the machine, with no empty elapsed part after them
+    # (the widget refreshes the run first: with no machine behind it, it may be over by then)
+    assert status.state.value.endswith(" &middot; analysis.ipynb on t3.micro")
+    assert "&middot;  " not in status.state.value and "</b> &middot; " in status.state.value

@@ -29,6 +29,8 @@ from .conftest import RUNS_BUCKET
 from .helpers import make_run, outputs_text, result_path
 
 OWNER = server_account()  # a shared-token login names nobody: runs belong to the account
+# An EC2 run's own disk per hour: the default 30 GB volume at the default $0.08/GB-month.
+DISK = UcdhConfig().runs_volume_gb * UcdhConfig().ebs_price_per_gb_month / 730
 
 
 @pytest.fixture
@@ -84,7 +86,9 @@ async def test_demo_notebook_run_succeeds_and_its_executed_copy_lands_next_to_it
     )
     assert status == 200, dialog
     assert dialog["parameters"]["test_fraction"] == 0.25
-    assert dialog["cost"]["max_cost_usd"] == 0.0104 and dialog["cost"]["allowed"] is True
+    # t3.micro at $0.0104/h plus its 30 GB disk at $0.08/GB-month, for the 1 h max runtime
+    assert dialog["cost"]["max_cost_usd"] == round(0.0104 + DISK, 4)
+    assert dialog["cost"]["allowed"] is True
     body = {
         "notebook_path": "train-model.ipynb",
         "instance_type": "t3.micro",
@@ -103,7 +107,7 @@ async def test_demo_notebook_run_succeeds_and_its_executed_copy_lands_next_to_it
     run = await follow(ucdh_request, run["id"], final)
     assert run["state"] == "SUCCEEDED", run["failure_message"]
     assert run["progress"]["cell"] == run["progress"]["cells"] == 3
-    assert run["cost_final_usd"] == pytest.approx(0.0104 / 60, abs=1e-6)
+    assert run["cost_final_usd"] == pytest.approx((0.0104 + DISK) / 60, abs=1e-6)
     # When the researcher opens the executed notebook
     status, output = await ucdh_request("POST", f"runs/{run['id']}/output")
     # Then it sits next to the original and shows the injected parameter at work
@@ -119,8 +123,8 @@ async def test_demo_notebook_run_succeeds_and_its_executed_copy_lands_next_to_it
     _, dialog = await ucdh_request(
         "POST", "runs/prepare", {"notebook_path": "train-model.ipynb", "instance_type": "t3.micro"}
     )
-    assert run["id"] in dialog["cost"]["expected_from"]
-    assert dialog["cost"]["expected_cost_usd"] == pytest.approx(0.0104 / 60, abs=1e-4)
+    history = dialog["cost"]["history"]
+    assert history["cost_usd"] == run["cost_final_usd"] and run["id"] not in history["text"]
 
 
 async def test_failing_notebook_fails_with_its_cell_and_partial_output_back(
@@ -224,14 +228,16 @@ async def test_type_the_admin_does_not_allow_is_refused_with_nothing_launched(
 async def test_run_whose_max_cost_is_over_budget_is_refused_naming_the_cost(
     ucdh_request: Any, ec2: Any
 ) -> None:
-    # m5.xlarge is $0.192/hour: 2 hours may cost $0.38
+    # m5.xlarge is $0.192/hour and its disk $0.0033/hour: 2 hours may cost $0.39
     run_id = new_run_id()
     body = {"notebook_path": "study/analysis.ipynb", "instance_type": "m5.xlarge", "max_hours": 2}
     _, dialog = await ucdh_request("POST", "runs/prepare", body)
-    assert dialog["cost"]["max_cost_usd"] == 0.384 and dialog["cost"]["within_budget"] is False
+    assert dialog["cost"]["max_cost_usd"] == round((0.192 + DISK) * 2, 4)
+    assert dialog["cost"]["verdict"]["ok"] is False
     status, error = await ucdh_request("POST", "runs", {**body, "run_id": run_id})
     assert status == 400
-    assert "maximum cost of this run is $0.38, above the $0.25 budget" in error["message"]
+    assert "maximum cost of this run is $0.39, above the $0.25 budget" in error["message"]
+    assert error["message"] == dialog["cost"]["verdict"]["message"]
     assert launched_for(ec2, run_id) == []
 
 
@@ -290,11 +296,11 @@ async def test_prepare_shows_parameters_files_environment_limits_and_cost(
     assert len(dialog["new_run_id"]) == 26
     cost = dialog["cost"]
     assert (cost["rate_usd_per_hour"], cost["max_hours"], cost["max_cost_usd"]) == (
-        0.192,
+        round(0.192 + DISK, 4),
         2.0,
-        0.384,
+        round((0.192 + DISK) * 2, 4),
     )
-    assert cost["expected_cost_usd"] is None and cost["prices"]["source"] == "bundled"
+    assert cost["history"] is None and cost["prices"]["source"] == "bundled"
 
 
 async def test_config_tells_the_ui_how_runs_are_set_up(get_json: Any) -> None:
