@@ -40,6 +40,25 @@ export interface IStatus {
   databricks?: IDatabricksStatus | null;
   /** Where run machines install packages from; null when runs are off, absent from older servers. */
   package_source?: IPackageSource | null;
+  /** The machine this JupyterLab runs on; null when it cannot be told, absent from older servers. */
+  workspace?: IWorkspace | null;
+}
+
+/** The machine this JupyterLab itself runs on, what it costs and how long it has idled. */
+export interface IWorkspace {
+  platform: 'sagemaker' | 'ec2' | 'configured';
+  /** For people: "SageMaker Studio space cardio-study", "EC2 instance". */
+  where: string;
+  instance_type: string;
+  vcpu: number | null;
+  /** On-demand USD per hour; null when unknown (never guessed). */
+  price_per_hour: number | null;
+  price_source: string | null;
+  kernels: { running: number; busy: number; idle_seconds: number };
+  /** At or above the administrator's $/h or vCPU threshold. */
+  large: boolean;
+  /** Set when a large machine has idled past the administrator's threshold. */
+  suggestion: { message: string; reason: string } | null;
 }
 
 /** Where a run's machine installs Python packages from (the administrator's choice). */
@@ -477,6 +496,8 @@ export interface IRunPrepare {
   package_source?: IPackageSource;
   /** The Python the machine installs; absent from older servers. */
   python?: IRunPython;
+  /** The expected and max runtime of the request (defaults without one). */
+  runtime: IRunRuntime;
   /** Present when the request named an instance type. */
   cost?: IRunCost | null;
 }
@@ -489,38 +510,77 @@ export interface IRunCostQuery {
   /** Databricks: workers; the server prices them and the driver. */
   workers?: number;
   cluster_mode?: ClusterMode;
-  max_hours?: number;
-  /** Default: the duration of the last successful run of this notebook. */
-  expected_hours?: number;
+  /** The expected runtime, low–high hours. */
+  hours_low?: number;
+  hours_high?: number;
+  /** The max runtime the researcher typed; absent: twice the expected end, within the cap. */
+  max_hours?: number | null;
+}
+
+/** The expected and max runtime as the server reads them (`runtime` of `runs/prepare`). */
+export interface IRunRuntime {
+  hours_low: number;
+  hours_high: number;
+  /** The max runtime a submit sends: the typed one, else {@link max_hours_default}. */
+  max_hours: number;
+  /** Twice the expected end, at most the admin's cap, at least the backend's minimum. */
+  max_hours_default: number;
+  max_hours_typed: boolean;
+  /** Twice the expected end was above the cap (the note says so). */
+  max_hours_capped: boolean;
+  max_hours_cap: number;
+  min_hours: number;
+  /** How the max runtime was chosen, in words. */
+  note: string;
+}
+
+/** The server's verdict on submitting this run now, from the checks a submit makes. */
+export interface IRunVerdict {
+  ok: boolean;
+  /** Null when ok. */
+  code: string | null;
+  /** Why it may go (each limit with its figure) or why not. */
+  message: string;
+  hint?: string;
+}
+
+/** The last successful run of the same notebook on the same backend and machines. */
+export interface IRunHistory {
+  hours: number;
+  cost_usd: number | null;
+  started_at: string | null;
+  /** E.g. "Last successful run of this notebook on 1 t3.micro on EC2: 12 min, $0.01." */
+  text: string;
 }
 
 /** The cost block of `POST runs/prepare`, as the server checks it on submit. */
-export interface IRunCost {
+export interface IRunCost extends IRunRuntime {
   instance_type: string;
   backend: Backend;
-  /** One node; null when the price is unknown. */
+  /** Machines billed: 1 on EC2, workers + the driver on a job cluster. */
+  count: number;
+  /** One machine, everything included (EC2, DBUs, disk); null when the price is unknown. */
   rate_usd_per_hour: number | null;
-  max_hours: number;
-  max_hours_cap: number;
-  /** Rate × max runtime: what the budget is checked against. */
+  price: {
+    ec2_usd_per_hour: number | null;
+    dbu_per_hour: number;
+    usd_per_dbu: number;
+    disk_gb: number;
+    disk_usd_per_hour: number;
+  };
+  expected_low_usd: number | null;
+  expected_high_usd: number | null;
+  /** What the expected range counts, e.g. "1–2 h × 1 t3.large at $0.0832/h + 30 GB disk at $0.0033/h". */
+  expected_counts: string;
+  /** Every machine until the max runtime: what the budget is checked against. */
   max_cost_usd: number | null;
-  expected_hours: number | null;
-  expected_cost_usd: number | null;
-  /** Where the expected runtime comes from, e.g. "the last successful run (01J…)". */
-  expected_from: string | null;
+  max_counts: string;
+  history: IRunHistory | null;
   budget_usd: number | null;
-  /** Null without a budget; false when over it or when the price is unknown. */
-  within_budget: boolean | null;
   allowed: boolean;
   /** Why the admin's limits refuse the type. */
   reason: string | null;
-  /** The shortest max runtime of this backend, in hours; absent from older servers. */
-  min_hours?: number;
-  /**
-   * The server's verdict on submitting this run now (max runtime, budget,
-   * per-user caps): null when it would be accepted; absent from older servers.
-   */
-  refusal?: IProblemText | null;
+  verdict: IRunVerdict;
   prices: IPriceSource;
 }
 

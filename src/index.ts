@@ -12,6 +12,11 @@
  * false once the switches are known. Until then everything shows, so a slow
  * or failed config request never hides what the administrator enabled; the
  * server refuses every route of an off feature anyway (403 feature_disabled).
+ *
+ * Jupyter Notebook 7 loads the same plugins, but its left panel starts closed
+ * and has no tab bar: the panel is reachable from View → "Open the AWS Panel"
+ * and the command palette, and is opened once, on the first visit of each
+ * Notebook page (tree, notebook), so a newcomer sees that it exists.
  */
 import {
   ILayoutRestorer,
@@ -19,6 +24,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -142,6 +148,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    introduceInNotebook(app, () => app.shell.activateById(sidebar.id));
     for (const command of [
       CommandIDs.openSidebar,
       CommandIDs.refreshStatus,
@@ -172,6 +179,50 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
+
+/** Where the browser remembers the Notebook 7 pages that showed the panel. */
+const INTRODUCED_KEY = 'ucdh-jupyter:aws-panel-introduced';
+
+/**
+ * In Jupyter Notebook 7, open the AWS panel once the page is restored, the
+ * first time this browser shows each kind of Notebook page (its left panel
+ * starts closed there, and without a tab bar nothing hints at the panel).
+ * JupyterLab, whose left tab bar always shows the AWS tab, is left alone.
+ */
+function introduceInNotebook(app: JupyterFrontEnd, open: () => void): void {
+  // Notebook 7 names its page (tree, notebooks, edit, consoles); JupyterLab has none.
+  const page = PageConfig.getOption('notebookPage');
+  if (!page) {
+    return;
+  }
+  let seen: string[] = [];
+  try {
+    seen = JSON.parse(window.localStorage.getItem(INTRODUCED_KEY) ?? '[]');
+  } catch {
+    // Unreadable or blocked storage: introduce the panel again, harmlessly.
+  }
+  if (!Array.isArray(seen) || seen.includes(page)) {
+    return;
+  }
+  // On Notebook 7.6's file tree a panel opened at `restored` stays hidden (its
+  // shell adds the page's main widget later); opened once the main widget is
+  // in (`mainWidgetLoaded`, absent from older releases), it shows. Measured on
+  // 7.6.5 with `make matrix`; 7.4 works either way.
+  const shell = app.shell as { mainWidgetLoaded?: Promise<void> };
+  void app.restored
+    .then(() => shell.mainWidgetLoaded)
+    .then(() => {
+      open();
+      try {
+        window.localStorage.setItem(
+          INTRODUCED_KEY,
+          JSON.stringify([...seen, page])
+        );
+      } catch {
+        // Storage refused (private mode): the panel opens again next time.
+      }
+    });
+}
 
 /**
  * The folder the default file browser shows, "" (the root) if there is none.

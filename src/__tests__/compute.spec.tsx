@@ -16,6 +16,34 @@ function press(element: HTMLElement, key: string): void {
   element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
 }
 
+/**
+ * A ResizeObserver (jsdom has none) that reports every observed element as
+ * `width` pixels wide, like a sidebar of that width.
+ */
+function observeWidth(width: number): void {
+  class FixedWidthObserver {
+    constructor(private callback: ResizeObserverCallback) {}
+    observe(target: Element): void {
+      const entry = { target, contentRect: { width } } as ResizeObserverEntry;
+      this.callback([entry], this as unknown as ResizeObserver);
+    }
+    unobserve(): void {
+      /* nothing to undo */
+    }
+    disconnect(): void {
+      /* nothing to undo */
+    }
+  }
+  (window as unknown as { ResizeObserver: unknown }).ResizeObserver =
+    FixedWidthObserver;
+}
+
+function headerColumns(root: HTMLElement): string[] {
+  return Array.from(
+    root.querySelectorAll('.jp-ucdh-Compute-table thead th')
+  ).map(th => th.getAttribute('data-col') ?? '');
+}
+
 function rowNames(root: HTMLElement): string[] {
   return Array.from(root.querySelectorAll('.jp-ucdh-Compute-row')).map(
     row => row.getAttribute('data-type') ?? ''
@@ -43,6 +71,7 @@ describe('ComputeSection', () => {
   afterEach(() => {
     section?.dispose();
     section = null;
+    delete (window as unknown as { ResizeObserver?: unknown }).ResizeObserver;
   });
 
   it('asks for the catalog only once shown', async () => {
@@ -74,13 +103,16 @@ describe('ComputeSection', () => {
     );
 
     expect(rowNames(node)).toHaveLength(6);
-    expect(source?.textContent).toBe('Prices as of 2026-07-20, bundled');
+    expect(source?.textContent).toBe(
+      'AWS list prices, us-east-1, 2026-07-20 (bundled)'
+    );
+    // How they were obtained is in the tooltip.
     expect(source?.title).toContain('Snapshot');
     expect(forbidden?.classList.contains('jp-mod-disabled')).toBe(true);
     expect(forbidden?.title).toBe(
       'Not allowed: costs more than the $10.00/h limit'
     );
-    expect(forbidden?.textContent).toContain('8 × A100 (40 GiB)');
+    expect(forbidden?.textContent).toContain('8 × A100');
     expect(node.querySelector('.jp-ucdh-Compute-chart svg')).not.toBeNull();
   });
 
@@ -241,5 +273,87 @@ describe('ComputeSection', () => {
 
     await find(node, '.jp-ucdh-Compute-row');
     expect(node.querySelector('.jp-ucdh-Compute-problem')).toBeNull();
+  });
+  it('fits type, summary and $/h in a default-width sidebar, the rest in a details line', async () => {
+    // Given a sidebar about as wide as JupyterLab's default
+    observeWidth(300);
+    const { node } = shown();
+    const row = await find(node, '.jp-ucdh-Compute-row[data-type="m5.large"]');
+
+    // Then only the type, the vCPU/memory/GPU summary and $/h are columns
+    expect(headerColumns(node)).toEqual(['name', 'summary', 'price']);
+    const cells = Array.from(row.querySelectorAll('td'));
+    expect(cells.map(td => td.getAttribute('data-col'))).toEqual([
+      'name',
+      'summary',
+      'price'
+    ]);
+    expect(cells[1].textContent).toBe('2 vCPU · 8 GiB');
+    expect(cells[2].firstChild?.textContent).toBe('$0.096');
+    // Sorting by vCPU, memory and GPU stays reachable from the summary header
+    const summary = node.querySelector('th[data-col="summary"]') as HTMLElement;
+    expect(
+      Array.from(summary.querySelectorAll('button')).map(b =>
+        b.getAttribute('data-sort')
+      )
+    ).toEqual(['vcpu', 'memory', 'gpu']);
+    // Screen readers hear the hidden columns on every row
+    expect(row.querySelector('.jp-ucdh-Compute-srOnly')?.textContent).toBe(
+      ', $0.048 per vCPU-hour, $0.012 per GiB-hour'
+    );
+    expect(node.querySelector('.jp-ucdh-Compute-details')).toBeNull();
+
+    // When the row is selected
+    row.click();
+
+    // Then a muted details line under it says what the hidden columns say
+    const details = await find(node, '.jp-ucdh-Compute-details');
+    expect(details.previousElementSibling).toBe(row);
+    expect(details.textContent).toBe(
+      '$0.048 per vCPU-hour · $0.012 per GiB-hour'
+    );
+    expect(details.querySelector('td')?.colSpan).toBe(3);
+  });
+
+  it('keeps the full GPU name in the details line of a GPU type', async () => {
+    observeWidth(300);
+    const { node } = shown();
+    const row = await find(
+      node,
+      '.jp-ucdh-Compute-row[data-type="g4dn.xlarge"]'
+    );
+    expect(row.querySelector('td[data-col="summary"]')?.textContent).toBe(
+      '4 vCPU · 16 GiB · 1 × T4'
+    );
+
+    press(row, 'Enter');
+
+    const details = await find(node, '.jp-ucdh-Compute-details');
+    expect(details.textContent).toContain('1 × NVIDIA T4 (16 GiB)');
+  });
+
+  it('shows every column in a wide box, with no details line', async () => {
+    // Given a widened sidebar (or a dialog)
+    observeWidth(800);
+    const { node } = shown();
+    const row = await find(node, '.jp-ucdh-Compute-row[data-type="m5.large"]');
+
+    row.click();
+
+    await waitFor(
+      () => row.getAttribute('aria-selected') === 'true',
+      'the row selected'
+    );
+    expect(headerColumns(node)).toEqual([
+      'name',
+      'vcpu',
+      'memory',
+      'gpu',
+      'price',
+      'price_per_vcpu',
+      'price_per_gib'
+    ]);
+    expect(node.querySelector('.jp-ucdh-Compute-details')).toBeNull();
+    expect(node.querySelector('.jp-ucdh-Compute-srOnly')).toBeNull();
   });
 });

@@ -6,6 +6,13 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { logTicks } from '../compute/chart';
 import {
+  columnsForWidth,
+  hiddenDetails,
+  MEDIUM_FROM_PX,
+  summaryParts,
+  WIDE_FROM_PX
+} from '../compute/columns';
+import {
   ariaSort,
   DEFAULT_ESTIMATE_FORM,
   EMPTY_FILTERS,
@@ -17,11 +24,12 @@ import {
   formatRate,
   nextSort,
   parseHours,
-  priceSourceLabel,
   queryToFilters,
   sortFromQuery,
   sortTypes
 } from '../compute/model';
+import { priceSourceLabel } from '../compute/prices';
+import { formatDate } from '../format';
 import { PRICES, TYPES } from './computefixtures';
 
 const trans = nullTranslator.load('ucdh_jupyter');
@@ -226,24 +234,112 @@ describe('formatting', () => {
     ).toBe('1 × GPU');
   });
 
-  it('labels the price source with its date', () => {
-    expect(priceSourceLabel(PRICES, trans)).toBe(
-      'Prices as of 2026-07-20, bundled'
+  it('says where the prices come from and as of when, in one short line', () => {
+    expect(priceSourceLabel(PRICES, 'us-east-1', trans)).toBe(
+      'AWS list prices, us-east-1, 2026-07-20 (bundled)'
     );
     expect(
       priceSourceLabel(
-        { source: 'live', as_of: '2026-08-01', detail: '' },
+        { source: 'live', as_of: '2026-11-30T08:15:00Z', detail: '' },
+        'us-gov-west-1',
         trans
       )
-    ).toBe('Prices as of 2026-08-01, live');
+    ).toBe(
+      `AWS list prices, us-gov-west-1, ${formatDate('2026-11-30T08:15:00Z')} (live)`
+    );
     expect(
-      priceSourceLabel({ source: 'unknown', as_of: '', detail: '' }, trans)
-    ).toBe('Prices unknown for this region');
+      priceSourceLabel(
+        { source: 'unknown', as_of: null, detail: '' },
+        'eu-west-1',
+        trans
+      )
+    ).toBe('No AWS prices for eu-west-1');
+  });
+
+  it('keeps a file path or a long note out of the price line', () => {
+    const note = {
+      source: 'bundled' as const,
+      as_of: '2026-07-20T13:44:30Z',
+      detail:
+        'Bundled price snapshot of 2026-07-20: see pkg/providers/pricing/zz_generated.pricing_aws.go'
+    };
+
+    const label = priceSourceLabel(note, 'us-east-1', trans);
+
+    expect(label).not.toContain('/');
+    expect(label).not.toContain('.go');
+    expect(label.length).toBeLessThanOrEqual(48);
+  });
+
+  it('writes the price date as every other date in the UI, a day as written', () => {
+    expect(formatDate('2026-01-05')).toBe('2026-01-05');
+    expect(formatDate('soon')).toBe('soon');
+    expect(formatDate(null)).toBe('');
   });
 
   it('puts chart ticks on round values inside the range', () => {
     expect(logTicks(0.5, 24)).toEqual([0.5, 1, 2, 5, 10, 20]);
     expect(logTicks(1, 10000)).toEqual([1, 10, 100, 1000, 10000]);
     expect(logTicks(0.5, 24576).length).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('catalog columns by width', () => {
+  const gpuType = TYPES[4];
+  const plain = TYPES[1];
+
+  it('shows type, summary and $/h in the default sidebar, and until measured', () => {
+    // 250 px is JupyterLab's narrowest sidebar, about 350 px its default.
+    for (const width of [null, 200, 250, 350, MEDIUM_FROM_PX - 1]) {
+      expect(columnsForWidth(width)).toEqual(['name', 'summary', 'price']);
+    }
+  });
+
+  it('adds the unit prices, then one column per field, as the box widens', () => {
+    expect(columnsForWidth(MEDIUM_FROM_PX)).toEqual([
+      'name',
+      'summary',
+      'price',
+      'price_per_vcpu',
+      'price_per_gib'
+    ]);
+    expect(columnsForWidth(WIDE_FROM_PX)).toEqual([
+      'name',
+      'vcpu',
+      'memory',
+      'gpu',
+      'price',
+      'price_per_vcpu',
+      'price_per_gib'
+    ]);
+    expect(columnsForWidth(1200)).toEqual(columnsForWidth(WIDE_FROM_PX));
+  });
+
+  it('sums up vCPU, memory and GPU in one short cell', () => {
+    expect(summaryParts(plain, trans)).toEqual(['2 vCPU', '8 GiB']);
+    expect(summaryParts(gpuType, trans)).toEqual([
+      '96 vCPU',
+      '1,152 GiB',
+      '8 × A100'
+    ]);
+  });
+
+  it('moves what the hidden columns say to the details line', () => {
+    const narrow = columnsForWidth(300);
+
+    expect(hiddenDetails(plain, narrow, trans)).toEqual([
+      '$0.048 per vCPU-hour',
+      '$0.012 per GiB-hour'
+    ]);
+    // The summary drops the GPU maker and memory; the details line keeps them.
+    expect(hiddenDetails(gpuType, narrow, trans)[0]).toBe(
+      '8 × NVIDIA A100 (40 GiB)'
+    );
+    expect(
+      hiddenDetails(gpuType, columnsForWidth(MEDIUM_FROM_PX), trans)
+    ).toEqual(['8 × NVIDIA A100 (40 GiB)']);
+    expect(
+      hiddenDetails(gpuType, columnsForWidth(WIDE_FROM_PX), trans)
+    ).toEqual([]);
   });
 });

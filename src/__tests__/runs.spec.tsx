@@ -8,10 +8,11 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 
 import type { IConfig, IRunPrepare, IRunRequest, IRunUsage } from '../api';
-import { RunDialog, RunFormWidget } from '../runs/dialog';
+import { RunDialog } from '../runs/dialog';
 import { CommandIDs } from '../tokens';
 import { find, typeInto, waitFor } from './dom';
 import {
+  askedPriceOf,
   configWith,
   DATABRICKS_MISSING,
   DATABRICKS_READY,
@@ -20,7 +21,8 @@ import {
   makeRun,
   PREPARE,
   RUNNING_ID,
-  runsSections
+  runsSections,
+  openRunDialog
 } from './runsfixtures';
 
 const trans = nullTranslator.load('ucdh_jupyter');
@@ -370,16 +372,9 @@ describe('RunDialog', () => {
     result: Promise<Dialog.IResult<any>>;
   } {
     const server = fakeRunsServer([], { config, prepare });
-    const form = new RunFormWidget({
-      notebookPath: PREPARE.notebook_path,
-      trans,
-      serverSettings: server.serverSettings,
-      debounceMs: 10
-    });
-    dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
-    const result = dialog.launch();
-    // Disposing an open dialog rejects its promise: expected, not a failure.
-    result.catch(() => undefined);
+    const opening = openRunDialog(server, trans);
+    dialog = opening.dialog;
+    const result = opening.result;
     return { node: dialog.node, server, result };
   }
 
@@ -533,23 +528,10 @@ describe('RunDialog', () => {
       '10'
     );
 
-    // m5.large at $0.096/h for at most 3 h.
-    await maxCostShown(
-      node,
-      '$0.29 ($0.096/h × 3 h, then the machine is terminated)'
-    );
-    await waitFor(
-      () =>
-        node
-          .querySelector('.jp-ucdh-RunDialog-expectedCost')
-          ?.textContent?.startsWith('$0.10 – $0.19'),
-      'the expected cost from the estimate'
-    );
-    // The estimate includes the run machine's own disk, which is not the user's to size.
-    const estimated = server.requests.filter(
-      r => r.path === 'compute/estimate'
-    );
-    expect(estimated[estimated.length - 1].body).toMatchObject({ ebs_gb: 30 });
+    // m5.large at $0.096/h for at most 3 h, as the server priced it.
+    await maxCostShown(node, '$0.29 3 h max runtime × 1 m5.large');
+    // One cost block: the picker's own estimate (and its runtime) is not shown.
+    expect(node.textContent).not.toContain('Runtime (hours)');
     expect(node.textContent).not.toContain('Disk (GB)');
     (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
 
@@ -592,7 +574,7 @@ describe('RunDialog', () => {
 
     const blockers = await find(node, '.jp-ucdh-RunDialog-blockers');
     expect(blockers.textContent).toContain(
-      'The maximum cost $12.62 is above the $5.00 budget per run'
+      'The maximum cost of this run is $12.62, above the $5.00 budget per run.'
     );
     expect(
       server.requests.some(r => r.method === 'POST' && r.path === 'runs')
@@ -604,24 +586,12 @@ describe('RunDialog', () => {
     const server = fakeRunsServer([], {
       refusal: { code: 'user_cap', message, hint: '' }
     });
-    const form = new RunFormWidget({
-      notebookPath: PREPARE.notebook_path,
-      trans,
-      serverSettings: server.serverSettings,
-      debounceMs: 10
-    });
-    dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
-    dialog.launch().catch(() => undefined);
+    dialog = openRunDialog(server, trans).dialog;
     const node = dialog.node;
     (await find(node, '.jp-ucdh-Compute-preset[data-preset="small"]')).click();
     // The server priced this very choice, and its answer has been rendered.
     await waitFor(
-      () =>
-        server.requests.some(
-          r =>
-            r.path === 'runs/prepare' &&
-            (r.body as { instance_type?: string }).instance_type === 'm5.large'
-        ),
+      () => askedPriceOf(server, 'm5.large'),
       'the cost of m5.large'
     );
     await new Promise(resolve => setTimeout(resolve, 200));
@@ -704,10 +674,7 @@ describe('RunDialog', () => {
     );
 
     // m5.large with DBUs at $0.196/h per node, 3 workers + the driver, 3 h.
-    await maxCostShown(
-      node,
-      '$2.35 (4 machines × $0.196/h × 3 h, then the job cluster is terminated)'
-    );
+    await maxCostShown(node, '$2.35 3 h max runtime × 4 m5.large');
     expect(
       server.requests.some(
         r =>
@@ -718,20 +685,12 @@ describe('RunDialog', () => {
     expect(
       node.querySelector('.jp-ucdh-Compute-summary')?.textContent
     ).toContain('node types your Databricks workspace offers');
-    // One Workers field: the picker's estimate uses the dialog's workers.
+    // One Workers field: the dialog's, which the server prices.
     expect(
       Array.from(node.querySelectorAll('label')).filter(
         label => label.textContent === 'Workers'
       )
     ).toHaveLength(1);
-    const estimated = server.requests.filter(
-      r => r.path === 'compute/estimate'
-    );
-    expect(estimated[estimated.length - 1].body).toMatchObject({
-      backend: 'databricks',
-      count: 3,
-      ebs_gb: 0
-    });
     const priced = server.requests.filter(r => r.path === 'runs/prepare');
     expect(priced[priced.length - 1].body).toEqual({
       notebook_path: 'studies/welcome.ipynb',
@@ -739,6 +698,8 @@ describe('RunDialog', () => {
       backend: 'databricks',
       cluster_mode: 'new_cluster',
       workers: 3,
+      hours_low: 0.5,
+      hours_high: 1,
       max_hours: 3
     });
     (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
@@ -825,6 +786,17 @@ describe('RunDialog', () => {
       node,
       'Billed by Databricks for the serverless compute used; it cannot be estimated here.'
     );
+    // The max runtime a submit sends is the server's for this choice.
+    await waitFor(
+      () =>
+        server.requests.some(
+          r =>
+            r.path === 'runs/prepare' &&
+            (r.body as { cluster_mode?: string }).cluster_mode === 'serverless'
+        ),
+      'the runtime of the serverless choice'
+    );
+    await new Promise(resolve => setTimeout(resolve, 100));
     (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
 
     const body = await submittedBody(server);

@@ -21,6 +21,7 @@ import type {
   IRunOutput,
   IRunPrepare,
   IRunRequest,
+  IRunRuntime,
   IRunUsage,
   RunLogSource,
   RunState
@@ -32,6 +33,7 @@ import {
   readRequest,
   TYPES
 } from './computefixtures';
+import { RunDialog, RunFormWidget } from '../runs/dialog';
 import { RunsSection } from '../runs/section';
 
 /** A run with the fields a test does not care about filled in. */
@@ -110,6 +112,7 @@ export const PREPARE: IRunPrepare = {
   budget_usd: 5,
   max_files_mb: 500,
   new_run_id: '01J3ZM0000PPPPQQQQRRRRSSSS',
+  runtime: runtimeFor({}),
   images: {
     standard: {
       name: 'Amazon Linux 2023',
@@ -186,12 +189,46 @@ export function configWith(backends?: IRunBackends): IConfig {
 }
 
 /**
+ * The runtime of `runs/prepare` as the server reads it: the max is twice the
+ * expected end within the cap unless typed (a fake server's copy of the rule).
+ */
+function runtimeFor(body: {
+  hours_low?: number;
+  hours_high?: number;
+  max_hours?: number | null;
+}): IRunRuntime {
+  const cap = 24;
+  const high = body.hours_high ?? body.hours_low ?? 1;
+  const low = body.hours_low ?? high / 2;
+  const wanted = 2 * high;
+  const fallback = Math.min(wanted, cap);
+  const typed = body.max_hours !== undefined && body.max_hours !== null;
+  return {
+    hours_low: low,
+    hours_high: high,
+    max_hours: typed ? (body.max_hours as number) : fallback,
+    max_hours_default: fallback,
+    max_hours_typed: typed,
+    max_hours_capped: wanted > cap,
+    max_hours_cap: cap,
+    min_hours: 1 / 60,
+    note:
+      wanted > cap
+        ? `Twice the expected ${high} h would be ${wanted} h; the longest allowed here is ${cap} h, so the max runtime is ${cap} h.`
+        : `Twice the expected ${high} h, unless you type another.`
+  };
+}
+
+/**
  * The cost block of `runs/prepare` for a request naming an instance type:
- * on Databricks for the workers and the driver, DBUs included.
+ * on Databricks for the workers and the driver, DBUs included, with a verdict
+ * on the $5 budget per run (as the server would word it).
  */
 function costFor(body: {
   instance_type?: string;
-  max_hours?: number;
+  hours_low?: number;
+  hours_high?: number;
+  max_hours?: number | null;
   backend?: string;
   workers?: number;
 }): IRunCost | null {
@@ -201,27 +238,59 @@ function costFor(body: {
   }
   const databricks = body.backend === 'databricks';
   const nodes = databricks ? (body.workers ?? 0) + 1 : 1;
+  const runtime = runtimeFor(body);
   const rate =
     type.price_per_hour === null
       ? null
       : type.price_per_hour + (databricks ? DBU_PER_NODE_HOUR : 0);
-  const hours = body.max_hours ?? PREPARE.default_max_hours;
-  const most = rate === null ? null : rate * hours * nodes;
+  const cost = (hours: number): number | null =>
+    rate === null ? null : rate * hours * nodes;
+  const most = cost(runtime.max_hours);
   const budget = PREPARE.budget_usd;
+  const machines = `${nodes} ${type.name}`;
+  let verdict: IRunCost['verdict'] = {
+    ok: true,
+    code: null,
+    message: `Within budget: at most $${(most ?? 0).toFixed(2)} of the $5.00 budget per run; 0 runs going of 3 at once.`
+  };
+  if (!type.allowed) {
+    verdict = { ok: false, code: 'not_allowed', message: type.reason ?? '' };
+  } else if (runtime.max_hours < runtime.hours_high) {
+    verdict = {
+      ok: false,
+      code: 'bad_request',
+      message: `The max runtime (${runtime.max_hours} h) is below the expected runtime's upper end (${runtime.hours_high} h): the run would be stopped before it is expected to end.`
+    };
+  } else if (budget !== null && most !== null && most > budget) {
+    verdict = {
+      ok: false,
+      code: 'bad_request',
+      message: `The maximum cost of this run is $${most.toFixed(2)}, above the $${budget.toFixed(2)} budget per run.`
+    };
+  }
   return {
+    ...runtime,
     instance_type: type.name,
     backend: databricks ? 'databricks' : 'ec2',
+    count: nodes,
     rate_usd_per_hour: rate,
-    max_hours: hours,
-    max_hours_cap: PREPARE.max_hours_cap,
+    price: {
+      ec2_usd_per_hour: type.price_per_hour,
+      dbu_per_hour: databricks ? 1 : 0,
+      usd_per_dbu: DBU_PER_NODE_HOUR,
+      disk_gb: databricks ? 0 : 30,
+      disk_usd_per_hour: 0
+    },
+    expected_low_usd: cost(runtime.hours_low),
+    expected_high_usd: cost(runtime.hours_high),
+    expected_counts: `${runtime.hours_low}\u2013${runtime.hours_high} h \u00d7 ${machines}`,
     max_cost_usd: most,
-    expected_hours: null,
-    expected_cost_usd: null,
-    expected_from: null,
+    max_counts: `${runtime.max_hours} h max runtime \u00d7 ${machines}`,
+    history: null,
     budget_usd: budget,
-    within_budget: budget === null ? null : most !== null && most <= budget,
     allowed: type.allowed,
     reason: type.reason,
+    verdict,
     prices: PRICES
   };
 }
@@ -233,6 +302,30 @@ export interface IRunsRecorded {
   /** The query string, without `?`. */
   search: string;
   body: unknown;
+}
+
+/** The runs the fake server was asked to launch (`POST runs`), in order. */
+export function launchRequests(server: {
+  requests: IRunsRecorded[];
+}): IRunsRecorded[] {
+  return server.requests.filter(r => r.method === 'POST' && r.path === 'runs');
+}
+
+/**
+ * Whether the dialog has asked the server to price machine `type` (any
+ * machine when omitted): the cost question for a chosen type.
+ */
+export function askedPriceOf(
+  server: { requests: IRunsRecorded[] },
+  type?: string
+): boolean {
+  return server.requests.some(r => {
+    const asked = (r.body as { instance_type?: string } | null)?.instance_type;
+    return (
+      r.path === 'runs/prepare' &&
+      (type === undefined ? asked !== undefined : asked === type)
+    );
+  });
 }
 
 /** How the server names results: the run's submission minute in UTC. */
@@ -259,6 +352,11 @@ export function fakeRunsServer(
     prepare?: Partial<IRunPrepare>;
     /** What `POST runs/<id>/output` answers, by run id; an IProblem fails it. */
     outputs?: Record<string, IRunOutput | IProblem>;
+    /**
+     * Awaited before each price (`runs/prepare` with a cost query) is answered; a
+     * thrown error fails that request as a lost connection would.
+     */
+    priceGate?: () => Promise<void>;
   } = {}
 ): {
   serverSettings: ServerConnection.ISettings;
@@ -300,13 +398,19 @@ export function fakeRunsServer(
       return json({ runs: server.runs, usage: options.usage });
     }
     if (path === 'runs/prepare') {
+      const priced = Object.keys((body as object | null) ?? {}).length > 1;
+      if (priced && options.priceGate) {
+        await options.priceGate();
+      }
       const cost = costFor(body);
+      const refusal = options.refusal;
       return json({
         ...PREPARE,
         ...options.prepare,
+        runtime: runtimeFor(body),
         cost:
-          cost && options.refusal !== undefined
-            ? { ...cost, refusal: options.refusal }
+          cost && refusal
+            ? { ...cost, verdict: { ok: false, ...refusal } }
             : cost
       });
     }
@@ -402,4 +506,25 @@ export function runsSections(): {
       Dialog.flush();
     }
   };
+}
+
+/**
+ * The run dialog of the welcome notebook, opened against `server` (quick
+ * debounce); its launch promise is returned, already guarded: disposing an
+ * open dialog rejects it, which is expected, not a failure.
+ */
+export function openRunDialog(
+  server: { serverSettings: ServerConnection.ISettings },
+  trans = nullTranslator.load('ucdh_jupyter')
+): { dialog: RunDialog; result: Promise<Dialog.IResult<IRun | null>> } {
+  const form = new RunFormWidget({
+    notebookPath: PREPARE.notebook_path,
+    trans,
+    serverSettings: server.serverSettings,
+    debounceMs: 10
+  });
+  const dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
+  const result = dialog.launch();
+  result.catch(() => undefined);
+  return { dialog, result };
 }

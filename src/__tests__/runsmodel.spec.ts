@@ -12,7 +12,6 @@ import {
   elapsedSeconds,
   failureText,
   formatBytes,
-  formatDuration,
   formatRunCost,
   isFinal,
   maxCost,
@@ -89,53 +88,74 @@ describe('run states', () => {
   });
 });
 
-describe('elapsed time', () => {
+describe("elapsed time: the machine's, as %ucdh_runs and the cost count it", () => {
   const now = Date.parse('2026-07-20T11:02:05Z');
+  const progress = (heartbeat_at: string | null) => ({
+    cell: 1,
+    cells: 3,
+    last_lines: [],
+    heartbeat_at
+  });
 
-  it('runs from submission to now while the run goes on', () => {
-    const run = makeRun({ id: ID, created_at: '2026-07-20T11:00:00Z' });
+  it("counts from the machine's start, not from submission", () => {
+    const run = makeRun({
+      id: ID,
+      created_at: '2026-07-20T10:59:00Z',
+      started_at: '2026-07-20T11:00:00Z'
+    });
     expect(elapsedSeconds(run, now)).toBe(125);
   });
 
-  it('stops at the end of a finished run', () => {
+  it('shows nothing before the machine started', () => {
+    const run = makeRun({ id: ID, state: 'SUBMITTED', started_at: null });
+    expect(elapsedSeconds(run, now)).toBeNull();
+    const never = makeRun({
+      id: ID,
+      state: 'FAILED',
+      started_at: null,
+      ended_at: '2026-07-20T10:00:09Z'
+    });
+    expect(elapsedSeconds(never, now)).toBeNull();
+  });
+
+  it('counts to the last heartbeat once the runner reports', () => {
+    const run = makeRun({
+      id: ID,
+      started_at: '2026-07-20T11:00:00Z',
+      progress: progress('2026-07-20T11:01:30Z')
+    });
+    expect(elapsedSeconds(run, now)).toBe(90);
+  });
+
+  it('stops at the end of a finished run, however late the server noticed it', () => {
+    // The machine ran 2 min 05 s; the server (restarted) recorded the end an hour later.
     const run = makeRun({
       id: ID,
       state: 'SUCCEEDED',
-      created_at: '2026-07-20T10:00:00Z',
-      ended_at: '2026-07-20T10:00:42Z'
+      created_at: '2026-07-20T09:59:20Z',
+      started_at: '2026-07-20T10:00:00Z',
+      ended_at: '2026-07-20T10:02:05Z',
+      updated_at: '2026-07-20T11:02:05Z'
     });
-    expect(elapsedSeconds(run, now)).toBe(42);
+    expect(elapsedSeconds(run, now)).toBe(125);
   });
 
-  it('ends when the server recorded the end, if that is later than the runner said', () => {
-    // The runner finished 6 s in; the server saw it (and the list counted on) until 11 s.
-    const run = makeRun({
+  it('never goes back while the run goes on, and shows the recorded end once over', () => {
+    const live = makeRun({
       id: ID,
-      state: 'CANCELLED',
-      created_at: '2026-07-20T10:00:00Z',
-      ended_at: '2026-07-20T10:00:06Z',
-      updated_at: '2026-07-20T10:00:11Z'
+      started_at: '2026-07-20T11:00:00Z',
+      progress: progress('2026-07-20T11:01:30Z')
     });
-    expect(elapsedSeconds(run, now)).toBe(11);
-  });
-
-  it('never shows less than it showed before for the run', () => {
-    const run = makeRun({
+    expect(shownElapsed(live, now, 92)).toBe(92);
+    expect(shownElapsed(live, now, 3)).toBe(90);
+    const over = makeRun({
       id: ID,
       state: 'SUCCEEDED',
-      created_at: '2026-07-20T10:00:00Z',
-      ended_at: '2026-07-20T10:00:06Z'
+      started_at: '2026-07-20T11:00:00Z',
+      ended_at: '2026-07-20T11:01:36Z'
     });
-    expect(shownElapsed(run, now, 10)).toBe(10);
-    expect(shownElapsed(run, now, 3)).toBe(6);
-    expect(shownElapsed(run, now, undefined)).toBe(6);
-  });
-
-  it('reads as seconds, minutes or hours', () => {
-    expect(formatDuration(42)).toBe('42 s');
-    expect(formatDuration(125)).toBe('2 min 05 s');
-    expect(formatDuration(3720)).toBe('1 h 02 min');
-    expect(formatDuration(-3)).toBe('0 s');
+    expect(shownElapsed(over, now, 92)).toBe(96);
+    expect(shownElapsed(over, now, undefined)).toBe(96);
   });
 });
 

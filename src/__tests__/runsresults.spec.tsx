@@ -1,23 +1,23 @@
 /**
  * A run's card after it ends, as a researcher meets it: Open result offers
  * what the run left (a notebook, an HTML view, or a plain sentence when there
- * is nothing), the card says when the run started, and its elapsed time
- * never goes back when the run ends.
+ * is nothing), the card says when the run started, and its elapsed time is
+ * the machine's (as %ucdh_runs prints it) and never goes back when it ends.
  */
 import { Dialog } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 
-import { RunDialog, RunFormWidget } from '../runs/dialog';
-import { formatMoment } from '../runs/model';
+import { RunDialog } from '../runs/dialog';
+import { formatDateTime, formatMoment } from '../format';
 import { find, waitFor } from './dom';
 import {
   DONE_ID,
   fakeRunsServer,
   makeRun,
-  PREPARE,
   RUNNING_ID,
-  runsSections
+  runsSections,
+  openRunDialog
 } from './runsfixtures';
 
 const trans = nullTranslator.load('ucdh_jupyter');
@@ -130,68 +130,90 @@ describe('A run card after the run', () => {
     expect(started?.textContent).toBe(formatMoment(today, Date.now()));
     const earlier = done.querySelector('time.jp-ucdh-Runs-started');
     expect(earlier?.textContent).toBe(formatMoment(older, Date.now()));
-    expect(earlier?.textContent).toContain(
-      new Date(older).toLocaleDateString()
-    );
+    // in the one date-and-time style of the UI and the magics
+    expect(earlier?.textContent).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
     expect(earlier?.getAttribute('title')).toBe(
-      `Submitted ${new Date(older).toLocaleString()}`
+      `Submitted ${formatDateTime(older)}`
     );
   });
 
   it('never shows a shorter elapsed time when the run ends', async () => {
-    // Given a run submitted 10 s ago that the list shows running
-    const created = Date.now() - 10_000;
+    // Given a run whose machine started 10 s ago and whose runner last
+    // reported 8 s in
+    const started = Date.now() - 10_000;
     const iso = (ms: number): string =>
       new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
     const server = fakeRunsServer([
-      makeRun({ id: RUNNING_ID, created_at: iso(created) })
+      makeRun({
+        id: RUNNING_ID,
+        created_at: iso(started - 30_000),
+        started_at: iso(started),
+        progress: {
+          cell: 2,
+          cells: 3,
+          last_lines: [],
+          heartbeat_at: iso(started + 8_000)
+        }
+      })
     ]);
     const node = shown(server);
     const item = await find(node, `[data-run-id="${RUNNING_ID}"]`);
     const live = seconds(
       item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent
     );
-    expect(live).toBeGreaterThanOrEqual(9);
+    // Machine time as the runner reported it, not the 40 s since submission
+    expect(live).toBe(8);
 
-    // When the server reports its end: the runner finished 6 s after the
-    // submission, the server saw it (and recorded the final state) later
-    server.setState(RUNNING_ID, 'CANCELLED', {
-      ended_at: iso(created + 6_000),
-      updated_at: iso(Date.now())
-    });
-    await find(node, `[data-run-id="${RUNNING_ID}"][data-state="CANCELLED"]`);
-
-    // Then the final figure is not below the one shown while it ran
-    const final = seconds(
-      item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent
-    );
-    expect(final).toBeGreaterThanOrEqual(live);
-    expect(final).toBeLessThan(60);
-  });
-
-  it('keeps the elapsed time from going back even for a record without its recording time', async () => {
-    // Given a running run shown at 10 s, whose final record has no updated_at
-    const created = Date.now() - 10_000;
-    const server = fakeRunsServer([
-      makeRun({ id: RUNNING_ID, created_at: new Date(created).toISOString() })
-    ]);
-    const node = shown(server);
-    const item = await find(node, `[data-run-id="${RUNNING_ID}"]`);
-    const live = seconds(
-      item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent
-    );
-
+    // When the server reports its end: the runner finished 9 s in, and the
+    // server noticed (recorded the final state) later
     server.setState(RUNNING_ID, 'SUCCEEDED', {
-      ended_at: new Date(created + 6_000).toISOString(),
-      updated_at: null
+      ended_at: iso(started + 9_000),
+      updated_at: iso(Date.now())
     });
     await find(node, `[data-run-id="${RUNNING_ID}"][data-state="SUCCEEDED"]`);
 
-    // Then it still reads at least what was shown, not "6 s"
+    // Then the final figure is the machine's 9 s (what %ucdh_runs prints
+    // and the cost counts), not below the one shown while it ran
     const final = seconds(
       item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent
     );
+    expect(final).toBe(9);
     expect(final).toBeGreaterThanOrEqual(live);
+  });
+
+  it('shows the machine time of a run whose end the server noted late', async () => {
+    // Given a run whose machine ran 2 min 05 s, submitted 40 s before it
+    // started, and whose end the server recorded an hour late (restarted)
+    const server = fakeRunsServer([
+      makeRun({
+        id: DONE_ID,
+        state: 'SUCCEEDED',
+        created_at: '2026-12-04T23:30:00Z',
+        started_at: '2026-12-04T23:30:40Z',
+        ended_at: '2026-12-04T23:32:45Z',
+        updated_at: '2026-12-05T00:32:45Z'
+      })
+    ]);
+    const node = shown(server);
+    const item = await find(node, `[data-run-id="${DONE_ID}"]`);
+    // Then the card reads as %ucdh_runs does for the same record
+    expect(item.querySelector('.jp-ucdh-Runs-elapsed')?.textContent).toBe(
+      '2 min 05 s'
+    );
+  });
+
+  it('shows no elapsed time for a run whose machine never started', async () => {
+    const server = fakeRunsServer([
+      makeRun({
+        id: DONE_ID,
+        state: 'FAILED',
+        started_at: null,
+        ended_at: '2026-07-20T10:00:09Z'
+      })
+    ]);
+    const node = shown(server);
+    const item = await find(node, `[data-run-id="${DONE_ID}"]`);
+    expect(item.querySelector('.jp-ucdh-Runs-elapsed')).toBeNull();
   });
 });
 
@@ -215,14 +237,7 @@ describe('The run dialog in the singular', () => {
         }
       }
     });
-    const form = new RunFormWidget({
-      notebookPath: PREPARE.notebook_path,
-      trans,
-      serverSettings: server.serverSettings,
-      debounceMs: 10
-    });
-    dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
-    dialog.launch().catch(() => undefined);
+    dialog = openRunDialog(server, trans).dialog;
     const node = dialog.node;
 
     const environment = await find(node, '.jp-ucdh-RunDialog-environment');
@@ -239,14 +254,7 @@ describe('The run dialog in the singular', () => {
 
   it('starts the results of earlier runs unticked, notebooks and HTML views alike', async () => {
     const server = fakeRunsServer();
-    const form = new RunFormWidget({
-      notebookPath: PREPARE.notebook_path,
-      trans,
-      serverSettings: server.serverSettings,
-      debounceMs: 10
-    });
-    dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
-    dialog.launch().catch(() => undefined);
+    dialog = openRunDialog(server, trans).dialog;
     const node = dialog.node;
 
     await find(node, 'li[data-path="welcome.run-2026-12-04-1530.html"]');

@@ -25,7 +25,8 @@ export interface IRecorded {
  * Transfer jobs succeed at their first poll: a copy to S3 then adds its keys
  * (a workspace folder, named in `workspaceFolders`, holds one `part-0.csv`).
  * Copies to the workspace are refused (409) onto `workspaceFiles`; `s3Enabled`
- * is what `GET config` says of S3.
+ * is what `GET config` says of S3; copies to the workspace of the keys in
+ * `failCopies` fail at their first poll (access denied).
  */
 export function fakeS3Server(options: {
   objects: number;
@@ -33,6 +34,7 @@ export function fakeS3Server(options: {
   workspaceFolders?: string[];
   workspaceFiles?: string[];
   s3Enabled?: boolean;
+  failCopies?: string[];
 }) {
   const requests: IRecorded[] = [];
   const jobs = new Map<string, { job: any; targets: string[] }>();
@@ -147,8 +149,23 @@ export function fakeS3Server(options: {
     const transfer = /^s3\/transfers\/(t\d+)$/.exec(path);
     if (transfer && jobs.has(transfer[1])) {
       const known = jobs.get(transfer[1])!;
+      const source = known.job.source?.key;
       if (method === 'DELETE') {
         known.job = { ...known.job, state: 'cancelled' };
+      } else if (
+        known.job.state === 'running' &&
+        (options.failCopies ?? []).includes(source)
+      ) {
+        known.job = {
+          ...known.job,
+          state: 'failed',
+          error: {
+            status: 403,
+            code: 'AccessDenied',
+            message: `Access denied to s3://lab/${source}.`,
+            hint: 'Ask for `s3:GetObject` on lab.'
+          }
+        };
       } else if (known.job.state === 'running') {
         known.job = {
           ...known.job,
@@ -199,9 +216,12 @@ export function fakeS3Server(options: {
       });
     }
     if (path === 's3/search') {
-      // Two keys scanned per request; `slow` answers late and matches all.
+      // Two keys scanned per request; a text starting with `slow` answers
+      // late and matches the keys containing the rest (`slow` alone: all).
       const q = query.q.toLowerCase();
-      if (q === 'slow') {
+      const slow = q.startsWith('slow');
+      const needle = slow ? q.slice('slow'.length) : q;
+      if (slow) {
         await new Promise(resolve => setTimeout(resolve, 200));
       }
       const universe = keys.concat(['runs/obj-900.csv']);
@@ -212,7 +232,7 @@ export function fakeS3Server(options: {
         prefix: query.prefix,
         query: query.q,
         matches: scanned
-          .filter(key => q === 'slow' || key.toLowerCase().includes(q))
+          .filter(key => key.toLowerCase().includes(needle))
           .map(key => ({
             key,
             name: key,

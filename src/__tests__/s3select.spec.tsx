@@ -305,8 +305,15 @@ describe('S3 multi-select', () => {
     ).click();
 
     const replace = await find(document.body, '.jp-Dialog .jp-mod-warn');
-    expect(document.body.querySelector('.jp-Dialog')?.textContent).toContain(
-      "The workspace file 'data/obj-002.csv' already exists."
+    // The body is rendered after the buttons (a React widget updates later).
+    await waitFor(
+      () =>
+        document.body
+          .querySelector('.jp-Dialog')
+          ?.textContent?.includes(
+            "The workspace file 'data/obj-002.csv' already exists."
+          ),
+      'the existing file named'
     );
     replace.click();
     await waitFor(

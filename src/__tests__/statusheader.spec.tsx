@@ -6,11 +6,15 @@ import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { IStatus } from '../api';
+import { IStatus, IWorkspace } from '../api';
 import { UcdhSidebar } from '../sidebar';
+import { idleFor } from '../sidebar/machineline';
+import { principalLabel } from '../sidebar/principal';
 import { find, waitFor } from './dom';
 
 const ARN = 'arn:aws:sts::123456789012:assumed-role/Researcher/alice';
+/** How the header names that caller. */
+const CALLER = 'Role Researcher · session alice';
 
 const STATUS: IStatus = {
   mode: 'local',
@@ -56,6 +60,23 @@ const DATABRICKS_DENIED: IStatus = {
       message: 'Databricks refused the token.',
       hint: 'Create a new token and save it with `databricks configure`, then retry.'
     }
+  }
+};
+
+const LARGE_IDLE: IWorkspace = {
+  platform: 'configured',
+  where: 'this JupyterLab (UcdhConfig stand-in)',
+  instance_type: 'm5.4xlarge',
+  vcpu: 16,
+  price_per_hour: 0.768,
+  price_source: 'EC2 on-demand (bundled, 2026-11-01)',
+  kernels: { running: 2, busy: 0, idle_seconds: 45 * 60 },
+  large: true,
+  suggestion: {
+    message:
+      'No kernel has been busy for 45 min on this m5.4xlarge. Long computations cost less as a run on AWS, paid only while it runs; for editing, a smaller machine will do.',
+    reason:
+      'Suggested because m5.4xlarge is large ($0.77/h, large from $0.50/h; 16 vCPUs, large from 8) and no kernel has been busy for at least 30 min.'
   }
 };
 
@@ -119,13 +140,13 @@ describe('UcdhSidebar status header', () => {
     expect(made.requests()).toBe(0);
   });
 
-  it('shows the account, ARN, region and a Local demo badge once shown', async () => {
+  it('shows the account, caller, region and a Local demo badge once shown', async () => {
     const made = shownSidebar([STATUS]);
     sidebar = made.sidebar;
 
     const node = sidebar.node;
     expect((await find(node, '.jp-ucdh-StatusHeader-arn')).textContent).toBe(
-      ARN
+      CALLER
     );
     expect(
       node.querySelector('.jp-ucdh-StatusHeader-account')?.textContent
@@ -155,7 +176,7 @@ describe('UcdhSidebar status header', () => {
     retry.click();
 
     expect((await find(node, '.jp-ucdh-StatusHeader-arn')).textContent).toBe(
-      ARN
+      CALLER
     );
     expect(made.requests()).toBe(2);
   });
@@ -173,7 +194,7 @@ describe('UcdhSidebar status header', () => {
     );
     expect(
       sidebar.node.querySelector('.jp-ucdh-StatusHeader-arn')?.textContent
-    ).toBe(ARN);
+    ).toBe(CALLER);
     expect(
       sidebar.node.querySelector(
         '.jp-ucdh-StatusHeader-databricks .jp-ucdh-StatusHeader-problem'
@@ -195,7 +216,7 @@ describe('UcdhSidebar status header', () => {
       'databricks configure'
     );
     expect(node.querySelector('.jp-ucdh-StatusHeader-arn')?.textContent).toBe(
-      ARN
+      CALLER
     );
 
     (block.querySelector('.jp-ucdh-StatusHeader-retry') as HTMLElement).click();
@@ -262,5 +283,120 @@ describe('UcdhSidebar status header', () => {
 
     expect(titles).toEqual(['S3 data', 'Compute', 'Runs']);
     expect(classes).toEqual([true, true, true]);
+  });
+
+  it('names the caller in words, with the full ARN in the tooltip and a copy button', async () => {
+    const made = shownSidebar([STATUS]);
+    sidebar = made.sidebar;
+
+    const caller = await find(sidebar.node, '.jp-ucdh-StatusHeader-arn');
+    const copy = sidebar.node.querySelector(
+      'button.jp-ucdh-StatusHeader-copyArn'
+    );
+
+    expect(caller.textContent).toBe('Role Researcher · session alice');
+    expect(caller.getAttribute('title')).toBe(ARN);
+    expect(copy?.getAttribute('aria-label')).toBe('Copy the full ARN');
+  });
+
+  it('shows the machine, its $/h and vCPUs, the idle kernels and the suggestion with its reason', async () => {
+    const made = shownSidebar([{ ...STATUS, workspace: LARGE_IDLE }]);
+    sidebar = made.sidebar;
+
+    const machine = await find(
+      sidebar.node,
+      '.jp-ucdh-StatusHeader-machineType'
+    );
+    const node = sidebar.node;
+
+    expect(machine.textContent).toBe(
+      'This JupyterLab: m5.4xlarge · 16 vCPUs · $0.77/h'
+    );
+    expect(machine.getAttribute('title')).toBe(
+      'this JupyterLab (UcdhConfig stand-in); price: EC2 on-demand (bundled, 2026-11-01)'
+    );
+    expect(node.querySelector('.jp-ucdh-StatusHeader-idle')?.textContent).toBe(
+      '2 kernels idle for 45 min'
+    );
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-suggestionText')?.textContent
+    ).toBe(LARGE_IDLE.suggestion?.message);
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-suggestionReason')?.textContent
+    ).toBe(LARGE_IDLE.suggestion?.reason);
+  });
+
+  it('shows a machine of unknown price by its type alone, and no suggestion while a kernel works', async () => {
+    const studio: IWorkspace = {
+      ...LARGE_IDLE,
+      platform: 'sagemaker',
+      where: 'SageMaker Studio space cardio-study',
+      instance_type: 'ml.m5.4xlarge',
+      price_per_hour: null,
+      price_source: null,
+      kernels: { running: 1, busy: 1, idle_seconds: 0 },
+      suggestion: null
+    };
+    const made = shownSidebar([{ ...STATUS, workspace: studio }]);
+    sidebar = made.sidebar;
+
+    const machine = await find(
+      sidebar.node,
+      '.jp-ucdh-StatusHeader-machineType'
+    );
+
+    expect(machine.textContent).toBe(
+      'This JupyterLab: ml.m5.4xlarge · 16 vCPUs'
+    );
+    expect(machine.textContent).not.toContain('$');
+    expect(
+      sidebar.node.querySelector('.jp-ucdh-StatusHeader-idle')?.textContent
+    ).toBe('1 kernel busy');
+    expect(
+      sidebar.node.querySelector('.jp-ucdh-StatusHeader-suggestion')
+    ).toBeNull();
+  });
+
+  it('says nothing about the machine when the server cannot tell it', async () => {
+    const made = shownSidebar([{ ...STATUS, workspace: null }]);
+    sidebar = made.sidebar;
+
+    await find(sidebar.node, '.jp-ucdh-StatusHeader-arn');
+
+    expect(
+      sidebar.node.querySelector('.jp-ucdh-StatusHeader-machine')
+    ).toBeNull();
+  });
+});
+
+describe('principalLabel', () => {
+  const trans = nullTranslator.load('ucdh-jupyter');
+
+  it.each([
+    [
+      'arn:aws:sts::123456789012:assumed-role/ResearcherRole/jdoe',
+      'Role ResearcherRole · session jdoe'
+    ],
+    [
+      'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Researcher_0123456789abcdef/jdoe@ucdh.example',
+      'Role Researcher (IAM Identity Center) · session jdoe@ucdh.example'
+    ],
+    ['arn:aws:iam::123456789012:user/team/alice', 'User alice'],
+    ['arn:aws:sts::123456789012:user/moto', 'User moto'],
+    ['arn:aws-us-gov:iam::123456789012:root', "The account's root user"],
+    ['arn:aws:sts::123456789012:federated-user/bob', 'Federated user bob'],
+    ['not-an-arn', 'not-an-arn']
+  ])('reads %s as "%s"', (arn, label) => {
+    expect(principalLabel(arn, trans)).toBe(label);
+  });
+});
+
+describe('idleFor', () => {
+  const trans = nullTranslator.load('ucdh_jupyter');
+
+  it('says idle time in the duration style of the rest of the UI, to the minute', () => {
+    expect(idleFor(30, trans)).toBe('under a minute');
+    expect(idleFor(45 * 60 + 20, trans)).toBe('45 min');
+    expect(idleFor(2 * 3600 + 5 * 60, trans)).toBe('2 h 05 min');
   });
 });

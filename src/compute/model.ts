@@ -8,8 +8,7 @@ import type {
   Backend,
   ICatalogQuery,
   IEstimateRequest,
-  IInstanceType,
-  IPriceSource
+  IInstanceType
 } from '../api';
 
 /** A runtime the user typed: one value gives `low === high`. */
@@ -347,29 +346,6 @@ export function formatGpu(type: IInstanceType, short = false): string {
       ? ''
       : ` (${formatNumber(type.gpu_memory_gib)} GiB)`;
   return `${type.gpu_count} × ${model}${memory}`;
-}
-
-/** The date part of an ISO date or timestamp, e.g. "2026-07-20"; the text itself otherwise. */
-export function formatAsOf(asOf: string | null): string {
-  if (!asOf) {
-    return '';
-  }
-  const match = /^(\d{4}-\d{2}-\d{2})/.exec(asOf.trim());
-  return match ? match[1] : asOf.trim();
-}
-
-/** The always-visible price label: "Prices as of 2026-07-20, bundled". */
-export function priceSourceLabel(
-  prices: IPriceSource,
-  trans: TranslationBundle
-): string {
-  if (prices.source === 'unknown') {
-    return trans.__('Prices unknown for this region');
-  }
-  const date = formatAsOf(prices.as_of);
-  return date
-    ? trans.__('Prices as of %1, %2', date, prices.source)
-    : trans.__('Prices: %1', prices.source);
 }
 
 /** The sentence that tells the user how to fix a form field. */

@@ -35,12 +35,12 @@ import {
   IFilterForm,
   ISort,
   nextSort,
-  priceSourceLabel,
   queryToFilters,
   SortKey,
   sortFromQuery,
   sortTypes
 } from './model';
+import { priceSourceLabel } from './prices';
 import { ProblemView } from './problem';
 import { CatalogTable } from './table';
 import { useRequest } from './useRequest';
@@ -70,6 +70,8 @@ export interface IInstancePickerProps {
   ebsGb?: number;
   /** Leave out the price chart, where space is tight. */
   compact?: boolean;
+  /** Leave out the estimate: the caller shows its own cost (the run dialog). */
+  noEstimate?: boolean;
   /** Called with each estimate of the selected type; null while there is none. */
   onEstimate?: (estimate: IEstimate | null) => void;
 }
@@ -175,14 +177,13 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
   return (
     <div className={C.root}>
       <div className="jp-ucdh-Compute-header">
-        {data && <span className="jp-ucdh-Compute-region">{data.region}</span>}
         <span
           className={CSS.priceSource}
           data-source={prices?.source}
           title={prices?.detail}
         >
           {prices
-            ? priceSourceLabel(prices, trans)
+            ? priceSourceLabel(prices, data?.region ?? null, trans)
             : trans.__('Prices: loading…')}
         </span>
       </div>
@@ -264,7 +265,7 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
               trans={trans}
             />
           )}
-          {shownType && (
+          {shownType && !props.noEstimate && (
             <EstimatePanel
               type={shownType}
               form={estimateForm}

@@ -1,6 +1,10 @@
 /**
  * The catalog table: sortable headers, focusable rows, and a "show more"
  * button so a catalog of 1,400 types never renders all at once.
+ *
+ * Its columns follow the width it has (see `columns.ts`): in the default
+ * sidebar, type, a vCPU · memory · GPU summary and $/h, with the rest in a
+ * details line under the selected row; never a sideways scrollbar.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
@@ -8,13 +12,14 @@ import * as React from 'react';
 import type { IInstanceType } from '../api';
 import { CSS } from '../tokens';
 import {
-  ariaSort,
-  formatGpu,
-  formatNumber,
-  formatRate,
-  ISort,
-  SortKey
-} from './model';
+  ColumnKey,
+  columnsForWidth,
+  hiddenDetails,
+  SUMMARY_KEYS
+} from './columns';
+import { cell, cellClass } from './cells';
+import { ariaSort, formatGpu, formatNumber, ISort, SortKey } from './model';
+import { useWidth } from './useWidth';
 
 const C = CSS.Compute;
 
@@ -41,46 +46,43 @@ interface IColumn {
   numeric: boolean;
 }
 
-function columns(trans: TranslationBundle): IColumn[] {
-  return [
-    { key: 'name', label: trans.__('Type'), title: '', numeric: false },
-    {
-      key: 'vcpu',
-      label: trans.__('vCPU'),
-      title: trans.__('Virtual CPUs'),
-      numeric: true
-    },
-    {
-      key: 'memory',
-      label: trans.__('GiB'),
-      title: trans.__('Memory (GiB)'),
-      numeric: true
-    },
-    {
-      key: 'gpu',
-      label: trans.__('GPU'),
-      title: trans.__('GPUs: count × model (memory per GPU)'),
-      numeric: false
-    },
-    {
-      key: 'price',
-      label: trans.__('$/h'),
-      title: trans.__('On-demand price per hour'),
-      numeric: true
-    },
-    {
-      key: 'price_per_vcpu',
-      label: trans.__('$/vCPU-h'),
-      title: trans.__('Price per vCPU per hour'),
-      numeric: true
-    },
-    {
-      key: 'price_per_gib',
-      label: trans.__('$/GiB-h'),
-      title: trans.__('Price per GiB of memory per hour'),
-      numeric: true
-    }
-  ];
+/** The header of each sortable field. */
+function sortColumns(trans: TranslationBundle): Record<SortKey, IColumn> {
+  const column = (
+    key: SortKey,
+    label: string,
+    title: string,
+    numeric: boolean
+  ): IColumn => ({ key, label, title, numeric });
+  return {
+    name: column('name', trans.__('Type'), '', false),
+    vcpu: column('vcpu', trans.__('vCPU'), trans.__('Virtual CPUs'), true),
+    memory: column('memory', trans.__('GiB'), trans.__('Memory (GiB)'), true),
+    gpu: column(
+      'gpu',
+      trans.__('GPU'),
+      trans.__('GPUs: count × model (memory per GPU)'),
+      false
+    ),
+    price: column(
+      'price',
+      trans.__('$/h'),
+      trans.__('On-demand price per hour'),
+      true
+    ),
+    price_per_vcpu: column(
+      'price_per_vcpu',
+      trans.__('$/vCPU-h'),
+      trans.__('Price per vCPU per hour'),
+      true
+    ),
+    price_per_gib: column(
+      'price_per_gib',
+      trans.__('$/GiB-h'),
+      trans.__('Price per GiB of memory per hour'),
+      true
+    )
+  };
 }
 
 /** The sortable, keyboard-navigable table of instance types. */
@@ -179,51 +181,65 @@ export function CatalogTable(props: ICatalogTableProps): JSX.Element {
     []
   );
 
-  const cols = columns(trans);
+  const catalogRef = React.useRef<HTMLDivElement>(null);
+  const shownColumns = columnsForWidth(useWidth(catalogRef));
+  const cols = sortColumns(trans);
+  const header = (col: IColumn): JSX.Element => (
+    <button
+      key={col.key}
+      type="button"
+      className={C.sortButton}
+      data-sort={col.key}
+      title={
+        col.title
+          ? trans.__('%1 — click to sort', col.title)
+          : trans.__('Click to sort')
+      }
+      onClick={() => onSort(col.key)}
+    >
+      {col.label}
+      <span aria-hidden="true" className="jp-ucdh-Compute-sortMark">
+        {sort.key === col.key ? (sort.order === 'asc' ? '▲' : '▼') : ''}
+      </span>
+    </button>
+  );
   return (
-    <div className="jp-ucdh-Compute-catalog">
+    <div className="jp-ucdh-Compute-catalog" ref={catalogRef}>
       <div className={C.tableWrap} aria-busy={props.busy ?? false}>
         <table
           className={C.table}
           role="grid"
           aria-readonly="true"
           aria-rowcount={types.length + 1}
+          aria-colcount={shownColumns.length}
           aria-label={trans.__('Instance types')}
+          data-columns={shownColumns.join(' ')}
         >
           <thead>
             <tr aria-rowindex={1}>
-              {cols.map(col => (
-                <th
-                  key={col.key}
-                  scope="col"
-                  aria-sort={ariaSort(sort, col.key)}
-                  className={col.numeric ? 'jp-mod-numeric' : undefined}
-                >
-                  <button
-                    type="button"
-                    className={C.sortButton}
-                    data-sort={col.key}
-                    title={
-                      col.title
-                        ? trans.__('%1 — click to sort', col.title)
-                        : trans.__('Click to sort')
-                    }
-                    onClick={() => onSort(col.key)}
+              {shownColumns.map(key =>
+                key === 'summary' ? (
+                  <th
+                    key={key}
+                    scope="col"
+                    data-col={key}
+                    aria-sort={summarySort(sort)}
+                    className="jp-ucdh-Compute-summaryHead"
                   >
-                    {col.label}
-                    <span
-                      aria-hidden="true"
-                      className="jp-ucdh-Compute-sortMark"
-                    >
-                      {sort.key === col.key
-                        ? sort.order === 'asc'
-                          ? '▲'
-                          : '▼'
-                        : ''}
-                    </span>
-                  </button>
-                </th>
-              ))}
+                    {SUMMARY_KEYS.map(k => header(cols[k]))}
+                  </th>
+                ) : (
+                  <th
+                    key={key}
+                    scope="col"
+                    data-col={key}
+                    aria-sort={ariaSort(sort, key)}
+                    className={cols[key].numeric ? 'jp-mod-numeric' : undefined}
+                  >
+                    {header(cols[key])}
+                  </th>
+                )
+              )}
             </tr>
           </thead>
           <tbody ref={bodyRef}>
@@ -232,6 +248,7 @@ export function CatalogTable(props: ICatalogTableProps): JSX.Element {
                 key={type.name}
                 type={type}
                 index={index}
+                columns={shownColumns}
                 selected={type.name === selected}
                 tabStop={type.name === tabStop}
                 onSelect={onSelect}
@@ -264,6 +281,7 @@ export function CatalogTable(props: ICatalogTableProps): JSX.Element {
 interface IRowProps {
   type: IInstanceType;
   index: number;
+  columns: readonly ColumnKey[];
   selected: boolean;
   tabStop: boolean;
   onSelect: (type: IInstanceType) => void;
@@ -273,7 +291,7 @@ interface IRowProps {
 }
 
 function RowView(props: IRowProps): JSX.Element {
-  const { type, index, selected, tabStop, onSelect, trans } = props;
+  const { type, index, columns, selected, tabStop, onSelect, trans } = props;
   const classes = [C.row];
   if (selected) {
     classes.push('jp-mod-selected');
@@ -287,48 +305,63 @@ function RowView(props: IRowProps): JSX.Element {
         'Not allowed: %1',
         type.reason ?? trans.__('outside your limits')
       );
+  const details = hiddenDetails(type, columns, trans);
+  const last = columns[columns.length - 1];
   return (
-    <tr
-      className={classes.join(' ')}
-      data-type={type.name}
-      aria-rowindex={index + 2}
-      aria-selected={selected}
-      aria-disabled={!type.allowed || undefined}
-      tabIndex={tabStop ? 0 : -1}
-      title={reason}
-      // Focus without the browser's scroll-into-view, which would also
-      // scroll the wide table sideways under the pointer.
-      onMouseDown={event => event.preventDefault()}
-      onClick={event => {
-        event.currentTarget.focus({ preventScroll: true });
-        onSelect(type);
-      }}
-      onFocus={() => props.onFocus(type.name)}
-      onKeyDown={event => props.onKeyDown(event, index)}
-    >
-      <td className="jp-ucdh-Compute-name">
-        {type.name}
-        {type.burstable && (
-          <span
-            className="jp-ucdh-Compute-badge"
-            title={trans.__(
-              'Burstable: full CPU speed only in short bursts; fine for light or interactive work'
-            )}
+    <>
+      <tr
+        className={classes.join(' ')}
+        data-type={type.name}
+        aria-rowindex={index + 2}
+        aria-selected={selected}
+        aria-disabled={!type.allowed || undefined}
+        tabIndex={tabStop ? 0 : -1}
+        title={reason}
+        // Focus without the browser's scroll-into-view, which could also
+        // scroll the table sideways under the pointer.
+        onMouseDown={event => event.preventDefault()}
+        onClick={event => {
+          event.currentTarget.focus({ preventScroll: true });
+          onSelect(type);
+        }}
+        onFocus={() => props.onFocus(type.name)}
+        onKeyDown={event => props.onKeyDown(event, index)}
+      >
+        {columns.map(key => (
+          <td
+            key={key}
+            data-col={key}
+            className={cellClass(key)}
+            title={
+              key === 'gpu' && type.gpu_count > 0 ? formatGpu(type) : undefined
+            }
           >
-            {trans.__('burst')}
-          </span>
-        )}
-      </td>
-      <td className="jp-mod-numeric">{type.vcpu}</td>
-      <td className="jp-mod-numeric">{formatNumber(type.memory_gib)}</td>
-      <td title={type.gpu_count > 0 ? formatGpu(type) : undefined}>
-        {formatGpu(type, true)}
-      </td>
-      <td className="jp-mod-numeric">{formatRate(type.price_per_hour)}</td>
-      <td className="jp-mod-numeric">{formatRate(type.price_per_vcpu_hour)}</td>
-      <td className="jp-mod-numeric">{formatRate(type.price_per_gib_hour)}</td>
-    </tr>
+            {cell(type, key, trans)}
+            {key === last && details.length > 0 && (
+              // What the hidden columns say, for screen readers on every row;
+              // the eye gets it in the details line of the selected row.
+              <span className="jp-ucdh-Compute-srOnly">
+                {`, ${details.join(', ')}`}
+              </span>
+            )}
+          </td>
+        ))}
+      </tr>
+      {selected && details.length > 0 && (
+        <tr className="jp-ucdh-Compute-details" aria-hidden="true">
+          <td colSpan={columns.length}>{details.join(' · ')}</td>
+        </tr>
+      )}
+    </>
   );
+}
+
+/** The summary header's `aria-sort`: the direction when one of its fields sorts. */
+function summarySort(sort: ISort): 'ascending' | 'descending' | 'none' {
+  if (!SUMMARY_KEYS.includes(sort.key)) {
+    return 'none';
+  }
+  return sort.order === 'asc' ? 'ascending' : 'descending';
 }
 
 /** One type; memoised because sorting and filtering re-render the table often. */
@@ -347,10 +380,15 @@ function scrollRowIntoView(row: HTMLElement): void {
   const box = wrap.getBoundingClientRect();
   const top = box.top + head.getBoundingClientRect().height;
   const rect = row.getBoundingClientRect();
+  // The selected row's details line comes into view with it.
+  const next = row.nextElementSibling;
+  const bottom = next?.classList.contains('jp-ucdh-Compute-details')
+    ? next.getBoundingClientRect().bottom
+    : rect.bottom;
   if (rect.top < top) {
     wrap.scrollTop -= top - rect.top;
-  } else if (rect.bottom > box.bottom) {
-    wrap.scrollTop += rect.bottom - box.bottom;
+  } else if (bottom > box.bottom) {
+    wrap.scrollTop += Math.min(bottom - box.bottom, rect.top - top);
   }
 }
 

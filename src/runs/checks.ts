@@ -1,6 +1,9 @@
 /**
- * What the run dialog asks the server to price, and what stops a run from
- * being submitted, in words the user can act on. Pure, so tested alone.
+ * What the run dialog asks the server to price and judge, and what stops a run
+ * from being submitted, in words the user can act on. Pure, so tested alone.
+ *
+ * The budget rule is the server's alone: the dialog shows its verdict and
+ * checks here only that the fields read as numbers.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
@@ -16,38 +19,45 @@ import type {
   IRunFile,
   IRunRequest
 } from '../api';
-import { formatCost, formatNumber } from '../compute/model';
+import type { HoursParse } from '../compute/model';
 import { hasNodes } from './backends';
 import type { MaxHoursParse } from './model';
 
-/** What the server should price: the chosen machines for the max runtime; null while incomplete. */
+/**
+ * What the server should price: the chosen machines, the expected runtime and
+ * the max runtime when the researcher typed one (else the server's default);
+ * null while a field does not read as a number.
+ */
 export function costQueryOf(
   backend: Backend,
   mode: ClusterMode,
   type: IInstanceType | null,
   workers: number | null,
-  hours: number | null
+  expected: HoursParse,
+  max: MaxHoursParse | null
 ): IRunCostQuery | null {
-  if (hours === null) {
+  if (!expected.ok || (max !== null && !max.ok)) {
     return null;
   }
+  const query: IRunCostQuery = {
+    backend,
+    hours_low: expected.range.low,
+    hours_high: expected.range.high,
+    max_hours: max?.ok ? max.hours : null
+  };
   if (backend === 'ec2') {
-    return type
-      ? { instance_type: type.name, backend, max_hours: hours }
-      : null;
+    return type ? { ...query, instance_type: type.name } : query;
   }
+  query.cluster_mode = mode;
   if (!hasNodes(mode)) {
-    return { backend, cluster_mode: mode, max_hours: hours };
+    return query;
   }
-  return type && workers !== null
-    ? {
-        instance_type: type.name,
-        backend,
-        cluster_mode: mode,
-        workers,
-        max_hours: hours
-      }
-    : null;
+  if (workers === null) {
+    return null;
+  }
+  return type
+    ? { ...query, instance_type: type.name, workers }
+    : { ...query, workers };
 }
 
 /** The body of `POST runs` for the dialog's choice. */
@@ -101,17 +111,25 @@ export interface IRunChoice {
   type: IInstanceType | null;
   /** The workers field reads as a number in range (always true without workers). */
   sized: boolean;
-  hours: MaxHoursParse;
-  cap: number;
+  expected: HoursParse;
+  /** The typed max runtime; null when the server's default applies. */
+  max: MaxHoursParse | null;
+  /** The server answered for the current fields (its verdict is current). */
+  checked: boolean;
   /** The server's cost block for the current choice, once it answered. */
   cost: IRunCost | null;
-  rate: number | null;
-  most: number | null;
-  budget: number | null;
   totalBytes: number;
   maxBytes: number;
   /** Why the admin's settings refuse any run here. */
   refused: string | null;
+}
+
+/**
+ * The one blocker that only waits for the server's answer: a submit clicked
+ * while it shows is queued until the answer arrives, not dropped.
+ */
+export function checkingMessage(trans: TranslationBundle): string {
+  return trans.__('Checking the cost with the server…');
 }
 
 /** Why the run cannot be submitted as it stands; empty when it can. */
@@ -119,8 +137,7 @@ export function runBlockers(
   choice: IRunChoice,
   trans: TranslationBundle
 ): string[] {
-  const { backend, type, hours, cost, most, budget } = choice;
-  const onDatabricks = backend === 'databricks';
+  const { backend, type, cost } = choice;
   const blockers: string[] = [];
   if (choice.refused) {
     blockers.push(choice.refused);
@@ -131,23 +148,9 @@ export function runBlockers(
       availability.reason ?? trans.__('No backend can run notebooks here.')
     );
   }
-  if (cost && !cost.allowed) {
-    blockers.push(
-      cost.instance_type
-        ? trans.__(
-            'Your administrator does not allow %1: %2',
-            cost.instance_type,
-            cost.reason ?? ''
-          )
-        : trans.__(
-            'Your administrator does not allow this run: %1',
-            cost.reason ?? ''
-          )
-    );
-  }
   if (choice.withNodes && !type) {
     blockers.push(
-      onDatabricks
+      backend === 'databricks'
         ? trans.__('Choose a node type.')
         : trans.__('Choose a machine type.')
     );
@@ -160,50 +163,29 @@ export function runBlockers(
       )
     );
   }
-  if (!hours.ok) {
+  if (!choice.expected.ok) {
     blockers.push(
-      hours.error === 'cap'
-        ? trans.__(
-            'The max runtime is at most %1 hours here.',
-            formatNumber(choice.cap)
-          )
-        : trans.__('Enter the max runtime in hours, e.g. 2.')
+      trans.__('Enter the expected runtime in hours, e.g. 1 or 1-2.')
     );
   }
-  // The server's verdict on this very run (runtime limits, budget, per-user
-  // caps), as it will check it on submit; older servers send none.
-  const judged = cost !== null && cost.refusal !== undefined;
-  if (cost?.refusal) {
-    blockers.push(cost.refusal.message);
-  }
-  if (!judged && budget !== null && most !== null && most > budget) {
-    blockers.push(
-      onDatabricks
-        ? trans.__(
-            'The maximum cost %1 is above the %2 budget per run: choose a smaller node type, fewer workers or a shorter max runtime.',
-            formatCost(most),
-            formatCost(budget)
-          )
-        : trans.__(
-            'The maximum cost %1 is above the %2 budget per run: choose a smaller machine or a shorter max runtime.',
-            formatCost(most),
-            formatCost(budget)
-          )
-    );
-  }
-  if (
-    !judged &&
-    budget !== null &&
-    choice.withNodes &&
-    type &&
-    choice.rate === null
-  ) {
+  if (choice.max !== null && !choice.max.ok) {
     blockers.push(
       trans.__(
-        'The price of %1 is unknown, so the budget cannot be checked.',
-        type.name
+        'Enter the max runtime in hours, e.g. 4, or clear it to take twice the expected runtime.'
       )
     );
+  }
+  // The server's verdict on this very run (allowed types, runtime, budget,
+  // per-user caps), from the checks it makes on submit.
+  if (cost && !cost.verdict.ok) {
+    blockers.push(cost.verdict.message);
+  }
+  if (
+    blockers.length === 0 &&
+    !choice.checked &&
+    (!choice.withNodes || type !== null)
+  ) {
+    blockers.push(checkingMessage(trans));
   }
   if (choice.totalBytes > choice.maxBytes) {
     blockers.push(trans.__('Send fewer files (see above).'));

@@ -46,35 +46,64 @@ export function initialChecked(
 /** Above this total the dialog suggests S3 even when the admin allows more. */
 export const FILES_WARNING_BYTES = 100 * 1000 * 1000;
 
-/** Props of {@link MaxHoursField}. */
-export interface IMaxHoursFieldProps {
-  text: string;
-  valid: boolean;
-  onChange: (text: string) => void;
-  /** What happens at the max runtime, with the cap. */
+/** Props of {@link RuntimeFields}. */
+export interface IRuntimeFieldsProps {
+  /** The expected runtime as typed: `1-2`, `0.5`. */
+  expectedText: string;
+  expectedValid: boolean;
+  onExpected: (text: string) => void;
+  /** The max runtime shown: as typed, else the server's default. */
+  maxText: string;
+  maxValid: boolean;
+  /** Empty text: back to the default (twice the expected end). */
+  onMax: (text: string) => void;
+  /** How the server chose the max runtime (e.g. capped by the admin). */
+  note: string | null;
+  /** What happens at the max runtime. */
   stops: string;
   trans: TranslationBundle;
 }
 
-/** The max runtime in hours, with what happens when it is reached. */
-export function MaxHoursField(props: IMaxHoursFieldProps): JSX.Element {
-  const { text, valid, onChange, stops, trans } = props;
+/**
+ * The expected runtime (what the expected cost is for) and the max runtime
+ * (what the maximum cost and the budget are for); the max follows the
+ * expected runtime until the researcher types one.
+ */
+export function RuntimeFields(props: IRuntimeFieldsProps): JSX.Element {
+  const { trans } = props;
   const id = React.useId();
   return (
-    <div className="jp-ucdh-RunDialog-grid">
+    <div className="jp-ucdh-RunDialog-grid jp-ucdh-RunDialog-runtime">
+      <label htmlFor={`${id}-expected`}>
+        {trans.__('Expected runtime (hours)')}
+      </label>
+      <input
+        id={`${id}-expected`}
+        className="jp-ucdh-RunDialog-expected jp-mod-styled"
+        type="text"
+        inputMode="decimal"
+        value={props.expectedText}
+        aria-invalid={!props.expectedValid}
+        aria-describedby={`${id}-expected-help`}
+        onChange={event => props.onExpected(event.target.value)}
+      />
+      <span id={`${id}-expected-help`} className="jp-ucdh-RunDialog-help">
+        {trans.__('One value (2.5) or a range (1-3): the expected cost.')}
+      </span>
       <label htmlFor={`${id}-hours`}>{trans.__('Max runtime (hours)')}</label>
       <input
         id={`${id}-hours`}
         className={`${C.hours} jp-mod-styled`}
         type="text"
         inputMode="decimal"
-        value={text}
-        aria-invalid={!valid}
+        value={props.maxText}
+        aria-invalid={!props.maxValid}
         aria-describedby={`${id}-hours-help`}
-        onChange={event => onChange(event.target.value)}
+        onChange={event => props.onMax(event.target.value)}
       />
       <span id={`${id}-hours-help`} className="jp-ucdh-RunDialog-help">
-        {stops}
+        {props.note ? `${props.note} ` : ''}
+        {props.stops}
       </span>
     </div>
   );

@@ -1,7 +1,7 @@
 /**
  * The body of the run dialog: backend (EC2, or Databricks with its compute
- * and workers), machine (the instance picker), max runtime, parameters,
- * files, environment and what the run may cost.
+ * and workers), machine (the instance picker), expected and max runtime,
+ * parameters, files, environment and one cost block with the server's verdict.
  *
  * The form asks the server to `prepare` the notebook once, then submits with
  * the id that answer carried, so a double submit launches a single machine.
@@ -14,18 +14,18 @@ import {
   Backend,
   ClusterMode,
   getConfig,
-  IEstimate,
   IInstanceType,
   IProblem,
   IRun,
   IConfig,
   IRunBackends,
   IRunPrepare,
+  IRunRuntime,
   prepareRun,
   submitRun
 } from '../api';
 import { InstancePicker } from '../compute/picker';
-import { formatNumber } from '../compute/model';
+import { formatNumber, parseHours } from '../compute/model';
 import { ProblemView } from '../compute/problem';
 import { useRequest } from '../compute/useRequest';
 import { toProblem } from '../sidebar/statusheader';
@@ -39,7 +39,13 @@ import {
   parseWorkers,
   runBackends
 } from './backends';
-import { costQueryOf, runBlockers, runRequest, runsNotice } from './checks';
+import {
+  checkingMessage,
+  costQueryOf,
+  runBlockers,
+  runRequest,
+  runsNotice
+} from './checks';
 import { CostSummary } from './cost';
 import {
   EnvironmentSummary,
@@ -47,15 +53,14 @@ import {
   initialChecked,
   initialTexts,
   MachineImage,
-  MaxHoursField,
   PackageSourceLine,
   ParametersField,
-  RunPython
+  RunPython,
+  RuntimeFields
 } from './fields';
 import {
   changedParameters,
   IRerun,
-  maxCost,
   newRunId,
   parseMaxHours,
   selectedBytes
@@ -120,7 +125,6 @@ export function RunForm(props: IRunFormProps): JSX.Element {
           {...props}
           prepare={prepare}
           backends={runBackends(config.data, trans)}
-          volumeGb={config.data?.runs?.volume_gb}
           refused={notice?.message ?? null}
         />
       ) : (
@@ -151,8 +155,6 @@ function PreparedForm(
   props: IRunFormProps & {
     prepare: IRunPrepare;
     backends: IRunBackends;
-    /** Disk of an EC2 run machine: what the expected cost includes. */
-    volumeGb?: number;
     refused: string | null;
   }
 ): JSX.Element {
@@ -169,9 +171,26 @@ function PreparedForm(
     String(initial?.workers ?? last.workers ?? databricks.default_workers)
   );
   const [type, setType] = React.useState<IInstanceType | null>(null);
-  const [estimate, setEstimate] = React.useState<IEstimate | null>(null);
-  const [hoursText, setHoursText] = React.useState(() =>
-    String(Math.min(initial?.max_hours ?? prepare.default_max_hours, cap))
+  // The server's reading of the runtime fields (defaults before any query).
+  const runtime0: IRunRuntime = prepare.runtime ?? {
+    hours_low: prepare.default_max_hours / 4,
+    hours_high: prepare.default_max_hours / 2,
+    max_hours: prepare.default_max_hours,
+    max_hours_default: prepare.default_max_hours,
+    max_hours_typed: false,
+    max_hours_capped: false,
+    max_hours_cap: cap,
+    min_hours: 0,
+    note: ''
+  };
+  const [expectedText, setExpectedText] = React.useState(() =>
+    runtime0.hours_low === runtime0.hours_high
+      ? formatNumber(runtime0.hours_low)
+      : `${formatNumber(runtime0.hours_low)}-${formatNumber(runtime0.hours_high)}`
+  );
+  // Empty: the max follows the expected runtime (the server's default).
+  const [maxText, setMaxText] = React.useState(() =>
+    initial?.max_hours !== undefined ? String(initial.max_hours) : ''
   );
   const [texts, setTexts] = React.useState(() =>
     initialTexts(prepare, initial)
@@ -192,18 +211,24 @@ function PreparedForm(
   const workers = parseWorkers(workersText, databricks.max_workers);
   const workerCount =
     onDatabricks && withNodes && workers.ok ? workers.workers : null;
-  const nodes = workerCount === null ? 1 : workerCount + 1;
   const sized = !onDatabricks || !withNodes || workers.ok;
-  const hours = parseMaxHours(hoursText, cap);
-  // The server prices the run as it will check it on submit; until it
-  // answers, the catalog's rate gives the same figure.
-  const costQuery = costQueryOf(
-    backend,
-    clusterMode,
-    type,
-    workerCount,
-    hours.ok && sized ? hours.hours : null
-  );
+  const expected = parseHours(expectedText);
+  const typedMax =
+    maxText.trim() === ''
+      ? null
+      : parseMaxHours(maxText, Number.POSITIVE_INFINITY);
+  // The server prices and judges the run as it will check it on submit; the
+  // dialog only shows its answer.
+  const costQuery = sized
+    ? costQueryOf(
+        backend,
+        clusterMode,
+        withNodes ? type : null,
+        workerCount,
+        expected,
+        typedMax
+      )
+    : null;
   const costKey = JSON.stringify(costQuery);
   const priced = useRequest(
     costQuery
@@ -213,25 +238,26 @@ function PreparedForm(
             serverSettings,
             signal,
             costQuery
-          ).then(answer => ({ key: costKey, cost: answer.cost ?? null }))
+          ).then(answer => ({
+            key: costKey,
+            cost: answer.cost ?? null,
+            runtime: answer.runtime ?? null
+          }))
       : null,
     costKey,
     props.debounceMs ?? 300
   );
   // The last answer stays while the next loads: only the current query's counts.
-  const cost = priced.data?.key === costKey ? priced.data.cost : null;
-  const rate = cost
-    ? cost.rate_usd_per_hour
-    : withNodes
-      ? (type?.price_per_hour ?? null)
-      : null;
-  const most = cost
-    ? cost.max_cost_usd
-    : hours.ok && sized && withNodes
-      ? maxCost(rate, hours.hours, nodes)
-      : null;
+  const current = priced.data?.key === costKey ? priced.data : null;
+  const cost = current?.cost ?? null;
+  const runtime = current?.runtime ?? priced.data?.runtime ?? runtime0;
+  // What a submit sends: the typed max, else the server's default for the
+  // current expected runtime.
+  const maxHours =
+    typedMax?.ok === true
+      ? typedMax.hours
+      : (current?.runtime?.max_hours ?? null);
   const totalBytes = onDatabricks ? 0 : selectedBytes(prepare.files, checked);
-  const budget = prepare.budget_usd;
 
   const blockers = runBlockers(
     {
@@ -240,12 +266,10 @@ function PreparedForm(
       withNodes,
       type,
       sized,
-      hours,
-      cap,
+      expected,
+      max: typedMax,
+      checked: current !== null,
       cost,
-      rate,
-      most,
-      budget,
       totalBytes,
       maxBytes: prepare.max_files_mb * MB,
       refused: props.refused
@@ -253,18 +277,27 @@ function PreparedForm(
     trans
   );
 
-  const submit: SubmitFn = async () => {
-    if (submitting) {
-      return null;
-    }
-    setAttempted(true);
-    if (blockers.length > 0 || !hours.ok) {
+  // Only the server's answer is missing: a submit now waits for it.
+  const onlyChecking =
+    blockers.length === 1 && blockers[0] === checkingMessage(trans);
+  // The price query failed for the current fields: say why, offer a retry.
+  const priceProblem = current === null && !priced.busy ? priced.error : null;
+  // A submit now waits for the verdict rather than being refused.
+  const awaitingVerdict = onlyChecking && priceProblem === null;
+  // A submit clicked before the answer: its resolver and the fields it saw.
+  const queued = React.useRef<{
+    key: string;
+    resolve: (run: IRun | null) => void;
+  } | null>(null);
+
+  const send = async (): Promise<IRun | null> => {
+    if (blockers.length > 0 || maxHours === null) {
       return null;
     }
     const body = runRequest(
       {
         notebook_path: prepare.notebook_path,
-        max_hours: hours.hours,
+        max_hours: maxHours,
         parameters: changedParameters(prepare.parameters, texts),
         run_id: runId.current
       },
@@ -299,7 +332,37 @@ function PreparedForm(
       setSubmitting(false);
     }
   };
+
+  const submit: SubmitFn = async () => {
+    if (submitting || queued.current) {
+      return null;
+    }
+    setAttempted(true);
+    if (awaitingVerdict) {
+      return new Promise(resolve => {
+        queued.current = { key: costKey, resolve };
+      });
+    }
+    return send();
+  };
   props.registerSubmit(submit);
+
+  // The queued submit goes once the answer for the same fields is in; a
+  // refusal in it, a failed check or a field changed since the click leave
+  // the dialog open with the reason instead.
+  React.useEffect(() => {
+    const waiting = queued.current;
+    const changed = waiting !== null && waiting.key !== costKey;
+    if (waiting === null || (!changed && awaitingVerdict)) {
+      return;
+    }
+    queued.current = null;
+    if (changed) {
+      waiting.resolve(null);
+    } else {
+      void send().then(waiting.resolve);
+    }
+  });
 
   return (
     <>
@@ -330,8 +393,8 @@ function PreparedForm(
         >
           <h3>
             {onDatabricks
-              ? trans.__('Node type (driver and workers) and expected cost')
-              : trans.__('Machine and expected cost')}
+              ? trans.__('Node type (driver and workers)')
+              : trans.__('Machine')}
           </h3>
           <InstancePicker
             // Prices differ per backend (Databricks adds DBUs): start afresh
@@ -343,21 +406,22 @@ function PreparedForm(
               type?.name ?? (initial?.instance_type || last.instanceType)
             }
             backend={backend}
-            workers={onDatabricks ? (workerCount ?? undefined) : undefined}
-            // The run's own disk: none billed here on Databricks (its nodes' disks
-            // come with them), the configured volume on EC2.
-            ebsGb={onDatabricks ? 0 : props.volumeGb}
+            // The run's cost is the dialog's one cost block, not the picker's estimate.
+            noEstimate
             compact
             onChange={setType}
-            onEstimate={setEstimate}
             debounceMs={props.debounceMs}
           />
         </section>
       )}
-      <MaxHoursField
-        text={hoursText}
-        valid={hours.ok}
-        onChange={setHoursText}
+      <RuntimeFields
+        expectedText={expectedText}
+        expectedValid={expected.ok}
+        onExpected={setExpectedText}
+        maxText={typedMax === null ? formatNumber(runtime.max_hours) : maxText}
+        maxValid={typedMax === null || typedMax.ok}
+        onMax={setMaxText}
+        note={runtime.note || null}
         stops={
           onDatabricks
             ? trans.__(
@@ -396,28 +460,33 @@ function PreparedForm(
         </>
       )}
       <CostSummary
-        backend={backend}
         clusterMode={onDatabricks ? clusterMode : null}
-        nodes={nodes}
-        type={withNodes ? type : null}
-        hours={hours.ok ? hours.hours : null}
-        rate={rate}
-        most={most}
         cost={cost}
-        estimate={withNodes && sized ? estimate : null}
-        budget={budget}
+        busy={priced.busy}
         trans={trans}
       />
       <div aria-live="polite" className={C.blockers}>
         {attempted && blockers.length > 0 && (
           <ul role="alert">
             {blockers.map(text => (
-              <li key={text}>{text}</li>
+              <li key={text}>
+                {priceProblem && text === checkingMessage(trans)
+                  ? trans.__('The cost could not be checked: retry below.')
+                  : text}
+              </li>
             ))}
           </ul>
         )}
         {submitting && <p className={C.status}>{trans.__('Submitting…')}</p>}
       </div>
+      {priceProblem && (
+        <ProblemView
+          problem={priceProblem}
+          busy={priced.busy}
+          onRetry={priced.retry}
+          trans={trans}
+        />
+      )}
       {problem && <ProblemView problem={problem} busy={false} trans={trans} />}
     </>
   );

@@ -8,6 +8,12 @@ import * as React from 'react';
 import type { IProblem, IRun } from '../api';
 import { formatRate } from '../compute/model';
 import { ProblemView } from '../compute/problem';
+import {
+  formatAgo,
+  formatDateTime,
+  formatDuration,
+  formatMoment
+} from '../format';
 import { RefreshButton } from '../refreshbutton';
 import { CSS } from '../tokens';
 import { machineText } from './backends';
@@ -15,8 +21,6 @@ import {
   baseName,
   elapsedSeconds,
   failureText,
-  formatDuration,
-  formatMoment,
   formatRunCost,
   heartbeatAge,
   isFinal,
@@ -163,8 +167,10 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
             className={C.elapsed}
             title={
               final
-                ? trans.__('From submission until the run was over')
-                : trans.__('Time since submitted')
+                ? trans.__(
+                    "Machine time: from the machine's start to the run's end"
+                  )
+                : trans.__('Machine time so far, since the machine started')
             }
           >
             {formatDuration(elapsed)}
@@ -286,7 +292,7 @@ function Started(props: {
     <time
       className="jp-ucdh-Runs-started"
       dateTime={run.created_at}
-      title={trans.__('Submitted %1', moment.toLocaleString())}
+      title={trans.__('Submitted %1', formatDateTime(moment))}
     >
       {formatMoment(run.created_at, now)}
     </time>
@@ -353,7 +359,7 @@ function Guardrails(props: {
   parts.push(
     age === null
       ? trans.__('no heartbeat yet')
-      : trans.__('heartbeat %1 ago', formatDuration(age))
+      : trans.__('heartbeat %1', formatAgo(age, trans))
   );
   return (
     <p

@@ -119,38 +119,38 @@ function secondsBetween(
   return Math.max(0, Math.round((end - start) / 1000));
 }
 
-/** The later of two ISO timestamps (either may be missing or unreadable). */
-function laterOf(a: string | null, b: string | null): string | null {
-  const [ta, tb] = [a ? Date.parse(a) : NaN, b ? Date.parse(b) : NaN];
-  if (Number.isNaN(ta)) {
-    return Number.isNaN(tb) ? null : b;
-  }
-  return Number.isNaN(tb) || ta >= tb ? a : b;
-}
-
 /**
- * How long a run has taken: from submission to `now` while it goes on, and
- * to the moment it was over once it is.
+ * How long a run's machine has run: from its start (`started_at`) to its end
+ * (`ended_at`) once the run is over; while it goes on, to the runner's last
+ * heartbeat (the last moment it is known to have been going), or to `now`
+ * before the runner's first one. Null before the machine started. The same
+ * definition as `%ucdh_runs` and the cost (the seconds that are billed), so a
+ * card and the magic show one figure.
  *
- * That moment is the later of the runner's end (`ended_at`) and the server
- * recording the final state (`updated_at`): while the server had not seen the
- * end, the list counted on, and the runner may have finished seconds earlier
- * (it is looked at every few seconds). Ending at `ended_at` alone made the
- * figure go back (10 s while running, then "6 s").
+ * Not from submission: staging and the launch request are no machine time.
+ * Not to the moment the server noticed the end: that comes up to a heartbeat
+ * later, and a server that was down records it hours later. Not to `now` once
+ * the runner reports: between its end and the server noticing, a live figure
+ * counting to `now` ran past the end, and the final one then went back
+ * ("10 s" while running, then "6 s").
  *
  * @param now milliseconds since the epoch
  */
 export function elapsedSeconds(run: IRun, now: number): number | null {
-  const end = isFinal(run.state) ? laterOf(run.ended_at, run.updated_at) : null;
-  return secondsBetween(run.created_at, end, now);
+  const final = isFinal(run.state);
+  if (!run.started_at || (final && !run.ended_at)) {
+    return null;
+  }
+  const end = final ? run.ended_at : run.progress.heartbeat_at;
+  return secondsBetween(run.started_at, end, now);
 }
 
 /**
- * The elapsed time to show: {@link elapsedSeconds}, never below what was
- * shown before for the run (`shown`). Timestamps are whole seconds of the
- * server's clock and `now` is the browser's, so the live figure can lead the
- * recorded end by a second or by the clocks' difference; a figure going
- * back reads as a fault.
+ * The elapsed time to show: {@link elapsedSeconds}, and while the run goes on
+ * never below what was shown before for it (`shown`): the browser's clock
+ * before the first heartbeat and the server's after may differ by a second.
+ * Once the run is over its recorded machine time is shown as it is, so the
+ * card agrees with `%ucdh_runs` and with the cost.
  */
 export function shownElapsed(
   run: IRun,
@@ -158,25 +158,10 @@ export function shownElapsed(
   shown: number | undefined
 ): number | null {
   const elapsed = elapsedSeconds(run, now);
-  if (elapsed === null) {
-    return shown ?? null;
+  if (isFinal(run.state)) {
+    return elapsed;
   }
-  return Math.max(elapsed, shown ?? 0);
-}
-
-/** A duration as people say it: "42 s", "3 min 05 s", "1 h 02 min". */
-export function formatDuration(seconds: number): string {
-  const total = Math.max(0, Math.round(seconds));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const secs = total % 60;
-  if (hours > 0) {
-    return `${hours} h ${String(minutes).padStart(2, '0')} min`;
-  }
-  if (minutes > 0) {
-    return `${minutes} min ${String(secs).padStart(2, '0')} s`;
-  }
-  return `${secs} s`;
+  return elapsed === null ? (shown ?? null) : Math.max(elapsed, shown ?? 0);
 }
 
 /** "$0.42", "so far $0.12", or why there is no figure. */
@@ -217,20 +202,6 @@ export function progressFraction(run: IRun): number | null {
     return null;
   }
   return Math.min(1, Math.max(0, cell / cells));
-}
-
-/** A clock time for a timestamp today, a date and time otherwise. */
-export function formatMoment(iso: string, now: number): string {
-  const moment = new Date(iso);
-  if (Number.isNaN(moment.getTime())) {
-    return iso;
-  }
-  const time = moment.toLocaleTimeString([], {
-    hour: '2-digit',
-    minute: '2-digit'
-  });
-  const sameDay = new Date(now).toDateString() === moment.toDateString();
-  return sameDay ? time : `${moment.toLocaleDateString()} ${time}`;
 }
 
 /** "12 s ago" for a heartbeat; null when there was none. */

@@ -1,7 +1,14 @@
 /**
- * Follows the run list: asks the server again every few seconds while the
- * list is on screen and some run may still change, and never otherwise, so a
- * closed sidebar or a list of finished runs costs nothing.
+ * Follows the run list while it is on screen: every few seconds while some
+ * run may still change, and every {@link IDLE_POLL_SECONDS} otherwise, so a
+ * run started elsewhere (`%ucdh_run` in a kernel, the RunStatus widget,
+ * another browser tab) appears without a refresh. Nothing is asked while the
+ * section or the browser tab is hidden.
+ *
+ * An idle poll is cheap when nothing changed: the list route answers with an
+ * ETag and the request revalidates (`cache: 'no-cache'`), so an unchanged
+ * list is a bodiless 304; and an answer equal to the last one neither marks
+ * the list busy nor repaints it.
  */
 import type { IProblem, IRun } from '../api';
 import { toProblem } from '../sidebar/statusheader';
@@ -9,6 +16,9 @@ import { anyActive, isFinal, shownElapsed } from './model';
 
 /** Seconds between two polls while a run is active. */
 export const POLL_SECONDS = 3;
+
+/** Seconds between two polls while every run is over (to see new ones). */
+export const IDLE_POLL_SECONDS = 5;
 
 /** What the list shows. */
 export interface IRunsSnapshot {
@@ -36,6 +46,23 @@ export interface IRunsPollerOptions {
   onEnded?: (run: IRun) => void;
   /** Milliseconds between polls; {@link POLL_SECONDS} by default. */
   intervalMs?: number;
+  /**
+   * Milliseconds between polls while no run is active;
+   * {@link IDLE_POLL_SECONDS} by default.
+   */
+  idleIntervalMs?: number;
+  /**
+   * The page, to pause while its tab is hidden; the global `document` by
+   * default (none outside a browser).
+   */
+  page?: IPage | null;
+}
+
+/** What the poller needs of the page: whether it is hidden, and when that changes. */
+export interface IPage {
+  readonly hidden: boolean;
+  addEventListener(type: 'visibilitychange', listener: () => void): void;
+  removeEventListener(type: 'visibilitychange', listener: () => void): void;
 }
 
 /** The run list's request lifecycle, without any rendering. */
@@ -44,6 +71,14 @@ export class RunsPoller {
   constructor(options: IRunsPollerOptions) {
     this._options = options;
     this._intervalMs = options.intervalMs ?? POLL_SECONDS * 1000;
+    this._idleIntervalMs = options.idleIntervalMs ?? IDLE_POLL_SECONDS * 1000;
+    this._page =
+      options.page !== undefined
+        ? options.page
+        : typeof document === 'undefined'
+          ? null
+          : document;
+    this._page?.addEventListener('visibilitychange', this._onPageVisibility);
   }
 
   /** The current list, failure and busy flag. */
@@ -91,13 +126,20 @@ export class RunsPoller {
     this._schedule();
   }
 
-  /** Fetch the list now; a newer call supersedes one in flight. */
-  async refresh(): Promise<void> {
+  /**
+   * Fetch the list now; a newer call supersedes one in flight.
+   *
+   * @param quiet a background poll: the list is not marked busy, and an
+   * answer equal to the last one changes nothing (no repaint)
+   */
+  async refresh(quiet = false): Promise<void> {
     this._clearTimer();
     this._controller?.abort();
     const controller = new AbortController();
     this._controller = controller;
-    this._set({ busy: true });
+    if (!quiet) {
+      this._set({ busy: true });
+    }
     let runs: IRun[] | null = null;
     let error: IProblem | null = null;
     try {
@@ -110,8 +152,19 @@ export class RunsPoller {
     }
     this._controller = null;
     if (runs) {
-      this._accept(runs);
-      this._set({ runs, error: null, busy: false });
+      const fingerprint = JSON.stringify(runs);
+      // A live run's elapsed time moves on even when its record does not.
+      const same =
+        fingerprint === this._fingerprint &&
+        this._snapshot.error === null &&
+        !anyActive(runs);
+      this._fingerprint = fingerprint;
+      if (!(quiet && same)) {
+        this._accept(runs);
+        this._set({ runs, error: null, busy: false });
+      } else if (this._snapshot.busy) {
+        this._set({ busy: false });
+      }
     } else {
       this._set({ error, busy: false });
     }
@@ -121,8 +174,21 @@ export class RunsPoller {
   /** Stop polling for good. */
   dispose(): void {
     this._disposed = true;
+    this._page?.removeEventListener('visibilitychange', this._onPageVisibility);
     this._stop();
   }
+
+  /** The browser tab hidden: stop; shown again: look at once, then poll on. */
+  private _onPageVisibility = (): void => {
+    if (!this._visible || this._disposed) {
+      return;
+    }
+    if (this._page?.hidden) {
+      this._stop();
+    } else {
+      void this.refresh(true);
+    }
+  };
 
   /**
    * Remember the states and elapsed times, announcing runs that ended since
@@ -148,20 +214,23 @@ export class RunsPoller {
     }
   }
 
-  /** Poll again later only while visible and some run may still change. */
+  /**
+   * Poll again later while the list and its page are visible: soon while
+   * some run may still change, less often otherwise (only to see new runs).
+   */
   private _schedule(): void {
     this._clearTimer();
-    // After a failed poll the last list still tells whether to try again.
-    if (
-      this._visible &&
-      !this._disposed &&
-      anyActive(this._snapshot.runs ?? [])
-    ) {
-      this._timer = setTimeout(() => {
-        this._timer = null;
-        void this.refresh();
-      }, this._intervalMs);
+    if (!this._visible || this._disposed || this._page?.hidden) {
+      return;
     }
+    // After a failed poll the last list still tells whether a run is active.
+    const delay = anyActive(this._snapshot.runs ?? [])
+      ? this._intervalMs
+      : this._idleIntervalMs;
+    this._timer = setTimeout(() => {
+      this._timer = null;
+      void this.refresh(true);
+    }, delay);
   }
 
   private _stop(): void {
@@ -189,6 +258,10 @@ export class RunsPoller {
 
   private _options: IRunsPollerOptions;
   private _intervalMs: number;
+  private _idleIntervalMs: number;
+  private _page: IPage | null;
+  /** The last list answered, as text, to tell an unchanged answer. */
+  private _fingerprint = '';
   private _snapshot: IRunsSnapshot = { runs: null, error: null, busy: false };
   private _states = new Map<string, IRun['state']>();
   private _visible = false;

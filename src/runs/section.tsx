@@ -1,6 +1,7 @@
 /**
  * The sidebar's Runs section: every run the server knows, followed live while
- * the section is on screen, with cancel, open result, log and run again.
+ * the section is on screen (new runs, however started, appear within seconds),
+ * with cancel, open result, log and run again.
  */
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
@@ -49,12 +50,18 @@ export class RunsSection extends ReactWidget {
     this._poller = new RunsPoller({
       fetch: async signal => {
         const body = await listRuns(this._serverSettings, signal);
-        this._usage = body.usage ?? null;
+        const usage = body.usage ?? null;
+        if (JSON.stringify(usage) !== JSON.stringify(this._usage)) {
+          this._usage = usage;
+          // The poller repaints only when the runs change.
+          this.update();
+        }
         return body.runs;
       },
       onChange: () => this.update(),
       onEnded: run => this._announce(run),
-      intervalMs: options.intervalMs
+      intervalMs: options.intervalMs,
+      idleIntervalMs: options.idleIntervalMs
     });
   }
 
@@ -298,5 +305,7 @@ export namespace RunsSection {
     commands?: CommandRegistry;
     /** Milliseconds between polls while a run is active. */
     intervalMs?: number;
+    /** Milliseconds between polls while every run is over (to see new ones). */
+    idleIntervalMs?: number;
   }
 }

@@ -13,6 +13,7 @@ import {
 } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { UcdhRequestError } from '../request';
@@ -25,6 +26,7 @@ import {
   IS3TransferJob,
   moveObjects
 } from './api';
+import { copyReport, notifyCopy } from './copyreport';
 import { confirmReplace, S3Activity, startFailure, startJobs } from './jobs';
 import {
   exactSize,
@@ -117,6 +119,8 @@ export interface IActionContext {
   onChanged: () => void;
   /** Follows transfer jobs and shows their progress. */
   activity: S3Activity;
+  /** The application's commands: the file browser's reveals a copy. */
+  commands?: CommandRegistry;
 }
 
 /** Pause between two downloads, so the browser does not drop any. */
@@ -233,7 +237,14 @@ async function toWorkspace(
     body => copyToWorkspace(body, serverSettings),
     messages => confirmReplace(messages, trans)
   );
-  const followed = Promise.all(started.jobs.map(job => activity.track(job)));
+  const followed = Promise.all(
+    started.jobs.map(job => activity.track(job))
+  ).then(ended => {
+    const report = copyReport(ended, folder, trans);
+    if (report) {
+      notifyCopy(report, trans, context.commands);
+    }
+  });
   if (started.problems.length > 0) {
     throw startFailure(started.problems, rows.length, trans);
   }

@@ -5,6 +5,7 @@
 import { InputDialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import type { IProblem } from '../api';
@@ -28,6 +29,8 @@ export interface IS3BrowserProps {
   serverSettings?: ServerConnection.ISettings;
   /** The workspace folder copies land in; the Jupyter root when omitted. */
   workspaceFolder?: () => string;
+  /** The application's commands: the file browser's reveals a copy. */
+  commands?: CommandRegistry;
   /** Entries per page; the server's maximum by default. */
   pageSize?: number;
   /**
@@ -58,7 +61,7 @@ export function S3Browser(props: IS3BrowserProps): JSX.Element {
     0
   );
 
-  const workspaceFolder = props.workspaceFolder;
+  const { workspaceFolder, commands } = props;
   const onAction = React.useCallback(
     (action: S3Action, rows: S3Row[]) => {
       const current = activity.state.place;
@@ -76,10 +79,11 @@ export function S3Browser(props: IS3BrowserProps): JSX.Element {
         serverSettings,
         workspaceFolder: workspaceFolder ?? (() => ''),
         onChanged: refresh,
-        activity
+        activity,
+        commands
       }).catch(reason => setProblem(toProblem(reason)));
     },
-    [trans, serverSettings, workspaceFolder, refresh, activity]
+    [trans, serverSettings, workspaceFolder, commands, refresh, activity]
   );
 
   const newFolder = async (at: IS3Place): Promise<void> => {

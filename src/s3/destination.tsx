@@ -145,7 +145,8 @@ export function DestinationPicker(props: IDestinationPickerProps): JSX.Element {
   const place: IS3Place | null = location
     ? { location, prefix: normalizePrefix(folder) }
     : null;
-  React.useEffect(() => onChange(place));
+  // Before the targets show: Upload must never read a place older than them.
+  React.useLayoutEffect(() => onChange(place));
 
   const onFolder = (text: string): void => {
     // A pasted s3:// URI of a listed bucket picks the bucket too.

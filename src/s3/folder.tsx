@@ -64,13 +64,32 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
   const [filter, setFilter] = React.useState('');
   const [searching, setSearching] = React.useState(false);
   const [searchText, setSearchText] = React.useState('');
-  const { search, more: searchMore } = useSearch(
+  const {
+    search,
+    more: searchMore,
+    cancel: searchCancel
+  } = useSearch(
     location.bucket,
     prefix,
     searching ? searchText : '',
     props.serverSettings
   );
   const showingSearch = searching && search.query !== '';
+  const textBox = React.useRef<HTMLInputElement>(null);
+  const toggle = React.useRef<HTMLButtonElement>(null);
+  // Set by the magnifier: the box it shows takes the cursor (not on first render).
+  const focusBox = React.useRef(false);
+  React.useEffect(() => {
+    if (focusBox.current) {
+      focusBox.current = false;
+      textBox.current?.focus();
+    }
+  }, [searching]);
+  const closeSearch = (): void => {
+    setSearchText('');
+    setSearching(false);
+    toggle.current?.focus();
+  };
   const [menu, setMenu] = React.useState<{
     rows: S3Row[];
     x: number;
@@ -146,6 +165,10 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
       <div className="jp-ucdh-S3-toolbar">
         {searching ? (
           <input
+            // Keys: the filter and the search box are two elements, not one
+            // reused, so each mounts (and takes focus) on its own.
+            key="search"
+            ref={textBox}
             type="search"
             className={`${C.search} jp-mod-styled`}
             placeholder={trans.__('Search all of this folder')}
@@ -154,18 +177,21 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
               location.bucket,
               prefix
             )}
-            autoFocus
             value={searchText}
             onChange={event => setSearchText(event.target.value)}
             onKeyDown={event => {
               if (event.key === 'Escape') {
-                setSearchText('');
-                setSearching(false);
+                // Stops the scan too: its text is gone.
+                event.preventDefault();
+                event.stopPropagation();
+                closeSearch();
               }
             }}
           />
         ) : (
           <input
+            key="filter"
+            ref={textBox}
             type="search"
             className={`${C.filter} jp-mod-styled`}
             placeholder={trans.__('Filter loaded items')}
@@ -175,6 +201,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
           />
         )}
         <button
+          ref={toggle}
           type="button"
           className={`${C.searchToggle} jp-Button jp-mod-styled`}
           aria-pressed={searching}
@@ -190,6 +217,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
           aria-label={trans.__('Search this folder')}
           onClick={() => {
             setSearchText('');
+            focusBox.current = true;
             setSearching(!searching);
           }}
         >
@@ -241,6 +269,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
           prefix={prefix}
           search={search}
           onMore={searchMore}
+          onCancel={searchCancel}
           onAction={onAction}
           onNavigate={onNavigate}
           trans={trans}

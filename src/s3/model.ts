@@ -3,6 +3,7 @@
  * state of a folder that is loaded one page at a time.
  */
 import type { IProblem } from '../api';
+import { formatDateTime } from '../format';
 import type { IS3Folder, IS3Listing, IS3Location, IS3Object } from './api';
 
 /** Entries asked per page; the server's maximum. */
@@ -73,18 +74,8 @@ export function exactSize(bytes: number): string {
 
 /** A timestamp as a short local date and time; empty when unknown. */
 export function formatModified(iso: string | null): string {
-  if (!iso) {
-    return '';
-  }
-  const date = new Date(iso);
-  if (isNaN(date.getTime())) {
-    return iso;
-  }
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}`
-  );
+  // One date-and-time style across the UI (src/format.ts).
+  return formatDateTime(iso);
 }
 
 /** `s3://bucket/key` exactly as stored (S3 URIs are not percent-encoded). */

@@ -35,6 +35,8 @@ export interface ISearchState {
   /** The whole prefix was scanned. */
   complete: boolean;
   loading: boolean;
+  /** The user cancelled the scan; what it found so far stays. */
+  stopped: boolean;
   error: IProblem | null;
 }
 
@@ -47,84 +49,116 @@ function idle(query: string): ISearchState {
     pages: 0,
     complete: false,
     loading: false,
+    stopped: false,
     error: null
   };
 }
 
 /**
- * Search `prefix` for `text`; the first page is asked once typing pauses.
+ * Search `prefix` for `text`; the scan starts once typing pauses.
  *
- * @returns the state, and `more` to scan on (or to retry a failed page)
+ * One scan asks the server page after page (each a bounded request, resumed
+ * from its cursor) until it has found something new or reached the end, so a
+ * key past the first pages is found without the user asking again. Every page
+ * is shown as it arrives; a cancelled or failed scan keeps what it found.
+ *
+ * @returns the state, `more` to scan on (or to retry a failed page), and
+ *   `cancel` to stop the scan in progress
  */
 export function useSearch(
   bucket: string,
   prefix: string,
   text: string,
   settings?: ServerConnection.ISettings
-): { search: ISearchState; more: () => void } {
+): { search: ISearchState; more: () => void; cancel: () => void } {
   const query = text.trim();
   const [search, setSearch] = React.useState<ISearchState>(() => idle(''));
+  // The latest state, for `more` and the scan loop (which outlive a render).
+  const latest = React.useRef(search);
   const controller = React.useRef<AbortController | null>(null);
+  const show = React.useCallback((state: ISearchState) => {
+    latest.current = state;
+    setSearch(state);
+  }, []);
 
-  const run = React.useCallback(
-    (q: string, cursor: string | null) => {
+  const scan = React.useCallback(
+    async (from: ISearchState): Promise<void> => {
       controller.current?.abort();
       const current = new AbortController();
       controller.current = current;
-      setSearch(state => ({ ...state, loading: true, error: null }));
-      searchObjects(bucket, prefix, q, cursor, settings, current.signal).then(
-        page => {
+      let state: ISearchState = {
+        ...from,
+        loading: true,
+        stopped: false,
+        error: null
+      };
+      show(state);
+      const found = state.matches.length;
+      try {
+        do {
+          const page = await searchObjects(
+            bucket,
+            prefix,
+            state.query,
+            state.cursor,
+            settings,
+            current.signal
+          );
           if (current.signal.aborted) {
             return;
           }
-          setSearch(state => ({
-            query: q,
+          state = {
+            ...state,
             matches: state.matches.concat(page.matches),
             scanned: state.scanned + page.scanned,
             cursor: page.next_cursor,
             pages: state.pages + 1,
-            complete: page.next_cursor === null,
-            loading: false,
-            error: null
-          }));
-        },
-        reason => {
-          if (current.signal.aborted) {
-            return;
-          }
-          setSearch(state => ({
-            ...state,
-            loading: false,
-            error: toProblem(reason)
-          }));
+            complete: page.next_cursor === null
+          };
+          show(state);
+        } while (!state.complete && state.matches.length === found);
+        show({ ...state, loading: false });
+      } catch (reason) {
+        if (!current.signal.aborted) {
+          show({ ...state, loading: false, error: toProblem(reason) });
         }
-      );
+      }
     },
-    [bucket, prefix, settings]
+    [bucket, prefix, settings, show]
   );
 
   React.useEffect(() => {
     controller.current?.abort();
     controller.current = null;
-    setSearch(idle(query));
+    show(idle(query));
     if (!query) {
       return;
     }
-    const timer = setTimeout(() => run(query, null), SEARCH_DELAY_MS);
+    const timer = setTimeout(() => void scan(idle(query)), SEARCH_DELAY_MS);
     return () => {
       clearTimeout(timer);
       controller.current?.abort();
       controller.current = null;
     };
-  }, [query, run]);
+  }, [query, scan, show]);
 
   const more = React.useCallback(() => {
-    if (search.query && !search.loading && !search.complete) {
-      run(search.query, search.cursor);
+    const state = latest.current;
+    if (state.query && !state.loading && !state.complete) {
+      void scan(state);
     }
-  }, [search, run]);
+  }, [scan]);
 
-  return { search, more };
+  const cancel = React.useCallback(() => {
+    const state = latest.current;
+    if (state.loading) {
+      controller.current?.abort();
+      controller.current = null;
+      show({ ...state, loading: false, stopped: true });
+    }
+  }, [show]);
+
+  return { search, more, cancel };
 }
 
 /** The folder holding a key: everything up to its last `/`. */
@@ -138,20 +172,39 @@ export interface ISearchResultsProps {
   prefix: string;
   search: ISearchState;
   onMore: () => void;
+  /** Stop the scan in progress, keeping its matches. */
+  onCancel: () => void;
   onAction: S3ActionHandler;
   /** Open the folder of a match. */
   onNavigate: (prefix: string) => void;
   trans: TranslationBundle;
 }
 
-/** What a search found, with "Search further" while keys are left to scan. */
+/**
+ * What a search found: its progress with Cancel while it scans, and "Search
+ * further" while keys are left to scan.
+ */
 export function SearchResults(props: ISearchResultsProps): JSX.Element {
-  const { bucket, prefix, search, onMore, onAction, onNavigate, trans } = props;
+  const { bucket, prefix, search, onMore, onCancel, onAction, onNavigate } =
+    props;
+  const trans = props.trans;
   return (
     <>
-      <p className={C.status} aria-live="polite">
-        {searchStatus(search, trans)}
-      </p>
+      <div className="jp-ucdh-S3-searchProgress">
+        <p className={C.status} aria-live="polite">
+          {searchStatus(search, trans)}
+        </p>
+        {search.loading && (
+          <button
+            type="button"
+            className="jp-ucdh-S3-searchCancel jp-Button jp-mod-styled"
+            title={trans.__('Stop searching; the matches found so far stay')}
+            onClick={onCancel}
+          >
+            {trans.__('Cancel')}
+          </button>
+        )}
+      </div>
       {search.error && (
         <ProblemView
           problem={search.error}
@@ -210,34 +263,59 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
             );
           })}
         </ul>
-        {search.pages > 0 && !search.complete && !search.error && (
-          <button
-            type="button"
-            className={`${C.searchFurther} jp-Button jp-mod-styled`}
-            disabled={search.loading}
-            onClick={onMore}
-          >
-            {search.loading
-              ? trans.__('Searching…')
-              : trans.__('Search further')}
-          </button>
-        )}
+        {(search.pages > 0 || search.stopped) &&
+          !search.complete &&
+          !search.loading &&
+          !search.error && (
+            <button
+              type="button"
+              className={`${C.searchFurther} jp-Button jp-mod-styled`}
+              onClick={onMore}
+            >
+              {trans.__('Search further')}
+            </button>
+          )}
       </div>
     </>
   );
 }
 
+/** A count as people read it: "12,000". */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 function searchStatus(search: ISearchState, trans: TranslationBundle): string {
-  if (search.pages === 0) {
-    return search.loading || !search.error ? trans.__('Searching…') : '';
+  const found = search.matches.length;
+  if (search.loading) {
+    if (search.pages === 0) {
+      return trans.__('Searching…');
+    }
+    return found === 0
+      ? trans.__('Searching… %1 keys scanned', count(search.scanned))
+      : trans._n(
+          'Searching… %1 match in %2 keys scanned',
+          'Searching… %1 matches in %2 keys scanned',
+          found,
+          count(search.scanned)
+        );
   }
-  const found = trans._n(
+  if (search.pages === 0) {
+    if (search.stopped) {
+      return trans.__('Search stopped.');
+    }
+    return search.error ? '' : trans.__('Searching…');
+  }
+  const summary = trans._n(
     '%1 match in %2 keys',
     '%1 matches in %2 keys',
-    search.matches.length,
-    search.scanned
+    found,
+    count(search.scanned)
   );
-  return search.complete
-    ? found
-    : trans.__('%1 scanned so far; more keys to search', found);
+  if (search.complete) {
+    return summary;
+  }
+  return search.stopped
+    ? trans.__('Search stopped: %1 scanned; more keys to search', summary)
+    : trans.__('%1 scanned so far; more keys to search', summary);
 }

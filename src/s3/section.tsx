@@ -4,6 +4,7 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { LazyReactWidget } from '../sidebar/lazy';
@@ -30,12 +31,14 @@ export class S3Section extends LazyReactWidget {
     if (!this.started) {
       return null;
     }
-    const { trans, serverSettings, workspaceFolder, pageSize } = this._options;
+    const { trans, serverSettings, workspaceFolder, commands, pageSize } =
+      this._options;
     return (
       <S3Browser
         trans={trans}
         serverSettings={serverSettings}
         workspaceFolder={workspaceFolder}
+        commands={commands}
         pageSize={pageSize}
         activity={this.activity}
       />
@@ -54,6 +57,8 @@ export namespace S3Section {
     serverSettings?: ServerConnection.ISettings;
     /** The file browser's folder, where copies to the workspace land. */
     workspaceFolder?: () => string;
+    /** The application's commands: the file browser's reveals a copy. */
+    commands?: CommandRegistry;
     /** Entries per page; the server's maximum by default. */
     pageSize?: number;
     /** Shared place and jobs; a new one when omitted. */

@@ -41,7 +41,8 @@ export function sectionSpecs(
     {
       key: 's3',
       title: trans.__('S3 data'),
-      create: () => new S3Section({ trans, serverSettings, workspaceFolder })
+      create: () =>
+        new S3Section({ trans, serverSettings, workspaceFolder, commands })
     },
     {
       key: 'compute',

@@ -70,10 +70,15 @@ export class UcdhSidebar extends SidePanel {
   }
 
   /**
-   * Expand the section of `key` (e.g. `runs`) and return its widget; null
-   * when there is no such section.
+   * Expand the section of `key` (e.g. `runs`), give it at least `share` of the
+   * sections' height, and return its widget; null when there is no such section.
+   *
+   * What it is shown for (the run just submitted, the upload just started)
+   * must be in sight: below an expanded S3 and Compute, a revealed Runs
+   * section kept its last size, often the 80 px minimum, with the new run's
+   * card below the fold.
    */
-  showSection(key: string): Widget | null {
+  showSection(key: string, share = 0.5): Widget | null {
     const index = this.widgets.findIndex(
       widget => widget.id === `${SECTION_ID_PREFIX}${key}`
     );
@@ -82,8 +87,20 @@ export class UcdhSidebar extends SidePanel {
     }
     const widget = this.widgets[index];
     // The default content is an accordion; a collapsed section is hidden.
-    if (this.content instanceof AccordionPanel && widget.isHidden) {
-      this.content.expand(index);
+    const panel = this.content;
+    if (panel instanceof AccordionPanel) {
+      if (widget.isHidden) {
+        panel.expand(index);
+      }
+      const sizes = panel.relativeSizes();
+      const others = 1 - sizes[index];
+      if (sizes[index] < share && others > 0) {
+        panel.setRelativeSizes(
+          sizes.map((size, i) =>
+            i === index ? share : (size * (1 - share)) / others
+          )
+        );
+      }
     }
     return widget;
   }

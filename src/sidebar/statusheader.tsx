@@ -1,11 +1,13 @@
 /**
  * The top of the sidebar: who the user is in AWS, or what is wrong and how to
- * fix it. Status is fetched when the panel is shown, never at plugin
- * activation, so a slow or unreachable AWS never delays JupyterLab's start.
+ * fix it, and what this JupyterLab's own machine costs. Status is fetched when
+ * the panel is shown, never at plugin activation, so a slow or unreachable AWS
+ * never delays JupyterLab's start.
  */
+import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { copyIcon, ReactWidget } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
@@ -14,6 +16,8 @@ import { Hint } from '../hint';
 import { RefreshButton } from '../refreshbutton';
 import { UcdhRequestError } from '../request';
 import { CSS } from '../tokens';
+import { MachineLine } from './machineline';
+import { principalLabel } from './principal';
 
 const C = CSS.StatusHeader;
 
@@ -83,6 +87,9 @@ export function StatusView(props: IStatusViewProps): JSX.Element {
             trans={trans}
             onRetry={onRefresh}
           />
+        )}
+        {status?.workspace && (
+          <MachineLine workspace={status.workspace} trans={trans} />
         )}
         {status?.package_source && (
           <p className="jp-ucdh-StatusHeader-packages">
@@ -168,10 +175,44 @@ function IdentityView(props: {
       <dt>{trans.__('Account')}</dt>
       <dd className={C.account}>{status.identity?.account ?? unknown}</dd>
       <dt>{trans.__('Signed in as')}</dt>
-      <dd className={C.arn}>{status.identity?.arn ?? unknown}</dd>
+      <dd className="jp-ucdh-StatusHeader-principal">
+        {status.identity ? (
+          <>
+            <span className={C.arn} title={status.identity.arn}>
+              {principalLabel(status.identity.arn, trans)}
+            </span>
+            <CopyArnButton arn={status.identity.arn} trans={trans} />
+          </>
+        ) : (
+          unknown
+        )}
+      </dd>
       <dt>{trans.__('Region')}</dt>
       <dd className={C.region}>{status.region ?? trans.__('not set')}</dd>
     </dl>
+  );
+}
+
+/** Copies the full caller ARN, which the header shortens to role and session. */
+function CopyArnButton(props: {
+  arn: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { arn, trans } = props;
+  const label = trans.__('Copy the full ARN');
+  return (
+    <button
+      type="button"
+      className="jp-ucdh-StatusHeader-copyArn jp-Button jp-mod-minimal"
+      aria-label={label}
+      title={label}
+      onClick={() => {
+        Clipboard.copyToSystem(arn);
+        Notification.info(trans.__('Copied %1', arn), { autoClose: 3000 });
+      }}
+    >
+      <copyIcon.react tag="span" />
+    </button>
   );
 }
 

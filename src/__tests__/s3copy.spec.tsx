@@ -1,0 +1,141 @@
+/**
+ * "Copy to workspace" ends with a notification a user sees wherever they are:
+ * what was copied where, with "Show in file browser" revealing it, or what
+ * failed and why.
+ */
+import { Dialog, Notification } from '@jupyterlab/apputils';
+import { CommandRegistry } from '@lumino/commands';
+
+import { S3Section } from '../s3/section';
+import { find, waitFor } from './dom';
+import { fakeS3Server, openLab } from './s3fixtures';
+
+describe('S3 copy to workspace', () => {
+  let section: S3Section | null = null;
+  let revealed: unknown[] = [];
+  let commands: CommandRegistry;
+
+  beforeEach(() => {
+    revealed = [];
+    commands = new CommandRegistry();
+    // Stands in for the file browser's command, recording what it was asked.
+    commands.addCommand('filebrowser:go-to-path', {
+      execute: args => {
+        revealed.push(args);
+      }
+    });
+    Notification.dismiss();
+  });
+
+  afterEach(() => {
+    section?.dispose();
+    section = null;
+    Dialog.flush();
+    Notification.dismiss();
+  });
+
+  async function opened(
+    server: ReturnType<typeof fakeS3Server>
+  ): Promise<HTMLElement> {
+    section = await openLab(server, {
+      workspaceFolder: () => 'data',
+      commands
+    });
+    return section.node;
+  }
+
+  /** The notifications shown so far, newest last. */
+  const notices = () => Notification.manager.notifications.slice().reverse();
+
+  /** Click the notification action labelled `label`. */
+  function act(notice: Notification.INotification, label: string): void {
+    const action = notice.options.actions?.find(a => a.label === label);
+    expect(action).toBeDefined();
+    action!.callback(new MouseEvent('click'));
+  }
+
+  function clickRow(
+    node: HTMLElement,
+    key: string,
+    modifiers: { ctrlKey?: boolean } = {}
+  ): void {
+    node
+      .querySelector(`.jp-ucdh-S3-row[data-key="${key}"]`)!
+      .dispatchEvent(new MouseEvent('click', { bubbles: true, ...modifiers }));
+  }
+
+  it('says where an object was copied, and Show in file browser selects it', async () => {
+    // Given a folder with an object
+    const server = fakeS3Server({ objects: 1 });
+    const node = await opened(server);
+
+    // When the user copies it to the workspace and the copy ends
+    node
+      .querySelector('[data-key="obj-000.csv"]')!
+      .dispatchEvent(new MouseEvent('contextmenu', { bubbles: true }));
+    (await find(document.body, '[data-action="workspace"]')).click();
+    await waitFor(() => notices().length === 1, 'the notification');
+
+    // Then a notification says so, with a way to see the file
+    const [notice] = notices();
+    expect(notice.type).toBe('success');
+    expect(notice.message).toBe('Copied obj-000.csv to data/obj-000.csv');
+    act(notice, 'Show in file browser');
+    await waitFor(() => revealed.length === 1, 'the file browser');
+    expect(revealed).toEqual([{ path: 'data/obj-000.csv' }]);
+  });
+
+  it('counts the files of several items, and reveals the folder they went to', async () => {
+    // Given two selected objects
+    const server = fakeS3Server({ objects: 3 });
+    const node = await opened(server);
+    clickRow(node, 'obj-000.csv');
+    clickRow(node, 'obj-001.csv', { ctrlKey: true });
+    await find(node, '.jp-ucdh-S3-selectionBar [data-action="workspace"]');
+
+    // When both are copied to the workspace
+    (
+      node.querySelector(
+        '.jp-ucdh-S3-selectionBar [data-action="workspace"]'
+      ) as HTMLElement
+    ).click();
+    await waitFor(() => notices().length === 1, 'the notification');
+
+    // Then one notification counts them and shows their folder
+    const [notice] = notices();
+    expect(notice.message).toBe('Copied 2 files to data/');
+    act(notice, 'Show in file browser');
+    await waitFor(() => revealed.length === 1, 'the file browser');
+    expect(revealed).toEqual([{ path: 'data' }]);
+  });
+
+  it('names what failed and why, next to what was copied', async () => {
+    // Given two selected objects, one of which cannot be read
+    const server = fakeS3Server({ objects: 3, failCopies: ['obj-001.csv'] });
+    const node = await opened(server);
+    clickRow(node, 'obj-000.csv');
+    clickRow(node, 'obj-001.csv', { ctrlKey: true });
+    await find(node, '.jp-ucdh-S3-selectionBar [data-action="workspace"]');
+
+    // When both are copied to the workspace
+    (
+      node.querySelector(
+        '.jp-ucdh-S3-selectionBar [data-action="workspace"]'
+      ) as HTMLElement
+    ).click();
+    await waitFor(() => notices().length === 1, 'the notification');
+
+    // Then an error notification that stays says which failed and why
+    const [notice] = notices();
+    expect(notice.type).toBe('error');
+    expect(notice.options.autoClose).toBe(false);
+    expect(notice.message).toBe(
+      'Copied 1 file to data/. Copy to the workspace failed for 1 item: ' +
+        'obj-001.csv: Access denied to s3://lab/obj-001.csv.'
+    );
+    // And the copied file can still be found
+    act(notice, 'Show in file browser');
+    await waitFor(() => revealed.length === 1, 'the file browser');
+    expect(revealed).toEqual([{ path: 'data' }]);
+  });
+});
