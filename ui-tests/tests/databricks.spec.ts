@@ -30,14 +30,12 @@ test.describe('Run on Databricks', () => {
     await dialog
       .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
       .click({ timeout: 30_000 });
-    const nodeType = await dialog
-      .locator('.jp-ucdh-Compute-selectedName')
-      .innerText();
+    await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.1-0.2');
     await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.5');
     await rows.fill('3');
-    // Driver + 2 workers, rate × max runtime, then the job cluster is terminated.
+    // Max runtime × the driver + 2 workers at their rate, then the cluster is terminated.
     await expect(dialog.locator('.jp-ucdh-RunDialog-maxCost')).toContainText(
-      /3 machines × \$[\d.]+\/h × 0\.5 h/
+      /0\.5 h max runtime × 3 /
     );
     await expect(
       dialog.locator('.jp-ucdh-RunDialog-notebookOnly')
@@ -46,6 +44,7 @@ test.describe('Run on Databricks', () => {
     const run = await submitRun(page, dialog);
     expect(run.backend).toBe('databricks');
     expect(run.count).toBe(3);
+    const nodeType = run.instance_type as string;
 
     await setExpanded(page, 'Compute', false);
     await setExpanded(page, 'S3 data', false);

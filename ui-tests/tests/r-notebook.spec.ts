@@ -34,6 +34,8 @@ test.describe('R notebook', () => {
     await dialog
       .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
       .click({ timeout: 30_000 });
+    // The expected runtime under the 0.5 h max (the default 0.5-1 h would be refused).
+    await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.1-0.2');
     await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.5');
     await size.fill('60');
     await label.fill('galata cohort');

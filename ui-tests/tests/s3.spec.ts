@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { openNotebook, setExpanded } from './helpers';
+import { openNotebook, sectionTitle, setExpanded } from './helpers';
 
 /** The demo seeds `reads/batch-001/` of this bucket with 5,200 keys. */
 const BIG_BUCKET = 'ucdh-demo-genomics';
@@ -324,5 +324,131 @@ test.describe('S3 data', () => {
       .poll(() => cellSources(page))
       .toEqual(['', VISITS_SNIPPET, '', VISITS_SNIPPET]);
     await expect.poll(activeCell).toBe(1);
+  });
+
+  test('searches past the first page of keys with its progress, from the magnifier, and Escape closes it', async ({
+    page
+  }) => {
+    // Scanning 5,200 keys is six listings of the local S3: slow on a loaded machine.
+    test.setTimeout(180_000);
+    const { s3, row } = await openS3(page);
+    await openFolder({ s3, row }, BIG_BUCKET, ['reads', 'batch-001']);
+
+    // The magnifier puts the cursor in the search box.
+    await s3.locator('.jp-ucdh-S3-searchToggle').click();
+    const box = s3.locator('.jp-ucdh-S3-search');
+    await expect(box).toBeFocused();
+
+    // The last of 5,200 keys is past the 5,000 one request scans: the scan goes on.
+    await page.keyboard.type('read-05199');
+    const match = s3.locator(
+      '.jp-ucdh-S3-match[data-key="reads/batch-001/read-05199.fastq"]'
+    );
+    await expect(match).toBeVisible({ timeout: 120_000 });
+    await expect(s3.locator('.jp-ucdh-S3-status')).toHaveText(
+      '1 match in 5,200 keys'
+    );
+    await expect(s3.locator('.jp-ucdh-S3-searchCancel')).toHaveCount(0);
+
+    await page.keyboard.press('Escape');
+    await expect(box).toHaveCount(0);
+    await expect(s3.locator('.jp-ucdh-S3-searchToggle')).toBeFocused();
+    await expect(row('reads/batch-001/read-00000.fastq')).toBeVisible();
+  });
+
+  test('an expanded S3 section is never a sliver: not squeezed by another, dragged to the edge, or restored', async ({
+    page
+  }) => {
+    const section = page.locator('#ucdh-jupyter-section-s3');
+    const height = async () => (await section.boundingBox())?.height ?? 0;
+    await page.sidebar.openTab('ucdh-jupyter-sidebar');
+    for (const title of ['S3 data', 'Compute', 'Runs']) {
+      await setExpanded(page, title, true);
+    }
+
+    // Runs alone takes the whole height; then, after S3 is expanded again,
+    // expanding Runs gives back that whole height, which squeezed S3 to 2 px.
+    await setExpanded(page, 'S3 data', false);
+    await setExpanded(page, 'Compute', false);
+    await setExpanded(page, 'Runs', false);
+    await setExpanded(page, 'S3 data', true);
+    await setExpanded(page, 'Runs', true);
+    await expect.poll(height).toBeGreaterThanOrEqual(150);
+
+    // Dragging the handle below S3 up to its title leaves it usable.
+    const handle = page
+      .locator(
+        '#ucdh-jupyter-sidebar .lm-AccordionPanel > .lm-SplitPanel-handle:not(.lm-mod-hidden)'
+      )
+      .first();
+    const box = (await handle.boundingBox())!;
+    const title = (await sectionTitle(page, 'S3 data').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, title.y, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(height).toBeGreaterThanOrEqual(150);
+
+    // And so does the layout JupyterLab restores from what it saved.
+    await page.reload();
+    await page.sidebar.openTab('ucdh-jupyter-sidebar');
+    await expect(sectionTitle(page, 'S3 data')).toHaveAttribute(
+      'aria-expanded',
+      'true'
+    );
+    await expect.poll(height).toBeGreaterThanOrEqual(150);
+  });
+
+  test('shows whole modification dates when the sidebar is wide enough for them', async ({
+    page
+  }) => {
+    const { s3, row } = await openS3(page);
+    const handle = page
+      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
+      .first();
+    const box = (await handle.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 260, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await openFolder({ s3, row }, STUDY_BUCKET, SITE_A);
+
+    const dates = s3.locator(
+      '.jp-ucdh-S3-row[data-kind="object"] .jp-ucdh-S3-modified'
+    );
+    await expect(dates.first()).toBeVisible();
+    const cells = await dates.evaluateAll(nodes =>
+      nodes.map(node => ({
+        text: node.textContent ?? '',
+        cut: node.scrollWidth > node.clientWidth
+      }))
+    );
+    expect(cells.length).toBeGreaterThan(0);
+    for (const cell of cells) {
+      expect(cell.text).not.toBe('');
+      expect(cell).toEqual({ text: cell.text, cut: false });
+    }
+  });
+
+  test('tells when a copy to the workspace ended, and shows the file in the file browser', async ({
+    page,
+    tmpPath
+  }) => {
+    const { s3, row } = await openS3(page);
+    await openFolder({ s3, row }, STUDY_BUCKET, SITE_A);
+
+    await row(VISITS_CSV).click({ button: 'right' });
+    await page.locator('.jp-ucdh-S3-menu [data-action="workspace"]').click();
+    const toast = page.locator('.jp-Notification-Toast-success', {
+      hasText: `Copied visits.csv to ${tmpPath}/visits.csv`
+    });
+    await expect(toast).toBeVisible({ timeout: 30_000 });
+
+    // The file browser replaces the AWS panel, in the folder of the copy.
+    await toast.getByRole('button', { name: 'Show in file browser' }).click();
+    await expect(page.locator('#filebrowser')).toBeVisible();
+    await expect(
+      page.locator('.jp-DirListing-item', { hasText: 'visits.csv' })
+    ).toBeVisible({ timeout: 20_000 });
   });
 });

@@ -15,9 +15,18 @@ test.describe('AWS sidebar', () => {
       DEMO_ACCOUNT,
       { timeout: 30000 }
     );
-    await expect(header.locator('.jp-ucdh-StatusHeader-arn')).toContainText(
-      `arn:aws:sts::${DEMO_ACCOUNT}:`
+    // The caller in words; the full ARN in its tooltip.
+    const caller = header.locator('.jp-ucdh-StatusHeader-arn');
+    await expect(caller).not.toContainText('arn:aws');
+    await expect(caller).toHaveAttribute(
+      'title',
+      new RegExp(`^arn:aws:sts::${DEMO_ACCOUNT}:`)
     );
+    // The demo's stand-in machine for this JupyterLab, priced from the price table.
+    await expect(
+      header.locator('.jp-ucdh-StatusHeader-machineType')
+    ).toHaveText(/^This JupyterLab: m5\.4xlarge · 16 vCPUs · \$\d+\.\d{2}\/h$/);
+    await expect(header.locator('.jp-ucdh-StatusHeader-idle')).toBeVisible();
     await expect(header.locator('.jp-ucdh-StatusHeader-region')).toContainText(
       'us-east-1'
     );
