@@ -6,6 +6,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { SidePanel } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
+import { MessageLoop } from '@lumino/messaging';
 import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import type { IFeatures } from '../api';
@@ -57,6 +58,30 @@ export class UcdhSidebar extends SidePanel {
     }
     // Switches known later (the usual case) remove the sections then.
     features?.changed.connect(this._removeSwitchedOff, this);
+
+    // Lumino lays the sections out only on resize messages, and the sidebar
+    // is not resized when its header grows (a problem message, the idle
+    // suggestion): the sections would keep their old heights and the last
+    // title would slide below the sidebar, out of reach. The sections' box
+    // shrinking in the page is a resize for them.
+    if (typeof ResizeObserver !== 'undefined') {
+      this._contentObserver = new ResizeObserver(() => {
+        if (this.content.isVisible) {
+          MessageLoop.sendMessage(
+            this.content,
+            Widget.ResizeMessage.UnknownSize
+          );
+        }
+      });
+      this._contentObserver.observe(this.content.node);
+    }
+  }
+
+  /** Stop watching the sections' box. */
+  dispose(): void {
+    this._contentObserver?.disconnect();
+    this._contentObserver = null;
+    super.dispose();
   }
 
   /** Dispose of the sections of the features that are switched off. */
@@ -107,6 +132,8 @@ export class UcdhSidebar extends SidePanel {
 
   /** The identity/credentials header, exposed for the refresh command. */
   readonly statusHeader: StatusHeader;
+
+  private _contentObserver: ResizeObserver | null = null;
 }
 
 /** Statics of {@link UcdhSidebar}. */

@@ -66,4 +66,43 @@ test.describe('AWS sidebar', () => {
     await sidebar.screenshot({ path: '../docs/sidebar-dark.png' });
     await page.theme.setLightTheme();
   });
+
+  test('keeps the last section reachable when its header grows after layout', async ({
+    page
+  }) => {
+    await page.sidebar.openTab('ucdh-jupyter-sidebar');
+    const header = page.locator('.jp-ucdh-StatusHeader');
+    await expect(header.locator('.jp-ucdh-StatusHeader-account')).toBeVisible({
+      timeout: 30000
+    });
+    const runsTitle = page.locator(
+      '#ucdh-jupyter-sidebar .jp-AccordionPanel-title',
+      { hasText: 'Runs' }
+    );
+    await expect(runsTitle).toBeInViewport({ ratio: 1 });
+    // What a long problem message or the idle suggestion does, much taller.
+    await header.evaluate(el => {
+      const tall = document.createElement('div');
+      tall.className = 'ucdh-test-tall';
+      tall.style.height = '600px';
+      tall.textContent = 'a long message';
+      el.appendChild(tall);
+    });
+    await expect(runsTitle).toBeInViewport({ ratio: 1 });
+    // The header scrolls its own overflow instead of pushing the sections out.
+    const headerBox = page.locator(
+      '#ucdh-jupyter-sidebar > .jp-SidePanel-header'
+    );
+    await expect
+      .poll(() => headerBox.evaluate(el => el.scrollHeight > el.clientHeight))
+      .toBe(true);
+    // The title still works: it collapses and expands its section.
+    const runs = page.locator('.jp-ucdh-Section-runs');
+    const wasVisible = await runs.isVisible();
+    await runsTitle.click();
+    await expect(runs).toBeVisible({ visible: !wasVisible });
+    await runsTitle.click();
+    await expect(runs).toBeVisible({ visible: wasVisible });
+    await header.evaluate(el => el.querySelector('.ucdh-test-tall')?.remove());
+  });
 });
