@@ -130,6 +130,38 @@ describe('the run dialog cost story', () => {
     });
   });
 
+  it('shows the last run only when the server has one for this notebook and machine', async () => {
+    // Given a server whose history is of m5.large only (same notebook, backend, machine)
+    const server = fakeRunsServer([], {
+      config: configWith(),
+      history: {
+        instanceType: 'm5.large',
+        history: {
+          hours: 0.2,
+          cost_usd: 0.02,
+          started_at: '2026-12-04T15:30:00Z',
+          text: 'Last successful run of this notebook on 1 m5.large on EC2: 12 min, $0.02.'
+        }
+      }
+    });
+    dialog = openRunDialog(server, trans).dialog;
+    const node = dialog.node;
+    // When m5.large is chosen, the block says what the last run took and cost, when it ran in its tooltip
+    (await find(node, '.jp-ucdh-Compute-preset[data-preset="small"]')).click();
+    const line = await find(node, '.jp-ucdh-RunDialog-history');
+    expect(line.textContent).toBe(
+      'Last successful run of this notebook on 1 m5.large on EC2: 12 min, $0.02.'
+    );
+    expect(line.getAttribute('title')).toMatch(/^2026-12-0[45] \d\d:\d\d$/);
+    // When another machine is chosen, no history is shown: another machine's time says nothing
+    (await find(node, '.jp-ucdh-Compute-preset[data-preset="gpu"]')).click();
+    await waitFor(
+      () => !text(node, '.jp-ucdh-RunDialog-maxCost').includes('m5.large'),
+      'the maximum of the GPU machine'
+    );
+    expect(node.querySelector('.jp-ucdh-RunDialog-history')).toBeNull();
+  });
+
   it('submits when the server says within budget, whatever the browser knows of budgets', async () => {
     // Given a prepare answer whose budget the maximum is above, and a server
     // verdict that the run is within the limits (the server's rule decides)

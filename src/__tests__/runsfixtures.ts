@@ -17,6 +17,7 @@ import type {
   IRun,
   IRunBackends,
   IRunCost,
+  IRunHistory,
   IRunLog,
   IRunOutput,
   IRunPrepare,
@@ -357,6 +358,11 @@ export function fakeRunsServer(
      * thrown error fails that request as a lost connection would.
      */
     priceGate?: () => Promise<void>;
+    /**
+     * The history line the server sends for one instance type (the last run of
+     * the notebook on that machine); every other type has none.
+     */
+    history?: { instanceType: string; history: IRunHistory };
   } = {}
 ): {
   serverSettings: ServerConnection.ISettings;
@@ -402,7 +408,14 @@ export function fakeRunsServer(
       if (priced && options.priceGate) {
         await options.priceGate();
       }
-      const cost = costFor(body);
+      const pricedCost = costFor(body);
+      const history = options.history;
+      const cost =
+        pricedCost &&
+        history &&
+        pricedCost.instance_type === history.instanceType
+          ? { ...pricedCost, history: history.history }
+          : pricedCost;
       const refusal = options.refusal;
       return json({
         ...PREPARE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,10 @@ async def test_ls_lists_buckets_then_a_folder_page(s3_kernel: NotebookKernel, ca
     await s3_kernel.magic("s3", "ls s3://ucdh-demo-genomics/reads/batch-001/")
     out = capsys.readouterr().out
     assert "read-00000.fastq" in out
+    # size, local date and time to the minute as the sidebar shows them, name
+    assert re.search(
+        r"^\s+\d[\d.]* (?:B|KiB|MiB)  \d{4}-\d\d-\d\d \d\d:\d\d  read-00000\.fastq$", out, re.M
+    )
     assert "... more: %s3 ls --all" in out
     await s3_kernel.magic("s3", "ls s3://ucdh-demo-cardiology/studies/echo-2025/")
     assert "PRE  derived/" in capsys.readouterr().out
