@@ -162,6 +162,94 @@ describe('the run dialog cost story', () => {
     expect(node.querySelector('.jp-ucdh-RunDialog-history')).toBeNull();
   });
 
+  it('run again with a short max runtime opens within its own figures', async () => {
+    // Given an earlier run with a max runtime of 0.5 h (runs keep no expected runtime)
+    const server = fakeRunsServer([], { config: configWith() });
+    dialog = openRunDialog(server, trans, {
+      backend: 'ec2',
+      instance_type: 'm5.large',
+      max_hours: 0.5
+    }).dialog;
+    const node = dialog.node;
+    // Then the expected runtime is the one that max is the default of
+    const expected = (await find(
+      node,
+      '.jp-ucdh-RunDialog-expected'
+    )) as HTMLInputElement;
+    expect(expected.value).toBe('0.13-0.25');
+    expect(maxField(node).value).toBe('0.5');
+    // and the dialog does not open refusing its own figures
+    await waitFor(
+      () => text(node, '.jp-ucdh-RunDialog-verdict').length > 0,
+      'the verdict'
+    );
+    expect(text(node, '.jp-ucdh-RunDialog-verdict')).toMatch(/^Within budget:/);
+  });
+
+  it('Tab from the Run button goes round to the first field, not back to Cancel', async () => {
+    const { node } = opened(configWith());
+    (await find(node, '.jp-ucdh-Compute-preset[data-preset="small"]')).click();
+    await find(node, '.jp-ucdh-RunDialog-expected');
+    const submitButton = node.querySelector(
+      '.jp-ucdh-RunDialog-submit'
+    ) as HTMLButtonElement;
+    const cancelButton = node.querySelector(
+      '.jp-Dialog-button.jp-mod-reject'
+    ) as HTMLButtonElement;
+    submitButton.focus();
+    submitButton.dispatchEvent(
+      new KeyboardEvent('keydown', {
+        key: 'Tab',
+        bubbles: true,
+        cancelable: true
+      })
+    );
+    const first = node.querySelector(
+      'input, select, textarea, button, a[href]'
+    );
+    expect(document.activeElement).not.toBe(cancelButton);
+    expect(document.activeElement).toBe(first);
+    // and Shift+Tab from there goes back to the Run button
+    (document.activeElement as HTMLElement).dispatchEvent(
+      new KeyboardEvent('keydown', {
+        key: 'Tab',
+        shiftKey: true,
+        bubbles: true,
+        cancelable: true
+      })
+    );
+    expect(document.activeElement).toBe(submitButton);
+  });
+
+  it('brings the reason a submit did not go into view', async () => {
+    const scrolled: Element[] = [];
+    const original = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    try {
+      const { node } = opened(configWith());
+      (
+        await find(node, '.jp-ucdh-Compute-preset[data-preset="small"]')
+      ).click();
+      await waitFor(
+        () => text(node, '.jp-ucdh-RunDialog-verdict').startsWith('Within'),
+        'the verdict'
+      );
+      typeInto(maxField(node), '0.1');
+      await waitFor(
+        () => text(node, '.jp-ucdh-RunDialog-verdict').includes('below'),
+        'the refusal'
+      );
+      (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
+      await waitFor(() => scrolled.length > 0, 'a scroll');
+      expect(scrolled[0].classList).toContain('jp-ucdh-RunDialog-blockers');
+      expect(text(node, '.jp-ucdh-RunDialog-blockers')).toContain('below');
+    } finally {
+      Element.prototype.scrollIntoView = original;
+    }
+  });
+
   it('submits when the server says within budget, whatever the browser knows of budgets', async () => {
     // Given a prepare answer whose budget the maximum is above, and a server
     // verdict that the run is within the limits (the server's rule decides)

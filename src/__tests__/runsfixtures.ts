@@ -36,6 +36,7 @@ import {
 } from './computefixtures';
 import { RunDialog, RunFormWidget } from '../runs/dialog';
 import { RunsSection } from '../runs/section';
+import type { IRerun } from '../runs/model';
 
 /** A run with the fields a test does not care about filled in. */
 export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
@@ -528,13 +529,15 @@ export function runsSections(): {
  */
 export function openRunDialog(
   server: { serverSettings: ServerConnection.ISettings },
-  trans = nullTranslator.load('ucdh_jupyter')
+  trans = nullTranslator.load('ucdh_jupyter'),
+  initial?: IRerun
 ): { dialog: RunDialog; result: Promise<Dialog.IResult<IRun | null>> } {
   const form = new RunFormWidget({
     notebookPath: PREPARE.notebook_path,
     trans,
     serverSettings: server.serverSettings,
-    debounceMs: 10
+    debounceMs: 10,
+    initial
   });
   const dialog = new RunDialog(form, trans, 'Run welcome.ipynb on AWS');
   const result = dialog.launch();

@@ -109,6 +109,10 @@ export class RunDialog extends Dialog<IRun | null> {
    * the focused submit button does.
    */
   protected _evtKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Tab') {
+      this._wrapTab(event);
+      return;
+    }
     if (event.key === 'Enter') {
       const active = document.activeElement;
       const footer = this.node.querySelector('.jp-Dialog-footer');
@@ -119,9 +123,56 @@ export class RunDialog extends Dialog<IRun | null> {
     super._evtKeydown(event);
   }
 
+  /**
+   * Tab goes through every field, in page order, and wraps at both ends.
+   *
+   * JupyterLab's dialog sends Tab on its last button to the first focusable
+   * element it found when it opened, before this form had rendered: the
+   * Cancel button. Tab then only went between the two buttons, and the
+   * backend, machine and runtime fields could not be reached forward.
+   */
+  private _wrapTab(event: KeyboardEvent): void {
+    const focusable = Array.from(
+      this.node.querySelectorAll<HTMLElement>(FOCUSABLE)
+    ).filter(
+      node =>
+        !(node as HTMLInputElement).disabled &&
+        node.getAttribute('aria-hidden') !== 'true' &&
+        !node.closest('[hidden]')
+    );
+    if (focusable.length === 0) {
+      return;
+    }
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const active = document.activeElement;
+    const target = event.shiftKey
+      ? active === first || !this.node.contains(active)
+        ? last
+        : null
+      : active === last || !this.node.contains(active)
+        ? first
+        : null;
+    if (target) {
+      event.preventDefault();
+      event.stopPropagation();
+      target.focus();
+    }
+  }
+
   private _form: RunFormWidget;
   private _pending = false;
 }
+
+/** What Tab stops at in the dialog, in page order. */
+const FOCUSABLE = [
+  'input',
+  'select',
+  'textarea',
+  'button',
+  'a[href]',
+  '[tabindex]:not([tabindex="-1"])'
+].join(',');
 
 /** A document that can tell whether it has unsaved changes, and save them. */
 export interface ISaveable {

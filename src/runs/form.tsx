@@ -183,11 +183,19 @@ function PreparedForm(
     min_hours: 0,
     note: ''
   };
-  const [expectedText, setExpectedText] = React.useState(() =>
-    runtime0.hours_low === runtime0.hours_high
-      ? formatNumber(runtime0.hours_low)
-      : `${formatNumber(runtime0.hours_low)}-${formatNumber(runtime0.hours_high)}`
-  );
+  const [expectedText, setExpectedText] = React.useState(() => {
+    // Run again restores the max runtime, not the expected one (runs do not
+    // keep it): start from the expected runtime that max is the default of,
+    // so the dialog does not open refusing its own figures.
+    const rerunMax = initial?.max_hours;
+    const { hours_low: low, hours_high: high } =
+      rerunMax !== undefined && rerunMax < runtime0.hours_high
+        ? { hours_low: rerunMax / 4, hours_high: rerunMax / 2 }
+        : runtime0;
+    return low === high
+      ? formatNumber(low)
+      : `${formatNumber(low)}-${formatNumber(high)}`;
+  });
   // Empty: the max follows the expected runtime (the server's default).
   const [maxText, setMaxText] = React.useState(() =>
     initial?.max_hours !== undefined ? String(initial.max_hours) : ''
@@ -199,6 +207,9 @@ function PreparedForm(
     initialChecked(prepare, initial)
   );
   const [attempted, setAttempted] = React.useState(false);
+  // Each submit click, so the reason it did not go is brought into view.
+  const [attempts, setAttempts] = React.useState(0);
+  const reasons = React.useRef<HTMLDivElement>(null);
   const [submitting, setSubmitting] = React.useState(false);
   const [problem, setProblem] = React.useState<IProblem | null>(null);
   // A fresh id after a refused submit; the same id after a lost answer,
@@ -338,6 +349,7 @@ function PreparedForm(
       return null;
     }
     setAttempted(true);
+    setAttempts(n => n + 1);
     if (awaitingVerdict) {
       return new Promise(resolve => {
         queued.current = { key: costKey, resolve };
@@ -346,6 +358,14 @@ function PreparedForm(
     return send();
   };
   props.registerSubmit(submit);
+
+  // A submit that did not go: the reason is below the fields, often out of
+  // sight in a long form, and the dialog would look as if nothing happened.
+  React.useEffect(() => {
+    if (attempts > 0 && (blockers.length > 0 || problem) && !awaitingVerdict) {
+      reasons.current?.scrollIntoView?.({ block: 'center' });
+    }
+  }, [attempts, problem]);
 
   // The queued submit goes once the answer for the same fields is in; a
   // refusal in it, a failed check or a field changed since the click leave
@@ -465,7 +485,7 @@ function PreparedForm(
         busy={priced.busy}
         trans={trans}
       />
-      <div aria-live="polite" className={C.blockers}>
+      <div aria-live="polite" className={C.blockers} ref={reasons}>
         {attempted && blockers.length > 0 && (
           <ul role="alert">
             {blockers.map(text => (

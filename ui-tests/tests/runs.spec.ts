@@ -139,6 +139,25 @@ test.describe('Run on AWS', () => {
       /^(Within|The )/
     );
     await expect(dialog).not.toContainText(/\(01[0-9A-Z]{5}/);
+
+    // Keyboard: Tab from the Run button goes round every field, not only the
+    // two buttons, and reaches the runtime fields going forward.
+    await dialog.locator('.jp-ucdh-RunDialog-submit').focus();
+    const focusedClass = () =>
+      page.evaluate(() => document.activeElement?.className ?? '');
+    const seen: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      const now = await focusedClass();
+      seen.push(now);
+      if (now.includes('jp-ucdh-RunDialog-expected')) {
+        break;
+      }
+    }
+    expect(seen[seen.length - 1]).toContain('jp-ucdh-RunDialog-expected');
+    expect(
+      seen.filter(c => c.includes('jp-Dialog-button')).length
+    ).toBeLessThan(seen.length);
     await page.locator('.jp-Dialog-button.jp-mod-reject').click();
     await expect(dialog).toHaveCount(0);
   });
