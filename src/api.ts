@@ -165,6 +165,24 @@ export function getStatus(
 }
 
 /**
+ * Fetch only the machine this JupyterLab runs on and its kernels' idle time
+ * (no identity checks), for the header to follow the idle time.
+ *
+ * @param settings server connection settings; the page's own by default
+ * @param signal aborts the request
+ */
+export function getWorkspace(
+  settings?: ServerConnection.ISettings,
+  signal?: AbortSignal
+): Promise<{ workspace: IWorkspace | null }> {
+  return requestAPI<{ workspace: IWorkspace | null }>(
+    'status/workspace',
+    { method: 'GET', signal },
+    settings
+  );
+}
+
+/**
  * Fetch the non-secret configuration (locations, features, encryption).
  *
  * @param settings server connection settings; the page's own by default

@@ -81,15 +81,27 @@ const LARGE_IDLE: IWorkspace = {
 };
 
 /** A sidebar whose server answers each status request with the next reply. */
-function sidebarWith(replies: IStatus[]): {
+function sidebarWith(
+  replies: IStatus[],
+  workspaces: (IWorkspace | null)[] = []
+): {
   sidebar: UcdhSidebar;
   requests: () => number;
+  workspaceRequests: () => number;
 } {
   let count = 0;
+  let workspaceCount = 0;
   const fetch = async (request: RequestInfo): Promise<Response> => {
     // Only status requests count; the sections' own requests get a 404.
     const url = typeof request === 'string' ? request : request.url;
-    if (!new URL(url).pathname.endsWith('/status')) {
+    const path = new URL(url).pathname;
+    if (path.endsWith('/status/workspace') && workspaces.length > 0) {
+      const workspace =
+        workspaces[Math.min(workspaceCount, workspaces.length - 1)];
+      workspaceCount += 1;
+      return new Response(JSON.stringify({ workspace }), { status: 200 });
+    }
+    if (!path.endsWith('/status')) {
       return new Response('{}', { status: 404 });
     }
     const body = replies[Math.min(count, replies.length - 1)];
@@ -104,12 +116,23 @@ function sidebarWith(replies: IStatus[]): {
     serverSettings,
     translator: nullTranslator
   });
-  return { sidebar, requests: () => count };
+  // Tests that follow the idle time set their own interval.
+  sidebar.statusHeader.workspaceIntervalMs = 0;
+  return {
+    sidebar,
+    requests: () => count,
+    workspaceRequests: () => workspaceCount
+  };
 }
 
 /** A sidebar attached and shown, whose server answers with `replies`. */
-function shownSidebar(replies: IStatus[]): ReturnType<typeof sidebarWith> {
-  const made = sidebarWith(replies);
+function shownSidebar(
+  replies: IStatus[],
+  workspaces: (IWorkspace | null)[] = [],
+  workspaceIntervalMs = 0
+): ReturnType<typeof sidebarWith> {
+  const made = sidebarWith(replies, workspaces);
+  made.sidebar.statusHeader.workspaceIntervalMs = workspaceIntervalMs;
   made.sidebar.hide();
   Widget.attach(made.sidebar, document.body);
   made.sidebar.show();
@@ -324,6 +347,52 @@ describe('UcdhSidebar status header', () => {
     expect(
       node.querySelector('.jp-ucdh-StatusHeader-suggestionReason')?.textContent
     ).toBe(LARGE_IDLE.suggestion?.reason);
+  });
+
+  it('follows the idle time with no click, and shows the suggestion when it is due', async () => {
+    // Given a large machine idle for a minute when the header was shown
+    const fresh: IWorkspace = {
+      ...LARGE_IDLE,
+      kernels: { running: 2, busy: 0, idle_seconds: 60 },
+      suggestion: null
+    };
+    const made = shownSidebar(
+      [{ ...STATUS, workspace: fresh }],
+      [LARGE_IDLE],
+      20
+    );
+    sidebar = made.sidebar;
+    const node = sidebar.node;
+    await waitFor(
+      () =>
+        node.querySelector('.jp-ucdh-StatusHeader-idle')?.textContent ===
+        '2 kernels idle for 1 min',
+      'the first idle time'
+    );
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-suggestionText')
+    ).toBeNull();
+    // When the kernels stay idle, the header follows them by itself
+    await waitFor(
+      () =>
+        node.querySelector('.jp-ucdh-StatusHeader-idle')?.textContent ===
+        '2 kernels idle for 45 min',
+      'the idle time to follow'
+    );
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-suggestionText')?.textContent
+    ).toBe(LARGE_IDLE.suggestion?.message);
+    // with the machine line only: the identity was asked for once
+    expect(made.workspaceRequests()).toBeGreaterThan(0);
+    expect(made.requests()).toBe(1);
+    expect(
+      node.querySelector('.jp-ucdh-StatusHeader-account')?.textContent
+    ).toContain('123456789012');
+    // and hidden, it stops asking
+    sidebar.hide();
+    const asked = made.workspaceRequests();
+    await new Promise(resolve => setTimeout(resolve, 100));
+    expect(made.workspaceRequests()).toBe(asked);
   });
 
   it('shows a machine of unknown price by its type alone, and no suggestion while a kernel works', async () => {

@@ -11,7 +11,13 @@ import { copyIcon, ReactWidget } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { getStatus, IDatabricksStatus, IProblem, IStatus } from '../api';
+import {
+  getStatus,
+  getWorkspace,
+  IDatabricksStatus,
+  IProblem,
+  IStatus
+} from '../api';
 import { Hint } from '../hint';
 import { RefreshButton } from '../refreshbutton';
 import { UcdhRequestError } from '../request';
@@ -23,6 +29,13 @@ const C = CSS.StatusHeader;
 
 /** Auto-refresh never polls AWS more often than this, whatever the setting. */
 export const MIN_REFRESH_SECONDS = 10;
+
+/**
+ * How often the machine line follows the kernels' idle time while the header
+ * is visible, whatever the identity refresh setting (off by default): the
+ * suggestion to run elsewhere is due after minutes of idling, not at a click.
+ */
+export const WORKSPACE_REFRESH_MS = 60_000;
 
 /** What the header knows; `failed` covers both a credential problem and a failed request. */
 export type StatusState =
@@ -291,6 +304,32 @@ export class StatusHeader extends ReactWidget {
     this.update();
   }
 
+  /**
+   * Ask again for the machine and its idle time only, and show it; a failure
+   * keeps what is shown (the next identity refresh reports problems).
+   */
+  async refreshWorkspace(): Promise<void> {
+    const state = this._state;
+    if (this._controller || state.kind === 'loading' || !state.status) {
+      return;
+    }
+    let workspace: IStatus['workspace'];
+    try {
+      ({ workspace } = await getWorkspace(this._serverSettings));
+    } catch {
+      return;
+    }
+    // A full refresh that started meanwhile has the newer answer.
+    if (this._state !== state || this._controller || this.isDisposed) {
+      return;
+    }
+    this._state = { ...state, status: { ...state.status, workspace } };
+    this.update();
+  }
+
+  /** Milliseconds between {@link refreshWorkspace} calls while visible. */
+  workspaceIntervalMs = WORKSPACE_REFRESH_MS;
+
   /** Stop timers and cancel the request in flight. */
   dispose(): void {
     if (this.isDisposed) {
@@ -356,12 +395,22 @@ export class StatusHeader extends ReactWidget {
         this._intervalSeconds * 1000
       );
     }
+    if (this.workspaceIntervalMs > 0 && this._workspaceTimer === null) {
+      this._workspaceTimer = window.setInterval(
+        () => void this.refreshWorkspace(),
+        this.workspaceIntervalMs
+      );
+    }
   }
 
   private _stopTimer(): void {
     if (this._timer !== null) {
       window.clearInterval(this._timer);
       this._timer = null;
+    }
+    if (this._workspaceTimer !== null) {
+      window.clearInterval(this._workspaceTimer);
+      this._workspaceTimer = null;
     }
   }
 
@@ -372,6 +421,7 @@ export class StatusHeader extends ReactWidget {
   private _controller: AbortController | null = null;
   private _intervalSeconds = 0;
   private _timer: number | null = null;
+  private _workspaceTimer: number | null = null;
 }
 
 /** Statics of {@link StatusHeader}. */

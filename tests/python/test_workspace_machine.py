@@ -8,6 +8,7 @@ an IMDSv2 token.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import urllib.error
@@ -323,3 +324,30 @@ def test_idle_time_is_zero_while_a_kernel_is_busy_else_since_the_last_activity()
     assert kernel_activity(quiet, started, now).idle_seconds == 40 * 60
     # No kernel at all: since the server started
     assert kernel_activity([], started, now).idle_seconds == 3 * 3600
+
+
+@pytest.mark.ucdh(workspace_instance_type="m5.4xlarge", workspace_idle_minutes=0)
+async def test_the_workspace_route_follows_the_idle_time_and_the_kernels(
+    get_json: Any, jp_fetch: Any
+) -> None:
+    # Given the header asking for the workspace block alone
+    status, first = await get_json("status/workspace")
+    assert status == 200
+    assert set(first) == {"workspace"}
+    assert first["workspace"]["instance_type"] == "m5.4xlarge"
+    assert first["workspace"]["suggestion"] is not None
+    # When time passes, the idle time it answers grows
+    await asyncio.sleep(1.2)
+    _, later = await get_json("status/workspace")
+    assert (
+        later["workspace"]["kernels"]["idle_seconds"]
+        > first["workspace"]["kernels"]["idle_seconds"]
+    )
+    # and a kernel started since is counted at the next ask
+    reply = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "python3"}))
+    kernel_id = json.loads(reply.body)["id"]
+    try:
+        _, with_kernel = await get_json("status/workspace")
+    finally:
+        await jp_fetch("api", "kernels", kernel_id, method="DELETE")
+    assert with_kernel["workspace"]["kernels"]["running"] == 1

@@ -30,12 +30,13 @@ from .s3 import (
     TransfersHandler,
     UploadHandler,
 )
-from .status import ConfigHandler, StatusHandler
+from .status import ConfigHandler, StatusHandler, WorkspaceHandler
 
 NAMESPACE = "ucdh-jupyter"
 
 ROUTES: list[tuple[str, Any]] = [
     ("status", StatusHandler),
+    ("status/workspace", WorkspaceHandler),
     ("config", ConfigHandler),
     ("compute/catalog", CatalogHandler),
     ("compute/estimate", EstimateHandler),

@@ -1,4 +1,5 @@
-"""``GET status`` (who am I in AWS, which machine this is) and ``GET config`` (non-secret
+"""``GET status`` (who am I in AWS, which machine this is), ``GET status/workspace`` (only
+the machine and its idle time, for the header to follow) and ``GET config`` (non-secret
 settings)."""
 
 from __future__ import annotations
@@ -12,17 +13,8 @@ from ..errors import UcdhError
 from .base import UcdhHandler
 
 
-class StatusHandler(UcdhHandler):
-    """Identity, region, mode, versions, any credential problem with its fix, and the
-    machine this JupyterLab runs on with its $/h and idle time."""
-
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        """Report status; a credential problem is data here, not a failed request."""
-        status = await self.call(self.services.status)
-        status["workspace"] = await self.workspace()
-        self.finish(status)
+class WorkspaceMixin(UcdhHandler):
+    """Reads the machine this JupyterLab runs on and how long its kernels have idled."""
 
     async def workspace(self) -> dict[str, Any] | None:
         """The ``workspace`` block; None when the machine cannot be told. Imported here:
@@ -40,6 +32,32 @@ class StatusHandler(UcdhHandler):
             return await self.call(describe_workspace, self.services, finder, activity)
         except UcdhError:  # the identity block already names any AWS problem
             return None
+
+
+class StatusHandler(WorkspaceMixin):
+    """Identity, region, mode, versions, any credential problem with its fix, and the
+    machine this JupyterLab runs on with its $/h and idle time."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Report status; a credential problem is data here, not a failed request."""
+        status = await self.call(self.services.status)
+        status["workspace"] = await self.workspace()
+        self.finish(status)
+
+
+class WorkspaceHandler(WorkspaceMixin):
+    """The ``workspace`` block alone. The header asks for it every minute, so the idle
+    time and the suggestion to run elsewhere follow the kernels, while identity
+    checks (STS, Databricks) stay on the user's own refresh setting; the machine and
+    its price are remembered by the server, so this makes no AWS call once known."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Report the machine, its $/h and the kernels' idle time."""
+        self.finish({"workspace": await self.workspace()})
 
 
 class ConfigHandler(UcdhHandler):
