@@ -4,7 +4,7 @@
  * is nothing), the card says when the run started, and its elapsed time is
  * the machine's (as %ucdh_runs prints it) and never goes back when it ends.
  */
-import { Dialog } from '@jupyterlab/apputils';
+import { Dialog, Notification } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 
@@ -83,6 +83,18 @@ describe('A run card after the run', () => {
     // and it stays offered, with no error on the card
     await find(item, '.jp-ucdh-Runs-html');
     expect(item.querySelector('[role="alert"]')).toBeNull();
+    // and a notice says what the view is, so cells without output do not read as a result
+    const notice = await waitFor(
+      () =>
+        Notification.manager.notifications.find(n =>
+          n.message.includes("Databricks' view of the run as far as it got")
+        ),
+      'the notice'
+    );
+    expect(notice.message).toMatch(
+      /^welcome\.ipynb ended \(cancelled\) before it saved its notebook/
+    );
+    expect(notice.type).toBe('info');
   });
 
   it('says plainly that a cancelled run left no output, and what to do', async () => {

@@ -26,7 +26,13 @@ import { CommandIDs, CSS } from '../tokens';
 import { cancelText } from './backends';
 import { RunAction, RunsView } from './list';
 import { firstLogSource, showRunLog } from './log';
-import { baseName, formatRunCost, IRerun, usageText } from './model';
+import {
+  baseName,
+  formatRunCost,
+  IRerun,
+  stateBadge,
+  usageText
+} from './model';
 import { RunsPoller } from './poller';
 
 /** The command of the file browser that opens a document by path. */
@@ -186,6 +192,16 @@ export class RunsSection extends ReactWidget {
             path: output.html_path,
             factory: HTML_VIEWER
           });
+          // Without this the view, often cells with no output, reads as a
+          // result: say what it is.
+          Notification.info(
+            trans.__(
+              "%1 ended (%2) before it saved its notebook: this is Databricks' view of the run as far as it got; cells without output did not run. Its Log shows how far it got.",
+              baseName(run.notebook_path),
+              stateBadge(run.state, trans).label.toLowerCase()
+            ),
+            { autoClose: 10000 }
+          );
         }
         return;
       }

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..compute.estimate import billed_hours, check_expected
 from ..errors import UcdhError
+from ..timefmt import format_duration
 from .model import MINIMUM_BILLED_SECONDS, Run, RunState, parse_iso
 from .policy import BACKEND_LABELS, money, plural
 from .service import check_instance_type
@@ -224,9 +225,15 @@ def duration_hours(run: Run) -> float | None:
     return max(end - start, timedelta(seconds=MINIMUM_BILLED_SECONDS)).total_seconds() / 3600
 
 
-def duration_words(hours: float) -> str:
-    """``12 min``, ``1.5 h``."""
-    return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.3g} h"
+def ran_seconds(run: Run) -> float | None:
+    """How long a finished run's machine ran, in seconds, as its card shows it."""
+    start, end = parse_iso(run.started_at), parse_iso(run.ended_at)
+    return None if start is None or end is None else max(0.0, (end - start).total_seconds())
+
+
+def card_money(value: float) -> str:
+    """A run's cost as its card shows it (``formatCost``): ``<$0.01`` under a cent."""
+    return "<$0.01" if 0 < value < 0.01 else money(value)
 
 
 def history(previous: list[Run], notebook_path: str, price: RunPrice) -> dict[str, Any] | None:
@@ -244,8 +251,13 @@ def history(previous: list[Run], notebook_path: str, price: RunPrice) -> dict[st
             continue
         cost = run.cost_final_usd
         where = f"{price.machines()} on {BACKEND_LABELS.get(price.backend, price.backend)}"
-        text = f"Last successful run of this notebook on {where}: {duration_words(hours)}"
-        text += "." if cost is None else f", {money(cost)}."
+        # The time as its run card shows it; the billed minimum said when it applied.
+        took = ran_seconds(run) or 0.0
+        said = format_duration(took)
+        if took < MINIMUM_BILLED_SECONDS:
+            said += f" (billed as {format_duration(MINIMUM_BILLED_SECONDS)})"
+        text = f"Last successful run of this notebook on {where}: {said}"
+        text += "." if cost is None else f", {card_money(cost)}."
         return {
             "hours": round(hours, 4),
             "cost_usd": cost,

@@ -48,7 +48,7 @@ def node_parts(services: UcdhServices, instance_type: str) -> tuple[float, float
     return ec2, dbu, disk
 
 
-def finished(notebook: str, backend: str, instance_type: str, count: int, minutes: int) -> Run:
+def finished(notebook: str, backend: str, instance_type: str, count: int, minutes: float) -> Run:
     """A successful run of the researcher that took ``minutes``."""
     run = make_run(
         notebook_path=notebook, backend=backend, instance_type=instance_type, count=count
@@ -138,9 +138,19 @@ def test_history_is_shown_only_for_the_same_notebook_backend_type_and_nodes(
     # Then the history says what it is, and never by the run id alone
     assert history["hours"] == pytest.approx(0.2)
     assert history["text"] == (
-        "Last successful run of this notebook on 1 t3.micro on EC2: 12 min, $0.01."
+        "Last successful run of this notebook on 1 t3.micro on EC2: 12 min 00 s, $0.01."
     )
     assert same.id not in history["text"]
+    # Given a newer 9-second run costing a fraction of a cent, it reads as its run
+    # card does ("9 s", "<$0.01"), saying the minute billed
+    quick = finished(NOTEBOOK, "ec2", "t3.micro", 1, 0.15)
+    quick.cost_final_usd = 0.00023
+    store.put(quick)
+    history = dialog(services, root, instance_type="t3.micro")["cost"]["history"]
+    assert history["text"] == (
+        "Last successful run of this notebook on 1 t3.micro on EC2: "
+        "9 s (billed as 1 min 00 s), <$0.01."
+    )
 
 
 def test_max_runtime_follows_the_expected_runtime_within_the_admins_cap(
