@@ -186,7 +186,7 @@ class MachineFinder:
         """The machine, and whether that answer holds for good (a failed AWS call does not)."""
         config = services.config
         if config.workspace_instance_type:
-            where = "this JupyterLab (UcdhConfig stand-in)"
+            where = "this JupyterLab (the machine type your administrator set)"
             return Machine("configured", config.workspace_instance_type, where), True
         metadata = studio_metadata(config.workspace_metadata_path)
         if metadata is not None:

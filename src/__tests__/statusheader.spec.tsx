@@ -65,7 +65,7 @@ const DATABRICKS_DENIED: IStatus = {
 
 const LARGE_IDLE: IWorkspace = {
   platform: 'configured',
-  where: 'this JupyterLab (UcdhConfig stand-in)',
+  where: 'this JupyterLab (the machine type your administrator set)',
   instance_type: 'm5.4xlarge',
   vcpu: 16,
   price_per_hour: 0.768,
@@ -336,7 +336,7 @@ describe('UcdhSidebar status header', () => {
       'This JupyterLab: m5.4xlarge · 16 vCPUs · $0.77/h'
     );
     expect(machine.getAttribute('title')).toBe(
-      'this JupyterLab (UcdhConfig stand-in); price: EC2 on-demand (bundled, 2026-11-01)'
+      'this JupyterLab (the machine type your administrator set); price: EC2 on-demand (bundled, 2026-11-01)'
     );
     expect(node.querySelector('.jp-ucdh-StatusHeader-idle')?.textContent).toBe(
       '2 kernels idle for 45 min'
