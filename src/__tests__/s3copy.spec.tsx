@@ -4,8 +4,11 @@
  * failed and why.
  */
 import { Dialog, Notification } from '@jupyterlab/apputils';
+import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 
+import type { IS3TransferJob } from '../s3/api';
+import { copyReport } from '../s3/copyreport';
 import { S3Section } from '../s3/section';
 import { find, waitFor } from './dom';
 import { fakeS3Server, openLab } from './s3fixtures';
@@ -81,8 +84,9 @@ describe('S3 copy to workspace', () => {
     expect(notice.type).toBe('success');
     expect(notice.message).toBe('Copied obj-000.csv to data/obj-000.csv');
     act(notice, 'Show in file browser');
-    await waitFor(() => revealed.length === 1, 'the file browser');
-    expect(revealed).toEqual([{ path: 'data/obj-000.csv' }]);
+    // (its folder first, so the listing has the new file when it is selected)
+    await waitFor(() => revealed.length === 2, 'the file browser');
+    expect(revealed).toEqual([{ path: 'data' }, { path: 'data/obj-000.csv' }]);
   });
 
   it('counts the files of several items, and reveals the folder they went to', async () => {
@@ -105,8 +109,8 @@ describe('S3 copy to workspace', () => {
     const [notice] = notices();
     expect(notice.message).toBe('Copied 2 files to data/');
     act(notice, 'Show in file browser');
-    await waitFor(() => revealed.length === 1, 'the file browser');
-    expect(revealed).toEqual([{ path: 'data' }]);
+    await waitFor(() => revealed.length === 2, 'the file browser');
+    expect(revealed).toEqual([{ path: '' }, { path: 'data' }]);
   });
 
   it('names what failed and why, next to what was copied', async () => {
@@ -135,7 +139,37 @@ describe('S3 copy to workspace', () => {
     );
     // And the copied file can still be found
     act(notice, 'Show in file browser');
-    await waitFor(() => revealed.length === 1, 'the file browser');
-    expect(revealed).toEqual([{ path: 'data' }]);
+    await waitFor(() => revealed.length === 2, 'the file browser');
+    expect(revealed).toEqual([{ path: '' }, { path: 'data' }]);
+  });
+});
+
+describe('copyReport', () => {
+  const trans = nullTranslator.load('ucdh_jupyter');
+  const job = (path: string): IS3TransferJob => ({
+    id: 'j1',
+    kind: 'to_workspace',
+    state: 'succeeded',
+    source: { bucket: 'b', key: 'studies/cohort.parquet' },
+    target: { path },
+    bytes_done: 7,
+    bytes_total: 7,
+    files_done: 1,
+    files_total: 1,
+    error: null,
+    created: '2026-12-05T22:00:00Z',
+    started: '2026-12-05T22:00:00Z',
+    finished: '2026-12-05T22:00:01Z'
+  });
+
+  it('says the workspace root rather than repeating the name of a file copied there', () => {
+    expect(copyReport([job('cohort.parquet')], '', trans)).toEqual({
+      kind: 'success',
+      message: 'Copied cohort.parquet to the workspace root',
+      reveal: 'cohort.parquet'
+    });
+    expect(
+      copyReport([job('data/cohort.parquet')], 'data', trans)?.message
+    ).toBe('Copied cohort.parquet to data/cohort.parquet');
   });
 });

@@ -59,7 +59,10 @@ export function copyReport(
           sourceName(job),
           path
         )
-      : trans.__('Copied %1 to %2', sourceName(job), path);
+      : path.includes('/')
+        ? trans.__('Copied %1 to %2', sourceName(job), path)
+        : // "Copied a.csv to a.csv" did not say where it went.
+          trans.__('Copied %1 to the workspace root', sourceName(job));
   } else if (copied.length > 0) {
     const files = copied.reduce((sum, job) => sum + job.files_done, 0);
     reveal = where.replace(/\/$/, '');
@@ -114,7 +117,7 @@ export function notifyCopy(
           {
             label: trans.__('Show in file browser'),
             caption: trans.__('Show %1 in the file browser', path || '/'),
-            callback: () => void commands.execute(GO_TO_PATH, { path })
+            callback: () => void revealInFileBrowser(commands, path)
           }
         ]
       : [];
@@ -124,4 +127,23 @@ export function notifyCopy(
     // An error stays until dismissed: the user must be able to read it.
     Notification.error(report.message, { autoClose: false, actions });
   }
+}
+
+/**
+ * Open the file browser at `path` and select it.
+ *
+ * The file browser's go-to-path refreshes the folder's contents, but its
+ * listing repaints the new items only on the next frame and looks the name
+ * up before that: a file just copied there was "not found" (logged, nothing
+ * selected). Going to the folder first, then to the file a frame later,
+ * finds it.
+ */
+export async function revealInFileBrowser(
+  commands: CommandRegistry,
+  path: string
+): Promise<void> {
+  const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  await commands.execute(GO_TO_PATH, { path: folder });
+  await new Promise<void>(resolve => requestAnimationFrame(() => resolve()));
+  await commands.execute(GO_TO_PATH, { path });
 }

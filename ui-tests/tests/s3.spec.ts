@@ -447,8 +447,9 @@ test.describe('S3 data', () => {
     // The file browser replaces the AWS panel, in the folder of the copy.
     await toast.getByRole('button', { name: 'Show in file browser' }).click();
     await expect(page.locator('#filebrowser')).toBeVisible();
-    await expect(
-      page.locator('.jp-DirListing-item', { hasText: 'visits.csv' })
-    ).toBeVisible({ timeout: 20_000 });
+    const item = page.locator('.jp-DirListing-item', { hasText: 'visits.csv' });
+    await expect(item).toBeVisible({ timeout: 20_000 });
+    // and the copied file is the one selected there
+    await expect(item).toHaveClass(/jp-mod-selected/, { timeout: 10_000 });
   });
 });
