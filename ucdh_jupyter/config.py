@@ -523,13 +523,13 @@ class UcdhConfig(Configurable):
 
     runs_max_notebook_mb = Float(
         20.0,
-        help="Largest notebook (MB) that may be sent to a run.",
+        help="Largest notebook (MiB) that may be sent to a run.",
     ).tag(config=True)
 
     runs_max_files_mb = Float(
         500.0,
         help=(
-            "Largest total (MB) of the files sent along with a notebook. Bigger inputs "
+            "Largest total (MiB) of the files sent along with a notebook. Bigger inputs "
             "belong in S3, read by the notebook."
         ),
     ).tag(config=True)

@@ -5,6 +5,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
 import type { RunState } from '../api';
+import { formatSize } from '../s3/model';
 import {
   anyActive,
   changedParameters,
@@ -247,10 +248,13 @@ describe('the run dialog form', () => {
     ).toBe(true);
   });
 
-  it('writes sizes for people', () => {
+  it('writes sizes as the S3 section does, and an admin limit as set', () => {
     expect(formatBytes(812)).toBe('812 B');
-    expect(formatBytes(4200)).toBe('4.2 kB');
-    expect(formatBytes(2_400_000)).toBe('2.4 MB');
+    expect(formatBytes(4200)).toBe('4.1 KiB');
+    expect(formatBytes(2_400_000)).toBe('2.3 MiB');
+    // runs_max_files_mb = 50 (MiB on the server) reads 50, not "52.4 MB"
+    expect(formatBytes(50 * 1024 * 1024)).toBe('50 MiB');
+    expect(formatBytes(4200)).toBe(formatSize(4200));
   });
 
   it('reads typed parameters as JSON or Python literals, strings stay strings', () => {

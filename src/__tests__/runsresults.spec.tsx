@@ -261,7 +261,7 @@ describe('The run dialog in the singular', () => {
       '1 package, from requirements.txt.'
     );
     const files = await find(node, '.jp-ucdh-RunDialog-fileActions');
-    expect(files.textContent).toContain('1 of 1 file, 2.4 MB');
+    expect(files.textContent).toContain('1 of 1 file, 2.3 MiB');
   });
 
   it('starts the results of earlier runs unticked, notebooks and HTML views alike', async () => {

@@ -14,6 +14,7 @@ import type {
   RunState
 } from '../api';
 import { formatCost, formatNumber } from '../compute/model';
+import { formatSize } from '../s3/model';
 
 /** States after which nothing runs and nothing is billed any more. */
 export const FINAL_STATES: ReadonlySet<RunState> = new Set<RunState>([
@@ -255,18 +256,13 @@ export interface IRerun {
   cluster_mode?: ClusterMode | null;
 }
 
-/** A byte count for people: "812 B", "4.2 kB", "1.5 MB". */
+/**
+ * A byte count for people, as the S3 section writes it ("812 B", "4.1 KiB",
+ * "50 MiB"): the same file reads the same in both places, and the admin's
+ * limits (in MiB on the server) show as set.
+ */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return unit === 0
-    ? `${Math.round(value)} B`
-    : `${formatNumber(Number(value.toFixed(1)))} ${units[unit]}`;
+  return formatSize(bytes);
 }
 
 /**

@@ -161,14 +161,14 @@ def check_sizes(
     size = notebook_file.stat().st_size
     if size > max_notebook_mb * MB:
         raise bad_request(
-            f"The notebook is {size / MB:.1f} MB; runs accept notebooks up to "
-            f"{max_notebook_mb:g} MB.",
+            f"The notebook is {size / MB:.1f} MiB; runs accept notebooks up to "
+            f"{max_notebook_mb:g} MiB.",
             "Clear large outputs (Edit → Clear Outputs of All Cells), save, and retry.",
         )
     total = sum(path.stat().st_size for _, path in files)
     if total > max_files_mb * MB:
         raise bad_request(
-            f"The files sent along total {total / MB:.1f} MB; the limit is {max_files_mb:g} MB.",
+            f"The files sent along total {total / MB:.1f} MiB; the limit is {max_files_mb:g} MiB.",
             "Put large inputs in S3 and read them from the notebook instead.",
         )
     return total

@@ -137,8 +137,8 @@ def test_environment_prefers_the_folder_requirements_file(tmp_path: Path) -> Non
         ({}, {"notebook_path": "study/none.ipynb"}, "does not exist"),
         ({}, {"max_hours": 1000}, "at most 24 hours"),
         ({"runs_budget_per_run_usd": 1.0}, {"max_hours": 2}, "price of t3.micro is unknown"),
-        ({"runs_max_notebook_mb": 0.0001}, {}, "accept notebooks up to"),
-        ({"runs_max_files_mb": 0.00001}, {"files": ["data"]}, "files sent along"),
+        ({"runs_max_notebook_mb": 0.0001}, {}, "accept notebooks up to 0.0001 MiB"),
+        ({"runs_max_files_mb": 0.00001}, {"files": ["data"]}, "the limit is 1e-05 MiB"),
         ({"runs_bucket": None}, {}, "No runs bucket is configured"),
     ],
 )
