@@ -89,16 +89,61 @@ describe('RunsSection', () => {
 
     const line = await find(node, '.jp-ucdh-Runs-usage');
 
-    expect(line.textContent).toBe('This month: $12.40 of $200');
+    // (a run going counts at its maximum, and the line says so)
+    expect(line.textContent).toBe(
+      'This month: up to $12.40 of $200 with the runs going ($11.90 spent)'
+    );
     expect(line.title).toContain('1 of 3 runs going at once');
   });
 
   it("says just this month's spend when there is no monthly budget", async () => {
-    const node = shown(fakeRunsServer([DONE], { usage: usage() }));
+    const node = shown(
+      fakeRunsServer([DONE], {
+        usage: usage({ live_runs: 0, used_usd: 12.4, spent_usd: 12.4 })
+      })
+    );
 
     const line = await find(node, '.jp-ucdh-Runs-usage');
 
     expect(line.textContent).toBe('This month: $12.40');
+  });
+
+  it('says the runs going are counted at their maximum, apart from what was spent', async () => {
+    const node = shown(
+      fakeRunsServer([RUNNING], {
+        usage: usage({ live_runs: 1, used_usd: 0.05, spent_usd: 0 })
+      })
+    );
+    const line = await find(node, '.jp-ucdh-Runs-usage');
+    expect(line.textContent).toBe(
+      'This month: $0.00 spent, up to $0.05 with the runs going'
+    );
+  });
+
+  it("bills a cluster's every machine in the cost's tooltip", async () => {
+    const cluster = makeRun({
+      id: DONE_ID,
+      backend: 'databricks',
+      state: 'SUCCEEDED',
+      count: 2,
+      workers: 1,
+      rate_usd_per_hour: 0.296,
+      cost_final_usd: 0.01
+    });
+    const single = makeRun({
+      id: RUNNING_ID,
+      state: 'SUCCEEDED',
+      count: 1,
+      rate_usd_per_hour: 0.096,
+      cost_final_usd: 0.01
+    });
+    const node = shown(fakeRunsServer([cluster, single]));
+    const cost = async (id: string) =>
+      (await find(node, `[data-run-id="${id}"] .jp-ucdh-Runs-cost`)).title;
+    expect(await cost(DONE_ID)).toBe(
+      'Billed per second at $0.592/h: 2 machines at $0.296/h each'
+    );
+    expect(await cost(RUNNING_ID)).toBe('Billed per second at $0.096/h');
   });
 
   it('lists each run with its state, machine, cost and live progress', async () => {

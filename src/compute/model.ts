@@ -245,12 +245,16 @@ export interface IEstimateForm {
   ebs_gb: string;
 }
 
-/** Defaults of the estimate form: one EC2 machine for 1–2 hours with a 100 GB disk. */
+/**
+ * Defaults of the estimate form: one EC2 machine for 1–2 hours with the disk
+ * a run machine gets by default (`UcdhConfig.runs_volume_gb`, 30 GB), so the
+ * estimate and the run dialog count the same disk.
+ */
 export const DEFAULT_ESTIMATE_FORM: IEstimateForm = {
   hours: '1-2',
   backend: 'ec2',
   workers: '2',
-  ebs_gb: '100'
+  ebs_gb: '30'
 };
 
 /**

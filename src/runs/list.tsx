@@ -181,10 +181,18 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
           title={
             run.rate_usd_per_hour === null
               ? undefined
-              : trans.__(
-                  'Billed per second at %1/h',
-                  formatRate(run.rate_usd_per_hour)
-                )
+              : run.count > 1
+                ? // The rate is one machine's; a cluster bills every node.
+                  trans.__(
+                    'Billed per second at %1/h: %2 machines at %3/h each',
+                    formatRate(run.rate_usd_per_hour * run.count),
+                    run.count,
+                    formatRate(run.rate_usd_per_hour)
+                  )
+                : trans.__(
+                    'Billed per second at %1/h',
+                    formatRate(run.rate_usd_per_hour)
+                  )
           }
         >
           {formatRunCost(run, trans)}

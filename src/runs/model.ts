@@ -187,13 +187,32 @@ export function formatRunCost(run: IRun, trans: TranslationBundle): string {
 export function usageText(usage: IRunUsage, trans: TranslationBundle): string {
   const used = formatCost(usage.used_usd);
   const cap = usage.monthly_budget_usd;
-  if (cap === null) {
-    return trans.__('This month: %1', used);
+  const budget =
+    cap === null
+      ? null
+      : Number.isInteger(cap)
+        ? `$${formatNumber(cap)}`
+        : formatCost(cap);
+  // Runs going count at their maximum: said, or "This month: $0.01" read as
+  // a bill next to a run that is "not billed yet".
+  if (usage.live_runs > 0 && usage.used_usd > usage.spent_usd) {
+    const spent = formatCost(usage.spent_usd);
+    return budget === null
+      ? trans.__(
+          'This month: %1 spent, up to %2 with the runs going',
+          spent,
+          used
+        )
+      : trans.__(
+          'This month: up to %1 of %2 with the runs going (%3 spent)',
+          used,
+          budget,
+          spent
+        );
   }
-  const budget = Number.isInteger(cap)
-    ? `$${formatNumber(cap)}`
-    : formatCost(cap);
-  return trans.__('This month: %1 of %2', used, budget);
+  return budget === null
+    ? trans.__('This month: %1', used)
+    : trans.__('This month: %1 of %2', used, budget);
 }
 
 /** Cell i of N as a fraction in [0, 1]; null before the runner reported. */

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -182,3 +184,14 @@ def test_databricks_breakdown_reads_in_singular_and_plural(
     ec2, dbu = result["breakdown"][:2]
     assert ec2_item in ec2["item"] and dbu_item in dbu["item"]
     assert "1 workers" not in ec2["item"] and "1 nodes" not in dbu["item"]
+
+
+def test_the_sidebar_estimate_counts_the_disk_a_run_machine_gets_by_default() -> None:
+    """The Compute section's estimator and the run dialog count the same disk: the
+    estimator's default (``DEFAULT_ESTIMATE_FORM`` in ``src/compute/model.ts``) is the
+    default ``runs_volume_gb`` (the walk found 100 GB there and 30 GB in the dialog)."""
+    source = (Path(__file__).resolve().parents[2] / "src" / "compute" / "model.ts").read_text()
+    form = re.search(r"DEFAULT_ESTIMATE_FORM: IEstimateForm = \{(.*?)\};", source, re.S)
+    assert form, "DEFAULT_ESTIMATE_FORM not found"
+    disk = re.search(r"ebs_gb: '(\d+)'", form.group(1))
+    assert disk and int(disk.group(1)) == UcdhConfig().runs_volume_gb
