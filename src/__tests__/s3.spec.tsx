@@ -349,6 +349,15 @@ describe('S3Section', () => {
       '4 matches in 4 keys'
     );
     expect(node.querySelector('.jp-ucdh-S3-searchFurther')).toBeNull();
+    // A match in a folder shows its name first, then the folders it is in
+    // (cut at the end, a long path hid the name searched for)
+    const nested = node.querySelector('[data-key="runs/obj-900.csv"]')!;
+    expect(nested.querySelector('.jp-ucdh-S3-name')?.textContent).toBe(
+      'obj-900.csv'
+    );
+    expect(nested.querySelector('.jp-ucdh-S3-matchWithin')?.textContent).toBe(
+      'runs/'
+    );
     const searches = server.requests.filter(r => r.path === 's3/search');
     expect(searches.map(r => r.query)).toEqual([
       { bucket: 'lab', prefix: '', q: 'OBJ-' },

@@ -14,7 +14,7 @@ import { toProblem } from '../sidebar/statusheader';
 import { CSS } from '../tokens';
 import { S3ActionHandler } from './actions';
 import { IS3Object, searchObjects } from './api';
-import { formatSize, S3Row } from './model';
+import { formatSize, lastSegment, S3Row } from './model';
 
 const C = CSS.S3;
 
@@ -247,7 +247,16 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
                   onClick={() => onAction('properties', [row])}
                 >
                   <fileIcon.react tag="span" className="jp-ucdh-S3-icon" />
-                  <span className="jp-ucdh-S3-name">{match.name}</span>
+                  {/* The file's name first, its folders after: cut at the
+                      end, a long path hid the very name searched for. */}
+                  <span className="jp-ucdh-S3-name">
+                    {lastSegment(match.name)}
+                  </span>
+                  {match.name.includes('/') && (
+                    <span className="jp-ucdh-S3-matchWithin">
+                      {match.name.slice(0, match.name.lastIndexOf('/') + 1)}
+                    </span>
+                  )}
                 </button>
                 <span className={C.size}>{formatSize(match.size)}</span>
                 <button
