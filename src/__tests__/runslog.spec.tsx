@@ -118,7 +118,7 @@ describe('Run logs', () => {
     expect(document.activeElement).toBe(tab(dialog, 'boot'));
     expect(tab(dialog, 'boot').getAttribute('aria-selected')).toBe('true');
     expect(dialog.querySelector('.jp-ucdh-RunLogPanel-note')?.textContent).toBe(
-      'Only the end of this log is shown: it is 1.2 MB long.'
+      'Only the end of this log is shown: it is 1.2 MiB long.'
     );
 
     // and a click goes back to the notebook's log without reading it again

@@ -26,6 +26,7 @@ import {
 } from '../runs/model';
 import {
   allowedClusterModes,
+  cancelText,
   initialBackend,
   initialClusterMode,
   machineText,
@@ -363,5 +364,11 @@ describe('run backends', () => {
         trans
       )
     ).toBe('Serverless compute');
+    // The cancel confirmation names the cluster without brackets in brackets
+    expect(
+      cancelText(makeRun({ ...cluster, workers: 1, count: 2 }), trans)
+    ).toBe(
+      'The Databricks run is cancelled and its job cluster, m5.xlarge × 2 (1 worker + driver), is terminated.'
+    );
   });
 });

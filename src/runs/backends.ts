@@ -142,7 +142,7 @@ export function cancelText(run: IRun, trans: TranslationBundle): string {
   }
   return run.cluster_mode === 'new_cluster' || run.cluster_mode === null
     ? trans.__(
-        'The Databricks run is cancelled and its job cluster (%1) is terminated.',
+        'The Databricks run is cancelled and its job cluster, %1, is terminated.',
         machineText(run, trans)
       )
     : trans.__('The Databricks run is cancelled.');

@@ -76,12 +76,12 @@ export function stateBadge(state: RunState, trans: TranslationBundle): IBadge {
     SUCCEEDED: [
       trans.__('Succeeded'),
       'success',
-      trans.__('Every cell ran; the machine is gone.')
+      trans.__('Every cell ran; nothing of it is left running.')
     ],
     FAILED: [
       trans.__('Failed'),
       'failure',
-      trans.__('The run stopped on an error; the machine is gone.')
+      trans.__('The run stopped on an error; nothing of it is left running.')
     ],
     CANCELLING: [
       trans.__('Cancelling'),
@@ -91,7 +91,7 @@ export function stateBadge(state: RunState, trans: TranslationBundle): IBadge {
     CANCELLED: [
       trans.__('Cancelled'),
       'muted',
-      trans.__('Cancelled; the machine is gone.')
+      trans.__('Cancelled; nothing of it is left running.')
     ],
     EXPIRED: [
       trans.__('Expired'),
