@@ -347,6 +347,14 @@ describe('UcdhSidebar status header', () => {
     expect(
       node.querySelector('.jp-ucdh-StatusHeader-suggestionReason')?.textContent
     ).toBe(LARGE_IDLE.suggestion?.reason);
+    // One line until opened, so the header leaves the sections their room
+    const suggestion = node.querySelector(
+      'details.jp-ucdh-StatusHeader-suggestion'
+    ) as HTMLDetailsElement;
+    expect(suggestion.open).toBe(false);
+    expect(suggestion.querySelector('summary')?.textContent).toBe(
+      'A large machine is idling: pay less?'
+    );
   });
 
   it('follows the idle time with no click, and shows the suggestion when it is due', async () => {

@@ -69,14 +69,19 @@ export function MachineLine(props: {
         {kernelsLine(workspace, trans)}
       </p>
       {workspace.suggestion && (
-        <div className="jp-ucdh-StatusHeader-suggestion" role="note">
+        // One line until opened: in full, message and reason took a third of
+        // the sidebar and pushed the sections into a few rows each.
+        <details className="jp-ucdh-StatusHeader-suggestion" role="note">
+          <summary className="jp-ucdh-StatusHeader-suggestionSummary">
+            {trans.__('A large machine is idling: pay less?')}
+          </summary>
           <p className="jp-ucdh-StatusHeader-suggestionText">
             {workspace.suggestion.message}
           </p>
           <p className="jp-ucdh-StatusHeader-suggestionReason">
             {workspace.suggestion.reason}
           </p>
-        </div>
+        </details>
       )}
     </div>
   );
