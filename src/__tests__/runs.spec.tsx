@@ -146,6 +146,17 @@ describe('RunsSection', () => {
     expect(await cost(RUNNING_ID)).toBe('Billed per second at $0.096/h');
   });
 
+  it('says the kernel is starting before the first cell, not "Cell 0 of 2"', async () => {
+    const starting = makeRun({
+      id: RUNNING_ID,
+      state: 'RUNNING',
+      progress: { cell: 0, cells: 2, last_lines: [], heartbeat_at: null }
+    });
+    const node = shown(fakeRunsServer([starting]));
+    const progress = await find(node, '.jp-ucdh-Runs-progress');
+    expect(progress.textContent).toBe('Starting the kernel; 2 cells to run');
+  });
+
   it('lists each run with its state, machine, cost and live progress', async () => {
     const node = shown(fakeRunsServer([RUNNING, DONE]));
 

@@ -88,6 +88,15 @@ describe('Run logs', () => {
     expect(
       dialog.querySelector('.jp-ucdh-RunLog')?.getAttribute('aria-label')
     ).toBe('Boot log');
+    // titled by when the run was submitted, its id at the foot for support
+    const title = dialog.querySelector('.jp-Dialog-header')?.textContent ?? '';
+    expect(title).toMatch(
+      /^Log of \S+\.ipynb, submitted \d{4}-\d\d-\d\d \d\d:\d\d$/
+    );
+    expect(title).not.toContain(DONE_ID);
+    expect(dialog.querySelector('.jp-ucdh-Runs-logRunId')?.textContent).toBe(
+      `Run id: ${DONE_ID}`
+    );
     // read through the log route with source=boot
     expect(
       server.requests.filter(r => r.path === `runs/${DONE_ID}/log`)

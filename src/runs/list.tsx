@@ -318,7 +318,18 @@ function Progress(props: {
   if (fraction === null && lines.length === 0) {
     return null;
   }
-  const label = fraction === null ? '' : trans.__('Cell %1 of %2', cell, cells);
+  // Before papermill starts the first cell the runner reports cell 0, which
+  // read as "Cell 0 of 2" while the log already said "Executing Cell 1".
+  const label =
+    fraction === null
+      ? ''
+      : cell === 0
+        ? trans._n(
+            'Starting the kernel; %1 cell to run',
+            'Starting the kernel; %1 cells to run',
+            cells
+          )
+        : trans.__('Cell %1 of %2', cell, cells);
   return (
     <div className="jp-ucdh-Runs-live">
       {fraction !== null && (

@@ -228,6 +228,8 @@ export function RunLogPanel(props: {
           <p className={CSS.Runs.logNote}>{trans.__('Reading the log…')}</p>
         )}
       </div>
+      {/* What an administrator or support asks for; the title says when. */}
+      <p className="jp-ucdh-Runs-logRunId">{trans.__('Run id: %1', run.id)}</p>
     </div>
   );
 }

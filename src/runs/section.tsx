@@ -21,6 +21,7 @@ import {
   listRuns,
   RunLogSource
 } from '../api';
+import { formatDateTime } from '../format';
 import { toProblem } from '../sidebar/statusheader';
 import { CommandIDs, CSS } from '../tokens';
 import { cancelText } from './backends';
@@ -222,7 +223,13 @@ export class RunsSection extends ReactWidget {
         // got that far, and its machine's boot log says why.
         const runner = await load('runner');
         await showRunLog(
-          trans.__('Log of %1 (%2)', baseName(run.notebook_path), run.id),
+          // Runs are told apart by when they were submitted, as on their
+          // cards; the id is at the foot of the log, for support.
+          trans.__(
+            'Log of %1, submitted %2',
+            baseName(run.notebook_path),
+            formatDateTime(run.created_at)
+          ),
           {
             run,
             first: firstLogSource(run, runner),
