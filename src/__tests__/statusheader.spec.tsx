@@ -333,7 +333,7 @@ describe('UcdhSidebar status header', () => {
     const node = sidebar.node;
 
     expect(machine.textContent).toBe(
-      'This JupyterLab: m5.4xlarge · 16 vCPUs · $0.77/h'
+      'This JupyterLab: m5.4xlarge · 16 vCPUs · $0.768/h'
     );
     expect(machine.getAttribute('title')).toBe(
       'this JupyterLab (the machine type your administrator set); price: EC2 on-demand (bundled, 2026-11-01)'

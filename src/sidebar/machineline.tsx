@@ -7,10 +7,11 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { IWorkspace } from '../api';
+import { formatRate } from '../compute/model';
 
-/** `$0.77/h`; three decimals below 10 cents, so a small machine is not "$0.05". */
+/** `$0.768/h`: a rate as the instance table writes it, so the same machine reads alike. */
 export function perHour(usd: number): string {
-  return `$${usd.toFixed(usd < 0.1 ? 3 : 2)}/h`;
+  return `${formatRate(usd)}/h`;
 }
 
 /** `under a minute`, `45 min`, `2 h 05 min` (format.ts's duration style, to the minute). */

@@ -35,8 +35,12 @@ DASH, TIMES = "\u2013", "\u00d7"  # as the dialog writes ranges and products
 
 
 def rate_text(value: float) -> str:
-    """``$0.0832/h``: hourly rates keep four decimals, as price lists do."""
-    return f"${value:,.4f}/h"
+    """``$0.0832/h``, ``$0.096/h``, ``$1.23/h``: as the instance table writes a rate
+    (``formatRate`` in ``src/compute/model.ts``), so one machine reads alike in the
+    table and the cost block: enough digits to tell cheap types apart, at least two."""
+    digits = 2 if value >= 10 else 3 if value >= 0.1 else 4
+    whole, _, fraction = f"{value:,.{digits}f}".partition(".")
+    return f"${whole}.{fraction.rstrip('0').ljust(2, '0')}/h"
 
 
 def hours_text(low: float, high: float | None = None) -> str:

@@ -25,7 +25,9 @@ test.describe('AWS sidebar', () => {
     // The demo's stand-in machine for this JupyterLab, priced from the price table.
     await expect(
       header.locator('.jp-ucdh-StatusHeader-machineType')
-    ).toHaveText(/^This JupyterLab: m5\.4xlarge · 16 vCPUs · \$\d+\.\d{2}\/h$/);
+    ).toHaveText(
+      /^This JupyterLab: m5\.4xlarge · 16 vCPUs · \$\d+\.\d{2,4}\/h$/
+    );
     await expect(header.locator('.jp-ucdh-StatusHeader-idle')).toBeVisible();
     await expect(header.locator('.jp-ucdh-StatusHeader-region')).toContainText(
       'us-east-1'

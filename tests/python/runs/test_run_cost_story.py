@@ -14,6 +14,7 @@ import pytest
 
 from ucdh_jupyter.compute.estimate import EstimateRequest
 from ucdh_jupyter.errors import UcdhError
+from ucdh_jupyter.runs.costs import rate_text
 from ucdh_jupyter.runs.model import Run, RunState, utcnow
 from ucdh_jupyter.runs.policy import run_maximum
 from ucdh_jupyter.runs.user import UserRuns
@@ -209,3 +210,12 @@ def test_ucdh_run_prints_the_maximum_with_what_it_counts() -> None:
     assert run_maximum(run) == (
         "$0.05 (4 h max runtime \u00d7 1 t3.micro at $0.0137/h, disk included)"
     )
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [(0.096, "$0.096/h"), (0.0832, "$0.0832/h"), (0.768, "$0.768/h"), (12.5, "$12.50/h")],
+)
+def test_a_rate_in_the_cost_block_reads_as_in_the_instance_table(rate: float, text: str) -> None:
+    # The walk found "$0.0960/h" in the dialog for the table's "$0.096" (formatRate).
+    assert rate_text(rate) == text
