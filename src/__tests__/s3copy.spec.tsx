@@ -9,6 +9,7 @@ import { CommandRegistry } from '@lumino/commands';
 
 import type { IS3TransferJob } from '../s3/api';
 import { copyReport } from '../s3/copyreport';
+import { copyText } from '../s3/transfers';
 import { S3Section } from '../s3/section';
 import { find, waitFor } from './dom';
 import { fakeS3Server, openLab } from './s3fixtures';
@@ -171,5 +172,9 @@ describe('copyReport', () => {
     expect(
       copyReport([job('data/cohort.parquet')], 'data', trans)?.message
     ).toBe('Copied cohort.parquet to data/cohort.parquet');
+    // and so does the section's own line
+    expect(copyText(job('cohort.parquet'), trans)).toBe(
+      'Copied cohort.parquet to the workspace root (7 B).'
+    );
   });
 });

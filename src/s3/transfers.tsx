@@ -30,7 +30,10 @@ function failure(job: IS3TransferJob, trans: TranslationBundle): string {
 }
 
 /** A copy between S3 and the workspace, either way. */
-function copyText(job: IS3TransferJob, trans: TranslationBundle): string {
+export function copyText(
+  job: IS3TransferJob,
+  trans: TranslationBundle
+): string {
   const up = job.kind === 'to_s3';
   let what: string;
   let where: string;
@@ -47,7 +50,9 @@ function copyText(job: IS3TransferJob, trans: TranslationBundle): string {
     );
   } else {
     what = lastSegment(job.source.key ?? job.source.prefix ?? '');
-    where = job.target.path || trans.__('the workspace root');
+    // A path with no folder is the root: "Copied a.csv to a.csv" said nothing.
+    const path = job.target.path ?? '';
+    where = path.includes('/') ? path : trans.__('the workspace root');
   }
   switch (job.state) {
     case 'queued':
