@@ -254,9 +254,22 @@ async def test_a_run_the_reaper_expires_is_audited_as_expired(
     ucdh_request: Any, audit_file: Path, jp_serverapp: Any
 ) -> None:
     # Given a slow run with a short max runtime
-    body = {"notebook_path": "study/slow.ipynb", "instance_type": "t3.micro", "max_hours": 0.05}
+    body = {
+        "notebook_path": "study/slow.ipynb",
+        "instance_type": "t3.micro",
+        "max_hours": 0.05,
+        "parameters": {"seconds": 600},
+    }
     status, run = await ucdh_request("POST", "runs", body, request_timeout=SLOW)
     assert status == 202, run
+    # that is in its sleeping cell, so the stopped runner has a last word of its own
+    # (the interrupted notebook) that must not become the run's state
+    await follow(
+        ucdh_request,
+        run["id"],
+        lambda r: r["progress"]["cell"] >= 2,
+        timeout=120,
+    )
     # When the reaper sweeps after its deadline
     services = jp_serverapp.web_app.settings["ucdh"]
     record = services.runs.get(run["id"])
@@ -264,7 +277,7 @@ async def test_a_run_the_reaper_expires_is_audited_as_expired(
         None, lambda: reap(services.runs, now=record.deadline_at.replace(microsecond=1))
     )
     # Then the run's last audited state is EXPIRED, by the sweep rather than a request
-    assert run_states(audit_file, run["id"])[-1][1] == "EXPIRED"
+    assert run_states(audit_file, run["id"])[-1][1] == "EXPIRED", run_states(audit_file, run["id"])
     assert not [r for r in requests_in(audit_file) if r["route"] != "runs"]
 
 

@@ -70,9 +70,14 @@ def _reap_instances(service: RunService, moment: datetime) -> list[str]:
         )
         run = backend.run_from_tags(instance)
         if run is not None:
+            # EXPIRED is recorded as soon as termination is asked for, before the
+            # machine goes down: a dying runner's own last word (the notebook
+            # interrupted, so FAILED) must not become the run's state. The local
+            # stand-in stops its runner synchronously (seconds, letting it save),
+            # so it goes after; a real instance dies after the call returns.
+            service.expire(run, moment)
             if backend.local is not None:
                 backend.local.stop(run.id)
-            service.expire(run, moment)
     return [instance["InstanceId"] for instance in overdue]
 
 
