@@ -59,25 +59,28 @@ def _reap_instances(service: RunService, moment: datetime) -> list[str]:
             overdue.append(instance)
     if not overdue:
         return []
+    # EXPIRED is recorded before the machines are touched: once an instance is
+    # terminated, the tracker (seeing it gone) or the dying runner (its notebook
+    # interrupted) can record FAILED first, and a final state is never changed, so
+    # the audit said 'failed' for a run the reaper killed. An instance whose
+    # termination fails is still found by its tags at the next sweep.
+    runs = []
+    for instance in overdue:
+        run = backend.run_from_tags(instance)
+        if run is not None:
+            service.expire(run, moment)
+            runs.append(run)
     backend.terminate([instance["InstanceId"] for instance in overdue])
     for instance in overdue:
-        run_id = tag_value(instance, TAG_RUN_ID)
         log.warning(
             "ucdh-jupyter: terminated %s (run %s) past its deadline %s",
             instance["InstanceId"],
-            run_id,
+            tag_value(instance, TAG_RUN_ID),
             tag_value(instance, TAG_DEADLINE),
         )
-        run = backend.run_from_tags(instance)
-        if run is not None:
-            # EXPIRED is recorded as soon as termination is asked for, before the
-            # machine goes down: a dying runner's own last word (the notebook
-            # interrupted, so FAILED) must not become the run's state. The local
-            # stand-in stops its runner synchronously (seconds, letting it save),
-            # so it goes after; a real instance dies after the call returns.
-            service.expire(run, moment)
-            if backend.local is not None:
-                backend.local.stop(run.id)
+    if backend.local is not None:
+        for run in runs:
+            backend.local.stop(run.id)
     return [instance["InstanceId"] for instance in overdue]
 
 
