@@ -58,6 +58,16 @@ describe('S3 copy to workspace', () => {
     action!.callback(new MouseEvent('click'));
   }
 
+  /** Select obj-000.csv and obj-001.csv, copy them to the workspace, wait for the notice. */
+  async function copyTwoToWorkspace(node: HTMLElement): Promise<void> {
+    clickRow(node, 'obj-000.csv');
+    clickRow(node, 'obj-001.csv', { ctrlKey: true });
+    (
+      await find(node, '.jp-ucdh-S3-selectionBar [data-action="workspace"]')
+    ).click();
+    await waitFor(() => notices().length === 1, 'the notification');
+  }
+
   function clickRow(
     node: HTMLElement,
     key: string,
@@ -94,17 +104,8 @@ describe('S3 copy to workspace', () => {
     // Given two selected objects
     const server = fakeS3Server({ objects: 3 });
     const node = await opened(server);
-    clickRow(node, 'obj-000.csv');
-    clickRow(node, 'obj-001.csv', { ctrlKey: true });
-    await find(node, '.jp-ucdh-S3-selectionBar [data-action="workspace"]');
-
     // When both are copied to the workspace
-    (
-      node.querySelector(
-        '.jp-ucdh-S3-selectionBar [data-action="workspace"]'
-      ) as HTMLElement
-    ).click();
-    await waitFor(() => notices().length === 1, 'the notification');
+    await copyTwoToWorkspace(node);
 
     // Then one notification counts them and shows their folder
     const [notice] = notices();
@@ -118,17 +119,8 @@ describe('S3 copy to workspace', () => {
     // Given two selected objects, one of which cannot be read
     const server = fakeS3Server({ objects: 3, failCopies: ['obj-001.csv'] });
     const node = await opened(server);
-    clickRow(node, 'obj-000.csv');
-    clickRow(node, 'obj-001.csv', { ctrlKey: true });
-    await find(node, '.jp-ucdh-S3-selectionBar [data-action="workspace"]');
-
     // When both are copied to the workspace
-    (
-      node.querySelector(
-        '.jp-ucdh-S3-selectionBar [data-action="workspace"]'
-      ) as HTMLElement
-    ).click();
-    await waitFor(() => notices().length === 1, 'the notification');
+    await copyTwoToWorkspace(node);
 
     // Then an error notification that stays says which failed and why
     const [notice] = notices();
