@@ -161,6 +161,35 @@ test.describe('Run on AWS', () => {
     await page.locator('.jp-Dialog-button.jp-mod-reject').click();
     await expect(dialog).toHaveCount(0);
   });
+
+  test('keeps its fields still while the machine list loads, so a click lands where it was aimed', async ({
+    page
+  }) => {
+    // A slow machine list, as on a busy server: the form shows first and the
+    // list arrives later, making the dialog taller.
+    await page.route(/\/ucdh-jupyter\/compute\/catalog/, async route => {
+      await new Promise(resolve => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    const dialog = await openRunDialog(page, 'welcome.ipynb');
+    const databricks = dialog.locator(
+      'input[type="radio"][value="databricks"]'
+    );
+    await expect(databricks).toBeVisible();
+    const presets = dialog.locator('.jp-ucdh-Compute-preset');
+    await expect(presets).toHaveCount(0);
+    const content = dialog.locator('.jp-Dialog-content');
+    const before = await databricks.boundingBox();
+    const heightBefore = (await content.boundingBox())!.height;
+    await expect(presets.first()).toBeVisible({ timeout: 30_000 });
+    // The dialog did grow; the fields above the list stayed where they were.
+    expect((await content.boundingBox())!.height).toBeGreaterThan(heightBefore);
+    expect((await databricks.boundingBox())!.y).toBe(before!.y);
+    await databricks.check();
+    await expect(databricks).toBeChecked();
+    await page.locator('.jp-Dialog-button.jp-mod-reject').click();
+    await expect(dialog).toHaveCount(0);
+  });
 });
 
 test.describe('Demo notebooks', () => {
