@@ -55,6 +55,12 @@ describe('Run logs', () => {
     const node = sections.show(server);
     (await find(node, '.jp-ucdh-Runs-log')).click();
     const dialog = await find(document.body, '.jp-ucdh-RunLogDialog');
+    // JupyterLab's dialog focuses its button once attached, which can come
+    // after it is found: a test moving focus earlier would have it taken back.
+    await waitFor(
+      () => (dialog.contains(document.activeElement) ? true : null),
+      "the dialog's first focus"
+    );
     return { dialog, server };
   }
 
