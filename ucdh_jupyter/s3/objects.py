@@ -210,16 +210,6 @@ def delete(
     return result
 
 
-def copy_extra_args(info: dict[str, Any], size: int, threshold: int) -> dict[str, Any]:
-    """What a multipart copy must set itself (S3 copies metadata only in one-shot copies)."""
-    if size <= threshold:
-        return {}
-    extra: dict[str, Any] = {"Metadata": dict(info.get("Metadata") or {})}
-    if info.get("ContentType"):
-        extra["ContentType"] = info["ContentType"]
-    return extra
-
-
 def part_size_for(size: int, part_size: int) -> int:
     """A part size that keeps ``size`` within S3's 10,000 parts."""
     return max(part_size, math.ceil(size / MAX_PARTS))
