@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import UcdhError, bad_request, translate
 from .listing import iso, iter_objects
-from .names import base_name, folder_prefix, s3_uri
+from .names import base_name, content_disposition, folder_prefix, s3_uri
 
 DELETE_BATCH = 1000
 MAX_PARTS = 10_000
@@ -125,7 +125,6 @@ def _versions(client: Any, bucket: str, key: str, limit: int = 100) -> Iterator[
 def presign(client: Any, bucket: str, key: str, expiry: int) -> dict[str, Any]:
     """A SigV4 GET URL for ``key`` that lives ``expiry`` seconds. Never log the result."""
     head(client, bucket, key)
-    from .download import content_disposition
 
     url = client.generate_presigned_url(
         "get_object",

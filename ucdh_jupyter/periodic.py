@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from tornado.ioloop import PeriodicCallback
 
-from ..errors import log_unexpected
+from .errors import log_unexpected
 
 if TYPE_CHECKING:
-    from ..services import UcdhServices
+    from .services import UcdhServices
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def every(
 def start_runs(services: UcdhServices) -> list[PeriodicCallback]:
     """At server start: rebuild the run list from S3, reap, then keep reaping and
     monitoring. Call once from the extension's load when runs are configured."""
-    from .reaper import reap
+    from .runs.reaper import reap
 
     rebuilt = threading.Event()
 
