@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .version import __version__ as __version__
+try:
+    from ._version import __version__
+except ImportError:  # pragma: no cover - only in a source tree never built
+    import warnings
+
+    warnings.warn("Importing 'ucdh_jupyter' outside a proper installation.", stacklevel=2)
+    __version__ = "dev"
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

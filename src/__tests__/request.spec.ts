@@ -53,10 +53,7 @@ const STATUS: IStatus = {
     user_id: 'AROAEXAMPLE:alice'
   },
   problem: null,
-  versions: { ucdh_jupyter: '0.1.0' },
-  databricks: null,
-  package_source: null,
-  workspace: null
+  versions: { ucdh_jupyter: '0.1.0' }
 };
 
 describe('requestAPI', () => {

@@ -23,10 +23,7 @@ const STATUS: IStatus = {
   profile: 'research',
   identity: { account: '123456789012', arn: ARN, user_id: 'AROAEXAMPLE' },
   problem: null,
-  versions: {},
-  databricks: null,
-  package_source: null,
-  workspace: null
+  versions: {}
 };
 
 const EXPIRED: IStatus = {
@@ -46,6 +43,7 @@ const WITH_DATABRICKS: IStatus = {
   databricks: {
     host: 'http://127.0.0.1:5001',
     user: 'researcher@ucdh.example',
+    workspace_id: '1234567890',
     problem: null
   }
 };
@@ -55,6 +53,7 @@ const DATABRICKS_DENIED: IStatus = {
   databricks: {
     host: 'http://127.0.0.1:5001',
     user: null,
+    workspace_id: null,
     problem: {
       status: 401,
       code: 'databricks_unauthorized',
