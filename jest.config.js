@@ -21,9 +21,9 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
-  // More than waitFor's deadline (src/__tests__/dom.ts): a loaded CI machine
-  // renders slowly, and a timeout should name what never appeared.
-  testTimeout: 30000,
+  // Three of waitFor's deadlines (src/__tests__/dom.ts, WAIT_MS): a slow CI
+  // machine renders slowly, and a timeout should name what never appeared.
+  testTimeout: 3 * 4000 * Number(process.env.UCDH_TEST_PATIENCE || 5),
   // Only src/ holds tests; crawling .venv and the built labextension makes
   // jest-haste-map report duplicate package.json names.
   roots: ['<rootDir>/src'],

@@ -13,7 +13,7 @@ const baseConfig = require(
   })
 );
 
-const { freePorts, gracefulShutdown, sharedUse } = require(
+const { freePorts, gracefulShutdown, patient, sharedUse } = require(
   path.join(uiTests, 'galata-common')
 );
 
@@ -52,7 +52,8 @@ module.exports = {
   ...baseConfig,
   testDir: path.join(uiTests, 'tests'),
   outputDir: path.join(workspace, 'test-results'),
-  timeout: 90000,
+  timeout: patient(30_000),
+  expect: { timeout: patient(2_000) },
   retries: 0,
   workers: 1,
   reporter: [['list']],
@@ -64,7 +65,7 @@ module.exports = {
       `--root ${workspace}/root --config ${uiTests}/jupyter_server_test_config.py`,
     cwd: workspace,
     url: `${baseURL}/lab`,
-    timeout: 180000,
+    timeout: patient(60_000),
     reuseExistingServer: false,
     gracefulShutdown
   }

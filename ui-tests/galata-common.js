@@ -62,4 +62,20 @@ function freePorts(count) {
  */
 const gracefulShutdown = { signal: 'SIGTERM', timeout: 30000 };
 
-module.exports = { freePorts, gracefulShutdown, launchOptions, sharedUse };
+/**
+ * A deadline (ms) that is enough on a quiet developer machine, stretched by the
+ * suites' patience factor (UCDH_TEST_PATIENCE, default 5: the CI machine was
+ * measured five times slower). A deadline, not a wait: a passing test never
+ * sleeps it out. ui-tests/tests/helpers.ts has the same for the tests.
+ */
+function patient(ms) {
+  return ms * Number(process.env.UCDH_TEST_PATIENCE || 5);
+}
+
+module.exports = {
+  freePorts,
+  gracefulShutdown,
+  launchOptions,
+  patient,
+  sharedUse
+};

@@ -7,7 +7,12 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
-const { freePorts, gracefulShutdown, sharedUse } = require('./galata-common');
+const {
+  freePorts,
+  gracefulShutdown,
+  patient,
+  sharedUse
+} = require('./galata-common');
 
 // Playwright loads this file in its main process and again in each worker: the ports are
 // chosen once, in the main process, and reach the workers (and the servers) by environment.
@@ -25,7 +30,9 @@ const demo = (port, name, extra) =>
 
 module.exports = {
   ...baseConfig,
-  timeout: 90000,
+  timeout: patient(30_000),
+  // Playwright's default of 5 s is a quiet machine's; CI is slower.
+  expect: { timeout: patient(2_000) },
   retries: 0,
   workers: 1,
   reporter: [['list']],
@@ -46,14 +53,14 @@ module.exports = {
     {
       command: demo(port, 'root', ''),
       url: `http://127.0.0.1:${port}/lab`,
-      timeout: 120000,
+      timeout: patient(40_000),
       reuseExistingServer: false,
       gracefulShutdown
     },
     {
       command: demo(baseUrlPort, 'base-url', '--base-url /jupyterlab/default/'),
       url: `http://127.0.0.1:${baseUrlPort}/jupyterlab/default/lab`,
-      timeout: 120000,
+      timeout: patient(40_000),
       reuseExistingServer: false,
       gracefulShutdown
     }

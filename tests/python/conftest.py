@@ -19,6 +19,8 @@ from jupyter_server.auth.authorizer import Authorizer
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws, demo_environment
 from ucdh_jupyter.demo.seed import seed
 
+from .patience import patient
+
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 
@@ -71,6 +73,18 @@ def server_settings(ucdh_config: dict[str, Any], **server_app: Any) -> dict[str,
 def jp_server_config(aws_env: dict[str, str], ucdh_config: dict[str, Any]) -> dict[str, Any]:
     """A server with the extension enabled and no unauthenticated access at all."""
     return server_settings(ucdh_config)
+
+
+@pytest.fixture
+def jp_fetch(jp_fetch: Any) -> Any:
+    """pytest-jupyter's ``jp_fetch``, waiting as long as a slow machine needs (its own
+    default is 20 s: a route staging a run on a loaded CI machine took longer)."""
+
+    def fetch(*parts: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("request_timeout", patient(30))
+        return jp_fetch(*parts, **kwargs)
+
+    return fetch
 
 
 @pytest.fixture

@@ -32,6 +32,8 @@ from ucdh_jupyter.demo.cli import RUNS_BUCKET
 from ucdh_jupyter.demo.databricks import LocalDatabricks
 from ucdh_jupyter.demo.localaws import DEMO_REGION, demo_environment, free_port
 
+from .patience import patient
+
 SPEC = Path(str(files("ucdh_jupyter").joinpath("openapi.yaml")))
 CHECKS = (
     "not_a_server_error",
@@ -41,13 +43,13 @@ CHECKS = (
 )
 EXAMPLES_PER_OPERATION = 25
 # A hard stop well above the usual run time: a hung server must fail, not stall CI.
-FUZZ_TIMEOUT_SECONDS = 240
+FUZZ_TIMEOUT_SECONDS = patient(60)
 LOCAL_AWS = "from ucdh_jupyter.demo.cli import main; main()"
 
 
 def wait_until_up(url: str, headers: dict[str, str], process: subprocess.Popen, what: str) -> None:
     """Poll ``url`` until it answers 200; fail with the process's output if it dies."""
-    give_up = time.monotonic() + 60
+    give_up = time.monotonic() + patient(20)
     while time.monotonic() < give_up:
         if process.poll() is not None:
             pytest.fail(f"{what} exited with {process.returncode}")
@@ -56,7 +58,7 @@ def wait_until_up(url: str, headers: dict[str, str], process: subprocess.Popen, 
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
-    pytest.fail(f"{what} did not start within 60 s")
+    pytest.fail(f"{what} did not start within {patient(20):.0f} s")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -82,7 +84,7 @@ def fuzz_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     try:
-        give_up = time.monotonic() + 120
+        give_up = time.monotonic() + patient(30)
         while not log.read_text().startswith("http://127.0.0.1"):  # printed once seeded
             assert process.poll() is None and time.monotonic() < give_up, log.read_text()
             time.sleep(0.2)
@@ -190,7 +192,7 @@ def test_fuzzing_the_whole_api_finds_no_server_error_and_no_answer_outside_the_s
         "--workers",
         "1",
         "--request-timeout",
-        "30",
+        str(patient(10)),
         "--no-color",
         "--output-sanitize",
         "true",

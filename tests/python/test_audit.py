@@ -26,6 +26,7 @@ from ucdh_jupyter.runs.model import RunState
 from ucdh_jupyter.runs.reaper import reap
 
 from .conftest import marked
+from .patience import patient
 from .runs.conftest import run_settings, workspace  # noqa: F401 - fixtures used here
 from .test_route_security import call_route, implemented_verbs, registered_routes
 
@@ -33,7 +34,7 @@ DISTINCTIVE_CONTENT = b"PATIENT-CONTENT-3f9a1c never in an audit line"
 DISTINCTIVE_PARAMETER = "PARAM-VALUE-8e2d77-never-audited"
 CLOUDWATCH_GROUP = "ucdh-audit-tests"
 # Run routes stage, launch and look at machines: on a busy CI machine that can take a while.
-SLOW = 90
+SLOW = patient(20)
 
 
 @pytest.fixture
@@ -175,7 +176,7 @@ async def test_object_content_never_reaches_the_audit_log(
 
 async def follow(ucdh_request: Any, run_id: str, done: Any, timeout: float = 60) -> dict:
     """GET the run until ``done(run)`` holds."""
-    give_up = time.monotonic() + timeout
+    give_up = time.monotonic() + patient(timeout)
     while True:
         status, run = await ucdh_request("GET", f"runs/{run_id}", request_timeout=SLOW)
         assert status == 200, run
@@ -318,7 +319,7 @@ async def test_audit_records_also_reach_cloudwatch_logs_when_configured(
     assert status == 201
     # Then its record arrives in the group, as written to the file
     (line,) = [json.dumps(r, separators=(",", ":")) for r in requests_in(audit_file)]
-    give_up = time.monotonic() + 20
+    give_up = time.monotonic() + patient(20)
     while True:
         messages = [
             event["message"]

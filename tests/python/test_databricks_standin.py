@@ -37,6 +37,7 @@ from databricks.sdk.service.workspace import ExportFormat, ImportFormat, ObjectT
 
 from ucdh_jupyter.demo.databricks import LocalDatabricks
 
+from .patience import patient
 from .runs.helpers import outputs_text
 
 FINISHED = (RunLifeCycleState.TERMINATED, RunLifeCycleState.INTERNAL_ERROR)
@@ -82,7 +83,7 @@ def notebook_task(path: str, **parameters: str) -> SubmitTask:
 
 def finished(w: WorkspaceClient, run_id: int, timeout: float = 60) -> Run:
     """Poll the run until it reaches a terminal state."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patient(timeout)
     while True:
         run = w.jobs.get_run(run_id)
         assert run.state is not None
@@ -321,7 +322,7 @@ def test_cancel_kills_a_sleeping_notebook_and_keeps_its_partial_output(
     # Given a run whose first cell has printed "started" and whose second cell sleeps
     # (a loaded machine can take many seconds to start the kernel: wait for the output)
     task_id = task_run_id(w.jobs.get_run(runs["sleeping"]))
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + patient(90)
     while "started" not in printed(w, task_id):
         assert time.monotonic() < deadline
         time.sleep(0.2)

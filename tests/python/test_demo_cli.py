@@ -27,11 +27,13 @@ from ucdh_jupyter.demo.localaws import free_port
 from ucdh_jupyter.demo.seed import BUCKETS
 from ucdh_jupyter.demo.services import RUNS_BUCKET
 
+from .patience import patient
+
 REPO = Path(__file__).resolve().parents[2]
 STEP = REPO / "scripts" / "step.sh"
 BIN = Path(sys.executable).parent
 # A cold demo start on a loaded machine (seeding, Databricks, JupyterLab) takes ~20-60 s.
-START_SECONDS = 180
+START_SECONDS = patient(40)
 
 
 def run_step(
@@ -45,7 +47,7 @@ def run_step(
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=patient(30),
         check=False,
     )
 
@@ -111,7 +113,7 @@ def test_every_install_step_of_make_goes_through_the_quiet_step_script() -> None
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patient(15),
         check=True,
     ).stdout
     commands = dry.replace("\\\n", " ").splitlines()
@@ -207,7 +209,7 @@ def get(url: str, token: str = "") -> tuple[int, bytes]:
     request = urllib.request.Request(url)
     if token:
         request.add_header("Authorization", f"token {token}")
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=patient(10)) as response:
         return response.status, response.read()
 
 

@@ -22,6 +22,8 @@ from jupyter_client.manager import start_new_kernel
 from ucdh_jupyter.demo.seed import demo_notebook
 from ucdh_jupyter.demo.services import NOTEBOOKS, prepare_workspace
 
+from .patience import patient
+
 EXAMPLES = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
@@ -52,9 +54,9 @@ def kernel_reports() -> Iterator[dict[str, dict[str, Any]]]:
     reports: dict[str, dict[str, Any]] = {}
     for name in sorted(names & set(installed)):
         spec = KernelSpecManager().get_kernel_spec(name)
-        manager, client = start_new_kernel(kernel_name=name, startup_timeout=120)
+        manager, client = start_new_kernel(kernel_name=name, startup_timeout=patient(30))
         try:
-            reply = client.kernel_info(reply=True, timeout=60)
+            reply = client.kernel_info(reply=True, timeout=patient(15))
         finally:
             client.stop_channels()
             manager.shutdown_kernel(now=True)

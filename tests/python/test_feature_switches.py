@@ -20,6 +20,7 @@ from ucdh_jupyter.kernel import FEATURE_MAGICS
 from ucdh_jupyter.widgets import InstancePicker, RunStatus
 
 from .conftest import NotebookKernel
+from .patience import patient
 from .test_route_security import implemented_verbs, registered_routes
 
 FEATURES = ("s3", "compute", "runs")
@@ -78,7 +79,7 @@ async def test_every_route_of_a_switched_off_feature_answers_feature_disabled(
                 allow_nonstandard_methods=True,
                 raise_error=False,
                 # The first catalog builds ~1,400 types from the local AWS: slow on a busy box.
-                request_timeout=180,
+                request_timeout=patient(40),
             )
             body = json.loads(response.body or b"{}") if response.body[:1] == b"{" else {}
             disabled = response.code == 403 and body.get("code") == "feature_disabled"

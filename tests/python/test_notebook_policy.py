@@ -16,6 +16,7 @@ from ucdh_jupyter.errors import UcdhError
 from ucdh_jupyter.server_client import ENV_ROOT, ENV_TOKEN, ENV_URL, ServerClient
 
 from .conftest import NotebookKernel, marked
+from .patience import patient
 from .runs.conftest import run_settings, workspace  # noqa: F401 - fixtures used here
 
 SERVER_ONLY_LIMITS = {"allowed_instance_types": ["t3.*"], "max_runtime_hours": 1.0}
@@ -219,11 +220,11 @@ async def run_in_a_real_kernel(server: Any, cells: list[str], folder: str) -> li
     client.start_channels()
     outputs = []
     try:
-        await client.wait_for_ready(timeout=120)
+        await client.wait_for_ready(timeout=patient(30))
         for cell in cells:
             msg_id, printed = client.execute(cell), []
             while True:
-                msg = await client.get_iopub_msg(timeout=120)
+                msg = await client.get_iopub_msg(timeout=patient(30))
                 if msg["parent_header"].get("msg_id") != msg_id:
                     continue
                 if msg["msg_type"] == "stream":

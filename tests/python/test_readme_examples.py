@@ -26,11 +26,12 @@ import pytest
 from ucdh_jupyter.demo.localaws import LocalAws
 
 from .conftest import marked, server_settings
+from .patience import patient
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 FENCE = re.compile(r"^```(\w*)\s*$")
 NOTEBOOK_LANGUAGES = {"python", "ipython", "py"}
-BLOCK_TIMEOUT_SECONDS = 120.0
+BLOCK_TIMEOUT_SECONDS = patient(30)
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ async def readme_kernel(server: Any) -> AsyncIterator[ReadmeKernel]:
     kernel = ReadmeKernel(server, kernel_id)
     try:
         kernel.client.start_channels()
-        await kernel.client.wait_for_ready(timeout=60)
+        await kernel.client.wait_for_ready(timeout=patient(30))
         yield kernel
     finally:
         kernel.client.stop_channels()

@@ -10,6 +10,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from .patience import patient
+
 MiB = 1024 * 1024
 # 5 MiB parts x 2 in flight, so a 16 MiB body needs more parts than fit in flight at once.
 SMALL_PARTS = {"s3_part_size": 5 * MiB, "s3_max_concurrency": 2}
@@ -90,13 +92,13 @@ async def raw_upload_then_disconnect(
     block = os.urandom(MiB)
     for _ in range(sent // MiB):
         writer.write(block)
-        await asyncio.wait_for(writer.drain(), timeout=10)
+        await asyncio.wait_for(writer.drain(), timeout=patient(10))
     return reader, writer
 
 
 async def until(check: Any, timeout: float = 10.0) -> Any:
     """Poll a blocking check off the event loop until it returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + patient(timeout)
     while True:
         result = await asyncio.to_thread(check)
         if result or asyncio.get_running_loop().time() > deadline:
@@ -151,7 +153,7 @@ async def test_anonymous_upload_is_refused_before_the_body_is_read(
     path = f"{jp_base_url}ucdh-jupyter/s3/upload?bucket={bucket}&key=x.bin"
     reader, writer = await raw_upload_then_disconnect(port, path, {}, 100 * MiB, 0)
     # Then the server answers 403 at once, without waiting for the body
-    status_line = await asyncio.wait_for(reader.readline(), timeout=5)
+    status_line = await asyncio.wait_for(reader.readline(), timeout=patient(5))
     writer.close()
     assert b" 403 " in status_line
     assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
@@ -293,7 +295,7 @@ async def test_chunked_upload_without_content_length_is_stored_whole(
         await writer.drain()
     writer.write(b"0\r\n\r\n")
     # Then it is stored byte for byte, in parts
-    status_line = await asyncio.wait_for(reader.readline(), timeout=20)
+    status_line = await asyncio.wait_for(reader.readline(), timeout=patient(20))
     writer.close()
     assert b" 201 " in status_line
     stored = s3.get_object(Bucket=bucket, Key="chunked.bin")

@@ -12,6 +12,8 @@ import pytest
 
 from ucdh_jupyter.demo.localaws import LocalAws
 
+from .patience import patient
+
 MiB = 1024 * 1024
 SMALL_PARTS = {"s3_part_size": 5 * MiB, "s3_max_concurrency": 2}
 ROUND_TRIP_SIZES = [0, 1, 5 * MiB - 1, 5 * MiB + 1, 16 * MiB, 64 * MiB]
@@ -23,7 +25,7 @@ def digest(path: Path) -> str:
 
 async def finished(ucdh_request: Any, job: dict[str, Any], timeout: float = 30) -> dict[str, Any]:
     """Poll a transfer job until it ends."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + patient(timeout)
     while job["state"] not in ("succeeded", "failed", "cancelled"):
         assert asyncio.get_running_loop().time() < deadline, job
         await asyncio.sleep(0.05)

@@ -1,5 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
+import { patient } from './helpers';
+
 // SageMaker Studio serves JupyterLab under /jupyterlab/default/; galata's automatic
 // navigation does not handle a base URL, so this test navigates itself.
 test.use({ autoGoto: false });
@@ -17,7 +19,7 @@ test('the sidebar works under the SageMaker Studio base URL', async ({
   // for the Compute section (both on the worker pool): allow for that.
   await expect(page.locator('.jp-ucdh-StatusHeader-account')).toContainText(
     '123456789012',
-    { timeout: 30000 }
+    { timeout: patient(10_000) }
   );
   await expect(page.locator('.jp-ucdh-StatusHeader-region')).toContainText(
     'us-east-1'

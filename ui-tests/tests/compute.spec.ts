@@ -1,14 +1,14 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
-import { setExpanded } from './helpers';
+import { patient, setExpanded } from './helpers';
 
 /**
  * The server's first catalog request lists ~1,400 types from the local AWS,
  * which takes seconds on a cold server (over 30 s on a loaded machine); later
  * requests answer from memory.
  */
-const FIRST_LOAD = { timeout: 60_000 };
+const FIRST_LOAD = { timeout: patient(15_000) };
 
 /** Drag the left sidebar's edge so the table's columns fit. */
 async function widenSidebar(page: Page, by: number): Promise<void> {

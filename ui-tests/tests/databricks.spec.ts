@@ -1,13 +1,19 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openRunDialog, resultName, setExpanded, submitRun } from './helpers';
+import {
+  openRunDialog,
+  patient,
+  resultName,
+  setExpanded,
+  submitRun
+} from './helpers';
 
 /**
  * The demo starts a local Databricks workspace stand-in: the run is imported
  * and submitted through databricks-sdk, its "job cluster" starts in a few
  * seconds, and papermill executes the notebook.
  */
-const RUN_TIMEOUT = { timeout: 120_000 };
+const RUN_TIMEOUT = { timeout: patient(40_000) };
 
 test.describe('Run on Databricks', () => {
   test.use({ viewport: { width: 1400, height: 1000 } });
@@ -15,7 +21,7 @@ test.describe('Run on Databricks', () => {
   test('runs the welcome notebook on a Databricks job cluster and opens the result', async ({
     page
   }) => {
-    test.setTimeout(240_000);
+    test.setTimeout(patient(80_000));
     const dialog = await openRunDialog(page, 'welcome.ipynb');
     const rows = dialog.locator('input[data-parameter="rows"]');
     await expect(rows).toHaveValue('5');
@@ -29,7 +35,7 @@ test.describe('Run on Databricks', () => {
     // The catalog lists the workspace's node types only, priced with DBUs.
     await dialog
       .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
-      .click({ timeout: 30_000 });
+      .click({ timeout: patient(10_000) });
     await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.1-0.2');
     await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.5');
     await rows.fill('3');

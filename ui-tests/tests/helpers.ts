@@ -2,6 +2,15 @@
 import { expect } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
+/**
+ * A deadline (ms) that is enough on a quiet developer machine, stretched by the
+ * suites' patience factor (UCDH_TEST_PATIENCE, default 5: the CI machine was
+ * measured five times slower). As `patient` in ui-tests/galata-common.js.
+ */
+export function patient(ms: number): number {
+  return ms * Number(process.env.UCDH_TEST_PATIENCE || 5);
+}
+
 /** The accordion bar of a sidebar section, by its title. */
 export function sectionTitle(page: Page, title: string): Locator {
   return page

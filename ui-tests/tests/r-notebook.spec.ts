@@ -1,13 +1,19 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openRunDialog, resultName, setExpanded, submitRun } from './helpers';
+import {
+  openRunDialog,
+  patient,
+  resultName,
+  setExpanded,
+  submitRun
+} from './helpers';
 
 /**
  * The demo's R notebook (IRkernel, base R only) run on the local Databricks
  * workspace: imported as an R notebook, its parameters injected as R, and
  * executed for real on the `ir` kernel that `make install` sets up.
  */
-const RUN_TIMEOUT = { timeout: 150_000 };
+const RUN_TIMEOUT = { timeout: patient(50_000) };
 
 test.describe('R notebook', () => {
   test.use({ viewport: { width: 1400, height: 1000 } });
@@ -15,7 +21,7 @@ test.describe('R notebook', () => {
   test('runs the R demo notebook on Databricks with its parameters and opens the result', async ({
     page
   }) => {
-    test.setTimeout(300_000);
+    test.setTimeout(patient(100_000));
     const dialog = await openRunDialog(page, 'cohort-summary-r.ipynb');
     // The R parameters cell is read like a Python one: names and literal defaults.
     const size = dialog.locator('input[data-parameter="cohort_size"]');
@@ -33,7 +39,7 @@ test.describe('R notebook', () => {
     await databricks.check();
     await dialog
       .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
-      .click({ timeout: 30_000 });
+      .click({ timeout: patient(10_000) });
     // The expected runtime under the 0.5 h max (the default 0.5-1 h would be refused).
     await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.1-0.2');
     await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.5');

@@ -1,13 +1,19 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openRunDialog, resultName, setExpanded, submitRun } from './helpers';
+import {
+  openRunDialog,
+  patient,
+  resultName,
+  setExpanded,
+  submitRun
+} from './helpers';
 
 /**
  * The demo executes a run for real: the machine is created in the local AWS,
  * and the runner installs nothing new and runs the notebook with papermill
  * in a subprocess. On a cold machine that takes up to about a minute.
  */
-const RUN_TIMEOUT = { timeout: 120_000 };
+const RUN_TIMEOUT = { timeout: patient(40_000) };
 
 test.describe('Run on AWS', () => {
   test.use({ viewport: { width: 1400, height: 1000 } });
@@ -15,7 +21,7 @@ test.describe('Run on AWS', () => {
   test('runs the welcome notebook on EC2 and opens the executed copy', async ({
     page
   }) => {
-    test.setTimeout(240_000);
+    test.setTimeout(patient(80_000));
     // A researcher with the S3 and Compute sections open (their titles are at
     // the top; the Runs title can sit below the fold, see the closing note).
     await page.evaluate(() =>
@@ -28,10 +34,10 @@ test.describe('Run on AWS', () => {
     const rows = dialog.locator('input[data-parameter="rows"]');
     // A cold server reads the notebook while it builds the instance catalog and
     // answers the status for the sidebar, all on its worker pool.
-    await expect(rows).toHaveValue('5', { timeout: 30_000 });
+    await expect(rows).toHaveValue('5', { timeout: patient(10_000) });
     await dialog
       .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
-      .click({ timeout: 30_000 });
+      .click({ timeout: patient(10_000) });
     // Expected a few minutes, stopped after half an hour at most.
     await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.1-0.2');
     await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.5');
@@ -95,11 +101,11 @@ test.describe('Run on AWS', () => {
   test('shows one cost story for EC2 and Databricks, with the server verdict', async ({
     page
   }) => {
-    test.setTimeout(120_000);
+    test.setTimeout(patient(40_000));
     const dialog = await openRunDialog(page, 'welcome.ipynb');
     await dialog
       .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
-      .click({ timeout: 30_000 });
+      .click({ timeout: patient(10_000) });
     // One cost block, and no second runtime from the instance picker.
     await expect(dialog.locator('.jp-ucdh-RunDialog-cost')).toHaveCount(1);
     await expect(dialog).not.toContainText('Runtime (hours)');
@@ -130,7 +136,7 @@ test.describe('Run on AWS', () => {
       .check();
     await dialog
       .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
-      .click({ timeout: 30_000 });
+      .click({ timeout: patient(10_000) });
     await expect(dialog.locator('.jp-ucdh-RunDialog-cost')).toHaveCount(1);
     await expect(dialog.locator('.jp-ucdh-RunDialog-maxCost')).toContainText(
       /6 h max runtime × \d+ \S+ \(\d+ workers? \+ the driver\) at .* DBU\/h/
@@ -181,7 +187,7 @@ test.describe('Run on AWS', () => {
     const content = dialog.locator('.jp-Dialog-content');
     const before = await databricks.boundingBox();
     const heightBefore = (await content.boundingBox())!.height;
-    await expect(presets.first()).toBeVisible({ timeout: 30_000 });
+    await expect(presets.first()).toBeVisible({ timeout: patient(10_000) });
     // The dialog did grow; the fields above the list stayed where they were.
     expect((await content.boundingBox())!.height).toBeGreaterThan(heightBefore);
     expect((await databricks.boundingBox())!.y).toBe(before!.y);

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { openNotebook, sectionTitle, setExpanded } from './helpers';
+import { openNotebook, patient, sectionTitle, setExpanded } from './helpers';
 
 /** The demo seeds `reads/batch-001/` of this bucket with 5,200 keys. */
 const BIG_BUCKET = 'ucdh-demo-genomics';
@@ -95,7 +95,7 @@ test.describe('S3 data', () => {
   test('pages a 5,200-key folder, then uploads, downloads and deletes a file', async ({
     page
   }) => {
-    test.setTimeout(180_000);
+    test.setTimeout(patient(60_000));
     const { s3, row } = await openS3(page);
 
     await row(BIG_BUCKET).click();
@@ -118,7 +118,7 @@ test.describe('S3 data', () => {
         node.scrollTop = node.scrollHeight;
       });
       await expect(status).toHaveText('5200 items', { timeout: 1000 });
-    }).toPass({ timeout: 60_000 });
+    }).toPass({ timeout: patient(15_000) });
     await scroller.evaluate(node => {
       node.scrollTop = node.scrollHeight;
     });
@@ -169,7 +169,7 @@ test.describe('S3 data', () => {
     fs.writeFileSync(file, bytes);
     await s3.locator('.jp-ucdh-S3-fileInput').setInputFiles(file);
     const uploaded = row(name);
-    await expect(uploaded).toBeVisible({ timeout: 30_000 });
+    await expect(uploaded).toBeVisible({ timeout: patient(10_000) });
     await expect(uploaded.locator('.jp-ucdh-S3-size')).toHaveAttribute(
       'title',
       `${bytes.length.toLocaleString('en-US')} bytes`
@@ -227,7 +227,7 @@ test.describe('S3 data', () => {
     await dialog.locator('.jp-mod-accept').click();
     await expect(
       page.getByText(`Uploaded 1 item to s3://${SMALL_BUCKET}/reference/.`)
-    ).toBeVisible({ timeout: 30_000 });
+    ).toBeVisible({ timeout: patient(10_000) });
 
     await page.sidebar.openTab('ucdh-jupyter-sidebar');
     const uploaded = row(`reference/${name}`);
@@ -262,7 +262,9 @@ test.describe('S3 data', () => {
       .locator('.jp-Cell')
       .nth(0)
       .locator('.jp-OutputArea');
-    await expect(output).toContainText('FAKE-00000', { timeout: 60_000 });
+    await expect(output).toContainText('FAKE-00000', {
+      timeout: patient(15_000)
+    });
     await expect(output).toContainText('ef_percent');
 
     // Dragging a selected row carries the whole selection.
@@ -330,7 +332,7 @@ test.describe('S3 data', () => {
     page
   }) => {
     // Scanning 5,200 keys is six listings of the local S3: slow on a loaded machine.
-    test.setTimeout(180_000);
+    test.setTimeout(patient(60_000));
     const { s3, row } = await openS3(page);
     await openFolder({ s3, row }, BIG_BUCKET, ['reads', 'batch-001']);
 
@@ -344,7 +346,7 @@ test.describe('S3 data', () => {
     const match = s3.locator(
       '.jp-ucdh-S3-match[data-key="reads/batch-001/read-05199.fastq"]'
     );
-    await expect(match).toBeVisible({ timeout: 120_000 });
+    await expect(match).toBeVisible({ timeout: patient(40_000) });
     await expect(s3.locator('.jp-ucdh-S3-status')).toHaveText(
       '1 match in 5,200 keys'
     );
@@ -442,14 +444,16 @@ test.describe('S3 data', () => {
     const toast = page.locator('.jp-Notification-Toast-success', {
       hasText: `Copied visits.csv to ${tmpPath}/visits.csv`
     });
-    await expect(toast).toBeVisible({ timeout: 30_000 });
+    await expect(toast).toBeVisible({ timeout: patient(10_000) });
 
     // The file browser replaces the AWS panel, in the folder of the copy.
     await toast.getByRole('button', { name: 'Show in file browser' }).click();
     await expect(page.locator('#filebrowser')).toBeVisible();
     const item = page.locator('.jp-DirListing-item', { hasText: 'visits.csv' });
-    await expect(item).toBeVisible({ timeout: 20_000 });
+    await expect(item).toBeVisible({ timeout: patient(5_000) });
     // and the copied file is the one selected there
-    await expect(item).toHaveClass(/jp-mod-selected/, { timeout: 10_000 });
+    await expect(item).toHaveClass(/jp-mod-selected/, {
+      timeout: patient(3_000)
+    });
   });
 });

@@ -1,5 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
+import { patient } from './helpers';
+
 const DEMO_ACCOUNT = '123456789012';
 
 test.describe('AWS sidebar', () => {
@@ -13,7 +15,7 @@ test.describe('AWS sidebar', () => {
     // alone imports in 2-3 s on a loaded machine) while it builds the catalog.
     await expect(header.locator('.jp-ucdh-StatusHeader-account')).toContainText(
       DEMO_ACCOUNT,
-      { timeout: 30000 }
+      { timeout: patient(10_000) }
     );
     // The caller in words; the full ARN in its tooltip.
     const caller = header.locator('.jp-ucdh-StatusHeader-arn');
@@ -75,7 +77,7 @@ test.describe('AWS sidebar', () => {
     await page.sidebar.openTab('ucdh-jupyter-sidebar');
     const header = page.locator('.jp-ucdh-StatusHeader');
     await expect(header.locator('.jp-ucdh-StatusHeader-account')).toBeVisible({
-      timeout: 30000
+      timeout: patient(10_000)
     });
     const runsTitle = page.locator(
       '#ucdh-jupyter-sidebar .jp-AccordionPanel-title',

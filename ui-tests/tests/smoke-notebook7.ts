@@ -8,6 +8,8 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 
+import { patient } from './helpers';
+
 const DEMO_ACCOUNT = '123456789012';
 
 /** The AWS panel's status header and S3 section, once the server answered. */
@@ -15,7 +17,7 @@ async function expectAwsPanel(page: Page): Promise<void> {
   const sidebar = page.locator('#ucdh-jupyter-sidebar');
   await expect(sidebar.locator('.jp-ucdh-StatusHeader-account')).toContainText(
     DEMO_ACCOUNT,
-    { timeout: 30000 }
+    { timeout: patient(10_000) }
   );
   await expect(
     sidebar.locator('.jp-AccordionPanel-title').filter({ hasText: 'S3' })
@@ -46,7 +48,9 @@ test.describe('Notebook 7', { tag: '@notebook7' }, () => {
       )
     );
     await page.goto('notebooks/welcome.ipynb');
-    await expect(page.locator('.jp-Notebook')).toBeVisible({ timeout: 30000 });
+    await expect(page.locator('.jp-Notebook')).toBeVisible({
+      timeout: patient(10_000)
+    });
     await expect(page.locator('#ucdh-jupyter-sidebar')).toBeHidden();
 
     // When the researcher picks the entry in the View menu

@@ -5,6 +5,8 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
+import { patient } from './helpers';
+
 const DEMO_ACCOUNT = '123456789012';
 
 test.describe('Smoke', { tag: '@smoke' }, () => {
@@ -19,7 +21,7 @@ test.describe('Smoke', { tag: '@smoke' }, () => {
     await expect(page.locator('.jp-ucdh-StatusHeader-account')).toContainText(
       DEMO_ACCOUNT,
       // A cold server's first status also builds the catalog (see sidebar.spec.ts).
-      { timeout: 30000 }
+      { timeout: patient(10_000) }
     );
     // And the S3 section is there, listing the demo buckets
     const sidebar = page.locator('#ucdh-jupyter-sidebar');

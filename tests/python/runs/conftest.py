@@ -20,6 +20,7 @@ from ucdh_jupyter.demo.wheelhouse import wheelhouse
 from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.service import RunService
 
+from ..patience import patient
 from .helpers import write_notebook
 
 RUNS_BUCKET = "ucdh-demo-runs"
@@ -57,7 +58,7 @@ def run_service(run_config: UcdhConfig) -> Iterator[RunService]:
     if isinstance(backend, Ec2Backend) and backend.local is not None:
         backend.local.stop_all()
         for run_id in list(backend.local._machines):
-            backend.local.wait(run_id, timeout=60)
+            backend.local.wait(run_id, timeout=patient(60))
     service.close()
 
 

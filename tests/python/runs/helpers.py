@@ -14,6 +14,8 @@ import nbformat
 from ucdh_jupyter.runs.model import Run, new_run_id
 from ucdh_jupyter.runs.service import RunRequest, RunService
 
+from ..patience import patient
+
 KERNELSPECS = {
     "python": {"name": "python3", "display_name": "Python 3", "language": "python"},
     "r": {"name": "ir", "display_name": "R", "language": "R"},
@@ -42,8 +44,9 @@ def write_notebook(
 def wait_for(
     service: RunService, run_id: str, done: Callable[[Run], bool], timeout: float = 45
 ) -> Run:
-    """Refresh the run (as the monitor does) until ``done`` holds."""
-    give_up = time.monotonic() + timeout
+    """Refresh the run (as the monitor does) until ``done`` holds, within ``timeout``
+    seconds on a quiet machine, stretched by ``patient`` on a slow one."""
+    give_up = time.monotonic() + patient(timeout)
     while True:
         run = service.refresh(run_id)
         if done(run):

@@ -29,6 +29,7 @@ from ucdh_jupyter.runs.user import UserRuns, server_account
 from ucdh_jupyter.services import UcdhServices
 
 from ..conftest import marked
+from ..patience import patient
 from . import test_run_databricks as stand_in
 from .conftest import RUNS_BUCKET
 from .helpers import make_run, submit, wait_for
@@ -124,7 +125,7 @@ def test_reaper_cancels_a_databricks_run_past_its_deadline_and_expires_it(
     assert expired.state is RunState.EXPIRED
     assert "deadline" in (expired.failure_message or "")
     assert services.runs.records.read(run.id) == expired
-    give_up = time.monotonic() + 30
+    give_up = time.monotonic() + patient(30)
     while True:
         state = workspace_client.jobs.get_run(run.databricks_run_id).state
         if state.result_state is not None or time.monotonic() > give_up:

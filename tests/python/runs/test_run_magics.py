@@ -22,6 +22,7 @@ from ucdh_jupyter.services import UcdhServices
 from ucdh_jupyter.widgets import RunStatus
 
 from ..conftest import NotebookKernel, marked
+from ..patience import patient
 from .helpers import make_run, outputs_text
 
 
@@ -48,7 +49,7 @@ def magics(kernel: NotebookKernel, workspace: Path, monkeypatch: pytest.MonkeyPa
     local = getattr(backend, "local", None)
     if local is not None:
         for run_id in list(local._machines):
-            local.wait(run_id, timeout=60)
+            local.wait(run_id, timeout=patient(60))
 
 
 def kernel_services(kernel: NotebookKernel) -> UcdhServices:

@@ -37,8 +37,8 @@ submit = python_runs.submit
 DEMO_NOTEBOOK = (
     Path(__file__).parents[3] / "ucdh_jupyter" / "demo" / "notebooks" / "cohort-summary-r.ipynb"
 )
-# An R kernel starts in seconds, more on a loaded machine.
-R_TIMEOUT = 120
+# An R kernel starts in seconds (a quiet machine's figure: wait_for stretches it).
+R_TIMEOUT = 40
 
 
 def write_r_notebook(path: Path, *cells: str, parameters: str | None = None) -> Path:

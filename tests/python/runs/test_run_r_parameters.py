@@ -28,6 +28,7 @@ from ucdh_jupyter.runs.notebook import (
 from ucdh_jupyter.runs.notebook_r import r_assignments
 from ucdh_jupyter.runs.service import RunService
 
+from ..patience import patient
 from .test_run_r_databricks import write_r_notebook
 
 R_PARAMETERS = """\
@@ -63,7 +64,7 @@ def run_r(code: str) -> str:
         ["Rscript", "-e", code],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patient(15),
         check=False,
     )
     return done.stdout + done.stderr

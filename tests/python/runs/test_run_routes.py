@@ -25,6 +25,7 @@ from ucdh_jupyter.runs.records import RunRecords
 from ucdh_jupyter.runs.user import server_account
 
 from ..conftest import marked
+from ..patience import patient
 from .conftest import RUNS_BUCKET
 from .helpers import make_run, outputs_text, result_path
 
@@ -48,7 +49,7 @@ def jp_root_dir(workspace: Path) -> Path:
 
 async def follow(ucdh_request: Any, run_id: str, done: Any, timeout: float = 45) -> dict:
     """GET the run (as the Runs section polls it) until ``done(run)`` holds."""
-    give_up = time.monotonic() + timeout
+    give_up = time.monotonic() + patient(timeout)
     while True:
         status, run = await ucdh_request("GET", f"runs/{run_id}")
         assert status == 200, run
@@ -191,7 +192,7 @@ async def test_runs_recorded_before_the_server_started_are_listed_for_their_owne
     # Given runs recorded before this server started (requested first: set up first)
     mine = [earlier_runs["new"].id, earlier_runs["old"].id]
     # When the Runs section lists runs, once the server's first sweep has rebuilt its list
-    give_up = time.monotonic() + 15
+    give_up = time.monotonic() + patient(15)
     while True:
         status, body = await ucdh_request("GET", "runs")
         if len(body["runs"]) == len(mine) or time.monotonic() > give_up:
@@ -372,7 +373,7 @@ async def test_server_shutdown_stops_the_run_sweeps(
     sweeps: list[float] = []
     runs = jp_serverapp.web_app.settings["ucdh"].runs
     monkeypatch.setattr(runs, "refresh_active", lambda: sweeps.append(time.monotonic()) or [])
-    give_up = time.monotonic() + 10
+    give_up = time.monotonic() + patient(10)
     while len(sweeps) < 2 and time.monotonic() < give_up:
         await asyncio.sleep(0.1)
     assert len(sweeps) >= 2
