@@ -11,7 +11,7 @@ from typing import Any
 
 import nbformat
 
-from ucdh_jupyter.runs.model import Run, new_run_id
+from ucdh_jupyter.runs.model import Run, new_run_id, parse_iso
 from ucdh_jupyter.runs.service import RunRequest, RunService
 
 from ..patience import patient
@@ -39,6 +39,14 @@ def write_notebook(
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(path))
     return path
+
+
+def billed_hours_of(started_at: str | None, ended_at: str | None) -> float:
+    """The hours a finished run's machine is billed for: start to end, a minute at least.
+    A short notebook is billed the minute on a quiet machine, more on a loaded one."""
+    start, end = parse_iso(started_at), parse_iso(ended_at)
+    assert start is not None and end is not None, (started_at, ended_at)
+    return max(60.0, (end - start).total_seconds()) / 3600
 
 
 def wait_for(

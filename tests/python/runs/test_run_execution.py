@@ -14,7 +14,7 @@ from ucdh_jupyter.runs.model import FailureKind, RunState, new_run_id
 from ucdh_jupyter.runs.service import RunService
 
 from .conftest import RUNS_BUCKET
-from .helpers import instance, outputs_text, result_path, submit, wait_for
+from .helpers import billed_hours_of, instance, outputs_text, result_path, submit, wait_for
 
 
 def _object(s3: Any, run_prefix: str, relative: str) -> Any:
@@ -51,7 +51,9 @@ def test_run_executes_notebook_with_parameters_and_brings_outputs_back(
     assert states[0] == "STAGING" and states[-1] == "SUCCEEDED"
     assert states.index("SUBMITTED") < states.index("PROVISIONING") < states.index("RUNNING")
     assert run.progress.cell == run.progress.cells == 4  # the parameters cell counts
-    assert run.cost_final_usd == pytest.approx(0.0104 / 60, abs=1e-6)  # a minute, at least
+    # (t3.micro at $0.0104/h for the machine's time, a minute at least)
+    hours = billed_hours_of(run.started_at, run.ended_at)
+    assert run.cost_final_usd == pytest.approx(0.0104 * hours, abs=1e-6)
     # and the heartbeats reached S3 while it ran
     status = _object(s3, run.prefix, protocol.STATUS_KEY)
     assert status["beats"] >= 3 and status["heartbeat_at"]

@@ -27,7 +27,7 @@ from ucdh_jupyter.runs.user import server_account
 from ..conftest import marked
 from ..patience import patient
 from .conftest import RUNS_BUCKET
-from .helpers import make_run, outputs_text, result_path
+from .helpers import billed_hours_of, make_run, outputs_text, result_path
 
 OWNER = server_account()  # a shared-token login names nobody: runs belong to the account
 # An EC2 run's own disk per hour: the default 30 GB volume at the default $0.08/GB-month.
@@ -108,7 +108,9 @@ async def test_demo_notebook_run_succeeds_and_its_executed_copy_lands_next_to_it
     run = await follow(ucdh_request, run["id"], final)
     assert run["state"] == "SUCCEEDED", run["failure_message"]
     assert run["progress"]["cell"] == run["progress"]["cells"] == 3
-    assert run["cost_final_usd"] == pytest.approx((0.0104 + DISK) / 60, abs=1e-6)
+    # (the machine and its disk for the machine's time, a minute at least)
+    hours = billed_hours_of(run["started_at"], run["ended_at"])
+    assert run["cost_final_usd"] == pytest.approx((0.0104 + DISK) * hours, abs=1e-6)
     # When the researcher opens the executed notebook
     status, output = await ucdh_request("POST", f"runs/{run['id']}/output")
     # Then it sits next to the original and shows the injected parameter at work
