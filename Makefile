@@ -78,6 +78,7 @@ lint: .stamp-python .stamp-node
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/jlpm lint:check
 
 # Two workers, one test file each at a time: the suite mostly waits (stand-in machines

@@ -60,7 +60,6 @@ export const TRANSLATION_DOMAIN = 'ucdh_jupyter';
 export namespace CSS {
   export const sidebar = 'jp-ucdh-Sidebar';
   export const section = 'jp-ucdh-Section';
-  export const placeholder = 'jp-ucdh-Placeholder';
   export const hint = 'jp-ucdh-Hint';
 
   export namespace StatusHeader {

@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-try:
-    from ._version import __version__
-except ImportError:  # pragma: no cover - only in a source tree never built
-    import warnings
-
-    warnings.warn("Importing 'ucdh_jupyter' outside a proper installation.", stacklevel=2)
-    __version__ = "dev"
+from .version import __version__ as __version__
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

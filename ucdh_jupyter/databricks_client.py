@@ -23,10 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import __version__
 from .aws import AwsClients
 from .config import UcdhConfig
 from .errors import UcdhError, redact, translate
+from .version import __version__
 
 T = TypeVar("T")
 

@@ -87,7 +87,6 @@ def feature_disabled(feature: str) -> UcdhError:
     )
 
 
-_SSO_CODES = {"UnauthorizedException", "ExpiredTokenException"}
 _EXPIRED_CODES = {
     "ExpiredToken",
     "ExpiredTokenException",

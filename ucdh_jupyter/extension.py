@@ -108,7 +108,7 @@ def defer_run_sweeps(
     from tornado.ioloop import IOLoop
 
     def start() -> None:
-        from .runs.periodic import start_runs
+        from .periodic import start_runs
 
         callbacks.extend(start_runs(services))
 

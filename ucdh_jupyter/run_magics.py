@@ -30,7 +30,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from .config import CLUSTER_MODES
 from .errors import UcdhError
 from .kernel import call, kernel_root
-from .magics import money, parse_line, table
+from .notebook.format import money, parse_line, table
 from .runs.model import Run, RunState, parse_iso, utcnow
 from .runs.policy import run_maximum
 from .runs.service import BACKENDS

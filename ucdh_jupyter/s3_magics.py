@@ -28,7 +28,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from .kernel import usage_errors
-from .magics import without_comment
+from .notebook.format import without_comment
 from .s3.names import base_name, folder_prefix, parse_s3_uri, s3_uri
 from .server_client import ServerClient, kernel_client
 from .timefmt import format_datetime

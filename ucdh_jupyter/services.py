@@ -12,7 +12,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .audit import AuditLog
 from .aws import AwsClients
 from .compute import ComputeService
@@ -20,6 +19,7 @@ from .config import UcdhConfig
 from .databricks_client import DatabricksClient
 from .errors import translate
 from .s3 import S3Service
+from .version import __version__
 
 if TYPE_CHECKING:
     from .runs.service import RunService
@@ -30,7 +30,7 @@ class UcdhServices:
 
     def __init__(self, config: UcdhConfig, root_dir: str | None = None) -> None:
         self.config = config
-        # Set at shutdown: background sweeps then end quietly (see runs/periodic.py).
+        # Set at shutdown: background sweeps then end quietly (see periodic.py).
         self.closed = False
         self.aws = AwsClients(config)
         # The Databricks workspace, when one is configured; no call until a run needs it.

@@ -27,7 +27,7 @@ except ImportError as exc:  # ipywidgets is optional: only the notebook side nee
 from .compute.presets import PRESETS
 from .errors import UcdhError
 from .kernel import call, require_feature
-from .magics import gpu_text, money, price_label
+from .notebook.format import gpu_text, money, price_label
 from .run_magics import RunsClient, cost_text, elapsed, failure_text, progress_text
 from .runs.model import Run, RunState
 from .server_client import ServerClient, kernel_client

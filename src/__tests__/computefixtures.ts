@@ -111,7 +111,7 @@ export function catalogFor(params: URLSearchParams): ICatalog {
     // A configured workspace: its node types only (here, all of them).
     workspace_node_types: databricks,
     prices: PRICES,
-    spot: { source: 'unknown', as_of: '', detail: 'No spot prices' },
+    spot: { source: 'unavailable', as_of: '', detail: 'No spot prices' },
     total: TYPES.length,
     count: types.length,
     limits: {
@@ -144,23 +144,26 @@ export function catalogFor(params: URLSearchParams): ICatalog {
 /** The estimate answer: on-demand rate × hours × machines, like the server's EC2 rule. */
 export function estimateFor(body: IEstimateRequest): IEstimate {
   const type = TYPES.find(t => t.name === body.instance_type) as IInstanceType;
-  const nodes = body.backend === 'databricks' ? body.count + 1 : body.count;
+  const backend = body.backend ?? 'ec2';
+  const count = body.count ?? 1;
+  const nodes = backend === 'databricks' ? count + 1 : count;
   const rate = (type.price_per_hour ?? 0) * nodes;
+  const high = body.hours_high ?? body.hours_low;
   return {
     currency: 'USD',
-    backend: body.backend,
+    backend,
     instance_type: type.name,
     nodes,
     hours_low: body.hours_low,
-    hours_high: body.hours_high,
+    hours_high: high,
     low: rate * body.hours_low,
-    high: rate * body.hours_high,
+    high: rate * high,
     breakdown: [
       {
         item: `EC2 ${type.name} on-demand x ${nodes}`,
         rate_per_hour: rate,
         low: rate * body.hours_low,
-        high: rate * body.hours_high
+        high: rate * high
       }
     ],
     billing: 'Linux on EC2 is billed per second, with a 60-second minimum.',

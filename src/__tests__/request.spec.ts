@@ -53,7 +53,10 @@ const STATUS: IStatus = {
     user_id: 'AROAEXAMPLE:alice'
   },
   problem: null,
-  versions: { ucdh_jupyter: '0.1.0' }
+  versions: { ucdh_jupyter: '0.1.0' },
+  databricks: null,
+  package_source: null,
+  workspace: null
 };
 
 describe('requestAPI', () => {

@@ -683,8 +683,8 @@ describe('RunDialog', () => {
     expect(node.querySelector('.jp-ucdh-RunDialog-files')).not.toBeNull();
   });
 
-  it('offers EC2 only when an older server says nothing of backends', async () => {
-    const { node } = opened(configWith());
+  it('offers EC2 only when the configuration cannot be read', async () => {
+    const { node } = opened();
     await find(node, 'input[data-parameter="rows"]');
 
     expect((await radio(node, 'ec2')).checked).toBe(true);

@@ -55,7 +55,7 @@ export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
     files: [],
     environment: '',
     state: 'RUNNING',
-    updated_at: null,
+    updated_at: '2026-07-20T10:00:00Z',
     history: [],
     failure_kind: null,
     failure_message: null,
@@ -76,9 +76,23 @@ export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
     databricks_run_id: null,
     databricks_run_url: null,
     databricks_host: null,
+    databricks_notebook_path: null,
+    exit_value: null,
+    python_version: null,
     ...fields
   };
 }
+
+/** This month's usage of a user who has run nothing and has no monthly budget. */
+export const NO_USAGE: IRunUsage = {
+  month: '2026-07',
+  month_name: 'July',
+  used_usd: 0,
+  spent_usd: 0,
+  monthly_budget_usd: null,
+  live_runs: 0,
+  max_concurrent: 4
+};
 
 /** Ids of the runs below (ULIDs, as the server checks). */
 export const RUNNING_ID = '01J3ZK5V6Q8X9Y0A1B2C3D4E5F';
@@ -89,8 +103,13 @@ export const PREPARE: IRunPrepare = {
   notebook_path: 'studies/welcome.ipynb',
   parameters: { rows: 5, cohort: 'A', start: null },
   files: [
-    { path: 'data.csv', size: 2_400_000, sensitive: false },
-    { path: '.env', size: 120, sensitive: true },
+    {
+      path: 'data.csv',
+      size: 2_400_000,
+      sensitive: false,
+      previous_result: false
+    },
+    { path: '.env', size: 120, sensitive: true, previous_result: false },
     {
       path: 'welcome.run-01J3ZJ0000AAAABBBBCCCCDDDD.ipynb',
       size: 9000,
@@ -107,7 +126,8 @@ export const PREPARE: IRunPrepare = {
   environment: {
     source: 'requirements.txt',
     packages: ['pandas==2.2.3', 'boto3==1.35.0'],
-    unresolved: []
+    unresolved: [],
+    problem: null
   },
   default_max_hours: 2,
   max_hours_cap: 24,
@@ -130,7 +150,9 @@ export const PREPARE: IRunPrepare = {
   package_source: {
     kind: 'wheel_cache',
     label: 'the S3 wheel cache (no internet needed)'
-  }
+  },
+  python: { kernel: '3.11', version: '3.11', note: null },
+  cost: null
 };
 
 /** What a Databricks node costs on top of its EC2 price in the fake: DBUs. */
@@ -143,6 +165,7 @@ export const DATABRICKS_READY: IRunBackends = {
     available: true,
     reason: null,
     hint: null,
+    host: 'http://127.0.0.1:5001',
     cluster_modes: ['new_cluster', 'serverless'],
     default_cluster_mode: 'new_cluster',
     default_workers: 2,
@@ -157,6 +180,7 @@ export const DATABRICKS_MISSING: IRunBackends = {
     available: false,
     reason: 'No Databricks workspace is configured.',
     hint: 'Ask your administrator to set UcdhConfig.databricks_host, or create a ~/.databrickscfg profile.',
+    host: null,
     cluster_modes: ['new_cluster'],
     default_cluster_mode: 'new_cluster',
     default_workers: 2,
@@ -164,8 +188,10 @@ export const DATABRICKS_MISSING: IRunBackends = {
   }
 };
 
-/** `GET config` with these run backends; without them, what an older server says. */
-export function configWith(backends?: IRunBackends): IConfig {
+/** `GET config` with these run backends; by default no Databricks workspace. */
+export function configWith(
+  backends: IRunBackends = DATABRICKS_MISSING
+): IConfig {
   return {
     mode: 'local',
     region: 'us-east-1',
@@ -185,7 +211,7 @@ export function configWith(backends?: IRunBackends): IConfig {
       max_files_mb: 500,
       heartbeat_seconds: 30,
       volume_gb: 30,
-      ...(backends ? { backends } : {})
+      backends
     }
   };
 }
@@ -344,7 +370,7 @@ export function fakeRunsServer(
   initial: IRun[] = [],
   options: {
     config?: IConfig;
-    /** The usage `GET runs` carries; absent as from an older server. */
+    /** The usage `GET runs` carries; by default nothing spent and no monthly budget. */
     usage?: IRunUsage;
     /** The server's verdict in every cost block (e.g. a per-user cap). */
     refusal?: IProblemText | null;
@@ -402,7 +428,7 @@ export function fakeRunsServer(
       return json(estimateFor(body as IEstimateRequest));
     }
     if (path === 'runs' && method === 'GET') {
-      return json({ runs: server.runs, usage: options.usage });
+      return json({ runs: server.runs, usage: options.usage ?? NO_USAGE });
     }
     if (path === 'runs/prepare') {
       const priced = Object.keys((body as object | null) ?? {}).length > 1;
@@ -431,12 +457,12 @@ export function fakeRunsServer(
     if (path === 'runs' && method === 'POST') {
       const asked = body as IRunRequest;
       const run = makeRun({
-        id: asked.run_id,
+        id: asked.run_id ?? RUNNING_ID,
         notebook_path: asked.notebook_path,
-        instance_type: asked.instance_type,
-        max_hours: asked.max_hours,
-        parameters: asked.parameters,
-        files: asked.files,
+        instance_type: asked.instance_type ?? '',
+        max_hours: asked.max_hours ?? 2,
+        parameters: asked.parameters ?? {},
+        files: asked.files ?? [],
         state: 'PROVISIONING',
         started_at: null,
         ...(asked.backend === 'databricks'

@@ -224,11 +224,21 @@ describe('progress and failures', () => {
 describe('the run dialog form', () => {
   it('leaves secrets and the results of earlier runs unchecked', () => {
     expect(
-      checkedByDefault({ path: 'data.csv', size: 1, sensitive: false })
+      checkedByDefault({
+        path: 'data.csv',
+        size: 1,
+        sensitive: false,
+        previous_result: false
+      })
     ).toBe(true);
-    expect(checkedByDefault({ path: '.env', size: 1, sensitive: true })).toBe(
-      false
-    );
+    expect(
+      checkedByDefault({
+        path: '.env',
+        size: 1,
+        sensitive: true,
+        previous_result: false
+      })
+    ).toBe(false);
     // The server flags results in every naming, notebooks and HTML views alike.
     for (const path of [
       'welcome.run-01J3ZK5V6Q8X9Y0A1B2C3D4E5F.ipynb',
@@ -243,9 +253,14 @@ describe('the run dialog form', () => {
         })
       ).toBe(false);
     }
-    // An older server sends no flag: the file is an input like any other.
+    // The name alone does not make a result: the server's flag does.
     expect(
-      checkedByDefault({ path: 'model.run-up.csv', size: 1, sensitive: false })
+      checkedByDefault({
+        path: 'model.run-up.csv',
+        size: 1,
+        sensitive: false,
+        previous_result: false
+      })
     ).toBe(true);
   });
 
@@ -294,7 +309,7 @@ describe('the run dialog form', () => {
 });
 
 describe('run backends', () => {
-  it('treats an older server or an unreadable config as EC2 only', () => {
+  it('treats an unreadable config, or one without a workspace, as EC2 only', () => {
     for (const config of [null, configWith()]) {
       const backends = runBackends(config, trans);
       expect(backends.ec2.available).toBe(true);

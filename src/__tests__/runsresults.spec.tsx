@@ -241,10 +241,18 @@ describe('The run dialog in the singular', () => {
   it('says "1 package" and "1 of 1 file", not "1 packages" or "1 files"', async () => {
     const server = fakeRunsServer([], {
       prepare: {
-        files: [{ path: 'data.csv', size: 2_400_000, sensitive: false }],
+        files: [
+          {
+            path: 'data.csv',
+            size: 2_400_000,
+            sensitive: false,
+            previous_result: false
+          }
+        ],
         environment: {
           source: 'requirements.txt',
           packages: ['pandas==2.2.3'],
+          problem: null,
           unresolved: []
         }
       }

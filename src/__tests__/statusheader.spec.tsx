@@ -23,7 +23,10 @@ const STATUS: IStatus = {
   profile: 'research',
   identity: { account: '123456789012', arn: ARN, user_id: 'AROAEXAMPLE' },
   problem: null,
-  versions: {}
+  versions: {},
+  databricks: null,
+  package_source: null,
+  workspace: null
 };
 
 const EXPIRED: IStatus = {
@@ -43,7 +46,6 @@ const WITH_DATABRICKS: IStatus = {
   databricks: {
     host: 'http://127.0.0.1:5001',
     user: 'researcher@ucdh.example',
-    workspace_id: '1234567890',
     problem: null
   }
 };
@@ -53,7 +55,6 @@ const DATABRICKS_DENIED: IStatus = {
   databricks: {
     host: 'http://127.0.0.1:5001',
     user: null,
-    workspace_id: null,
     problem: {
       status: 401,
       code: 'databricks_unauthorized',

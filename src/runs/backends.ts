@@ -14,14 +14,14 @@ const CLUSTER_MODES: readonly ClusterMode[] = [
 ];
 
 /**
- * The backends of `GET config`, with what an older server (no
- * `runs.backends`) or a failed config request means: EC2 only.
+ * The backends of `GET config`, or what a failed config request means: EC2
+ * only, with Databricks offered disabled and why.
  */
 export function runBackends(
   config: IConfig | null,
   trans: TranslationBundle
 ): IRunBackends {
-  const known = config?.runs?.backends;
+  const known = config?.runs.backends;
   if (known) {
     return known;
   }
@@ -31,6 +31,7 @@ export function runBackends(
       available: false,
       reason: trans.__('This server does not offer Databricks runs.'),
       hint: null,
+      host: null,
       cluster_modes: ['new_cluster'],
       default_cluster_mode: 'new_cluster',
       default_workers: 2,

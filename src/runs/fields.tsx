@@ -347,8 +347,8 @@ export function RunPython(props: {
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { python, trans } = props;
-  if (!python || (!python.version && !python.note)) {
-    return null; // an older server, or an R notebook: the image's own Python
+  if (!python.version && !python.note) {
+    return null; // an R notebook: the image's own Python
   }
   return (
     <p className="jp-ucdh-RunDialog-python">
@@ -363,14 +363,11 @@ export function RunPython(props: {
 
 /** One line: which image the machine boots (GPU types boot one with a GPU driver). */
 export function MachineImage(props: {
-  images: IRunPrepare['images'] | undefined;
+  images: IRunPrepare['images'];
   type: IInstanceType | null;
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { images, type, trans } = props;
-  if (!images) {
-    return null; // an older server does not say
-  }
   const image = type && type.gpu_count > 0 ? images.gpu : images.standard;
   return (
     <p className="jp-ucdh-RunDialog-image" title={image.source}>
@@ -386,7 +383,7 @@ export function PackageSourceLine(props: {
 }): JSX.Element | null {
   const { source, trans } = props;
   if (!source) {
-    return null; // an older server does not say
+    return null; // runs are off: nothing installs anything
   }
   return (
     <p className="jp-ucdh-RunDialog-packageSource">

@@ -100,7 +100,7 @@ export function RunForm(props: IRunFormProps): JSX.Element {
   );
   const prepare = prepared.data;
   // Which backends exist decides the form's first state: wait for the answer
-  // (a failed request means an older server, with EC2 only).
+  // (a failed request means EC2 only).
   const configSettled = config.data !== null || config.error !== null;
   const notice = runsNotice(config.data, trans);
   return (

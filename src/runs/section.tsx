@@ -57,7 +57,7 @@ export class RunsSection extends ReactWidget {
     this._poller = new RunsPoller({
       fetch: async signal => {
         const body = await listRuns(this._serverSettings, signal);
-        const usage = body.usage ?? null;
+        const usage = body.usage;
         if (JSON.stringify(usage) !== JSON.stringify(this._usage)) {
           this._usage = usage;
           // The poller repaints only when the runs change.
@@ -309,7 +309,7 @@ export class RunsSection extends ReactWidget {
   private _serverSettings: ServerConnection.ISettings | undefined;
   private _commands: CommandRegistry | null;
   private _poller: RunsPoller;
-  /** This month's usage from the last list; null until then or from older servers. */
+  /** This month's usage from the last list; null until then. */
   private _usage: IRunUsage | null = null;
   private _pending: Record<string, RunAction | undefined> = {};
   private _problems: Record<string, IProblem | undefined> = {};

@@ -11,9 +11,7 @@ import {
   Notification,
   showDialog
 } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { UcdhRequestError } from '../request';
@@ -27,7 +25,7 @@ import {
   moveObjects
 } from './api';
 import { copyReport, notifyCopy } from './copyreport';
-import { confirmReplace, S3Activity, startFailure, startJobs } from './jobs';
+import { confirmReplace, startFailure, startJobs } from './jobs';
 import {
   exactSize,
   formatModified,
@@ -36,6 +34,7 @@ import {
   S3Row,
   s3Uri
 } from './model';
+import type { IActionContext } from './context';
 import { remove } from './remove';
 import { pandasSnippet } from './snippets';
 
@@ -106,21 +105,6 @@ export function actionLabel(
     case 'properties':
       return trans.__('Properties');
   }
-}
-
-/** Where actions run and report. */
-export interface IActionContext {
-  bucket: string;
-  trans: TranslationBundle;
-  serverSettings?: ServerConnection.ISettings;
-  /** The workspace folder a copy lands in ("" for the Jupyter root). */
-  workspaceFolder: () => string;
-  /** The listing changed (after a delete or a move). */
-  onChanged: () => void;
-  /** Follows transfer jobs and shows their progress. */
-  activity: S3Activity;
-  /** The application's commands: the file browser's reveals a copy. */
-  commands?: CommandRegistry;
 }
 
 /** Pause between two downloads, so the browser does not drop any. */

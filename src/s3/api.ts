@@ -12,156 +12,40 @@ import {
   requestAPI,
   uploadAPI
 } from '../request';
+import type { Schemas } from '../api';
 
 /** A bucket, or a bucket + prefix an administrator named (`S3Location`). */
-export interface IS3Location {
-  /** Display name; the bucket name for plain buckets. */
-  name: string;
-  bucket: string;
-  /** Where to open the bucket; "" for its root. */
-  prefix: string;
-  created: string | null;
-}
+export type IS3Location = Schemas['S3Location'];
 
 /** `GET s3/buckets`. */
-export interface IS3Buckets {
-  /** `aws`: every bucket the role lists; `config`: the admin's locations. */
-  source: 'aws' | 'config';
-  buckets: IS3Location[];
-}
+export type IS3Buckets = Schemas['S3Buckets'];
 
 /** A common prefix of a listing: a folder. */
-export interface IS3Folder {
-  /** The full prefix to list next; ends with `/`. */
-  prefix: string;
-  /** The part below the listed prefix, without the slash. */
-  name: string;
-}
+export type IS3Folder = Schemas['S3FolderEntry'];
 
 /** An object of a listing. */
-export interface IS3Object {
-  /** The key exactly as stored. */
-  key: string;
-  /** The key below the listed prefix. */
-  name: string;
-  size: number;
-  last_modified: string | null;
-  storage_class: string;
-  etag: string;
-}
+export type IS3Object = Schemas['S3ObjectEntry'];
 
 /** `GET s3/list`: one page of one folder. */
-export interface IS3Listing {
-  bucket: string;
-  prefix: string;
-  folders: IS3Folder[];
-  objects: IS3Object[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  next_cursor: string | null;
-}
+export type IS3Listing = Schemas['S3Listing'];
 
 /** `GET s3/object`: the details of one object. */
-export interface IS3ObjectDetails {
-  bucket: string;
-  key: string;
-  name: string;
-  uri: string;
-  size: number;
-  last_modified: string | null;
-  storage_class: string;
-  content_type: string | null;
-  etag: string;
-  version_id: string | null;
-  sse: { type: string | null; kms_key_id: string | null };
-  metadata: Record<string, string>;
-  /** Null when the role may not read tags. */
-  tags: Record<string, string> | null;
-  versioning: 'Enabled' | 'Suspended' | null;
-  versions:
-    | {
-        version_id: string | null;
-        size: number | null;
-        last_modified: string | null;
-        is_latest: boolean;
-        delete_marker: boolean;
-      }[]
-    | null;
-}
+export type IS3ObjectDetails = Schemas['S3ObjectDetails'];
 
 /** `PUT s3/upload`: what was stored. */
-export interface IS3Uploaded {
-  bucket: string;
-  key: string;
-  uri: string;
-  size: number;
-  etag: string;
-  parts: number;
-  sse: string | null;
-}
+export type IS3Uploaded = Schemas['S3Uploaded'];
 
 /** `POST s3/delete`: what was, or on a dry run would be, deleted. */
-export interface IS3DeleteResult {
-  bucket: string;
-  dry_run: boolean;
-  count: number;
-  /** Their size; only for a prefix. */
-  bytes: number | null;
-  deleted: number;
-  errors: { key: string; code: string; message: string }[];
-}
+export type IS3DeleteResult = Schemas['S3DeleteResult'];
 
 /** A transfer job between S3 and the workspace (`S3TransferJob`). */
-export interface IS3TransferJob {
-  id: string;
-  kind: 'to_workspace' | 'to_s3' | 'copy' | 'move';
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  source: {
-    bucket?: string;
-    key?: string | null;
-    prefix?: string | null;
-    path?: string;
-  };
-  target: {
-    bucket?: string;
-    key?: string | null;
-    prefix?: string | null;
-    path?: string;
-  };
-  bytes_done: number;
-  bytes_total: number;
-  files_done: number;
-  files_total: number;
-  error: { status: number; code: string; message: string; hint: string } | null;
-  created: string;
-  started: string | null;
-  finished: string | null;
-}
+export type IS3TransferJob = Schemas['S3TransferJob'];
 
 /** Body of `POST s3/transfers` from S3 to the workspace. */
-export interface IS3ToWorkspace {
-  bucket: string;
-  /** One object, or… */
-  key?: string;
-  /** …a whole folder. */
-  prefix?: string;
-  /** Workspace folder (ending in `/`) or file, relative to the Jupyter root. */
-  path: string;
-  /** Replace existing workspace files; else the server answers 409. */
-  overwrite?: boolean;
-}
+export type IS3ToWorkspace = Omit<Schemas['S3TransferRequest'], 'direction'>;
 
 /** Body of `POST s3/transfers` from the workspace to S3. */
-export interface IS3ToS3 {
-  bucket: string;
-  /** The workspace file or folder, relative to the Jupyter root. */
-  path: string;
-  /** One file to this key, or… */
-  key?: string;
-  /** …into this folder ("" for the top): a file as `prefix + name`, a folder's files below it. */
-  prefix?: string;
-  /** Replace existing keys; else the server answers 409 (code `exists`). */
-  overwrite?: boolean;
-}
+export type IS3ToS3 = Omit<Schemas['S3TransferRequest'], 'direction'>;
 
 function query(params: Record<string, string | null | undefined>): string {
   const search = new URLSearchParams();
@@ -323,19 +207,7 @@ export function getTransfer(
 }
 
 /** Body of `POST s3/copy` and `POST s3/move` (`S3CopyRequest`). */
-export interface IS3CopyRequest {
-  bucket: string;
-  /** One object to `dest_key`, or… */
-  key?: string;
-  /** …a whole folder to `dest_prefix`. */
-  prefix?: string;
-  /** Defaults to `bucket`. */
-  dest_bucket?: string;
-  dest_key?: string;
-  dest_prefix?: string;
-  /** Replace existing keys; else the server answers 409. */
-  overwrite?: boolean;
-}
+export type IS3CopyRequest = Schemas['S3CopyRequest'];
 
 /**
  * Rename or move an object or a folder (copy, then delete the source).
@@ -351,16 +223,7 @@ export function moveObjects(
 }
 
 /** `GET s3/search`: one page of matches. */
-export interface IS3SearchPage {
-  bucket: string;
-  prefix: string;
-  query: string;
-  matches: IS3Object[];
-  /** Keys looked at by this request. */
-  scanned: number;
-  /** Pass as `cursor` to scan on; null when the whole prefix was scanned. */
-  next_cursor: string | null;
-}
+export type IS3SearchPage = Schemas['S3SearchPage'];
 
 /**
  * Keys under `prefix` whose name below it contains `q` (ignoring case), one

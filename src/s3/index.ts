@@ -1,5 +1,6 @@
 /** S3: the sidebar's data browser, its API wrappers and logic. */
 export * from './actions';
+export * from './context';
 export * from './api';
 export * from './browser';
 export * from './command';

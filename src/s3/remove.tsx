@@ -6,7 +6,7 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IActionContext } from './actions';
+import type { IActionContext } from './context';
 import { deleteObjects, IS3DeleteResult } from './api';
 import { formatSize, S3Row, s3Uri } from './model';
 

@@ -153,14 +153,7 @@ function DatabricksLine(props: {
   const host = hostLabel(databricks.host);
   return (
     <div className="jp-ucdh-StatusHeader-databricks">
-      <p
-        className="jp-ucdh-StatusHeader-databricksIdentity"
-        title={
-          databricks.workspace_id
-            ? trans.__('Workspace %1', databricks.workspace_id)
-            : undefined
-        }
-      >
+      <p className="jp-ucdh-StatusHeader-databricksIdentity">
         {databricks.user
           ? trans.__('Databricks: %1 @ %2', databricks.user, host)
           : trans.__('Databricks: %1', host)}

@@ -20,6 +20,7 @@ from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws, demo_environment
 from ucdh_jupyter.demo.seed import seed
 
 from .patience import patient
+from .spec_check import check_response
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -93,7 +94,9 @@ def get_json(jp_fetch: Any) -> Any:
 
     async def fetch(path: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
         response = await jp_fetch("ucdh-jupyter", path, raise_error=False, **kwargs)
-        return response.code, json.loads(response.body or b"{}")
+        body = json.loads(response.body or b"{}")
+        check_response("GET", path, response.code, response.headers.get("Content-Type", ""), body)
+        return response.code, body
 
     return fetch
 
@@ -146,9 +149,12 @@ def ucdh_request(jp_fetch: Any) -> Any:
             allow_nonstandard_methods=True,
             **kwargs,
         )
-        if response.headers.get("Content-Type", "").startswith("application/json"):
-            return response.code, json.loads(response.body or b"{}")
-        return response.code, response.body
+        content_type = response.headers.get("Content-Type", "")
+        answer = response.body
+        if content_type.startswith("application/json"):
+            answer = json.loads(response.body or b"{}")
+        check_response(method, path, response.code, content_type, answer)
+        return response.code, answer
 
     return fetch
 

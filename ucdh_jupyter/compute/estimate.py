@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import bad_request
-from ..runs.policy import plural
+from ..wording import plural
 from .rates import DATABRICKS, EC2, Rates, check_backend
 from .specs import InstanceSpec
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..errors import bad_request
 from .model import Run
 
 BACKENDS = ("ec2", "databricks")
@@ -58,17 +57,3 @@ class RunBackend(Protocol):
 
     def adopt(self, recorded: dict[str, Run]) -> list[Run]:
         """After a restart: complete ``recorded`` from resource tags, return tag-only runs."""
-
-
-def backend_class(name: str) -> type[RunBackend]:
-    """The class of the backend called ``name`` (imported on first use), for what it
-    declares without being built, such as its minimum max runtime; a 400 if unknown."""
-    if name == "ec2":
-        from .ec2 import Ec2Backend
-
-        return Ec2Backend
-    if name == "databricks":
-        from .databricks import DatabricksBackend
-
-        return DatabricksBackend
-    raise bad_request(f"Unknown backend {name!r}.", f"Use one of: {', '.join(BACKENDS)}.")

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from ..compute.estimate import billed_hours, check_expected
 from ..errors import UcdhError
 from ..timefmt import format_duration
+from ..wording import plural
 from .model import MINIMUM_BILLED_SECONDS, Run, RunState, parse_iso
-from .policy import BACKEND_LABELS, money, plural
+from .policy import BACKEND_LABELS, money
 from .service import check_instance_type
 
 if TYPE_CHECKING:

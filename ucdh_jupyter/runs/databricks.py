@@ -35,8 +35,7 @@ from .backend import MACHINE_ABSENT, MACHINE_GONE, MACHINE_PENDING, MACHINE_RUNN
 from .model import Run, iso, utcnow
 from .notebook import inject_parameters, notebook_language
 from .notebook_r import databricks_source
-from .records import RunRecords
-from .service import RUN_HTML_KEY
+from .records import RUN_HTML_KEY, RunRecords
 
 log = logging.getLogger(__name__)
 

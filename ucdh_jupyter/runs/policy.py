@@ -25,6 +25,7 @@ from typing import Any
 
 from ..config import UcdhConfig
 from ..errors import UcdhError, bad_request
+from ..wording import plural
 from .model import Run, parse_iso, utcnow
 
 MONTHS = (
@@ -47,11 +48,6 @@ BACKEND_LABELS = {"ec2": "EC2", "databricks": "Databricks"}
 def user_cap(message: str, hint: str) -> UcdhError:
     """The refusal of a per-user cap (see the module's docstring for the status)."""
     return UcdhError(403, "user_cap", message, hint)
-
-
-def plural(number: float, noun: str) -> str:
-    """``1 run``, ``3 runs``, ``0.5 hours``."""
-    return f"{number:g} {noun}" + ("" if number == 1 else "s")
 
 
 def duration_text(hours: float) -> str:
@@ -142,7 +138,7 @@ class CostPolicy:
 
     def min_hours(self, backend: str) -> float:
         """The shortest max runtime ``backend`` accepts (its class declares it)."""
-        from .backend import backend_class
+        from .registry import backend_class
 
         return float(backend_class(backend).min_max_hours)
 

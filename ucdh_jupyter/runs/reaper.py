@@ -19,12 +19,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import log_unexpected
 from .ec2 import TAG_DEADLINE, TAG_RUN_ID, Ec2Backend, tag_value
 from .model import parse_iso, utcnow
-from .periodic import every
 
 if TYPE_CHECKING:
-    from tornado.ioloop import PeriodicCallback
-
-    from ..services import UcdhServices
     from .service import RunService
 
 log = logging.getLogger(__name__)
@@ -103,13 +99,3 @@ def _reap_runs(service: RunService, moment: datetime) -> list[str]:
         service.expire(run, moment, message="The run passed its deadline; it was cancelled.")
         reaped.append(run.id)
     return reaped
-
-
-def start_reaper(services: UcdhServices, interval: float | None = None) -> PeriodicCallback:
-    """Reap now and every ``interval`` seconds (default: reaper_interval_seconds).
-
-    Call from the server extension's load once runs are configured; the sweeps run on
-    the worker pool, never on the event loop.
-    """
-    seconds = interval or services.config.reaper_interval_seconds
-    return every(services, seconds, lambda: reap(services.runs), "reaper")

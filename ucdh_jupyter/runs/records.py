@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 # cloud-init's output: every command of the user data (the only trace of a failure
 # before the runner starts); the protocol's key.
 BOOT_LOG_KEY = protocol.BOOT_LOG_KEY
+# Databricks' own rendering of the run (its HTML export), next to the executed notebook.
+RUN_HTML_KEY = "output/run.html"
 # The most of a log a route returns: its end, where the cause of a failure is.
 LOG_TAIL_BYTES = 256 * 1024
 

@@ -81,8 +81,8 @@ KERNELS = {"python": ("python3", "python"), "r": ("ir", "R")}
 # The cells papermill adds at the top of a failed notebook.
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
-# Runner phases written to status.json, in order; the last three are final.
-PHASES = ("starting", "installing", "running", "finalizing", "succeeded", "failed", "cancelled")
+# Runner phases written to status.json: starting, installing, running, finalizing, then
+# one of these final ones.
 FINAL_PHASES = ("succeeded", "failed", "cancelled")
 
 # Exit codes.

@@ -20,14 +20,15 @@ from ..aws import AwsClients
 from ..config import UcdhConfig
 from ..databricks_client import DatabricksClient
 from ..errors import UcdhError, bad_request, forbidden, log_unexpected, translate
+from ..wording import plural
 from . import runner as protocol
 from .backend import BACKENDS, RunBackend
 from .environment import EnvironmentCache, EnvironmentSpec
 from .images import image_description, images_preview
 from .model import FailureKind, Run, RunState, check_run_id, new_run_id, utcnow
 from .notebook import check_parameters, load_notebook, notebook_parameters
-from .policy import CostPolicy, plural
-from .records import RunRecords
+from .policy import CostPolicy
+from .records import RUN_HTML_KEY, RunRecords
 from .results import copy_results, no_output
 from .staging import check_sizes, select_files, sibling_files, stage
 from .store import RunStore, default_store_path, rebuild
@@ -35,7 +36,6 @@ from .tracking import apply_observation
 from .wheels import package_source
 
 # Where a backend leaves a rendered view of the run (Databricks' HTML export).
-RUN_HTML_KEY = "output/run.html"
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,9 @@ import re
 from datetime import timezone
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import quote
 
 from ..errors import UcdhError, translate
-from .names import base_name, s3_uri
+from .names import base_name, content_disposition, s3_uri
 from .objects import head, not_found
 
 CHUNK = 1024 * 1024
@@ -32,13 +31,6 @@ class RangeNotSatisfiableError(UcdhError):
             "Ask for a range that starts before the end of the object.",
         )
         self.size = size
-
-
-def content_disposition(filename: str) -> str:
-    """An ``attachment`` header with an ASCII fallback name and the RFC 5987 UTF-8 name."""
-    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;%' else "_" for c in filename)
-    encoded = quote(filename, safe="")
-    return f"attachment; filename=\"{fallback.strip() or 'download'}\"; filename*=UTF-8''{encoded}"
 
 
 def parse_range(header: str | None) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from urllib.parse import quote
 
 from ..errors import bad_request
 
@@ -99,3 +100,10 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     rest = uri[5:] if uri.startswith("s3://") else uri
     bucket, _, key = rest.partition("/")
     return validate_bucket(bucket), validate_prefix(key)
+
+
+def content_disposition(filename: str) -> str:
+    """An ``attachment`` header with an ASCII fallback name and the RFC 5987 UTF-8 name."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;%' else "_" for c in filename)
+    encoded = quote(filename, safe="")
+    return f"attachment; filename=\"{fallback.strip() or 'download'}\"; filename*=UTF-8''{encoded}"

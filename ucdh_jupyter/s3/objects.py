@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import UcdhError, bad_request, translate
 from .listing import iso, iter_objects
-from .names import base_name, folder_prefix, s3_uri
+from .names import base_name, content_disposition, folder_prefix, s3_uri
 
 DELETE_BATCH = 1000
 MAX_PARTS = 10_000
@@ -125,7 +125,6 @@ def _versions(client: Any, bucket: str, key: str, limit: int = 100) -> Iterator[
 def presign(client: Any, bucket: str, key: str, expiry: int) -> dict[str, Any]:
     """A SigV4 GET URL for ``key`` that lives ``expiry`` seconds. Never log the result."""
     head(client, bucket, key)
-    from .download import content_disposition
 
     url = client.generate_presigned_url(
         "get_object",
@@ -208,16 +207,6 @@ def delete(
             for e in failed
         ]
     return result
-
-
-def copy_extra_args(info: dict[str, Any], size: int, threshold: int) -> dict[str, Any]:
-    """What a multipart copy must set itself (S3 copies metadata only in one-shot copies)."""
-    if size <= threshold:
-        return {}
-    extra: dict[str, Any] = {"Metadata": dict(info.get("Metadata") or {})}
-    if info.get("ContentType"):
-        extra["ContentType"] = info["ContentType"]
-    return extra
 
 
 def part_size_for(size: int, part_size: int) -> int:

@@ -9,10 +9,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from ucdh_jupyter.periodic import start_runs
 from ucdh_jupyter.runs import runner as protocol
 from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.model import FailureKind, Run, RunState, iso, new_run_id, utcnow
-from ucdh_jupyter.runs.periodic import start_runs
 from ucdh_jupyter.runs.reaper import reap
 from ucdh_jupyter.runs.service import RunService
 

@@ -12,7 +12,8 @@ import pytest
 from ucdh_jupyter.errors import UcdhError
 from ucdh_jupyter.runs import runner as protocol
 from ucdh_jupyter.runs.model import Run, RunState
-from ucdh_jupyter.runs.service import RUN_HTML_KEY, RunService
+from ucdh_jupyter.runs.records import RUN_HTML_KEY
+from ucdh_jupyter.runs.service import RunService
 
 from .helpers import make_run
 

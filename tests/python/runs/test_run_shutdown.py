@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ucdh_jupyter.config import UcdhConfig
-from ucdh_jupyter.runs.periodic import every
+from ucdh_jupyter.periodic import every
 from ucdh_jupyter.services import UcdhServices
 
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from tornado.ioloop import PeriodicCallback
 
-from ..errors import log_unexpected
+from .errors import log_unexpected
 
 if TYPE_CHECKING:
-    from ..services import UcdhServices
+    from .services import UcdhServices
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +52,10 @@ def every(
     return callback
 
 
-def start_monitor(services: UcdhServices, interval: float | None = None) -> PeriodicCallback:
-    """Refresh every active run now and every ``interval`` s (default: the heartbeat)."""
-    seconds = interval or services.config.runs_heartbeat_seconds
-    return every(services, seconds, services.runs.refresh_active, "run monitor")
-
-
 def start_runs(services: UcdhServices) -> list[PeriodicCallback]:
     """At server start: rebuild the run list from S3, reap, then keep reaping and
     monitoring. Call once from the extension's load when runs are configured."""
-    from .reaper import reap
+    from .runs.reaper import reap
 
     rebuilt = threading.Event()
 

@@ -1,0 +1,2 @@
+"""The kernel side of the extension: what runs in a notebook (magics, widgets) and
+the helpers they share."""
