@@ -58,12 +58,17 @@ class UcdhServices:
         """
         with self._runs_lock:
             if self._runs is None:
-                from .runs.costs import connect_compute
+                from .runs.costs import ComputePricing
+                from .runs.policy import CostPolicy
                 from .runs.service import RunService
 
-                self._runs = RunService.from_config(self.config, self.aws, self.databricks)
-                connect_compute(self._runs, self.compute)
-                self._runs.on_event = self.audit.run_event
+                self._runs = RunService.from_config(
+                    self.config,
+                    self.aws,
+                    self.databricks,
+                    policy=CostPolicy(self.config, ComputePricing(self.compute)),
+                    on_event=self.audit.run_event,
+                )
             return self._runs
 
     def status(self) -> dict[str, Any]:

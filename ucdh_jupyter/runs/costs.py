@@ -1,7 +1,7 @@
 """What a run costs: one cost story for the run dialog, the run routes and the magics.
 
-The run core knows nothing of prices; :func:`connect_compute` gives it the compute
-service's node price (EC2, plus DBUs on Databricks, plus the run's own disk on EC2) and
+The run core knows nothing of prices; :class:`ComputePricing` gives its cost policy the
+compute service's node price (EC2, plus DBUs on Databricks, plus the run's own disk on EC2) and
 its admin limits, so the sidebar, the run routes and the magics refuse and price a run
 the same way. :func:`cost_preview` is the dialog's cost block: the expected range for
 the researcher's expected runtime, the maximum for the max runtime (what the budget is
@@ -137,16 +137,18 @@ def node_rate(compute: ComputeService, backend: str, instance_type: str) -> floa
     return run_price(compute, backend, instance_type).node_rate
 
 
-def connect_compute(runs: RunService, compute: ComputeService) -> None:
-    """Price runs and enforce the admin's instance limits with the compute service."""
+@dataclass(frozen=True)
+class ComputePricing:
+    """The cost policy's prices and allowed types (:class:`~.policy.Pricing`), from the
+    compute service: a run is priced and refused as the sidebar prices and refuses it."""
 
-    def rate(backend: str, instance_type: str) -> float | None:
-        return node_rate(compute, backend, instance_type)
+    compute: ComputeService
 
-    def check(backend: str, instance_type: str) -> None:
-        compute.check_allowed(instance_type, backend)  # a 403 with the admin's reason
+    def rate(self, backend: str, instance_type: str) -> float | None:
+        return node_rate(self.compute, backend, instance_type)
 
-    runs.rate, runs.check_instance_type = rate, check
+    def check_allowed(self, backend: str, instance_type: str) -> None:
+        self.compute.check_allowed(instance_type, backend)  # a 403 with the admin's reason
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ..config import UcdhConfig
 from ..errors import UcdhError, bad_request
@@ -128,11 +128,33 @@ class Usage:
         }
 
 
-class CostPolicy:
-    """Max runtime, per-run budget and per-user caps, from the admin's settings."""
+class Pricing(Protocol):
+    """Machine prices and the admin's allowed types, for the policy. The run core knows
+    no prices: :class:`~ucdh_jupyter.runs.costs.ComputePricing` asks the compute service."""
 
-    def __init__(self, config: UcdhConfig) -> None:
+    def rate(self, backend: str, instance_type: str) -> float | None:
+        """USD per hour of one machine (its disk and DBUs included); None when unknown."""
+
+    def check_allowed(self, backend: str, instance_type: str) -> None:
+        """Nothing, or a 403 with the admin's reason when the type is not allowed."""
+
+
+class CostPolicy:
+    """Max runtime, per-run budget and per-user caps, from the admin's settings, and the
+    prices they are checked against (``pricing``; without it runs are unpriced: the
+    budget refuses them when one is set)."""
+
+    def __init__(self, config: UcdhConfig, pricing: Pricing | None = None) -> None:
         self.config = config
+        self.pricing = pricing
+
+    def rate(self, backend: str, instance_type: str) -> float | None:
+        """The admin's allowed-type check (a 403), then the hourly rate of one machine of
+        ``instance_type``; None when it is unpriced."""
+        if self.pricing is None:
+            return None
+        self.pricing.check_allowed(backend, instance_type)
+        return self.pricing.rate(backend, instance_type)
 
     # -- max runtime ------------------------------------------------------------
 

@@ -35,14 +35,8 @@ from .store import RunStore, default_store_path, rebuild
 from .tracking import apply_observation
 from .wheels import package_source
 
-# Where a backend leaves a rendered view of the run (Databricks' HTML export).
-
 log = logging.getLogger(__name__)
 
-# (backend, instance type) → USD per hour of one machine, or None when unknown.
-RateFn = Callable[[str, str], "float | None"]
-# (backend, instance type) → None, or raises a 403 when the admin does not allow it.
-CheckFn = Callable[[str, str], None]
 # Always fullmatch: with "^...$", "m5.large\n" would pass ("$" matches before a final newline).
 INSTANCE_TYPE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+")
 
@@ -119,19 +113,21 @@ class RunService:
         aws: AwsClients,
         store: RunStore,
         *,
-        rate: RateFn | None = None,
-        check_instance_type: CheckFn | None = None,
+        policy: CostPolicy | None = None,
         databricks: DatabricksClient | None = None,
+        on_event: Callable[[Run], None] | None = None,
     ) -> None:
         self.config = config
         self.aws = aws
         self.store = store
         self.databricks = databricks or DatabricksClient(config, aws)
-        self.rate = rate
-        self.check_instance_type = check_instance_type
+        # Prices, the admin's allowed types, runtime and budget rules: one object, which
+        # the run dialog's verdict asks too.
+        self.policy = policy or CostPolicy(config)
+        # Called with the run after each recorded save (the audit log's run events).
+        self.on_event = on_event
         self._records: RunRecords | None = None
         self._backends: dict[str, RunBackend] = {}
-        self.policy = CostPolicy(config)
         self._locks: dict[str, threading.Lock] = {}
         # One lock per owner around "check the caps, record the run": concurrent submits
         # of one user cannot all pass the check before any of them is counted.
@@ -142,7 +138,13 @@ class RunService:
 
     @classmethod
     def from_config(
-        cls, config: UcdhConfig, aws: AwsClients, databricks: DatabricksClient | None = None
+        cls,
+        config: UcdhConfig,
+        aws: AwsClients,
+        databricks: DatabricksClient | None = None,
+        *,
+        policy: CostPolicy | None = None,
+        on_event: Callable[[Run], None] | None = None,
     ) -> RunService:
         """The service with the configured (or default) store; makes no AWS call."""
         location = "|".join(
@@ -150,7 +152,7 @@ class RunService:
             for part in (config.endpoint_url, config.region, config.runs_bucket, config.runs_prefix)
         )
         store = RunStore(config.runs_store_path or default_store_path(location))
-        return cls(config, aws, store, databricks=databricks)
+        return cls(config, aws, store, policy=policy, databricks=databricks, on_event=on_event)
 
     # -- parts ----------------------------------------------------------------
 
@@ -216,9 +218,6 @@ class RunService:
         with self._guard:
             return self._owner_locks.setdefault(owner, threading.Lock())
 
-    # Called with the run after each recorded save (the audit log's run events).
-    on_event: Callable[[Run], None] | None = None
-
     def _save(self, run: Run, record: bool = True) -> None:
         # The S3 record first, then the store: the store (a cache of the records) never
         # holds a state whose record could not be written.
@@ -274,9 +273,7 @@ class RunService:
             self._check_databricks(request)
         # Existing clusters and serverless are not sized (nor billed per node) here.
         sized = request.cluster_mode in (None, "new_cluster")
-        if self.check_instance_type is not None and sized:
-            self.check_instance_type(request.backend, request.instance_type)
-        rate = self.rate(request.backend, request.instance_type) if self.rate and sized else None
+        rate = self.policy.rate(request.backend, request.instance_type) if sized else None
         hours = self.policy.check(
             backend=request.backend,
             # Unsized compute has no type to name in a refusal (see policy.unpriced).

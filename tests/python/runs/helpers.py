@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,20 @@ def billed_hours_of(started_at: str | None, ended_at: str | None) -> float:
     start, end = parse_iso(started_at), parse_iso(ended_at)
     assert start is not None and end is not None, (started_at, ended_at)
     return max(60.0, (end - start).total_seconds()) / 3600
+
+
+@dataclass(frozen=True)
+class FlatRate:
+    """The cost policy's pricing (``policy.Pricing``) with every type allowed at one
+    hourly price: a run priced without the compute catalog."""
+
+    usd_per_hour: float
+
+    def rate(self, backend: str, instance_type: str) -> float | None:
+        return self.usd_per_hour
+
+    def check_allowed(self, backend: str, instance_type: str) -> None:
+        return None
 
 
 def wait_for(

@@ -14,7 +14,15 @@ from ucdh_jupyter.runs.model import FailureKind, RunState, new_run_id
 from ucdh_jupyter.runs.service import RunService
 
 from .conftest import RUNS_BUCKET
-from .helpers import billed_hours_of, instance, outputs_text, result_path, submit, wait_for
+from .helpers import (
+    FlatRate,
+    billed_hours_of,
+    instance,
+    outputs_text,
+    result_path,
+    submit,
+    wait_for,
+)
 
 
 def _object(s3: Any, run_prefix: str, relative: str) -> Any:
@@ -34,7 +42,7 @@ def test_run_executes_notebook_with_parameters_and_brings_outputs_back(
     run_service: RunService, workspace: Path, s3: Any, ec2: Any
 ) -> None:
     # Given the analysis notebook, its data folder, two parameters and a known price
-    run_service.rate = lambda backend, instance_type: 0.0104
+    run_service.policy.pricing = FlatRate(0.0104)
     parameters = {"alpha": 21, "label": "trial"}
     # When it is submitted and followed to its end
     run = submit(run_service, workspace, "analysis.ipynb", parameters=parameters, files=["data"])

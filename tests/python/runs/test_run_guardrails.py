@@ -32,7 +32,7 @@ from ..conftest import marked
 from ..patience import patient
 from . import test_run_databricks as stand_in
 from .conftest import RUNS_BUCKET
-from .helpers import make_run, submit, wait_for
+from .helpers import FlatRate, make_run, submit, wait_for
 
 # The Databricks stand-in's fixtures, as its own tests use them.
 local_databricks = stand_in.local_databricks
@@ -231,7 +231,7 @@ def test_monthly_budget_per_user_counts_finished_runs_at_cost_and_live_runs_at_t
     # $3.50 of the researcher's this month, plus runs that do not count (another user's,
     # and the researcher's of a previous month)
     run_service.config.runs_monthly_budget_per_user_usd = 5.0
-    run_service.rate = lambda backend, itype: 1.0
+    run_service.policy.pricing = FlatRate(1.0)
     now = utcnow()
     last_month = now.replace(day=1) - timedelta(days=1)
     for run in (

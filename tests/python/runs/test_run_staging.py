@@ -18,7 +18,7 @@ from ucdh_jupyter.runs.service import RunRequest, RunService
 from ucdh_jupyter.runs.staging import select_files, sibling_files, stage
 
 from .conftest import RUNS_BUCKET
-from .helpers import make_run, submit, write_notebook
+from .helpers import FlatRate, make_run, submit, write_notebook
 
 
 def test_secret_looking_files_are_offered_unchecked_and_skipped_in_folders(
@@ -169,7 +169,7 @@ def test_run_over_budget_is_refused_with_its_maximum_cost(
     run_service: RunService, workspace: Path
 ) -> None:
     run_service.config.runs_budget_per_run_usd = 5.0
-    run_service.rate = lambda backend, itype: 4.608  # a p3.2xlarge-like price
+    run_service.policy.pricing = FlatRate(4.608)  # a p3.2xlarge-like price
     with pytest.raises(UcdhError) as refused:
         submit(run_service, workspace, "analysis.ipynb", instance_type="p3.2xlarge", max_hours=2)
     assert "$9.22" in refused.value.message and "$5.00" in refused.value.message
