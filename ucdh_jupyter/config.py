@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitlets import Bool, Dict, Float, Int, List, Unicode, validate
+from traitlets import Bool, Dict, Float, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
 # How a Databricks run gets its compute (see UcdhConfig.databricks_cluster_modes).
@@ -562,6 +562,27 @@ class UcdhConfig(Configurable):
     enable_s3 = Bool(True, help="Show the S3 browser.").tag(config=True)
     enable_compute = Bool(True, help="Show the instance-size picker.").tag(config=True)
     enable_runs = Bool(True, help="Allow running notebooks on EC2 / Databricks.").tag(config=True)
+
+    run_backends = Dict(
+        key_trait=Unicode(),
+        value_trait=Unicode(),
+        help=(
+            "Where runs can go: backend name -> import path of its class (a RunBackend, "
+            "see ucdh_jupyter.runs.backend), in the order the run dialog offers them. "
+            "Default: ec2 (ucdh_jupyter.runs.ec2.Ec2Backend) and databricks "
+            "(ucdh_jupyter.runs.databricks.DatabricksBackend); in mode='local' the EC2 "
+            "runs boot on this host (ucdh_jupyter.demo.ec2.LocalEc2Backend)."
+        ),
+    ).tag(config=True)
+
+    @default("run_backends")
+    def _default_run_backends(self) -> dict[str, str]:
+        # The demo's machines are a peer backend chosen here, not a branch in the runs.
+        ec2 = "demo.ec2.LocalEc2Backend" if self.mode == "local" else "runs.ec2.Ec2Backend"
+        return {
+            "ec2": f"ucdh_jupyter.{ec2}",
+            "databricks": "ucdh_jupyter.runs.databricks.DatabricksBackend",
+        }
 
     app_id = Unicode(
         "ucdh-jupyter",

@@ -33,7 +33,6 @@ from .kernel import call, kernel_root
 from .notebook.format import money, parse_line, table
 from .runs.model import Run, RunState, parse_iso, utcnow
 from .runs.policy import run_maximum
-from .runs.service import BACKENDS
 from .server_client import ServerClient, kernel_client
 from .timefmt import format_datetime, format_duration
 
@@ -158,7 +157,7 @@ class RunMagics(Magics):
 
     @magic_arguments()
     @argument("notebook", help="the notebook to run, e.g. analysis.ipynb (saved)")
-    @argument("--on", default="ec2", choices=BACKENDS, help="where it runs (default ec2)")
+    @argument("--on", default="ec2", help="where it runs: ec2 (default) or databricks")
     @argument(
         "--instance",
         "--node-type",

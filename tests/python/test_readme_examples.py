@@ -204,7 +204,7 @@ async def stop_runs(server: Any) -> None:
     local = getattr(backend, "local", None)
     if local is not None:
         for run_id in list(local._machines):
-            await asyncio.to_thread(local.wait, run_id, 60)
+            await asyncio.to_thread(local.wait, run_id, patient(60))
 
 
 async def test_every_notebook_example_of_the_readme_runs_as_written(

@@ -53,8 +53,8 @@ def main() -> int:
     if downloaded.returncode != 0:
         return downloaded.returncode
     # The stand-in image's baked runner venv, built now rather than at the first run.
+    from ucdh_jupyter.demo.localimage import baked_runner_venv, host_pythons
     from ucdh_jupyter.runs.environment import runner_pins
-    from ucdh_jupyter.runs.localimage import baked_runner_venv, host_pythons
 
     minor = f"{sys.version_info[0]}.{sys.version_info[1]}"
     interpreter = host_pythons().get(minor)

@@ -2,17 +2,37 @@
 
 The service drives runs through the state machine; a backend only plans, launches,
 observes and releases the resources of one run. Backends are idempotent per run id:
-launching twice, or releasing something already gone, is harmless.
+launching twice, or releasing something already gone, is harmless. Backends are peers
+named in ``UcdhConfig.run_backends`` (:mod:`.registry`); each builds itself from the
+service's parts and says whether it can run here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .model import Run
 
-BACKENDS = ("ec2", "databricks")
+if TYPE_CHECKING:
+    from ..aws import AwsClients
+    from ..config import UcdhConfig
+    from ..databricks_client import DatabricksClient
+    from ..errors import UcdhError
+    from .records import RunRecords
+
+
+@dataclass(frozen=True)
+class BackendParts:
+    """What the run service gives a backend to build itself from. ``records`` is a
+    function: it raises (no runs bucket) only for a backend that is being built."""
+
+    config: UcdhConfig
+    aws: AwsClients
+    databricks: DatabricksClient
+    records: Callable[[], RunRecords]
+
 
 # What a backend saw of the machine (or cluster) of a run.
 MACHINE_ABSENT = "absent"  # nothing was ever launched for this run id
@@ -36,6 +56,14 @@ class RunBackend(Protocol):
     name: str
     # The shortest max runtime a run may ask for, in hours (see each backend for why).
     min_max_hours: float
+
+    @classmethod
+    def create(cls, parts: BackendParts) -> RunBackend:
+        """The backend, built from the service's parts (no network call)."""
+
+    @classmethod
+    def unavailable(cls, parts: BackendParts) -> UcdhError | None:
+        """Why runs cannot go here (a 400 to raise on submit); None when they can."""
 
     def plan(self, run: Run) -> Any:
         """Everything needed to launch ``run`` (resolved AMI, request body...), no side effect."""

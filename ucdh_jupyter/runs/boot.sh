@@ -5,7 +5,7 @@
 # output/bootstrap.log when it exits; the notebook's own output never reaches it.
 #
 # UCDH_INSTANCE_ROOT is unset on a real instance. The local stand-in instance of the
-# demo and the tests (ucdh_jupyter/runs/instance.py) sets it to a private folder that
+# demo and the tests (ucdh_jupyter/demo/instance.py) sets it to a private folder that
 # plays "/", and executes this very script with `dnf` and `shutdown` stand-ins.
 
 RUN_HOME="${UCDH_INSTANCE_ROOT:-}/opt/ucdh-run"

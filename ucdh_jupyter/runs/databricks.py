@@ -31,7 +31,14 @@ from typing import Any
 from ..databricks_client import DatabricksClient, translated
 from ..errors import UcdhError, bad_request, log_unexpected
 from . import runner as protocol
-from .backend import MACHINE_ABSENT, MACHINE_GONE, MACHINE_PENDING, MACHINE_RUNNING, Observation
+from .backend import (
+    MACHINE_ABSENT,
+    MACHINE_GONE,
+    MACHINE_PENDING,
+    MACHINE_RUNNING,
+    BackendParts,
+    Observation,
+)
 from .model import Run, iso, utcnow
 from .notebook import inject_parameters, notebook_language
 from .notebook_r import databricks_source
@@ -129,6 +136,18 @@ class DatabricksBackend:
         self.config = config
         self.client = client
         self.records = records
+
+    @classmethod
+    def create(cls, parts: BackendParts) -> DatabricksBackend:
+        return cls(parts.config, parts.databricks, parts.records())
+
+    @classmethod
+    def unavailable(cls, parts: BackendParts) -> UcdhError | None:
+        """A 400 naming what to set while no workspace is configured."""
+        if parts.databricks.configured():
+            return None
+        details = parts.databricks.availability()
+        return UcdhError(400, "databricks_not_configured", details["reason"], details["hint"])
 
     @property
     def workspace(self) -> Any:

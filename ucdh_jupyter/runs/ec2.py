@@ -26,12 +26,12 @@ from .backend import (
     MACHINE_GONE,
     MACHINE_PENDING,
     MACHINE_RUNNING,
+    BackendParts,
     Observation,
 )
 from .backstop import Backstop
 from .environment import runner_pins
 from .images import MachineType, image_parameter, machine_type
-from .instance import LocalInstances
 from .lookups import remembered
 from .model import MINIMUM_BILLED_SECONDS, RUN_ID_PATTERN, Run, RunState, iso, parse_iso
 from .records import RunRecords
@@ -79,22 +79,21 @@ class Ec2Backend:
     # means what it says.
     min_max_hours = MINIMUM_BILLED_SECONDS / 3600
 
-    def __init__(
-        self,
-        config: UcdhConfig,
-        aws: AwsClients,
-        records: RunRecords,
-        local: LocalInstances | None = None,
-    ) -> None:
-        if local is not None and config.mode != "local":
-            raise ValueError("the local executor only exists in mode='local'")
+    def __init__(self, config: UcdhConfig, aws: AwsClients, records: RunRecords) -> None:
         self.config = config
         self.aws = aws
         self.records = records
-        self.local = local
         self.backstop = Backstop(config, aws)
         self.wheels = WheelCache(config, records)
         self._types: dict[str, MachineType] = {}
+
+    @classmethod
+    def create(cls, parts: BackendParts) -> Ec2Backend:
+        return cls(parts.config, parts.aws, parts.records())
+
+    @classmethod
+    def unavailable(cls, parts: BackendParts) -> UcdhError | None:
+        return None  # the runs bucket is checked when it is built
 
     @property
     def ec2(self) -> Any:
@@ -267,12 +266,15 @@ class Ec2Backend:
             return
         if package_source(self.config)["kind"] == "wheel_cache":
             self._fill_wheels(run)
-        if self.local is not None:
-            try:
-                self.local.start(run, self.terminate)
-            except Exception:
-                self.terminate([instance["InstanceId"]])
-                raise
+        try:
+            self.booted(run)
+        except Exception:
+            self.terminate([instance["InstanceId"]])
+            raise
+
+    def booted(self, run: Run) -> None:
+        """The run's new instance was created; EC2 boots it (the demo's backend boots a
+        stand-in here, :class:`ucdh_jupyter.demo.ec2.LocalEc2Backend`)."""
 
     def _fill_wheels(self, run: Run) -> None:
         """Fill the wheel cache with what the run installs, while its machine boots
@@ -329,8 +331,6 @@ class Ec2Backend:
             self.backstop.disarm(run)
         except Exception as exc:
             log.warning("ucdh-jupyter: backstop of run %s not deleted (%s)", run.id, exc)
-        if self.local is not None:
-            self.local.stop(run.id)
 
     def terminate(self, instance_ids: list[str]) -> None:
         """TerminateInstances; an instance already gone is no error."""

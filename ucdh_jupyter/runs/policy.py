@@ -162,7 +162,7 @@ class CostPolicy:
         """The shortest max runtime ``backend`` accepts (its class declares it)."""
         from .registry import backend_class
 
-        return float(backend_class(backend).min_max_hours)
+        return float(backend_class(self.config, backend).min_max_hours)
 
     def hours(self, backend: str, requested: float | None) -> float:
         """The run's max runtime: the request's, else the default; a 400 naming the

@@ -60,12 +60,10 @@ def _reap_instances(service: RunService, moment: datetime) -> list[str]:
     # interrupted) can record FAILED first, and a final state is never changed, so
     # the audit said 'failed' for a run the reaper killed. An instance whose
     # termination fails is still found by its tags at the next sweep.
-    runs = []
     for instance in overdue:
         run = backend.run_from_tags(instance)
         if run is not None:
             service.expire(run, moment)
-            runs.append(run)
     backend.terminate([instance["InstanceId"] for instance in overdue])
     for instance in overdue:
         log.warning(
@@ -74,9 +72,6 @@ def _reap_instances(service: RunService, moment: datetime) -> list[str]:
             tag_value(instance, TAG_RUN_ID),
             tag_value(instance, TAG_DEADLINE),
         )
-    if backend.local is not None:
-        for run in runs:
-            backend.local.stop(run.id)
     return [instance["InstanceId"] for instance in overdue]
 
 

@@ -22,13 +22,14 @@ from ..databricks_client import DatabricksClient
 from ..errors import UcdhError, bad_request, forbidden, log_unexpected, translate
 from ..wording import plural
 from . import runner as protocol
-from .backend import BACKENDS, RunBackend
+from .backend import BackendParts, RunBackend
 from .environment import EnvironmentCache, EnvironmentSpec
 from .images import image_description, images_preview
 from .model import FailureKind, Run, RunState, check_run_id, new_run_id, utcnow
 from .notebook import check_parameters, load_notebook, notebook_parameters
 from .policy import CostPolicy
 from .records import RUN_HTML_KEY, RunRecords
+from .registry import backend_class, backend_names
 from .results import copy_results, no_output
 from .staging import check_sizes, select_files, sibling_files, stage
 from .store import RunStore, default_store_path, rebuild
@@ -176,39 +177,35 @@ class RunService:
                 )
             return self._records
 
+    @property
+    def parts(self) -> BackendParts:
+        """What a backend builds itself from."""
+        return BackendParts(self.config, self.aws, self.databricks, lambda: self.records)
+
     def backend(self, name: str) -> RunBackend:
-        """The backend called ``name`` (built on first use)."""
-        if name not in BACKENDS:
-            raise bad_request(f"Unknown backend {name!r}.", f"Use one of: {', '.join(BACKENDS)}.")
+        """The backend called ``name`` in ``UcdhConfig.run_backends`` (built on first
+        use); a 400 when unknown, or when it says it cannot run here."""
         with self._guard:
             built = self._backends.get(name)
         if built is not None:
             return built  # every refresh asks: no config file is read again
-        if name == "databricks" and not self.databricks.configured():
-            details = self.databricks.availability()
-            raise UcdhError(400, "databricks_not_configured", details["reason"], details["hint"])
-        records = self.records
+        cls = backend_class(self.config, name)
+        problem = cls.unavailable(self.parts)
+        if problem is not None:
+            raise problem
+        # Built outside the guard (its records take it); of two racing builds, one is kept.
+        backend = cls.create(self.parts)
         with self._guard:
-            if name not in self._backends:
-                self._backends[name] = self._build_backend(name, records)
-            return self._backends[name]
-
-    def _build_backend(self, name: str, records: RunRecords) -> RunBackend:
-        if name == "databricks":
-            from .databricks import DatabricksBackend
-
-            return DatabricksBackend(self.config, self.databricks, records)
-        from .ec2 import Ec2Backend
-        from .instance import LocalInstances
-
-        local = None
-        if self.config.mode == "local":
-            local = LocalInstances(self.config, lambda: self.aws.client("ec2"))
-        return Ec2Backend(self.config, self.aws, records, local)
+            return self._backends.setdefault(name, backend)
 
     def available_backends(self) -> list[str]:
-        """The backends configured here (Databricks needs a workspace)."""
-        return [name for name in BACKENDS if name != "databricks" or self.databricks.configured()]
+        """The configured backends that say they can run here (Databricks needs a
+        workspace)."""
+        return [
+            name
+            for name in backend_names(self.config)
+            if backend_class(self.config, name).unavailable(self.parts) is None
+        ]
 
     def _lock(self, run_id: str) -> threading.Lock:
         with self._guard:

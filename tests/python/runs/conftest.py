@@ -15,9 +15,9 @@ import pytest
 
 from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
+from ucdh_jupyter.demo.ec2 import LocalEc2Backend
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
 from ucdh_jupyter.demo.wheelhouse import wheelhouse
-from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.service import RunService
 
 from ..patience import patient
@@ -55,7 +55,7 @@ def run_service(run_config: UcdhConfig) -> Iterator[RunService]:
     service = RunService.from_config(run_config, AwsClients(run_config))
     yield service
     backend = service._backends.get("ec2")
-    if isinstance(backend, Ec2Backend) and backend.local is not None:
+    if isinstance(backend, LocalEc2Backend):
         backend.local.stop_all()
         for run_id in list(backend.local._machines):
             backend.local.wait(run_id, timeout=patient(60))

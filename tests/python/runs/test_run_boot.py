@@ -23,11 +23,11 @@ from typing import Any
 import nbformat
 import pytest
 
+from ucdh_jupyter.demo.ec2 import LocalEc2Backend
+from ucdh_jupyter.demo.instance import LocalInstances, Machine
+from ucdh_jupyter.demo.localimage import host_pythons
 from ucdh_jupyter.demo.wheelhouse import wheelhouse
 from ucdh_jupyter.runs import runner as protocol
-from ucdh_jupyter.runs.ec2 import Ec2Backend
-from ucdh_jupyter.runs.instance import LocalInstances, Machine
-from ucdh_jupyter.runs.localimage import host_pythons
 from ucdh_jupyter.runs.model import FailureKind, Run, RunState
 from ucdh_jupyter.runs.service import RunService
 
@@ -44,7 +44,7 @@ INSTALL_TIMEOUT = 90
 def instances(run_service: RunService) -> Iterator[LocalInstances]:
     """The stand-in instances, whose disks are kept for the test to look at."""
     backend = run_service.backend("ec2")
-    assert isinstance(backend, Ec2Backend) and backend.local is not None
+    assert isinstance(backend, LocalEc2Backend)
     backend.local.keep_roots = True
     yield backend.local
     for machine in list(backend.local._machines.values()):

@@ -10,10 +10,11 @@ import pytest
 
 from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
+from ucdh_jupyter.demo.ec2 import LocalEc2Backend
+from ucdh_jupyter.demo.instance import InstanceImage
 from ucdh_jupyter.demo.localaws import LocalAws
 from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.images import images_preview
-from ucdh_jupyter.runs.instance import InstanceImage
 from ucdh_jupyter.runs.model import FailureKind, RunState
 from ucdh_jupyter.runs.records import RunRecords
 from ucdh_jupyter.runs.service import RunService
@@ -119,7 +120,7 @@ def test_run_dialog_names_the_image_each_kind_of_type_boots(
 def image(run_service: RunService) -> InstanceImage:
     """The image of the stand-in machines (its GPU driver tool is set per test)."""
     backend = run_service.backend("ec2")
-    assert isinstance(backend, Ec2Backend) and backend.local is not None
+    assert isinstance(backend, LocalEc2Backend)
     return backend.local.image
 
 

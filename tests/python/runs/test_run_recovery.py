@@ -9,11 +9,16 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from ucdh_jupyter.config import UcdhConfig
+from ucdh_jupyter.demo.ec2 import LocalEc2Backend
 from ucdh_jupyter.periodic import start_runs
 from ucdh_jupyter.runs import runner as protocol
 from ucdh_jupyter.runs.ec2 import Ec2Backend
 from ucdh_jupyter.runs.model import FailureKind, Run, RunState, iso, new_run_id, utcnow
 from ucdh_jupyter.runs.reaper import reap
+from ucdh_jupyter.runs.registry import backend_class
 from ucdh_jupyter.runs.service import RunService
 
 from .helpers import instance, make_run
@@ -159,18 +164,17 @@ def test_server_start_rebuilds_then_reaps_an_instance_overdue_while_it_was_down(
             callback.stop()
 
 
-def test_local_executor_exists_only_in_local_mode(run_config: Any, run_service: RunService) -> None:
-    backend = run_service.backend("ec2")
-    assert isinstance(backend, Ec2Backend) and backend.local is not None
-    run_config.mode = "aws"
-    try:
-        Ec2Backend(run_config, run_service.aws, run_service.records, backend.local)
-    except ValueError as refused:
-        assert "local" in str(refused)
-    else:
-        raise AssertionError("a local executor was accepted in aws mode")
-    finally:
-        run_config.mode = "local"
+def test_the_demos_machines_run_ec2_runs_only_in_local_mode(
+    run_config: Any, run_service: RunService
+) -> None:
+    # Given the local mode of the demo and the tests: EC2 runs boot on this host
+    assert isinstance(run_service.backend("ec2"), LocalEc2Backend)
+    # When an administrator's server (mode 'aws') picks its backends
+    production = UcdhConfig(mode="aws")
+    # Then its EC2 runs go to the real EC2 backend, and the stand-in refuses to exist there
+    assert backend_class(production, "ec2") is Ec2Backend
+    with pytest.raises(ValueError, match="local"):
+        LocalEc2Backend(production, run_service.aws, run_service.records)
 
 
 def test_servers_on_different_run_locations_keep_separate_local_stores(

@@ -37,8 +37,8 @@ from typing import Any
 
 from ..config import UcdhConfig
 from ..errors import log_unexpected
+from ..runs.model import Run
 from .localimage import baked_runner_venv, host_pythons, host_tools
-from .model import Run
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class Machine:
     """One booted stand-in instance."""
 
     run_id: str
+    instance_id: str
     root: Path
     thread: threading.Thread
     process: subprocess.Popen[bytes] | None = None
@@ -147,7 +148,7 @@ class LocalInstances:
             daemon=True,
         )
         with self._lock:
-            self._machines[run.id] = Machine(run.id, root, thread)
+            self._machines[run.id] = Machine(run.id, instance_id, root, thread)
         thread.start()
 
     def _prepare(self, root: Path, script: str) -> None:
@@ -302,6 +303,13 @@ class LocalInstances:
                 machine.powered_off.set()
                 return
         self._power_off(machine)
+
+    def stop_instances(self, instance_ids: list[str]) -> None:
+        """These instances were terminated: shut their machines down."""
+        with self._lock:
+            runs = [m.run_id for m in self._machines.values() if m.instance_id in instance_ids]
+        for run_id in runs:
+            self.stop(run_id)
 
     def machine(self, run_id: str) -> Machine | None:
         """The stand-in instance of a run, if one was booted here."""
