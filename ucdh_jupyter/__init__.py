@@ -17,16 +17,12 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "ucdh-jupyter"}]
 
 
-def _jupyter_server_extension_points() -> list[dict[str, str]]:
-    """Tell jupyter-server which module loads the server extension."""
-    return [{"module": "ucdh_jupyter"}]
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """Tell jupyter-server which app is the server extension (imported only then: this
+    package stays cheap to import in a kernel)."""
+    from .extension import UcdhApp
 
-
-def _load_jupyter_server_extension(server_app: Any) -> None:
-    """Build the service objects from config and register every route."""
-    from .extension import load
-
-    load(server_app)
+    return [{"module": "ucdh_jupyter", "app": UcdhApp}]
 
 
 def open_s3(uri: str) -> Any:

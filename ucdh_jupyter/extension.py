@@ -1,6 +1,11 @@
-"""Server extension loading: build the services from config, register the routes, tell
+"""The server extension: build the services from config, register the routes, tell
 the kernels where the server is, and start following runs once the server runs; stop
-everything at shutdown."""
+everything at shutdown.
+
+:class:`UcdhApp` is the extension as jupyter-server's own kind of app, so the server
+calls its ``stop_extension`` at shutdown; :func:`load` is its composition root, where
+every service is built with its collaborators.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import contextlib
 import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
+
+from jupyter_server.extension.application import ExtensionApp
 
 from .config import UcdhConfig
 from .handlers.routes import route_table
@@ -24,8 +31,34 @@ DRAIN_SECONDS = 5.0
 WILDCARD_IPS = ("", "0.0.0.0", "::", "localhost")  # noqa: S104 - names, not a bind
 
 
-def load(server_app: Any) -> None:
-    """Called by jupyter-server once at start-up. Makes no network call."""
+class UcdhApp(ExtensionApp):
+    """ucdh-jupyter in a Jupyter server: loaded once at start-up, stopped at shutdown."""
+
+    name = "ucdh_jupyter"
+    # Not a stand-alone app: JupyterLab (or Notebook) is what a researcher starts.
+    load_other_extensions = True
+
+    _shutdown: Callable[[], Awaitable[None]] | None = None
+
+    def initialize_handlers(self) -> None:
+        # Not initialize_settings: jupyter-server then writes back over the web app's
+        # settings a copy taken before it, undoing load()'s log-scrubbed URL parameters.
+        self._shutdown = load(self.serverapp)
+
+    async def stop_extension(self) -> None:
+        """Stop the run sweeps, let the worker pool finish (a few seconds at most) and
+        close the run store."""
+        if self._shutdown is None:
+            return
+        try:
+            await self._shutdown()
+        except Exception:
+            self.log.exception("ucdh-jupyter: clean-up at shutdown failed")
+
+
+def load(server_app: Any) -> Callable[[], Awaitable[None]]:
+    """Build and register everything (called once at start-up, makes no network call);
+    returns what stops it at shutdown."""
     config = UcdhConfig(parent=server_app)
     services = UcdhServices(config, root_dir=getattr(server_app, "root_dir", None))
     web_app = server_app.web_app
@@ -50,13 +83,13 @@ def load(server_app: Any) -> None:
         await drain(services, DRAIN_SECONDS)
         services.close()
 
-    on_shutdown(server_app, shutdown)
     server_app.log.info(
         "ucdh-jupyter loaded (mode=%s, region=%s, runs=%s)",
         config.mode,
         config.region or "from profile",
         "on" if runs_on else "off",
     )
+    return shutdown
 
 
 def kernel_url(server_app: Any) -> str | None:
@@ -125,24 +158,3 @@ async def drain(services: UcdhServices, timeout: float) -> None:
     # Past the timeout the server stops anyway: runs go on without it, found again at start.
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(asyncio.shield(stopped), timeout)
-
-
-def on_shutdown(server_app: Any, action: Callable[[], Awaitable[None]]) -> None:
-    """Call ``action`` when the server shuts down.
-
-    jupyter_server calls ``stop_extension`` on ExtensionApps only; a module extension
-    like this one has no hook, so this server's own extension clean-up step is wrapped
-    (on this instance only).
-    """
-    cleanup = getattr(server_app, "cleanup_extensions", None)
-    if cleanup is None:
-        return
-
-    async def cleanup_extensions() -> None:
-        try:
-            await action()
-        except Exception:
-            server_app.log.exception("ucdh-jupyter: clean-up at shutdown failed")
-        await cleanup()
-
-    server_app.cleanup_extensions = cleanup_extensions
