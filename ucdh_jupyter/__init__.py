@@ -37,6 +37,6 @@ def open_s3(uri: str) -> Any:
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext ucdh_jupyter``: register the notebook magics (``%ucdh_instances``, ...)
     of the features the Jupyter server has switched on."""
-    from .magics import register
+    from .notebook.magics import register
 
     register(ipython)

@@ -16,7 +16,7 @@ from IPython.core.error import UsageError
 
 from ucdh_jupyter import open_s3
 from ucdh_jupyter.errors import UcdhError
-from ucdh_jupyter.kernel import FEATURE_MAGICS
+from ucdh_jupyter.notebook.kernel import FEATURE_MAGICS
 from ucdh_jupyter.widgets import InstancePicker, RunStatus
 
 from .conftest import NotebookKernel

@@ -15,7 +15,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from ucdh_jupyter.demo.cli import RUNS_BUCKET, lab_arguments
-from ucdh_jupyter.run_magics import elapsed, machine_seconds, parse_value
+from ucdh_jupyter.notebook.run_magics import elapsed, machine_seconds, parse_value
 from ucdh_jupyter.runs.model import FailureKind, Progress, Run, RunState, parse_iso
 from ucdh_jupyter.runs.user import server_account
 from ucdh_jupyter.services import UcdhServices

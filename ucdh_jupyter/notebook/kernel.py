@@ -8,15 +8,16 @@ line, environment) are the ones a notebook obeys. Errors reach the user as one l
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from IPython.core.error import UsageError
 
-from .errors import UcdhError
-from .server_client import ServerClient
+from ..errors import UcdhError
+from ..server_client import ServerClient
 
 T = TypeVar("T")
 # The magics of each feature (the names IPython knows them by).
@@ -44,6 +45,22 @@ def usage_errors() -> Iterator[None]:
         yield
     except UcdhError as error:
         raise one_line(error) from None
+
+
+P = ParamSpec("P")
+
+
+def magic_errors(magic: Callable[P, T]) -> Callable[P, T]:
+    """The one error face of every magic: an extension error raised anywhere in it is
+    its one-line :class:`UsageError` (message, then hint), never a traceback. Goes
+    right under ``@line_magic``."""
+
+    @functools.wraps(magic)
+    def face(*args: P.args, **kwargs: P.kwargs) -> T:
+        with usage_errors():
+            return magic(*args, **kwargs)
+
+    return face
 
 
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

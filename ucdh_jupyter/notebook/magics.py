@@ -19,10 +19,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from .errors import UcdhError
-from .kernel import FEATURE_MAGICS, call, one_line
-from .notebook.format import gpu_text, money, parse_hours, parse_line, price_label, table
-from .server_client import ServerClient, kernel_client
+from ..errors import UcdhError
+from ..server_client import ServerClient, kernel_client
+from .format import gpu_text, money, parse_hours, parse_line, price_label, table
+from .kernel import FEATURE_MAGICS, magic_errors, one_line
 
 
 @magics_class
@@ -34,10 +34,10 @@ class UcdhMagics(Magics):
         self._client = client
 
     def _get(self, path: str, query: Mapping[str, Any]) -> dict[str, Any]:
-        return call(lambda: self._client().get(path, **query))
+        return self._client().get(path, **query)
 
     def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return call(lambda: self._client().post(path, body))
+        return self._client().post(path, body)
 
     @magic_arguments()
     @argument("--gpu", dest="gpu", action="store_const", const="yes", help="only GPU types")
@@ -53,6 +53,7 @@ class UcdhMagics(Magics):
     @argument("--on", default="ec2", choices=["ec2", "databricks"], help="price per node on")
     @argument("--limit", type=int, default=25, help="rows to show (default 25)")
     @line_magic
+    @magic_errors
     def ucdh_instances(self, line: str) -> None:
         """List instance types with their price; greyed ones say why they are not allowed."""
         args = parse_line(self.ucdh_instances, line)
@@ -99,6 +100,7 @@ class UcdhMagics(Magics):
     @argument("--workers", type=int, help="Databricks workers (the driver is added)")
     @argument("--ebs", type=int, default=0, help="EBS GB per machine (default 0)")
     @line_magic
+    @magic_errors
     def ucdh_estimate(self, line: str) -> None:
         """Estimate what a job costs: low-high range, breakdown, billing rules, exclusions."""
         args = parse_line(self.ucdh_estimate, line)

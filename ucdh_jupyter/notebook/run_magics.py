@@ -27,14 +27,14 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from .config import CLUSTER_MODES
-from .errors import UcdhError
-from .kernel import call, kernel_root
-from .notebook.format import money, parse_line, table
-from .runs.model import Run, RunState, parse_iso, utcnow
-from .runs.policy import run_maximum
-from .server_client import ServerClient, kernel_client
-from .timefmt import format_datetime, format_duration
+from ..config import CLUSTER_MODES
+from ..errors import UcdhError
+from ..runs.model import Run, RunState, parse_iso, utcnow
+from ..runs.policy import run_maximum
+from ..server_client import ServerClient, kernel_client
+from ..timefmt import format_datetime, format_duration
+from .format import money, parse_line, table
+from .kernel import call, kernel_root, magic_errors
 
 # How often --wait looks at the run, at most (the runner reports every heartbeat).
 WAIT_POLL_SECONDS = 2.0
@@ -183,6 +183,7 @@ class RunMagics(Magics):
     @argument("--file", action="append", default=[], help="a file or folder to send along")
     @argument("--wait", action="store_true", help="follow the run to its end")
     @line_magic
+    @magic_errors
     def ucdh_run(self, line: str) -> None:
         """Run a notebook on a fresh machine that exists only while it runs."""
         args = parse_line(self.ucdh_run, line)
@@ -204,7 +205,7 @@ class RunMagics(Magics):
         if args.on == "databricks":
             body.update(workers=args.workers, cluster_mode=args.cluster_mode)
         # Unset options are left to the server's defaults.
-        run = call(runs.submit, {name: value for name, value in body.items() if value is not None})
+        run = runs.submit({name: value for name, value in body.items() if value is not None})
         most = run_maximum(run)  # the run dialog's Maximum, with what it counts
         machines = f"{run.count} x {run.instance_type}" if run.count > 1 else run.instance_type
         where = "Databricks" if run.backend == "databricks" else run.backend.upper()
@@ -251,17 +252,18 @@ class RunMagics(Magics):
     @magic_arguments()
     @argument("--limit", type=int, default=20, help="rows to show (default 20)")
     @line_magic
+    @magic_errors
     def ucdh_runs(self, line: str) -> None:
         """Your runs, newest first: when submitted, state, instance type, machine time
         and cost."""
         args = parse_line(self.ucdh_runs, line)
         runs = self.runs()
-        listed = call(runs.list)[: max(args.limit, 0)]
+        listed = runs.list()[: max(args.limit, 0)]
         if not listed:
             print("No runs yet. Start one with %ucdh_run or the Run on AWS button.")
             return
         # The server follows active runs too; looking again here shows them up to date.
-        shown = [run if run.final else call(runs.get, run.id) for run in listed]
+        shown = [run if run.final else runs.get(run.id) for run in listed]
         rows = [
             [
                 run.id,

@@ -27,11 +27,11 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from .kernel import usage_errors
-from .notebook.format import without_comment
-from .s3.names import base_name, folder_prefix, parse_s3_uri, s3_uri
-from .server_client import ServerClient, kernel_client
-from .timefmt import format_datetime
+from ..s3.names import base_name, folder_prefix, parse_s3_uri, s3_uri
+from ..server_client import ServerClient, kernel_client
+from ..timefmt import format_datetime
+from .format import without_comment
+from .kernel import magic_errors
 
 USAGE = """Usage:
   %s3 ls [s3://bucket/prefix/] [--all]
@@ -117,6 +117,7 @@ class S3Magics(Magics):
         return self._client()
 
     @line_magic
+    @magic_errors
     def s3(self, line: str) -> Any:
         """S3 from a cell: ``%s3 ls|get|put|rm|uri ...`` (``%s3`` alone shows the usage)."""
         try:
@@ -128,8 +129,7 @@ class S3Magics(Magics):
         if not args or args[0] not in ("ls", "get", "put", "rm", "uri"):
             raise UsageError(USAGE)
         command, rest = args[0], args[1:]
-        with usage_errors():
-            return getattr(self, f"_{command}")(rest, flags)
+        return getattr(self, f"_{command}")(rest, flags)
 
     def _page(self, bucket: str, prefix: str, cursor: str | None) -> dict[str, Any]:
         return dict(
