@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from ..aws import AwsClients
 from ..config import UcdhConfig
-from ..runs.backend import BackendParts
 from ..runs.ec2 import Ec2Backend
 from ..runs.model import Run
 from ..runs.records import RunRecords
@@ -25,10 +24,6 @@ class LocalEc2Backend(Ec2Backend):
     def __init__(self, config: UcdhConfig, aws: AwsClients, records: RunRecords) -> None:
         super().__init__(config, aws, records)
         self.local = LocalInstances(config, lambda: aws.client("ec2"))
-
-    @classmethod
-    def create(cls, parts: BackendParts) -> LocalEc2Backend:
-        return cls(parts.config, parts.aws, parts.records())
 
     def booted(self, run: Run) -> None:
         """Boot the stand-in machine, as EC2 boots the instance it just created."""
