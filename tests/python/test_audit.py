@@ -22,19 +22,17 @@ from ucdh_jupyter.audit import AuditLog
 from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.localaws import LocalAws
-from ucdh_jupyter.runs.model import RunState
 from ucdh_jupyter.runs.reaper import reap
 
 from .conftest import marked
 from .patience import patient
 from .runs.conftest import run_settings, workspace  # noqa: F401 - fixtures used here
+from .runs.helpers import final, follow
 from .test_route_security import call_route, implemented_verbs, registered_routes
 
 DISTINCTIVE_CONTENT = b"PATIENT-CONTENT-3f9a1c never in an audit line"
 DISTINCTIVE_PARAMETER = "PARAM-VALUE-8e2d77-never-audited"
 CLOUDWATCH_GROUP = "ucdh-audit-tests"
-# Run routes stage, launch and look at machines: on a busy CI machine that can take a while.
-SLOW = patient(20)
 
 
 @pytest.fixture
@@ -174,22 +172,6 @@ async def test_object_content_never_reaches_the_audit_log(
     assert DISTINCTIVE_CONTENT.decode() not in audit_file.read_text()
 
 
-async def follow(ucdh_request: Any, run_id: str, done: Any, timeout: float = 60) -> dict:
-    """GET the run until ``done(run)`` holds."""
-    give_up = time.monotonic() + patient(timeout)
-    while True:
-        status, run = await ucdh_request("GET", f"runs/{run_id}", request_timeout=SLOW)
-        assert status == 200, run
-        if done(run):
-            return dict(run)
-        assert time.monotonic() < give_up, run
-        await asyncio.sleep(0.2)
-
-
-def final(run: dict) -> bool:
-    return RunState(run["state"]).final
-
-
 def run_states(path: Path, run_id: str) -> list[tuple[str | None, str]]:
     return [
         (record["previous_state"], record["state"])
@@ -209,10 +191,10 @@ async def test_a_run_is_audited_from_submit_to_its_end_without_its_parameter_val
         "parameters": {"label": DISTINCTIVE_PARAMETER},
         "files": ["data"],
     }
-    status, run = await ucdh_request("POST", "runs", body, request_timeout=SLOW)
+    status, run = await ucdh_request("POST", "runs", body)
     assert status == 202, run
     # When it runs to its end (its output prints the value)
-    run = await follow(ucdh_request, run["id"], final)
+    run = await follow(ucdh_request, run["id"], final, timeout=60)
     assert run["state"] == "SUCCEEDED", run["failure_message"]
     # Then the submit is one request record with the run id, backend, type and max cost
     (submit,) = [r for r in requests_in(audit_file) if r["route"] == "runs"]
@@ -239,12 +221,12 @@ async def test_cancelling_a_run_is_audited_as_a_request_and_as_run_events(
 ) -> None:
     # Given a slow run
     body = {"notebook_path": "study/slow.ipynb", "instance_type": "t3.micro", "max_hours": 1}
-    status, run = await ucdh_request("POST", "runs", body, request_timeout=SLOW)
+    status, run = await ucdh_request("POST", "runs", body)
     assert status == 202, run
     # When it is cancelled
-    status, _ = await ucdh_request("POST", f"runs/{run['id']}/cancel", request_timeout=SLOW)
+    status, _ = await ucdh_request("POST", f"runs/{run['id']}/cancel")
     assert status == 200
-    run = await follow(ucdh_request, run["id"], final)
+    run = await follow(ucdh_request, run["id"], final, timeout=60)
     # Then the cancel request and the CANCELLING → CANCELLED changes are on record
     cancel = [r for r in requests_in(audit_file) if r["route"].endswith("/cancel")]
     assert [(r["run_id"], r["status"]) for r in cancel] == [(run["id"], 200)]
@@ -261,7 +243,7 @@ async def test_a_run_the_reaper_expires_is_audited_as_expired(
         "max_hours": 0.05,
         "parameters": {"seconds": 600},
     }
-    status, run = await ucdh_request("POST", "runs", body, request_timeout=SLOW)
+    status, run = await ucdh_request("POST", "runs", body)
     assert status == 202, run
     # that is in its sleeping cell, so the stopped runner has a last word of its own
     # (the interrupted notebook) that must not become the run's state

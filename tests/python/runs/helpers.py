@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import Any
 
 import nbformat
 
-from ucdh_jupyter.runs.model import Run, new_run_id, parse_iso
+from ucdh_jupyter.runs.model import Run, RunState, new_run_id, parse_iso
 from ucdh_jupyter.runs.service import RunRequest, RunService
 
 from ..patience import patient
@@ -62,6 +63,24 @@ class FlatRate:
 
     def check_allowed(self, backend: str, instance_type: str) -> None:
         return None
+
+
+async def follow(ucdh_request: Any, run_id: str, done: Any, timeout: float = 45) -> dict:
+    """GET the run (as the Runs section polls it) until ``done(run)`` holds, within
+    ``timeout`` seconds on a quiet machine, stretched by ``patient`` on a slow one."""
+    give_up = time.monotonic() + patient(timeout)
+    while True:
+        status, run = await ucdh_request("GET", f"runs/{run_id}")
+        assert status == 200, run
+        if done(run) or time.monotonic() > give_up:
+            assert done(run), json.dumps(run, indent=1)
+            return dict(run)
+        await asyncio.sleep(0.2)
+
+
+def final(run: dict) -> bool:
+    """A run (as a route answers it) in a final state."""
+    return RunState(run["state"]).final
 
 
 def wait_for(

@@ -27,7 +27,7 @@ from ucdh_jupyter.runs.user import server_account
 from ..conftest import marked
 from ..patience import patient
 from .conftest import RUNS_BUCKET
-from .helpers import billed_hours_of, make_run, outputs_text, result_path
+from .helpers import billed_hours_of, final, follow, make_run, outputs_text, result_path
 
 OWNER = server_account()  # a shared-token login names nobody: runs belong to the account
 # An EC2 run's own disk per hour: the default 30 GB volume at the default $0.08/GB-month.
@@ -45,22 +45,6 @@ def jp_root_dir(workspace: Path) -> Path:
     """The Jupyter root is the workspace, with the demo's train-model notebook added."""
     shutil.copy(NOTEBOOKS / "train-model.ipynb", workspace / "train-model.ipynb")
     return workspace
-
-
-async def follow(ucdh_request: Any, run_id: str, done: Any, timeout: float = 45) -> dict:
-    """GET the run (as the Runs section polls it) until ``done(run)`` holds."""
-    give_up = time.monotonic() + patient(timeout)
-    while True:
-        status, run = await ucdh_request("GET", f"runs/{run_id}")
-        assert status == 200, run
-        if done(run) or time.monotonic() > give_up:
-            assert done(run), json.dumps(run, indent=1)
-            return dict(run)
-        await asyncio.sleep(0.2)
-
-
-def final(run: dict) -> bool:
-    return RunState(run["state"]).final
 
 
 def launched_for(ec2: Any, run_id: str) -> list[dict]:
