@@ -20,7 +20,7 @@ export V
 STEP := $(SHELL) $(CURDIR)/scripts/step.sh
 Q := $(if $(filter 1,$(V)),,@)
 
-.PHONY: install demo test lint pytest jest ui-test bench wheel-check matrix clean
+.PHONY: install demo test lint spec pytest jest ui-test bench wheel-check matrix clean
 
 install: .stamp-python .stamp-wheelhouse .stamp-build .stamp-ui $(CHROMIUM) .stamp-r
 
@@ -79,7 +79,13 @@ lint: .stamp-python .stamp-node
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m ucdh_jupyter.openapi --check
 	$(BIN)/jlpm lint:check
+
+# The wire contract: openapi.yaml from the models, then the frontend's types from it.
+spec: .stamp-python .stamp-node
+	$(BIN)/python -m ucdh_jupyter.openapi
+	$(BIN)/jlpm schema
 
 # Two workers, one test file each at a time: the suite mostly waits (stand-in machines
 # booting, notebooks running), so it takes ~10 min instead of ~16; a file keeps its

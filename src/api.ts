@@ -135,7 +135,7 @@ export type IInstanceType = Schemas['InstanceType'];
 export type ICatalog = Schemas['Catalog'];
 
 /** Body of `POST compute/estimate`. */
-export type IEstimateRequest = Schemas['EstimateRequest'];
+export type IEstimateRequest = Schemas['EstimateBody'];
 
 /** One line of an estimate, e.g. the EC2 price or the Databricks DBUs. */
 export type IEstimateLine = IEstimate['breakdown'][number];
@@ -215,7 +215,7 @@ export type IRunImage = Schemas['RunImage'];
 export type IRunPrepare = Schemas['RunDialog'];
 
 /** What to price in `POST runs/prepare`, besides the notebook. */
-export type IRunCostQuery = Omit<Schemas['RunPrepareRequest'], 'notebook_path'>;
+export type IRunCostQuery = Omit<Schemas['RunPrepareBody'], 'notebook_path'>;
 
 /** The expected and max runtime as the server reads them (`runtime` of `runs/prepare`). */
 export type IRunRuntime = Schemas['RunRuntime'];
@@ -237,7 +237,7 @@ export interface IProblemText {
 }
 
 /** Body of `POST runs`. */
-export type IRunRequest = Schemas['RunRequest'];
+export type IRunRequest = Schemas['RunBody'];
 
 /** This month's runs of the user against the per-user caps (`GET runs`). */
 export type IRunUsage = Schemas['RunUsage'];

@@ -72,10 +72,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Null when the machine cannot be told */
-                            workspace: components["schemas"]["Workspace"] | null;
-                        };
+                        "application/json": components["schemas"]["WorkspaceReply"];
                     };
                 };
                 403: components["responses"]["Forbidden"];
@@ -216,7 +213,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["EstimateRequest"];
+                    "application/json": components["schemas"]["EstimateBody"];
                 };
             };
             responses: {
@@ -633,7 +630,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["S3DeleteRequest"];
+                    "application/json": components["schemas"]["S3DeleteBody"];
                 };
             };
             responses: {
@@ -676,7 +673,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["S3FolderRequest"];
+                    "application/json": components["schemas"]["S3FolderBody"];
                 };
             };
             responses: {
@@ -725,7 +722,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["S3CopyRequest"];
+                    "application/json": components["schemas"]["S3CopyBody"];
                 };
             };
             responses: {
@@ -780,7 +777,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["S3CopyRequest"];
+                    "application/json": components["schemas"]["S3CopyBody"];
                 };
             };
             responses: {
@@ -859,7 +856,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["S3TransferRequest"];
+                    "application/json": components["schemas"]["S3TransferBody"];
                 };
             };
             responses: {
@@ -1012,7 +1009,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["RunRequest"];
+                    "application/json": components["schemas"]["RunBody"];
                 };
             };
             responses: {
@@ -1060,7 +1057,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["RunPrepareRequest"];
+                    "application/json": components["schemas"]["RunPrepareBody"];
                 };
             };
             responses: {
@@ -1207,15 +1204,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /**
-                             * @description Relative to the Jupyter root; null when the run saved no notebook
-                             * @example study/analysis.run-2026-12-04-1530.ipynb
-                             */
-                            path: string | null;
-                            /** @description Databricks: the run's HTML view, relative to the Jupyter root */
-                            html_path: string | null;
-                        };
+                        "application/json": components["schemas"]["RunOutput"];
                     };
                 };
                 403: components["responses"]["Forbidden"];
@@ -1266,17 +1255,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            log: string;
-                            /** @enum {string} */
-                            source: "runner" | "boot";
-                            /** @description Boot log: whether the machine uploaded one */
-                            available?: boolean;
-                            /** @description Boot log: longer than 256 KiB, only its end is here */
-                            truncated?: boolean;
-                            /** @description Boot log: the whole log's size in bytes */
-                            size?: number;
-                        };
+                        "application/json": components["schemas"]["RunLog"];
                     };
                 };
                 403: components["responses"]["Forbidden"];
@@ -1311,6 +1290,11 @@ export interface components {
         RunId: string;
         /** @example m5.xlarge */
         InstanceTypeName: string;
+        /**
+         * @description Forward only: STAGING → SUBMITTED → PROVISIONING → RUNNING → FINALIZING → SUCCEEDED | FAILED; from any state that is not final, CANCELLING → CANCELLED, or EXPIRED (deadline passed). Final: SUCCEEDED, FAILED, CANCELLED, EXPIRED.
+         * @enum {string}
+         */
+        RunState: "STAGING" | "SUBMITTED" | "PROVISIONING" | "RUNNING" | "FINALIZING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED" | "EXPIRED";
         Error: {
             /** @description What went wrong, in plain language */
             message: string;
@@ -1319,9 +1303,28 @@ export interface components {
             /** @description What the user can do about it */
             hint: string;
         };
-        Problem: components["schemas"]["Error"] & {
+        Problem: {
+            /** @description What went wrong, in plain language */
+            message: string;
+            /** @description Stable machine code, e.g. no_credentials, sso_token_expired, access_denied */
+            code: string;
+            /** @description What the user can do about it */
+            hint: string;
             /** @description The HTTP status this problem maps to */
             status: number;
+        };
+        Identity: {
+            account: string;
+            arn: string;
+            user_id: string;
+        };
+        /** @description The Databricks workspace runs may use; null when none is configured */
+        DatabricksStatus: {
+            /** @example https://dbc-1234.cloud.databricks.com */
+            host: string;
+            /** @description The user the token belongs to */
+            user: string | null;
+            problem: components["schemas"]["Problem"] | null;
         };
         Status: {
             /** @enum {string} */
@@ -1329,20 +1332,9 @@ export interface components {
             region: string | null;
             profile: string | null;
             endpoint_url: string | null;
-            identity: {
-                account: string;
-                arn: string;
-                user_id: string;
-            } | null;
+            identity: components["schemas"]["Identity"] | null;
             problem: components["schemas"]["Problem"] | null;
-            /** @description The Databricks workspace runs may use; null when none is configured */
-            databricks: {
-                /** @example https://dbc-1234.cloud.databricks.com */
-                host: string;
-                /** @description The user the token belongs to */
-                user: string | null;
-                problem: components["schemas"]["Problem"] | null;
-            } | null;
+            databricks: components["schemas"]["DatabricksStatus"] | null;
             /** @description Where run machines install Python packages from; null when runs are off or no runs bucket is set */
             package_source: components["schemas"]["PackageSource"] | null;
             versions: {
@@ -1350,6 +1342,17 @@ export interface components {
             };
             /** @description The machine this JupyterLab runs on; null when it cannot be told (neither SageMaker Studio nor EC2, and no UcdhConfig.workspace_instance_type) */
             workspace: components["schemas"]["Workspace"] | null;
+        };
+        KernelActivity: {
+            running: number;
+            busy: number;
+            /** @description 0 while a kernel is busy; else since the last kernel activity, or since the server started when no kernel runs */
+            idle_seconds: number;
+        };
+        /** @description Set when a large machine has had no kernel busy for UcdhConfig.workspace_idle_minutes */
+        WorkspaceSuggestion: {
+            message: string;
+            reason: string;
         };
         Workspace: {
             /** @enum {string} */
@@ -1363,19 +1366,10 @@ export interface components {
             price_per_hour: number | null;
             /** @example EC2 on-demand (bundled, 2026-11-01) */
             price_source: string | null;
-            kernels: {
-                running: number;
-                busy: number;
-                /** @description 0 while a kernel is busy; else since the last kernel activity, or since the server started when no kernel runs */
-                idle_seconds: number;
-            };
+            kernels: components["schemas"]["KernelActivity"];
             /** @description At or above UcdhConfig.workspace_large_price_per_hour or workspace_large_vcpu */
             large: boolean;
-            /** @description Set when a large machine has had no kernel busy for UcdhConfig.workspace_idle_minutes */
-            suggestion: {
-                message: string;
-                reason: string;
-            } | null;
+            suggestion: components["schemas"]["WorkspaceSuggestion"] | null;
         };
         PackageSource: {
             /**
@@ -1396,60 +1390,72 @@ export interface components {
             /** @description How to configure it */
             hint: string | null;
         };
+        ConfigLocation: {
+            name: string;
+            bucket: string;
+            prefix: string;
+        };
+        Features: {
+            s3: boolean;
+            compute: boolean;
+            runs: boolean;
+        };
+        DatabricksAvailability: {
+            available: boolean;
+            /** @description Why it is unavailable */
+            reason: string | null;
+            /** @description How to configure it */
+            hint: string | null;
+            host: string | null;
+            /** @description Allowed by the admin; the first is the default */
+            cluster_modes: ("new_cluster" | "serverless" | "existing_cluster")[];
+            default_cluster_mode: string;
+            default_workers: number;
+            max_workers: number;
+        };
+        RunBackends: {
+            ec2: components["schemas"]["BackendAvailability"];
+            databricks: components["schemas"]["DatabricksAvailability"];
+        };
+        /** @description What the run dialog and the Runs section need */
+        RunsConfig: {
+            /** @description The admin allows runs */
+            enabled: boolean;
+            /** @description A runs bucket is set (else submitting is a 400) */
+            configured: boolean;
+            default_max_hours: number;
+            max_hours_cap: number;
+            /** @description null = no budget cap */
+            budget_per_run_usd: number | null;
+            max_notebook_mb: number;
+            max_files_mb: number;
+            /** @description How often a running notebook reports */
+            heartbeat_seconds: number;
+            /** @description Disk of an EC2 run machine (the run dialog's estimate includes it) */
+            volume_gb: number;
+            backends: components["schemas"]["RunBackends"];
+        };
         Config: {
             /** @enum {string} */
             mode: "aws" | "local";
             region: string | null;
             profile: string | null;
-            locations: {
-                name: string;
-                bucket: string;
-                prefix: string;
-            }[];
+            locations: components["schemas"]["ConfigLocation"][];
             allowed_buckets: string[];
             /** @description Writes use SSE-KMS (the key id is not exposed) */
             sse_kms: boolean;
             presigned_urls: boolean;
-            features: {
-                s3: boolean;
-                compute: boolean;
-                runs: boolean;
-            };
-            /** @description What the run dialog and the Runs section need */
-            runs: {
-                /** @description The admin allows runs */
-                enabled: boolean;
-                /** @description A runs bucket is set (else submitting is a 400) */
-                configured: boolean;
-                default_max_hours: number;
-                max_hours_cap: number;
-                /** @description null = no budget cap */
-                budget_per_run_usd: number | null;
-                max_notebook_mb: number;
-                max_files_mb: number;
-                /** @description How often a running notebook reports */
-                heartbeat_seconds: number;
-                /** @description Disk of an EC2 run machine (the run dialog's estimate includes it) */
-                volume_gb: number;
-                backends: {
-                    ec2: components["schemas"]["BackendAvailability"];
-                    databricks: components["schemas"]["BackendAvailability"] & {
-                        host: string | null;
-                        /** @description Allowed by the admin; the first is the default */
-                        cluster_modes: ("new_cluster" | "serverless" | "existing_cluster")[];
-                        default_cluster_mode: string;
-                        default_workers: number;
-                        max_workers: number;
-                    };
-                };
-            };
+            features: components["schemas"]["Features"];
+            runs: components["schemas"]["RunsConfig"];
+        };
+        /** @description `GET status/workspace`: the `workspace` block of the status alone. */
+        WorkspaceReply: {
+            /** @description Null when the machine cannot be told */
+            workspace: components["schemas"]["Workspace"] | null;
         };
         PriceSource: {
             /**
-             * @description live: fetched from the AWS Price List API by this server within the TTL;
-             *     cached: the disk cache (fresh, or stale when live fetching fails);
-             *     bundled: the snapshot shipped in the package; unknown: no prices for this region
-             *     (never guessed from another region)
+             * @description live: fetched from the AWS Price List API by this server within the TTL; cached: the disk cache (fresh, or stale when live fetching fails); bundled: the snapshot shipped in the package; unknown: no prices for this region (never guessed from another region)
              * @enum {string}
              */
             source: "live" | "cached" | "bundled" | "unknown";
@@ -1467,7 +1473,7 @@ export interface components {
             as_of: string | null;
             detail: string;
         };
-        /** @description The query parameters of `GET compute/catalog` as an object (a preset's filters); every field is optional */
+        /** @description The query parameters of `GET compute/catalog` as an object (a preset's filters); every field is optional, and a field left out is absent, not null. */
         CatalogQuery: {
             min_vcpu?: number;
             min_memory_gib?: number;
@@ -1547,26 +1553,11 @@ export interface components {
             presets: components["schemas"]["ComputePreset"][];
             types: components["schemas"]["InstanceType"][];
         };
-        EstimateRequest: {
-            /**
-             * @default ec2
-             * @enum {string}
-             */
-            backend?: "ec2" | "databricks";
-            instance_type: components["schemas"]["InstanceTypeName"];
-            /**
-             * @description Instances on EC2; workers on Databricks (the driver is added)
-             * @default 1
-             */
-            count?: number;
-            hours_low: number;
-            /** @description Defaults to hours_low; at most max_runtime_hours */
-            hours_high?: number;
-            /**
-             * @description Per node
-             * @default 0
-             */
-            ebs_gb?: number;
+        EstimateItem: {
+            item: string;
+            rate_per_hour: number;
+            low: number;
+            high: number;
         };
         Estimate: {
             /** @enum {string} */
@@ -1581,18 +1572,92 @@ export interface components {
             /** @description null when the price is unknown */
             low: number | null;
             high: number | null;
-            breakdown: {
-                item: string;
-                rate_per_hour: number;
-                low: number;
-                high: number;
-            }[];
+            breakdown: components["schemas"]["EstimateItem"][];
             /** @description Billing rules applied (Linux per second, 60 s minimum) */
             billing: string;
             excludes: string[];
             prices: components["schemas"]["PriceSource"];
             allowed: boolean;
             reason: string | null;
+        };
+        /** @description `POST compute/estimate`: what to price. The ranges are checked by the estimate, which names the field in the UI's words. */
+        EstimateBody: {
+            /**
+             * @default ec2
+             * @enum {string}
+             */
+            backend?: "ec2" | "databricks";
+            instance_type?: components["schemas"]["InstanceTypeName"];
+            /**
+             * @description Instances on EC2; workers on Databricks (the driver is added)
+             * @default 1
+             */
+            count?: number;
+            hours_low?: number;
+            /** @description Defaults to hours_low; at most max_runtime_hours */
+            hours_high?: number;
+            /**
+             * @description Per node
+             * @default 0
+             */
+            ebs_gb?: number;
+        };
+        /** @description `POST s3/delete`: delete `keys` and/or every object under `prefix`; `dry_run` only counts. */
+        S3DeleteBody: {
+            bucket: components["schemas"]["BucketName"];
+            /**
+             * @description Objects to delete
+             * @default []
+             */
+            keys?: components["schemas"]["ObjectKey"][];
+            /** @description A folder: every object under it (not "") */
+            prefix?: string | null;
+            /**
+             * @description Count only; delete nothing
+             * @default false
+             */
+            dry_run?: boolean;
+        };
+        /** @description `POST s3/folder`: create the empty folder `prefix`. */
+        S3FolderBody: {
+            bucket: components["schemas"]["BucketName"];
+            /** @description The new folder, e.g. "studies/new" (a / is added) */
+            prefix: string;
+        };
+        /** @description `POST s3/copy|move`: one object (`key` -> `dest_key`) or a folder (`prefix` -> `dest_prefix`) inside S3. */
+        S3CopyBody: {
+            bucket: components["schemas"]["BucketName"];
+            /** @description Defaults to bucket */
+            dest_bucket?: components["schemas"]["BucketName"] | null;
+            key?: components["schemas"]["ObjectKey"] | null;
+            prefix?: components["schemas"]["KeyPrefix"] | null;
+            dest_key?: components["schemas"]["ObjectKey"] | null;
+            dest_prefix?: components["schemas"]["KeyPrefix"] | null;
+            /**
+             * @description Replace existing keys (else 409)
+             * @default false
+             */
+            overwrite?: boolean;
+        };
+        /** @description `POST s3/transfers`: copy an object (`key`) or a folder (`prefix`) between S3 and the workspace file or folder `path`. */
+        S3TransferBody: {
+            /** @enum {string} */
+            direction: "to_workspace" | "to_s3";
+            bucket: components["schemas"]["BucketName"];
+            /**
+             * @description Workspace path relative to the Jupyter root, '/'-separated, no '..'. to_workspace with a key: the file to write, or an existing folder / a path ending in '/' to write into; with a prefix: the folder that receives its contents. to_s3: the file or folder to send.
+             * @default
+             */
+            path?: string;
+            /** @description to_workspace: the object to copy; to_s3: the key to write (default: prefix + file name) */
+            key?: components["schemas"]["ObjectKey"] | null;
+            /** @description to_workspace: the folder to copy (its contents land in `path`); to_s3: where to put the file or the folder's contents */
+            prefix?: components["schemas"]["KeyPrefix"] | null;
+            /**
+             * @description Replace existing files / keys (else 409)
+             * @default false
+             */
+            overwrite?: boolean;
         };
         S3Location: {
             /** @description Display name (the bucket name for plain buckets) */
@@ -1622,7 +1687,6 @@ export interface components {
             key: string;
             /** @description The key below the listed prefix */
             name: string;
-            /** Format: int64 */
             size: number;
             /** Format: date-time */
             last_modified: string | null;
@@ -1650,6 +1714,19 @@ export interface components {
             /** @description Pass as `cursor` to scan on; null when the whole prefix was scanned */
             next_cursor: string | null;
         };
+        S3Encryption: {
+            /** @enum {string|null} */
+            type: "AES256" | "aws:kms" | "aws:kms:dsse" | null;
+            kms_key_id: string | null;
+        };
+        S3ObjectVersion: {
+            version_id: string | null;
+            size: number | null;
+            /** Format: date-time */
+            last_modified: string | null;
+            is_latest: boolean;
+            delete_marker: boolean;
+        };
         S3ObjectDetails: {
             bucket: string;
             key: string;
@@ -1657,7 +1734,6 @@ export interface components {
             name: string;
             /** @example s3://bucket/key */
             uri: string;
-            /** Format: int64 */
             size: number;
             /** Format: date-time */
             last_modified: string | null;
@@ -1665,11 +1741,7 @@ export interface components {
             content_type: string | null;
             etag: string;
             version_id: string | null;
-            sse: {
-                /** @enum {string|null} */
-                type: "AES256" | "aws:kms" | "aws:kms:dsse" | null;
-                kms_key_id: string | null;
-            };
+            sse: components["schemas"]["S3Encryption"];
             metadata: {
                 [key: string]: string;
             };
@@ -1683,24 +1755,13 @@ export interface components {
              */
             versioning: "Enabled" | "Suspended" | null;
             /** @description Newest first, at most 100; null unless the bucket is versioned */
-            versions: {
-                version_id: string | null;
-                /** Format: int64 */
-                size: number | null;
-                /** Format: date-time */
-                last_modified: string | null;
-                is_latest: boolean;
-                delete_marker: boolean;
-            }[] | null;
+            versions: components["schemas"]["S3ObjectVersion"][] | null;
         };
         S3Uploaded: {
             bucket: string;
             key: string;
             uri: string;
-            /**
-             * Format: int64
-             * @description Bytes received and stored
-             */
+            /** @description Bytes received and stored */
             size: number;
             etag: string;
             /** @description Multipart parts (0 for a single PutObject) */
@@ -1714,40 +1775,21 @@ export interface components {
             /** @description Seconds (UcdhConfig.s3_presign_expiry) */
             expires_in: number;
         };
-        S3DeleteRequest: {
-            bucket: components["schemas"]["BucketName"];
-            /** @description Objects to delete */
-            keys?: components["schemas"]["ObjectKey"][];
-            /** @description A folder: every object under it (not "") */
-            prefix?: string;
-            /**
-             * @description Count only; delete nothing
-             * @default false
-             */
-            dry_run?: boolean;
+        S3DeleteError: {
+            key: string;
+            code: string;
+            message: string;
         };
         S3DeleteResult: {
             bucket: string;
             dry_run: boolean;
             /** @description Objects that are (or would be) deleted */
             count: number;
-            /**
-             * Format: int64
-             * @description Their size (prefix only)
-             */
+            /** @description Their size (prefix only) */
             bytes: number | null;
             /** @description 0 on a dry run */
             deleted: number;
-            errors: {
-                key: string;
-                code: string;
-                message: string;
-            }[];
-        };
-        S3FolderRequest: {
-            bucket: components["schemas"]["BucketName"];
-            /** @description The new folder, e.g. "studies/new" (a / is added) */
-            prefix: string;
+            errors: components["schemas"]["S3DeleteError"][];
         };
         S3FolderCreated: {
             bucket: string;
@@ -1755,44 +1797,12 @@ export interface components {
             prefix: string;
             uri: string;
         };
-        /** @description Give key + dest_key (one object) or prefix + dest_prefix (a folder) */
-        S3CopyRequest: {
-            bucket: components["schemas"]["BucketName"];
-            key?: components["schemas"]["ObjectKey"];
-            prefix?: components["schemas"]["KeyPrefix"];
-            /** @description Defaults to bucket */
-            dest_bucket?: components["schemas"]["BucketName"];
-            dest_key?: components["schemas"]["ObjectKey"];
-            dest_prefix?: components["schemas"]["KeyPrefix"];
-            /**
-             * @description Replace existing keys (else 409)
-             * @default false
-             */
-            overwrite?: boolean;
-        };
-        /** @description Give key (one object / file) or prefix (a folder) */
-        S3TransferRequest: {
-            /** @enum {string} */
-            direction: "to_workspace" | "to_s3";
-            bucket: components["schemas"]["BucketName"];
-            /** @description to_workspace: the object to copy; to_s3: the key to write (default: prefix + file name) */
-            key?: components["schemas"]["ObjectKey"];
-            /**
-             * @description to_workspace: the folder to copy (its contents land in `path`); to_s3: where to put
-             *     the file or the folder's contents
-             */
-            prefix?: components["schemas"]["KeyPrefix"];
-            /**
-             * @description Workspace path relative to the Jupyter root, '/'-separated, no '..'. to_workspace with
-             *     a key: the file to write, or an existing folder / a path ending in '/' to write into;
-             *     with a prefix: the folder that receives its contents. to_s3: the file or folder to send.
-             */
-            path: string;
-            /**
-             * @description Replace existing files / keys (else 409)
-             * @default false
-             */
-            overwrite?: boolean;
+        /** @description {bucket, key, prefix} for S3, {path} for the workspace */
+        S3TransferEnd: {
+            bucket?: string;
+            key?: string | null;
+            prefix?: string | null;
+            path?: string;
         };
         S3TransferJob: {
             id: string;
@@ -1803,23 +1813,9 @@ export interface components {
              * @enum {string}
              */
             state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-            /** @description {bucket, key, prefix} for S3, {path} for the workspace */
-            source: {
-                bucket?: string;
-                key?: string | null;
-                prefix?: string | null;
-                path?: string;
-            };
-            /** @description {bucket, key, prefix} for S3, {path} for the workspace */
-            target: {
-                bucket?: string;
-                key?: string | null;
-                prefix?: string | null;
-                path?: string;
-            };
-            /** Format: int64 */
+            source: components["schemas"]["S3TransferEnd"];
+            target: components["schemas"]["S3TransferEnd"];
             bytes_done: number;
-            /** Format: int64 */
             bytes_total: number;
             files_done: number;
             files_total: number;
@@ -1835,13 +1831,21 @@ export interface components {
         S3TransferList: {
             transfers: components["schemas"]["S3TransferJob"][];
         };
-        /**
-         * @description Forward only: STAGING → SUBMITTED → PROVISIONING → RUNNING → FINALIZING → SUCCEEDED | FAILED;
-         *     from any state that is not final, CANCELLING → CANCELLED, or EXPIRED (deadline passed).
-         *     Final: SUCCEEDED, FAILED, CANCELLED, EXPIRED.
-         * @enum {string}
-         */
-        RunState: "STAGING" | "SUBMITTED" | "PROVISIONING" | "RUNNING" | "FINALIZING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED" | "EXPIRED";
+        RunTransition: {
+            state: components["schemas"]["RunState"];
+            /** Format: date-time */
+            at: string;
+        };
+        RunProgress: {
+            /** @description Cells started so far (cell i of N) */
+            cell: number;
+            /** @description Code cells in the notebook (N) */
+            cells: number;
+            /** @description Last output lines */
+            last_lines: string[];
+            /** Format: date-time */
+            heartbeat_at: string | null;
+        };
         Run: {
             /**
              * @description ULID, 26 chars; also the EC2 ClientToken
@@ -1878,26 +1882,13 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             /** @description Every state the run went through, in order */
-            history: {
-                state: components["schemas"]["RunState"];
-                /** Format: date-time */
-                at: string;
-            }[];
+            history: components["schemas"]["RunTransition"][];
             /** @enum {string|null} */
             failure_kind: "notebook_error" | "kernel_died" | "timeout" | "infrastructure" | "staging" | null;
             failure_message: string | null;
             /** @description Index of the failing cell in the executed notebook */
             failing_cell: number | null;
-            progress: {
-                /** @description Cells started so far (cell i of N) */
-                cell: number;
-                /** @description Code cells in the notebook (N) */
-                cells: number;
-                /** @description Last output lines */
-                last_lines: string[];
-                /** Format: date-time */
-                heartbeat_at: string | null;
-            };
+            progress: components["schemas"]["RunProgress"];
             /** @description One machine, on-demand; null when unknown */
             rate_usd_per_hour: number | null;
             cost_so_far_usd: number | null;
@@ -1940,11 +1931,7 @@ export interface components {
             runs: components["schemas"]["Run"][];
             usage: components["schemas"]["RunUsage"];
         };
-        /**
-         * @description The user's runs against the per-user caps (runs_max_concurrent_per_user,
-         *     runs_monthly_budget_per_user_usd), counted as submitting counts them: runs created this
-         *     calendar month (UTC), finished ones at their final cost, live ones at their maximum cost.
-         */
+        /** @description The user's runs against the per-user caps (runs_max_concurrent_per_user, runs_monthly_budget_per_user_usd), counted as submitting counts them: runs created this calendar month (UTC), finished ones at their final cost, live ones at their maximum cost. */
         RunUsage: {
             /**
              * @description The calendar month (UTC) counted
@@ -1964,67 +1951,6 @@ export interface components {
             /** @description The most runs a user may have going at once */
             max_concurrent: number;
         };
-        RunRequest: {
-            /** @description .ipynb, relative to the Jupyter root (saved first) */
-            notebook_path: string;
-            /**
-             * @description EC2 instance type, or Databricks node type (not needed for serverless / existing_cluster)
-             * @example m5.xlarge
-             */
-            instance_type?: string;
-            /** @description Default: runs.default_max_hours of GET config; at most max_hours_cap */
-            max_hours?: number;
-            /** @description Values for names of the notebook's parameters cell */
-            parameters?: {
-                [key: string]: unknown;
-            };
-            /** @description Files or folders of the notebook's folder to send along */
-            files?: string[];
-            /**
-             * @description Also send files that look like secrets
-             * @default false
-             */
-            include_sensitive?: boolean;
-            /**
-             * @default ec2
-             * @enum {string}
-             */
-            backend?: "ec2" | "databricks";
-            /**
-             * @description EC2 only (always 1)
-             * @default 1
-             */
-            count?: number;
-            /** @description Databricks job cluster workers (0 = single node); at most max_workers */
-            workers?: number;
-            /**
-             * @description Databricks; default: the first mode the admin allows
-             * @enum {string}
-             */
-            cluster_mode?: "new_cluster" | "serverless" | "existing_cluster";
-            /** @description new_run_id of runs/prepare: submitting twice launches once */
-            run_id?: components["schemas"]["RunId"];
-        };
-        RunPrepareRequest: {
-            notebook_path: string;
-            /** @description Add the cost block for this type */
-            instance_type?: components["schemas"]["InstanceTypeName"];
-            /**
-             * @default ec2
-             * @enum {string}
-             */
-            backend?: "ec2" | "databricks";
-            /** @description Databricks workers (the driver is added) */
-            workers?: number;
-            /** @enum {string} */
-            cluster_mode?: "new_cluster" | "serverless" | "existing_cluster";
-            /** @description The max runtime the researcher typed; null: twice hours_high, at most max_hours_cap */
-            max_hours?: number | null;
-            /** @description Expected runtime, lower end (default: a quarter of runs_default_max_hours) */
-            hours_low?: number;
-            /** @description Expected runtime, upper end (default: hours_low, or half of runs_default_max_hours) */
-            hours_high?: number;
-        };
         /** @description The expected runtime and the max runtime as the server reads them */
         RunRuntime: {
             hours_low: number;
@@ -2042,21 +1968,51 @@ export interface components {
             /** @example Twice the expected 2 h, unless you type another. */
             note: string;
         };
+        RunPrice: {
+            ec2_usd_per_hour: number | null;
+            dbu_per_hour: number;
+            usd_per_dbu: number;
+            /** @description The EC2 run's own volume (0 on Databricks) */
+            disk_gb: number;
+            disk_usd_per_hour: number;
+        };
+        /** @description The last successful run of the same notebook on the same backend, instance type and number of machines */
+        RunHistory: {
+            hours: number;
+            cost_usd: number | null;
+            started_at: string | null;
+            text: string;
+        };
+        /** @description The cost policy's verdict on submitting this run now: the checks POST runs makes (allowed types, max runtime, budget per run, per-user caps), and the max runtime against the expected runtime */
+        RunVerdict: {
+            ok: boolean;
+            /** @example user_cap */
+            code: string | null;
+            message: string;
+            hint?: string;
+        };
         RunCost: {
+            hours_low: number;
+            hours_high: number;
+            /** @description What a submit sends as max_hours */
+            max_hours: number;
+            /** @description Twice hours_high, at most max_hours_cap, at least min_hours */
+            max_hours_default: number;
+            max_hours_typed: boolean;
+            /** @description Twice hours_high is above the admin's cap */
+            max_hours_capped: boolean;
+            max_hours_cap: number;
+            /** @description The backend's shortest max runtime (EC2 1 minute, Databricks 10 minutes) */
+            min_hours: number;
+            /** @example Twice the expected 2 h, unless you type another. */
+            note: string;
             instance_type: string;
             backend: string;
             /** @description One machine, everything included: EC2, DBUs (Databricks), its disk (EC2) */
             rate_usd_per_hour: number | null;
             /** @description Machines billed (Databricks: workers + driver) */
             count: number;
-            price: {
-                ec2_usd_per_hour: number | null;
-                dbu_per_hour: number;
-                usd_per_dbu: number;
-                /** @description The EC2 run's own volume (0 on Databricks) */
-                disk_gb: number;
-                disk_usd_per_hour: number;
-            };
+            price: components["schemas"]["RunPrice"];
             /** @description Every machine for hours_low (60 s minimum) */
             expected_low_usd: number | null;
             expected_high_usd: number | null;
@@ -2066,27 +2022,16 @@ export interface components {
             max_cost_usd: number | null;
             max_counts: string;
             /** @description The last successful run of the same notebook on the same backend, instance type and number of machines */
-            history: {
-                hours: number;
-                cost_usd: number | null;
-                started_at: string | null;
-                text: string;
-            } | null;
+            history: components["schemas"]["RunHistory"] | null;
             /** @description Budget per run; null = none */
             budget_usd: number | null;
             allowed: boolean;
             /** @description Why the admin's limits refuse the type */
             reason: string | null;
             /** @description The cost policy's verdict on submitting this run now: the checks POST runs makes (allowed types, max runtime, budget per run, per-user caps), and the max runtime against the expected runtime */
-            verdict: {
-                ok: boolean;
-                /** @example user_cap */
-                code: string | null;
-                message: string;
-                hint?: string;
-            };
+            verdict: components["schemas"]["RunVerdict"];
             prices: components["schemas"]["PriceSource"];
-        } & components["schemas"]["RunRuntime"];
+        };
         RunImage: {
             /** @example Deep Learning Base AMI with NVIDIA driver (Amazon Linux 2023) */
             name: string;
@@ -2096,54 +2041,63 @@ export interface components {
              */
             source: string;
         };
+        RunFile: {
+            /** @description Relative to the notebook's folder */
+            path: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Looks like a secret (.env, keys); unchecked by default */
+            sensitive: boolean;
+            /** @description A result an earlier run copied back (*.run-*.ipynb, *.run-*.html); unchecked by default */
+            previous_result: boolean;
+        };
+        RunEnvironment: {
+            /** @example requirements.txt */
+            source: string;
+            /**
+             * @example [
+             *       "pandas==2.2.3"
+             *     ]
+             */
+            packages: string[];
+            /** @description Imports no package of the kernel's environment provides (or only one installed from a local path) */
+            unresolved: string[];
+            /** @description Why the kernel's packages could not be read (kernel not installed here, its Python not found or failing); an EC2 submit is then refused unless the folder has a requirements.txt */
+            problem: string | null;
+        };
+        /** @description The Python an EC2 run's machine installs. Pins are read in the notebook's kernel's Python, not the server's. */
+        RunPython: {
+            /**
+             * @description The kernel's Python (major.minor); null for non-Python kernels (R) or when it cannot be read
+             * @example 3.10
+             */
+            kernel: string | null;
+            /**
+             * @description The run's Python: the kernel's when UcdhConfig.runs_image_pythons lists it, else the nearest newer one listed; null: the image's python3
+             * @example 3.11
+             */
+            version: string | null;
+            /**
+             * @description Why the version differs from the kernel's; null when it does not
+             * @example Your kernel runs Python 3.10; Amazon Linux 2023 offers 3.9 and 3.11–3.14, so the run uses 3.11; pins that need 3.10 may fail.
+             */
+            note: string | null;
+        };
+        /** @description Which image an EC2 run's machine boots, for types without GPUs and for GPU types (the dialog shows the one of the chosen type). Known from the config alone: no AWS call; the AMI id is resolved at submit. */
+        RunImages: {
+            standard: components["schemas"]["RunImage"];
+            gpu: components["schemas"]["RunImage"];
+        };
         RunDialog: {
             notebook_path: string;
             /** @description Names of the parameters cell with their literal defaults (null if not a literal) */
             parameters: {
                 [key: string]: unknown;
             };
-            files: {
-                /** @description Relative to the notebook's folder */
-                path: string;
-                /** @description Bytes */
-                size: number;
-                /** @description Looks like a secret (.env, keys); unchecked by default */
-                sensitive: boolean;
-                /** @description A result an earlier run copied back (*.run-*.ipynb, *.run-*.html); unchecked by default */
-                previous_result: boolean;
-            }[];
-            environment: {
-                /** @example requirements.txt */
-                source: string;
-                /**
-                 * @example [
-                 *       "pandas==2.2.3"
-                 *     ]
-                 */
-                packages: string[];
-                /** @description Imports no package of the kernel's environment provides (or only one installed from a local path) */
-                unresolved: string[];
-                /** @description Why the kernel's packages could not be read (kernel not installed here, its Python not found or failing); an EC2 submit is then refused unless the folder has a requirements.txt */
-                problem: string | null;
-            };
+            files: components["schemas"]["RunFile"][];
+            environment: components["schemas"]["RunEnvironment"];
             /** @description The Python an EC2 run's machine installs. Pins are read in the notebook's kernel's Python, not the server's. */
-            python: {
-                /**
-                 * @description The kernel's Python (major.minor); null for non-Python kernels (R) or when it cannot be read
-                 * @example 3.10
-                 */
-                kernel: string | null;
-                /**
-                 * @description The run's Python: the kernel's when UcdhConfig.runs_image_pythons lists it, else the nearest newer one listed; null: the image's python3
-                 * @example 3.11
-                 */
-                version: string | null;
-                /**
-                 * @description Why the version differs from the kernel's; null when it does not
-                 * @example Your kernel runs Python 3.10; Amazon Linux 2023 offers 3.9 and 3.11–3.14, so the run uses 3.11; pins that need 3.10 may fail.
-                 */
-                note: string | null;
-            };
+            python: components["schemas"]["RunPython"];
             default_max_hours: number;
             max_hours_cap: number;
             budget_usd: number | null;
@@ -2151,14 +2105,98 @@ export interface components {
             /** @description Send back as run_id when submitting */
             new_run_id: string;
             /** @description Which image an EC2 run's machine boots, for types without GPUs and for GPU types (the dialog shows the one of the chosen type). Known from the config alone: no AWS call; the AMI id is resolved at submit. */
-            images: {
-                standard: components["schemas"]["RunImage"];
-                gpu: components["schemas"]["RunImage"];
-            };
+            images: components["schemas"]["RunImages"];
             package_source: components["schemas"]["PackageSource"];
             runtime: components["schemas"]["RunRuntime"];
             /** @description Present when the request named an instance_type */
             cost: components["schemas"]["RunCost"] | null;
+        };
+        /** @description `POST runs/<id>/output`: where the run's results were written. */
+        RunOutput: {
+            /**
+             * @description Relative to the Jupyter root; null when the run saved no notebook
+             * @example study/analysis.run-2026-12-04-1530.ipynb
+             */
+            path: string | null;
+            /** @description Databricks: the run's HTML view, relative to the Jupyter root */
+            html_path: string | null;
+        };
+        /** @description `GET runs/<id>/log`: the end of the runner's or the machine's boot log. */
+        RunLog: {
+            log: string;
+            /** @enum {string} */
+            source: "runner" | "boot";
+            /** @description Boot log: whether the machine uploaded one */
+            available?: boolean;
+            /** @description Boot log: longer than 256 KiB, only its end is here */
+            truncated?: boolean;
+            /** @description Boot log: the whole log's size in bytes */
+            size?: number;
+        };
+        /** @description `POST runs`: what a user asks for when submitting a run (null = the default). */
+        RunBody: {
+            /** @description .ipynb, relative to the Jupyter root (saved first) */
+            notebook_path: string;
+            /** @description EC2 instance type, or Databricks node type (not needed for serverless / existing_cluster) */
+            instance_type?: components["schemas"]["InstanceTypeName"] | null;
+            /** @description Default: runs.default_max_hours of GET config; at most max_hours_cap */
+            max_hours?: number | null;
+            /** @description Values for names of the notebook's parameters cell */
+            parameters?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Files or folders of the notebook's folder to send along */
+            files?: string[] | null;
+            /**
+             * @description Also send files that look like secrets
+             * @default false
+             */
+            include_sensitive?: boolean;
+            /**
+             * @description Default: ec2
+             * @enum {string|null}
+             */
+            backend?: "ec2" | "databricks" | null;
+            /**
+             * @description EC2 only (always 1)
+             * @default 1
+             */
+            count?: number;
+            /** @description new_run_id of runs/prepare: submitting twice launches once */
+            run_id?: components["schemas"]["RunId"] | null;
+            /** @description Databricks job cluster workers (0 = single node); at most max_workers */
+            workers?: number | null;
+            /**
+             * @description Databricks; default: the first mode the admin allows
+             * @enum {string|null}
+             */
+            cluster_mode?: "new_cluster" | "serverless" | "existing_cluster" | null;
+        };
+        /**
+         * @description `POST runs/prepare`: the notebook, and the choice to price when there is one.
+         *
+         *     `hours_low`-`hours_high` is the researcher's expected runtime; `max_hours` the max runtime they typed (null: twice the expected end, within the admin's cap).
+         */
+        RunPrepareBody: {
+            /** @description .ipynb, relative to the Jupyter root (saved first) */
+            notebook_path: string;
+            /** @description Add the cost block for this type */
+            instance_type?: components["schemas"]["InstanceTypeName"] | null;
+            /**
+             * @description Default: ec2
+             * @enum {string|null}
+             */
+            backend?: "ec2" | "databricks" | null;
+            /** @description Databricks workers (the driver is added) */
+            workers?: number | null;
+            /** @enum {string|null} */
+            cluster_mode?: "new_cluster" | "serverless" | "existing_cluster" | null;
+            /** @description The max runtime the researcher typed; null: twice hours_high, at most max_hours_cap */
+            max_hours?: number | null;
+            /** @description Expected runtime, lower end (default: a quarter of runs_default_max_hours) */
+            hours_low?: number | null;
+            /** @description Expected runtime, upper end (default: hours_low, or half of runs_default_max_hours) */
+            hours_high?: number | null;
         };
     };
     responses: {

@@ -148,21 +148,22 @@ export function estimateFor(body: IEstimateRequest): IEstimate {
   const count = body.count ?? 1;
   const nodes = backend === 'databricks' ? count + 1 : count;
   const rate = (type.price_per_hour ?? 0) * nodes;
-  const high = body.hours_high ?? body.hours_low;
+  const low = body.hours_low ?? 1;
+  const high = body.hours_high ?? low;
   return {
     currency: 'USD',
     backend,
     instance_type: type.name,
     nodes,
-    hours_low: body.hours_low,
+    hours_low: low,
     hours_high: high,
-    low: rate * body.hours_low,
+    low: rate * low,
     high: rate * high,
     breakdown: [
       {
         item: `EC2 ${type.name} on-demand x ${nodes}`,
         rate_per_hour: rate,
-        low: rate * body.hours_low,
+        low: rate * low,
         high: rate * high
       }
     ],

@@ -42,10 +42,10 @@ export type IS3DeleteResult = Schemas['S3DeleteResult'];
 export type IS3TransferJob = Schemas['S3TransferJob'];
 
 /** Body of `POST s3/transfers` from S3 to the workspace. */
-export type IS3ToWorkspace = Omit<Schemas['S3TransferRequest'], 'direction'>;
+export type IS3ToWorkspace = Omit<Schemas['S3TransferBody'], 'direction'>;
 
 /** Body of `POST s3/transfers` from the workspace to S3. */
-export type IS3ToS3 = Omit<Schemas['S3TransferRequest'], 'direction'>;
+export type IS3ToS3 = Omit<Schemas['S3TransferBody'], 'direction'>;
 
 function query(params: Record<string, string | null | undefined>): string {
   const search = new URLSearchParams();
@@ -207,7 +207,7 @@ export function getTransfer(
 }
 
 /** Body of `POST s3/copy` and `POST s3/move` (`S3CopyRequest`). */
-export type IS3CopyRequest = Schemas['S3CopyRequest'];
+export type IS3CopyRequest = Schemas['S3CopyBody'];
 
 /**
  * Rename or move an object or a folder (copy, then delete the source).

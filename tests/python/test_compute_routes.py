@@ -220,3 +220,14 @@ async def test_catalog_ignores_jupyterlab_cache_busting_parameter(get_json: Any)
     # Then the catalog answers as if the parameter were not there
     assert status == 200
     assert body["count"] > 0
+
+
+async def test_estimate_with_a_null_upper_end_is_a_400_not_a_server_error(post_json: Any) -> None:
+    """Found by the fuzz test once the spec came from the models: a finite-number rule on
+    an optional field was checked on null, and the route answered 500."""
+    body = {"instance_type": "m5.large", "hours_low": 1, "hours_high": None}
+    status, answer = await post_json("compute/estimate", body)
+    assert status == 400
+    assert "upper end" in answer["message"]
+    status, answer = await post_json("compute/estimate", {**body, "hours_high": 2})
+    assert status == 200 and answer["hours_high"] == 2

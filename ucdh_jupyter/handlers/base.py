@@ -115,6 +115,16 @@ class UcdhHandler(APIHandler):
 
         return parse(model, self.json_body())
 
+    def reply(self, model: type[BaseModel], data: Any, status: int | None = None) -> None:
+        """Finish with ``data`` as the JSON body ``model`` describes: a field the model
+        does not declare, or of another type, is a 500 (see :func:`..contract.reply`)."""
+        from ..contract import reply
+
+        body = reply(model, data)
+        if status is not None:
+            self.set_status(status)
+        self.finish(body)
+
     def query(self, name: str, default: str | None = None) -> str | None:
         """A query parameter exactly as sent (UTF-8, no NUL), or ``default``."""
         values = self.request.query_arguments.get(name)

@@ -34,7 +34,9 @@ class CatalogHandler(ComputeHandler):
         # Each value exactly as sent (no NUL, valid UTF-8); the query parser refuses
         # anything but ASCII numbers where a number is expected.
         params = {name: self.query(name) for name in self.request.query_arguments}
-        self.finish(await self.call(self.services.compute.catalog, params))
+        from ..compute.models import Catalog
+
+        self.reply(Catalog, await self.call(self.services.compute.catalog, params))
 
 
 class EstimateHandler(ComputeHandler):
@@ -44,7 +46,7 @@ class EstimateHandler(ComputeHandler):
     @authorized
     async def post(self) -> None:
         """Estimate; bad input (a wrong type, unknown type, absurd hours, count 0) is a 400."""
-        from ..compute.requests import EstimateBody
+        from ..compute.models import Estimate, EstimateBody
 
         body = self.parse_body(EstimateBody).model_dump(exclude_unset=True)
-        self.finish(await self.call(self.services.compute.estimate, body))
+        self.reply(Estimate, await self.call(self.services.compute.estimate, body))

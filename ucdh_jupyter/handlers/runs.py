@@ -38,9 +38,10 @@ class RunsBase(UcdhHandler):
 
     async def finish_run(self, fn: Any, *args: Any, status: int = 200) -> None:
         """Call a :class:`UserRuns` method off the event loop; finish with the Run JSON."""
+        from ..runs.models import Run
+
         run = await self.call(fn, *args)
-        self.set_status(status)
-        self.finish(run.to_json())
+        self.reply(Run, run.to_json(), status)
 
 
 class RunsHandler(RunsBase):
@@ -54,7 +55,9 @@ class RunsHandler(RunsBase):
         user = self.user_runs()
         runs = await self.call(user.list)
         usage = user.usage(runs)
-        self.finish({"runs": [run.to_json() for run in runs], "usage": usage.to_json()})
+        from ..runs.models import RunList
+
+        self.reply(RunList, {"runs": [run.to_json() for run in runs], "usage": usage.to_json()})
 
     @web.authenticated
     @authorized
@@ -70,7 +73,9 @@ class PrepareHandler(RunsBase):
     @authorized
     async def post(self) -> None:
         """Parameters, files, environment, limits, a new run id and the cost."""
-        self.finish(await self.call(self.user_runs().prepare, self.json_body()))
+        from ..runs.models import RunDialog
+
+        self.reply(RunDialog, await self.call(self.user_runs().prepare, self.json_body()))
 
 
 class RunHandler(RunsBase):
@@ -101,7 +106,9 @@ class OutputHandler(RunsBase):
     async def post(self, run_id: str) -> None:
         """Write ``<name>.run-<UTC date-time>.ipynb`` (partial output too) and, for
         Databricks, the same name in ``.html``; return their paths."""
-        self.finish(await self.call(self.user_runs().copy_output, run_id))
+        from ..runs.models import RunOutput
+
+        self.reply(RunOutput, await self.call(self.user_runs().copy_output, run_id))
 
 
 class LogHandler(RunsBase):
@@ -118,8 +125,10 @@ class LogHandler(RunsBase):
                 f"source must be one of: {', '.join(LOG_SOURCES)}.",
                 "Use source=runner for the notebook's log, source=boot for the machine's boot log.",
             )
+        from ..runs.models import RunLog
+
         user = self.user_runs()
         if source == "boot":
-            self.finish(await self.call(user.read_boot_log, run_id))
+            self.reply(RunLog, await self.call(user.read_boot_log, run_id))
             return
-        self.finish({"source": "runner", "log": await self.call(user.read_log, run_id)})
+        self.reply(RunLog, {"source": "runner", "log": await self.call(user.read_log, run_id)})

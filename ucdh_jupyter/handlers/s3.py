@@ -64,7 +64,9 @@ class BucketsHandler(S3Handler):
     @authorized
     async def get(self) -> None:
         """List buckets or locations."""
-        self.finish(await self.call(self.s3.buckets))
+        from ..s3.models import S3Buckets
+
+        self.reply(S3Buckets, await self.call(self.s3.buckets))
 
 
 class ListHandler(S3Handler):
@@ -74,15 +76,18 @@ class ListHandler(S3Handler):
     @authorized
     async def get(self) -> None:
         """List a page; pass ``next_cursor`` back as ``cursor`` for the next one."""
+        from ..s3.models import S3Listing
+
         limit = self.query_int("limit", 1000, 1, 1000)
-        self.finish(
+        self.reply(
+            S3Listing,
             await self.call(
                 self.s3.list_folder,
                 self.required("bucket"),
                 self.query("prefix", "") or "",
                 self.query("cursor"),
                 limit,
-            )
+            ),
         )
 
 
@@ -93,14 +98,17 @@ class SearchHandler(S3Handler):
     @authorized
     async def get(self) -> None:
         """Search a page; stop asking to cancel."""
-        self.finish(
+        from ..s3.models import S3SearchPage
+
+        self.reply(
+            S3SearchPage,
             await self.call(
                 self.s3.search,
                 self.required("bucket"),
                 self.query("prefix", "") or "",
                 self.required("q"),
                 self.query("cursor"),
-            )
+            ),
         )
 
 
@@ -111,7 +119,10 @@ class ObjectHandler(S3Handler):
     @authorized
     async def get(self) -> None:
         """Show size, dates, class, type, encryption, tags, versions."""
-        self.finish(await self.call(self.s3.details, self.required("bucket"), self.required("key")))
+        from ..s3.models import S3ObjectDetails
+
+        details = await self.call(self.s3.details, self.required("bucket"), self.required("key"))
+        self.reply(S3ObjectDetails, details)
 
 
 class PresignHandler(S3Handler):
@@ -122,8 +133,10 @@ class PresignHandler(S3Handler):
     async def get(self) -> None:
         """Return the URL; it is never logged and must not be cached."""
         reply = await self.call(self.s3.presign, self.required("bucket"), self.required("key"))
+        from ..s3.models import S3Presigned
+
         self.set_header("Cache-Control", "no-store")
-        self.finish(reply)
+        self.reply(S3Presigned, reply)
 
 
 class DownloadHandler(S3Handler):
@@ -255,9 +268,10 @@ class UploadHandler(S3Handler):
         """The body is complete: finish the object (201) or abort it (error)."""
         if self.upload is None or self._finished:
             return
+        from ..s3.models import S3Uploaded
+
         result = await self.call(self.upload.complete)
-        self.set_status(201)
-        self.finish(result)
+        self.reply(S3Uploaded, result, 201)
 
 
 class DeleteHandler(S3Handler):
@@ -267,13 +281,13 @@ class DeleteHandler(S3Handler):
     @authorized
     async def post(self) -> None:
         """Delete (or count) in batches of 1,000."""
-        from ..s3.models import DeleteRequest
+        from ..s3.models import S3DeleteBody, S3DeleteResult
 
-        body = self.parse_body(DeleteRequest)
+        body = self.parse_body(S3DeleteBody)
         reply = await self.call(
             self.s3.delete, body.bucket, list(body.keys), body.prefix, body.dry_run
         )
-        self.finish(reply)
+        self.reply(S3DeleteResult, reply)
 
 
 class FolderHandler(S3Handler):
@@ -283,12 +297,11 @@ class FolderHandler(S3Handler):
     @authorized
     async def post(self) -> None:
         """Create the folder; 409 if anything already lives under that name."""
-        from ..s3.models import FolderRequest
+        from ..s3.models import S3FolderBody, S3FolderCreated
 
-        body = self.parse_body(FolderRequest)
+        body = self.parse_body(S3FolderBody)
         reply = await self.call(self.s3.create_folder, body.bucket, body.prefix)
-        self.set_status(201)
-        self.finish(reply)
+        self.reply(S3FolderCreated, reply, 201)
 
 
 class CopyHandler(S3Handler):
@@ -300,9 +313,9 @@ class CopyHandler(S3Handler):
     @authorized
     async def post(self) -> None:
         """Start the job; answer with it finished (200) or still running (202)."""
-        from ..s3.models import CopyRequest
+        from ..s3.models import S3CopyBody
 
-        body = self.parse_body(CopyRequest)
+        body = self.parse_body(S3CopyBody)
         job = await self.call(
             self.s3.copy,
             self.kind,
@@ -333,8 +346,9 @@ def finish_job(handler: UcdhHandler, job: TransferJob) -> None:
     if state["state"] == "failed" and state["error"]:
         error = state["error"]
         raise UcdhError(error["status"], error["code"], error["message"], error["hint"])
-    handler.set_status(200 if job.done.is_set() else 202)
-    handler.finish(state)
+    from ..s3.models import S3TransferJob
+
+    handler.reply(S3TransferJob, state, 200 if job.done.is_set() else 202)
 
 
 class TransfersHandler(S3Handler):
@@ -344,15 +358,17 @@ class TransfersHandler(S3Handler):
     @authorized
     async def get(self) -> None:
         """Every known job of this user, newest first."""
-        self.finish({"transfers": self.s3.transfers.list_jobs(self.owner)})
+        from ..s3.models import S3TransferList
+
+        self.reply(S3TransferList, {"transfers": self.s3.transfers.list_jobs(self.owner)})
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
         """Plan (400/403/409 before writing anything) and start the job (202)."""
-        from ..s3.models import TransferRequest
+        from ..s3.models import S3TransferBody
 
-        body = self.parse_body(TransferRequest)
+        body = self.parse_body(S3TransferBody)
         job = await self.call(
             self.s3.transfer,
             body.direction,
@@ -363,8 +379,9 @@ class TransfersHandler(S3Handler):
             overwrite=body.overwrite,
             owner=self.owner,
         )
-        self.set_status(202)
-        self.finish(job.to_json())
+        from ..s3.models import S3TransferJob
+
+        self.reply(S3TransferJob, job.to_json(), 202)
 
 
 class TransferHandler(S3Handler):
@@ -374,11 +391,14 @@ class TransferHandler(S3Handler):
     @authorized
     async def get(self, job_id: str) -> None:
         """The job's progress and state."""
-        self.finish(self.s3.transfers.get(job_id, self.owner).to_json())
+        from ..s3.models import S3TransferJob
+
+        self.reply(S3TransferJob, self.s3.transfers.get(job_id, self.owner).to_json())
 
     @web.authenticated
     @authorized
     async def delete(self, job_id: str) -> None:
         """Ask the job to stop; it ends ``cancelled`` with partial files removed."""
-        self.set_status(202)
-        self.finish(self.s3.transfers.cancel(job_id, self.owner).to_json())
+        from ..s3.models import S3TransferJob
+
+        self.reply(S3TransferJob, self.s3.transfers.cancel(job_id, self.owner).to_json(), 202)

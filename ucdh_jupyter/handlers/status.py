@@ -44,7 +44,9 @@ class StatusHandler(WorkspaceMixin):
         """Report status; a credential problem is data here, not a failed request."""
         status = await self.call(self.services.status)
         status["workspace"] = await self.workspace()
-        self.finish(status)
+        from ..models import Status
+
+        self.reply(Status, status)
 
 
 class WorkspaceHandler(WorkspaceMixin):
@@ -57,7 +59,9 @@ class WorkspaceHandler(WorkspaceMixin):
     @authorized
     async def get(self) -> None:
         """Report the machine, its $/h and the kernels' idle time."""
-        self.finish({"workspace": await self.workspace()})
+        from ..models import WorkspaceReply
+
+        self.reply(WorkspaceReply, {"workspace": await self.workspace()})
 
 
 class ConfigHandler(UcdhHandler):
@@ -67,4 +71,6 @@ class ConfigHandler(UcdhHandler):
     @authorized
     def get(self) -> None:
         """Return the public configuration."""
-        self.finish(self.services.public_config())
+        from ..models import Config
+
+        self.reply(Config, self.services.public_config())

@@ -26,7 +26,7 @@ from .service import check_instance_type
 if TYPE_CHECKING:
     from ..compute import ComputeService
     from ..config import UcdhConfig
-    from .requests import PrepareBody
+    from .models import RunPrepareBody
     from .service import RunService
 
 # With no expected runtime given, the max runtime is the admin's default and the
@@ -278,7 +278,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def dialog_runtime(runs: RunService, body: PrepareBody) -> Runtime:
+def dialog_runtime(runs: RunService, body: RunPrepareBody) -> Runtime:
     """The runtime fields of ``body`` for its backend (EC2 unless it says)."""
     backend = body.backend or "ec2"
     minimum = runs.policy.min_hours(backend)
@@ -288,7 +288,7 @@ def dialog_runtime(runs: RunService, body: PrepareBody) -> Runtime:
 def cost_preview(
     runs: RunService,
     compute: ComputeService,
-    body: PrepareBody,
+    body: RunPrepareBody,
     previous: list[Run],
 ) -> dict[str, Any] | None:
     """The cost block of the run dialog for ``body``; None before an instance type is

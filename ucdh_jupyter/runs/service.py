@@ -72,7 +72,7 @@ class RunRequest:
         Types are strict (see :mod:`.requests`); then the rules a type cannot say.
         """
         from ..contract import parse
-        from .requests import RunBody
+        from .models import RunBody
 
         fields = parse(RunBody, dict(body))
         if not fields.notebook_path.endswith(".ipynb"):

@@ -90,9 +90,9 @@ class UserRuns:
         """The run dialog: parameters, files, environment, limits, a new run id, and the
         cost (with the cost policy's verdict) when ``body`` names an instance type."""
         from ..contract import parse
-        from .requests import PrepareBody
+        from .models import RunPrepareBody
 
-        fields = parse(PrepareBody, dict(body))
+        fields = parse(RunPrepareBody, dict(body))
         if not fields.notebook_path.endswith(".ipynb"):
             raise bad_request("notebook_path must be the path of an .ipynb file.")
         dialog = self.runs.prepare(fields.notebook_path, self.root_dir)
