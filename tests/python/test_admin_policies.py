@@ -660,3 +660,16 @@ def test_half_a_codeartifact_setting_is_refused_by_the_command_too(tmp_path: Pat
     # Then the command names both settings and writes nothing
     assert "runs_codeartifact_domain and runs_codeartifact_repository" in str(refused.value)
     assert not (tmp_path / "iam").exists()
+
+
+def test_a_setting_outside_its_bounds_is_refused_by_the_command_naming_it(
+    tmp_path: Path,
+) -> None:
+    # Given a setting beyond its bound (a traitlets min/max, not one of our own rules)
+    # When the policies are asked for
+    with pytest.raises(SystemExit) as refused:
+        generate(tmp_path, {**SETTINGS, "s3_max_concurrency": 65})
+    # Then the command stops with the setting and its bound, not a traceback
+    assert "'s3_max_concurrency' trait" in str(refused.value)
+    assert "greater than 64" in str(refused.value)
+    assert not (tmp_path / "iam").exists()

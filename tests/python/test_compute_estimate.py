@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from traitlets import TraitError
 
 from ucdh_jupyter.compute.estimate import EstimateRequest, billed_hours, estimate
 from ucdh_jupyter.compute.limits import Limits
@@ -165,9 +166,9 @@ def test_gpu_and_price_limits_name_the_figures() -> None:
 
 
 def test_admin_limit_settings_are_validated() -> None:
-    with pytest.raises(Exception, match="max_runtime_hours"):
+    with pytest.raises(TraitError, match=r"'max_runtime_hours' trait .* greater than 744"):
         UcdhConfig(max_runtime_hours=24 * 31 + 1)
-    with pytest.raises(Exception, match="max_price_per_hour must not be negative"):
+    with pytest.raises(TraitError, match=r"'max_price_per_hour' trait .* less than 0"):
         UcdhConfig(max_price_per_hour=-1)
 
 

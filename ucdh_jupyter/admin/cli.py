@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from traitlets import TraitError
+
 from .settings import Account, account_from_arn, load_config, partition_of, role_name
 
 FILES = {
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         parser().error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         documents = generate(args, extra)
-    except ValueError as error:
+    except (ValueError, TraitError) as error:  # TraitError: a setting outside its min/max
         raise SystemExit(f"error: {error}") from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
