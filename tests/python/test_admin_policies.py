@@ -673,3 +673,26 @@ def test_a_setting_outside_its_bounds_is_refused_by_the_command_naming_it(
     assert "'s3_max_concurrency' trait" in str(refused.value)
     assert "greater than 64" in str(refused.value)
     assert not (tmp_path / "iam").exists()
+
+
+def test_admin_settings_lists_every_setting_by_area_with_its_help_and_value(
+    tmp_path: Path, capsys: Any
+) -> None:
+    # Given a config file that sets one setting, and one more on the command line
+    config = tmp_path / "jupyter_server_config.py"
+    config.write_text("c.UcdhConfig.runs_bucket = 'ucdh-runs-123'\n")
+    # When the administrator lists the settings
+    code = ucdh_jupyter(
+        ["admin", "settings", "--config", str(config), "--UcdhConfig.max_runtime_hours=12"]
+    )
+    # Then every setting is there once, under its area, with its help and the value in force
+    assert code == 0
+    text = capsys.readouterr().out
+    listed = [line.split(" = ")[0] for line in text.splitlines() if line.startswith("c.")]
+    assert sorted(listed) == sorted(
+        f"c.UcdhConfig.{n}" for n in UcdhConfig.class_traits(config=True)
+    )
+    assert "c.UcdhConfig.runs_bucket = 'ucdh-runs-123'" in text
+    assert "c.UcdhConfig.max_runtime_hours = 12.0" in text
+    assert "# S3Settings:" in text and "# RunLimitSettings:" in text
+    assert "Buckets users may open." in text

@@ -1,4 +1,5 @@
-"""``ucdh-jupyter admin policies``: write the IAM policies and the CloudFormation template.
+"""``ucdh-jupyter admin policies``: write the IAM policies and the CloudFormation template;
+``ucdh-jupyter admin settings``: list every setting with its help and its value.
 
 Everything is generated offline from the server's settings (see ``settings.load_config``):
 no network, no AWS call. The files are for an administrator to review and apply.
@@ -59,7 +60,31 @@ def parser() -> argparse.ArgumentParser:
         help="role name of a server that does not share the researcher's credentials",
     )
     policies.add_argument("--retention-days", type=int, default=90, help="runs kept (days)")
+    settings = commands.add_parser(
+        "settings", help="list every UcdhConfig setting with its help, and its value"
+    )
+    settings.add_argument("--config", default=None, help="Jupyter server config file")
     return top
+
+
+def describe_settings(args: argparse.Namespace, extra: list[str]) -> str:
+    """Every setting, grouped by area, with its help and the value in force (the
+    defaults, the config file and ``--UcdhConfig.*`` arguments applied)."""
+    from ..config import UcdhConfig
+
+    config = load_config(args.config, extra)
+    lines: list[str] = []
+    for group in UcdhConfig.__mro__[1:]:
+        names = [name for name in group.__dict__ if name in UcdhConfig.class_traits(config=True)]
+        if not names:
+            continue
+        lines.append(f"# {group.__name__}: {(group.__doc__ or '').strip().splitlines()[0]}")
+        for name in names:
+            trait = UcdhConfig.class_traits()[name]
+            lines.append(f"c.UcdhConfig.{name} = {getattr(config, name)!r}")
+            lines += [f"    {line}" for line in (trait.help or "").strip().splitlines()]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def generate(args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
@@ -119,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser().error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
+        if args.command == "settings":
+            print(describe_settings(args, extra))
+            return 0
         documents = generate(args, extra)
     except (ValueError, TraitError) as error:  # TraitError: a setting outside its min/max
         raise SystemExit(f"error: {error}") from None
