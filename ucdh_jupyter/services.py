@@ -23,6 +23,7 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .runs.service import RunService
+    from .runs.user import UserRuns
 
 
 class UcdhServices:
@@ -41,8 +42,10 @@ class UcdhServices:
         self.compute.databricks_node_types = self.databricks.node_types
         # boto3 calls block; they run here, never on the tornado event loop.
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ucdh-aws")
-        # root_dir: the Jupyter root, the only place S3 <-> workspace copies may write.
-        self.s3 = S3Service(config, self.aws, self.executor, root_dir or os.getcwd())
+        # root_dir: the Jupyter root, the only place S3 <-> workspace copies may write, and
+        # the one notebook paths of runs are relative to.
+        self.root_dir = root_dir or os.getcwd()
+        self.s3 = S3Service(config, self.aws, self.executor, self.root_dir)
         # Who changed what and how runs went: a file (and CloudWatch Logs), opened on first use.
         self.audit = AuditLog(config, self.aws, self.executor)
         # Notebook runs: built on first use (it opens the local run store).
@@ -70,6 +73,13 @@ class UcdhServices:
                     on_event=self.audit.run_event,
                 )
             return self._runs
+
+    def user_runs(self, owner: str) -> UserRuns:
+        """The runs of ``owner`` under the Jupyter root: the one way in for the run routes
+        (the kernel's magics and widgets reach the same through those routes)."""
+        from .runs.user import UserRuns
+
+        return UserRuns(self.runs, self.compute, owner, self.root_dir)
 
     def status(self) -> dict[str, Any]:
         """Who the user is in AWS, which mode, versions, and any credential problem."""

@@ -42,7 +42,8 @@ async def test_catalog_lists_every_offered_type_with_bundled_prices_labelled(
     assert body["total"] == body["count"] > 1300
     assert body["prices"]["source"] == "bundled"
     assert body["prices"]["as_of"] == "2026-07-20T13:44:30Z"
-    assert "local demo has no AWS Price List API" in body["prices"]["detail"]
+    assert "local demo, whose AWS has no Price List API" in body["prices"]["detail"]
+    assert "UcdhConfig.live_pricing" in body["prices"]["detail"]
     m5 = by_name(body)["m5.2xlarge"]
     assert (m5["vcpu"], m5["memory_gib"], m5["arch"]) == (8, 32.0, ["x86_64"])
     assert m5["price_per_hour"] == 0.384

@@ -152,8 +152,10 @@ async def test_studio_space_shows_its_instance_type_and_studio_price(
 ) -> None:
     # Given JupyterLab runs in a Studio space whose app runs on ml.m5.4xlarge, and the
     # Price List prices that type for training and for Studio differently
+    # (live prices on, as in AWS: the local mode's default is off)
     metadata_file.write_text(json.dumps(STUDIO))
     services = services_of(jp_serverapp)
+    services.config.live_pricing = True
     with stubbed("sagemaker") as (sagemaker, sm_stub), stubbed("pricing") as (pricing, p_stub):
         sm_stub.add_response(
             "describe_app",

@@ -50,10 +50,12 @@ class ComputeService:
         )
 
     def _live_off(self) -> str | None:
-        if self.config.mode == "local":
-            return "the local demo has no AWS Price List API"
         if not self.config.live_pricing:
-            return "live prices are switched off by the administrator (UcdhConfig.live_pricing)"
+            # Off by default in local mode (see UcdhConfig), whose AWS has no Price List API.
+            return (
+                "live prices are switched off (UcdhConfig.live_pricing; off by default in the"
+                " local demo, whose AWS has no Price List API)"
+            )
         return None
 
     def _cache_dir(self) -> Path:

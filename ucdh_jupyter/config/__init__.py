@@ -56,6 +56,11 @@ class UcdhConfig(
             "databricks": "ucdh_jupyter.runs.databricks.DatabricksBackend",
         }
 
+    @default("live_pricing")
+    def _default_live_pricing(self) -> bool:
+        # The demo's local AWS has no Price List API: its prices are the bundled snapshot's.
+        return self.mode != "local"
+
     def __init__(self, **kwargs: Any) -> None:
         """Load the settings, then check those that only make sense together (a trait's
         own validator runs before the other trait is loaded)."""

@@ -74,7 +74,8 @@ class ComputeSettings(HasTraits):
         help=(
             "Fetch live on-demand prices from the AWS Price List API (needs "
             "pricing:GetProducts; the client uses us-east-1). Off, or when it fails: the "
-            "price cache, then the snapshot bundled in the package, always labelled."
+            "price cache, then the snapshot bundled in the package, always labelled. "
+            "Default: on, but off in 'local' mode (the demo's AWS has no Price List API)."
         ),
     ).tag(config=True)
 

@@ -28,13 +28,7 @@ class RunsBase(UcdhHandler):
 
     def user_runs(self) -> UserRuns:
         """The runs of the person making this request, under the Jupyter root."""
-        # Imported on first use: the run core is not needed to start the server.
-        from ..runs.user import UserRuns
-
-        services = self.services
-        return UserRuns(
-            services.runs, services.compute, self.owner, self.settings["server_root_dir"]
-        )
+        return self.services.user_runs(self.owner)
 
     async def finish_run(self, fn: Any, *args: Any, status: int = 200) -> None:
         """Call a :class:`UserRuns` method off the event loop; finish with the Run JSON."""
