@@ -5,7 +5,7 @@
  */
 import { Dialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
-import { nullTranslator } from '@jupyterlab/translation';
+import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
@@ -555,7 +555,7 @@ export function runsSections(): {
  */
 export function openRunDialog(
   server: { serverSettings: ServerConnection.ISettings },
-  trans = nullTranslator.load('ucdh_jupyter'),
+  trans: TranslationBundle = nullTranslator.load('ucdh_jupyter'),
   initial?: IRerun
 ): { dialog: RunDialog; result: Promise<Dialog.IResult<IRun | null>> } {
   const form = new RunFormWidget({

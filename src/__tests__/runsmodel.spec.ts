@@ -5,14 +5,13 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
 import type { RunState } from '../api';
-import { formatSize } from '../s3/model';
+import { formatBytes } from '../common/format';
 import {
   anyActive,
   changedParameters,
   checkedByDefault,
   elapsedSeconds,
   failureText,
-  formatBytes,
   formatRunCost,
   isFinal,
   maxCost,
@@ -270,7 +269,6 @@ describe('the run dialog form', () => {
     expect(formatBytes(2_400_000)).toBe('2.3 MiB');
     // runs_max_files_mb = 50 (MiB on the server) reads 50, not "52.4 MB"
     expect(formatBytes(50 * 1024 * 1024)).toBe('50 MiB');
-    expect(formatBytes(4200)).toBe(formatSize(4200));
   });
 
   it('reads typed parameters as JSON or Python literals, strings stay strings', () => {

@@ -7,7 +7,8 @@ import * as React from 'react';
 
 import type { IInstanceType } from '../api';
 import { ColumnKey, summaryParts } from './columns';
-import { formatGpu, formatNumber, formatRate } from './model';
+import { formatNumber } from '../common/format';
+import { formatGpu, formatRate } from './model';
 
 /** The class of a cell in column `key`. */
 export function cellClass(key: ColumnKey): string | undefined {

@@ -8,7 +8,8 @@ import * as React from 'react';
 
 import type { IInstanceType } from '../api';
 import { CSS } from '../tokens';
-import { formatNumber, formatRate } from './model';
+import { formatNumber } from '../common/format';
+import { formatRate } from './model';
 
 /** What the horizontal axis shows. */
 export type ChartAxis = 'memory' | 'vcpu';

@@ -10,7 +10,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IInstanceType } from '../api';
-import { formatGpu, formatNumber, formatRate, SortKey } from './model';
+import { formatNumber } from '../common/format';
+import { formatGpu, formatRate, SortKey } from './model';
 
 /** A column of the table: a sortable field, or the summary of three. */
 export type ColumnKey = SortKey | 'summary';

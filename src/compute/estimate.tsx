@@ -17,18 +17,18 @@ import {
   IPriceSource
 } from '../api';
 import { CSS } from '../tokens';
+import { formatNumber } from '../common/format';
 import {
   estimateRequest,
   formatCost,
   formatCostRange,
   formatGpu,
-  formatNumber,
   formatRate,
   formErrorMessage,
   IEstimateForm
 } from './model';
-import { ProblemView } from './problem';
-import { useRequest } from './useRequest';
+import { ProblemView } from '../common/problemview';
+import { useRequest } from '../common/useRequest';
 
 const C = CSS.Compute;
 

@@ -4,6 +4,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { formatNumber } from '../common/format';
 import type {
   Backend,
   ICatalogQuery,
@@ -325,11 +326,6 @@ export function formatCostRange(low: number, high: number): string {
   const a = formatCost(low);
   const b = formatCost(high);
   return a === b ? a : `${a} – ${b}`;
-}
-
-/** A number without trailing zeros: 0.5, 16, 1.75. */
-export function formatNumber(value: number): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
 /**

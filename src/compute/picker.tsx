@@ -25,11 +25,11 @@ import { CSS } from '../tokens';
 import { PriceChart } from './chart';
 import { EstimatePanel } from './estimate';
 import { FilterForm, PresetBar } from './filters';
+import { formatNumber } from '../common/format';
 import {
   DEFAULT_ESTIMATE_FORM,
   EMPTY_FILTERS,
   filtersToQuery,
-  formatNumber,
   formatRate,
   IEstimateForm,
   IFilterForm,
@@ -41,9 +41,9 @@ import {
   sortTypes
 } from './model';
 import { priceSourceLabel } from './prices';
-import { ProblemView } from './problem';
+import { ProblemView } from '../common/problemview';
 import { CatalogTable } from './table';
-import { useRequest } from './useRequest';
+import { useRequest } from '../common/useRequest';
 
 const C = CSS.Compute;
 

@@ -18,7 +18,8 @@ import {
   SUMMARY_KEYS
 } from './columns';
 import { cell, cellClass } from './cells';
-import { ariaSort, formatGpu, formatNumber, ISort, SortKey } from './model';
+import { formatNumber } from '../common/format';
+import { ariaSort, formatGpu, ISort, SortKey } from './model';
 import { useWidth } from './useWidth';
 
 const C = CSS.Compute;

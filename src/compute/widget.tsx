@@ -7,7 +7,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { LazyReactWidget } from '../sidebar/lazy';
+import { LazyReactWidget } from '../common/lazy';
 import { InstancePicker } from './picker';
 
 /** The Compute section widget. */

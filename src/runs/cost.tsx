@@ -10,7 +10,7 @@ import * as React from 'react';
 
 import type { ClusterMode, IRunCost } from '../api';
 import { formatCost, formatCostRange } from '../compute/model';
-import { formatDateTime } from '../format';
+import { formatDateTime } from '../common/format';
 import { CSS } from '../tokens';
 import { hasNodes } from './backends';
 

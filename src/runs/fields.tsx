@@ -12,7 +12,8 @@ import type {
   IRunPrepare
 } from '../api';
 import { CSS } from '../tokens';
-import { checkedByDefault, formatBytes, IRerun, parameterText } from './model';
+import { formatBytes } from '../common/format';
+import { checkedByDefault, IRerun, parameterText } from './model';
 
 const C = CSS.RunDialog;
 

@@ -25,10 +25,11 @@ import {
   submitRun
 } from '../api';
 import { InstancePicker } from '../compute/picker';
-import { formatNumber, parseHours } from '../compute/model';
-import { ProblemView } from '../compute/problem';
-import { useRequest } from '../compute/useRequest';
-import { toProblem } from '../sidebar/statusheader';
+import { formatNumber } from '../common/format';
+import { parseHours } from '../compute/model';
+import { ProblemView } from '../common/problemview';
+import { useRequest } from '../common/useRequest';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { BackendField, ClusterFields, NotebookOnlyNote } from './backendfields';
 import {

@@ -7,14 +7,14 @@ import * as React from 'react';
 
 import type { IProblem, IRun } from '../api';
 import { formatRate } from '../compute/model';
-import { ProblemView } from '../compute/problem';
+import { ProblemView } from '../common/problemview';
 import {
   formatAgo,
   formatDateTime,
   formatDuration,
   formatMoment
-} from '../format';
-import { RefreshButton } from '../refreshbutton';
+} from '../common/format';
+import { RefreshButton } from '../common/refreshbutton';
 import { CSS } from '../tokens';
 import { machineText } from './backends';
 import {

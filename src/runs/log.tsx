@@ -12,10 +12,11 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { IProblem, IRun, IRunLog, RunLogSource } from '../api';
-import { ProblemView } from '../compute/problem';
-import { toProblem } from '../sidebar/statusheader';
+import { ProblemView } from '../common/problemview';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
-import { failureText, formatBytes, isFinal } from './model';
+import { formatBytes } from '../common/format';
+import { failureText, isFinal } from './model';
 
 /** Reads one log of the run (through the API client). */
 export type LoadRunLog = (source: RunLogSource) => Promise<IRunLog>;

@@ -17,7 +17,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 
 import { cloudIcon } from '../icons';
-import { toProblem } from '../sidebar/statusheader';
+import { toProblem } from '../common/problem';
 import {
   CommandIDs,
   CSS,

@@ -11,7 +11,7 @@
  * the list busy nor repaints it.
  */
 import type { IProblem, IRun } from '../api';
-import { toProblem } from '../sidebar/statusheader';
+import { toProblem } from '../common/problem';
 import { anyActive, isFinal, shownElapsed } from './model';
 
 /** Seconds between two polls while a run is active. */

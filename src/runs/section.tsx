@@ -6,9 +6,7 @@
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
-import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import {
@@ -21,8 +19,9 @@ import {
   listRuns,
   RunLogSource
 } from '../api';
-import { formatDateTime } from '../format';
-import { toProblem } from '../sidebar/statusheader';
+import { formatDateTime } from '../common/format';
+import { LazyReactWidget } from '../common/lazy';
+import { toProblem } from '../common/problem';
 import { CommandIDs, CSS } from '../tokens';
 import { cancelText } from './backends';
 import { RunAction, RunsView } from './list';
@@ -46,7 +45,7 @@ const OPEN_COMMAND = 'docmanager:open';
 const HTML_VIEWER = 'HTML Viewer';
 
 /** The Runs section widget. */
-export class RunsSection extends ReactWidget {
+export class RunsSection extends LazyReactWidget {
   /** Create the section; it asks for nothing until shown. */
   constructor(options: RunsSection.IOptions) {
     super();
@@ -127,27 +126,12 @@ export class RunsSection extends ReactWidget {
     );
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    // Attached straight into a visible parent: no after-show message follows.
-    if (this.isVisible) {
-      this._poller.setVisible(true);
-    }
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
+  protected onShown(): void {
     this._poller.setVisible(true);
   }
 
-  protected onBeforeHide(msg: Message): void {
-    super.onBeforeHide(msg);
+  protected onHidden(): void {
     this._poller.setVisible(false);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._poller.setVisible(false);
-    super.onBeforeDetach(msg);
   }
 
   /** Do what a run's button asks; a failure is shown on the run. */

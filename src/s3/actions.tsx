@@ -26,14 +26,8 @@ import {
 } from './api';
 import { copyReport, notifyCopy } from './copyreport';
 import { confirmReplace, startFailure, startJobs } from './jobs';
-import {
-  exactSize,
-  formatModified,
-  formatSize,
-  lastSegment,
-  S3Row,
-  s3Uri
-} from './model';
+import { formatExactBytes, formatBytes } from '../common/format';
+import { formatModified, lastSegment, S3Row, s3Uri } from './model';
 import type { IActionContext } from './context';
 import { remove } from './remove';
 import { pandasSnippet } from './snippets';
@@ -349,7 +343,7 @@ export function DetailsView(props: {
   const { details: d, trans } = props;
   const facts: [string, string][] = [
     [trans.__('URI'), d.uri],
-    [trans.__('Size'), `${formatSize(d.size)} (${exactSize(d.size)})`],
+    [trans.__('Size'), `${formatBytes(d.size)} (${formatExactBytes(d.size)})`],
     [trans.__('Modified'), formatModified(d.last_modified)],
     [trans.__('Storage class'), d.storage_class],
     [trans.__('Content type'), d.content_type ?? ''],

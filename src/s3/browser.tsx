@@ -9,9 +9,9 @@ import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import type { IProblem } from '../api';
-import { ProblemView } from '../compute/problem';
-import { useRequest } from '../compute/useRequest';
-import { toProblem } from '../sidebar/statusheader';
+import { ProblemView } from '../common/problemview';
+import { useRequest } from '../common/useRequest';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { runAction, S3Action } from './actions';
 import { createFolder, IS3Location, listBuckets } from './api';

@@ -12,7 +12,7 @@ import { fileUploadIcon } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
 
 import { getConfig } from '../api';
-import { toProblem } from '../sidebar/statusheader';
+import { toProblem } from '../common/problem';
 import { IS3Place, S3Activity } from './jobs';
 import { IWorkspaceItem } from './destination';
 import { uploadToS3 } from './uploadtos3';

@@ -8,8 +8,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ProblemView } from '../compute/problem';
-import { useRequest } from '../compute/useRequest';
+import { ProblemView } from '../common/problemview';
+import { useRequest } from '../common/useRequest';
 import { IS3Location, IS3ToS3, listBuckets } from './api';
 import { IS3Place, S3Activity } from './jobs';
 import { s3Uri } from './model';

@@ -8,7 +8,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { newFolderIcon, searchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ProblemView } from '../compute/problem';
+import { ProblemView } from '../common/problemview';
 import { CSS } from '../tokens';
 import { S3ActionHandler } from './actions';
 import { IS3Location } from './api';

@@ -11,7 +11,7 @@ import * as React from 'react';
 
 import type { IProblem } from '../api';
 import { UcdhRequestError } from '../request';
-import { toProblem } from '../sidebar/statusheader';
+import { toProblem } from '../common/problem';
 import {
   cancelTransfer,
   getTransfer,

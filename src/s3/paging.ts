@@ -6,7 +6,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
 
 import type { IProblem } from '../api';
-import { toProblem } from '../sidebar/statusheader';
+import { toProblem } from '../common/problem';
 import { listFolder } from './api';
 import {
   EMPTY_PAGING,

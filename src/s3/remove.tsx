@@ -8,7 +8,8 @@ import * as React from 'react';
 
 import type { IActionContext } from './context';
 import { deleteObjects, IS3DeleteResult } from './api';
-import { formatSize, S3Row, s3Uri } from './model';
+import { formatBytes } from '../common/format';
+import { S3Row, s3Uri } from './model';
 
 /** What one delete request names: objects, or one folder. */
 type Target = { keys: string[] } | { prefix: string };
@@ -84,7 +85,7 @@ async function confirmDelete(
   const size =
     rows.length === 1 && counted[0]?.bytes === null
       ? ''
-      : ` (${formatSize(bytes)})`;
+      : ` (${formatBytes(bytes)})`;
   const row = rows[0];
   let title: string;
   let body: React.ReactElement;

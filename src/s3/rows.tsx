@@ -17,7 +17,8 @@ import * as React from 'react';
 
 import { CSS } from '../tokens';
 import { actionLabel, actionsFor, S3Action, S3ActionHandler } from './actions';
-import { exactSize, formatModified, formatSize, S3Row } from './model';
+import { formatExactBytes, formatBytes } from '../common/format';
+import { formatModified, S3Row } from './model';
 import { ROW_HEIGHT } from './virtual';
 
 const C = CSS.S3;
@@ -109,9 +110,9 @@ function Row(props: IRowProps): JSX.Element {
       </span>
       <span
         className={C.size}
-        title={object ? exactSize(object.size) : undefined}
+        title={object ? formatExactBytes(object.size) : undefined}
       >
-        {object ? formatSize(object.size) : ''}
+        {object ? formatBytes(object.size) : ''}
       </span>
       <span className="jp-ucdh-S3-modified">
         {object ? formatModified(object.last_modified) : ''}

@@ -9,12 +9,13 @@ import { fileIcon, folderIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { IProblem } from '../api';
-import { ProblemView } from '../compute/problem';
-import { toProblem } from '../sidebar/statusheader';
+import { ProblemView } from '../common/problemview';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { S3ActionHandler } from './actions';
 import { IS3Object, searchObjects } from './api';
-import { formatSize, lastSegment, S3Row } from './model';
+import { formatBytes } from '../common/format';
+import { lastSegment, S3Row } from './model';
 
 const C = CSS.S3;
 
@@ -258,7 +259,7 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
                     </span>
                   )}
                 </button>
-                <span className={C.size}>{formatSize(match.size)}</span>
+                <span className={C.size}>{formatBytes(match.size)}</span>
                 <button
                   type="button"
                   className={`${C.matchFolder} jp-Button jp-mod-minimal`}

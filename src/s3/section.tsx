@@ -7,7 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import { LazyReactWidget } from '../sidebar/lazy';
+import { LazyReactWidget } from '../common/lazy';
 import { S3Browser } from './browser';
 import { S3Activity } from './jobs';
 

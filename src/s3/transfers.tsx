@@ -8,7 +8,8 @@ import * as React from 'react';
 import { CSS } from '../tokens';
 import type { IS3TransferJob } from './api';
 import { isFinal, S3Activity, useActivity } from './jobs';
-import { formatSize, lastSegment, s3Uri } from './model';
+import { formatBytes } from '../common/format';
+import { lastSegment, s3Uri } from './model';
 
 /** The progress line of a transfer job. */
 export function transferText(
@@ -61,7 +62,7 @@ export function copyText(
         ? trans.__('Uploading %1 to %2: %3%', what, where, jobPercent(job))
         : trans.__('Copying %1 to %2: %3%', what, where, jobPercent(job));
     case 'succeeded': {
-      const size = formatSize(job.bytes_done);
+      const size = formatBytes(job.bytes_done);
       return up
         ? trans.__('Uploaded %1 to %2 (%3).', what, where, size)
         : trans.__('Copied %1 to %2 (%3).', what, where, size);

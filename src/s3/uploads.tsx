@@ -7,10 +7,10 @@ import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { toProblem } from '../sidebar/statusheader';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { uploadObject } from './api';
-import { formatSize } from './model';
+import { formatBytes } from '../common/format';
 
 /** One file being (or just) uploaded. */
 export interface IUpload {
@@ -188,7 +188,7 @@ export function UploadList(props: {
             />
             <span className="jp-ucdh-S3-progressText">
               {item.state === 'uploading'
-                ? `${formatSize(item.loaded)} / ${formatSize(item.total)}`
+                ? `${formatBytes(item.loaded)} / ${formatBytes(item.total)}`
                 : item.state === 'done'
                   ? trans.__('Uploaded')
                   : item.message}

@@ -7,8 +7,7 @@
 import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { copyIcon, ReactWidget } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
+import { copyIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import {
@@ -18,9 +17,10 @@ import {
   IProblem,
   IStatus
 } from '../api';
-import { Hint } from '../hint';
-import { RefreshButton } from '../refreshbutton';
-import { UcdhRequestError } from '../request';
+import { Hint } from '../common/hint';
+import { RefreshButton } from '../common/refreshbutton';
+import { LazyReactWidget } from '../common/lazy';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { MachineLine } from './machineline';
 import { principalLabel } from './principal';
@@ -222,29 +222,11 @@ function CopyArnButton(props: {
   );
 }
 
-/** Present any thrown value in the same shape as a server-reported problem. */
-export function toProblem(error: unknown): IProblem {
-  if (error instanceof UcdhRequestError) {
-    return {
-      status: error.status,
-      code: error.code,
-      message: error.message,
-      hint: error.hint
-    };
-  }
-  return {
-    status: 0,
-    code: 'unexpected_error',
-    message: error instanceof Error ? error.message : String(error),
-    hint: ''
-  };
-}
-
 /**
  * The status header widget: owns the request lifecycle (abort on hide,
  * optional auto-refresh while visible) and re-renders {@link StatusView}.
  */
-export class StatusHeader extends ReactWidget {
+export class StatusHeader extends LazyReactWidget {
   /** Create the header; it stays idle until it is first shown. */
   constructor(options: StatusHeader.IOptions) {
     super();
@@ -343,33 +325,14 @@ export class StatusHeader extends ReactWidget {
     );
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    // Attached straight into a visible parent: no after-show message follows.
-    if (this.isVisible) {
-      this._resume();
-    }
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this._resume();
-  }
-
-  protected onBeforeHide(msg: Message): void {
-    super.onBeforeHide(msg);
-    this._pause();
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._pause();
-    super.onBeforeDetach(msg);
-  }
-
   /** Visible again: show fresh status and resume auto-refresh. */
-  private _resume(): void {
+  protected onShown(): void {
     void this.refresh();
     this._startTimer();
+  }
+
+  protected onHidden(): void {
+    this._pause();
   }
 
   /** Out of sight: nobody reads the answer, so stop asking. */

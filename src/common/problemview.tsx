@@ -6,7 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { IProblem } from '../api';
-import { Hint } from '../hint';
+import { Hint } from './hint';
 import { CSS } from '../tokens';
 
 /** Props of {@link ProblemView}. */
