@@ -30,6 +30,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
+import { UcdhClient } from './client';
 import { cloudIcon } from './icons';
 import { RunsSection } from './runs/section';
 import { runsPlugin } from './runs/plugin';
@@ -40,12 +41,17 @@ import { FeatureSwitches, UcdhSidebar } from './sidebar';
 import {
   CommandIDs,
   IFeatureSwitches,
+  IUcdhClient,
   PALETTE_CATEGORY,
   PluginIDs,
   TRANSLATION_DOMAIN
 } from './tokens';
 
 export * from './api';
+export * from './client';
+export * from './compute/api';
+export * from './runs/api';
+export * from './status/api';
 export { InstancePicker } from './compute';
 export type { IInstancePickerProps } from './compute';
 export { openRunDialog, RunsSection } from './runs';
@@ -54,14 +60,28 @@ export type { IS3Location, IS3Listing, IS3Object, IS3Folder } from './s3';
 export * from './request';
 export * from './tokens';
 
+/**
+ * The one client of the server routes, on JupyterLab's server settings; the
+ * other plugins receive it (no request is sent here).
+ */
+export const clientPlugin: JupyterFrontEndPlugin<UcdhClient> = {
+  id: PluginIDs.client,
+  description: 'The client of the ucdh-jupyter server routes.',
+  autoStart: true,
+  provides: IUcdhClient,
+  activate: (app: JupyterFrontEnd): UcdhClient =>
+    new UcdhClient(app.serviceManager.serverSettings)
+};
+
 /** The administrator's feature switches, read once JupyterLab has started. */
 export const featuresPlugin: JupyterFrontEndPlugin<IFeatureSwitches> = {
   id: PluginIDs.features,
   description: 'Which ucdh-jupyter features the administrator switched on.',
   autoStart: true,
+  requires: [IUcdhClient],
   provides: IFeatureSwitches,
-  activate: (app: JupyterFrontEnd): IFeatureSwitches => {
-    const features = new FeatureSwitches(app.serviceManager.serverSettings);
+  activate: (app: JupyterFrontEnd, client: UcdhClient): IFeatureSwitches => {
+    const features = new FeatureSwitches(client);
     // Not awaited: the switches apply when they arrive.
     void app.restored.then(() => features.load());
     return features;
@@ -73,6 +93,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.sidebar,
   description: 'A left sidebar showing your AWS identity, data and runs.',
   autoStart: true,
+  requires: [IUcdhClient],
   optional: [
     ISettingRegistry,
     ICommandPalette,
@@ -83,6 +104,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   ],
   activate: (
     app: JupyterFrontEnd,
+    client: UcdhClient,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
@@ -92,7 +114,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const sidebar = new UcdhSidebar({
-      serverSettings: app.serviceManager.serverSettings,
+      client,
       translator: translator ?? nullTranslator,
       commands: app.commands,
       workspaceFolder: () => fileBrowserPath(app),
@@ -240,4 +262,4 @@ function fileBrowserPath(app: JupyterFrontEnd): string {
   return '';
 }
 
-export default [featuresPlugin, sidebarPlugin, runsPlugin];
+export default [clientPlugin, featuresPlugin, sidebarPlugin, runsPlugin];

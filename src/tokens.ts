@@ -6,10 +6,12 @@
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 
-import type { IFeatures } from './api';
+import type { UcdhClient } from './client';
+import type { IFeatures } from './status/api';
 
-/** Plugin ids; each has a matching `schema/<name>.json`. */
+/** Plugin ids; each with settings has a matching `schema/<name>.json`. */
 export namespace PluginIDs {
+  export const client = 'ucdh-jupyter:client';
   export const sidebar = 'ucdh-jupyter:sidebar';
   export const runs = 'ucdh-jupyter:runs';
   export const features = 'ucdh-jupyter:features';
@@ -32,6 +34,15 @@ export interface IFeatureSwitches {
 export const IFeatureSwitches = new Token<IFeatureSwitches>(
   'ucdh-jupyter:IFeatureSwitches',
   'Which ucdh-jupyter features the administrator switched on.'
+);
+
+/**
+ * The application's one client of the server routes, built when the plugins
+ * activate from JupyterLab's server settings.
+ */
+export const IUcdhClient = new Token<UcdhClient>(
+  'ucdh-jupyter:IUcdhClient',
+  'The client of the ucdh-jupyter server routes.'
 );
 
 /** Command ids, `ucdh-jupyter:verb-noun`. */

@@ -12,7 +12,8 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import type { IFeatures } from '../api';
+import { UcdhClient } from '../client';
+import type { IFeatures } from '../status/api';
 import { featuresPlugin } from '../index';
 import { runsPlugin } from '../runs/plugin';
 import { FeatureSwitches, UcdhSidebar } from '../sidebar';
@@ -58,7 +59,7 @@ function sectionKeys(sidebar: UcdhSidebar): string[] {
 describe('FeatureSwitches', () => {
   it('counts every feature as on until the server says, then follows it', async () => {
     const { serverSettings } = serverWith(S3_AND_RUNS_OFF);
-    const switches = new FeatureSwitches(serverSettings);
+    const switches = new FeatureSwitches(new UcdhClient(serverSettings));
     const seen: IFeatures[] = [];
     switches.changed.connect((_, features) => seen.push(features));
 
@@ -73,7 +74,7 @@ describe('FeatureSwitches', () => {
 
   it('hides nothing when the server cannot say', async () => {
     const { serverSettings } = serverWith('down');
-    const switches = new FeatureSwitches(serverSettings);
+    const switches = new FeatureSwitches(new UcdhClient(serverSettings));
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
 
     expect(await switches.load()).toBeNull();
@@ -93,7 +94,10 @@ describe('FeatureSwitches', () => {
       restored
     } as unknown as JupyterFrontEnd;
 
-    const switches = featuresPlugin.activate(app) as IFeatureSwitches;
+    const switches = featuresPlugin.activate(
+      app,
+      new UcdhClient(serverSettings)
+    ) as IFeatureSwitches;
     await new Promise(resolve => setTimeout(resolve, 10));
     expect(configRequests()).toBe(0);
 
@@ -114,9 +118,9 @@ describe('UcdhSidebar with feature switches', () => {
 
   it('removes the sections of switched-off features when the switches arrive', async () => {
     const { serverSettings } = serverWith(S3_AND_RUNS_OFF);
-    const features = new FeatureSwitches(serverSettings);
+    const features = new FeatureSwitches(new UcdhClient(serverSettings));
     sidebar = new UcdhSidebar({
-      serverSettings,
+      client: new UcdhClient(serverSettings),
       translator: nullTranslator,
       features
     });
@@ -137,10 +141,13 @@ describe('UcdhSidebar with feature switches', () => {
       compute: false,
       runs: true
     });
-    const features = new FeatureSwitches(serverSettings);
+    const features = new FeatureSwitches(new UcdhClient(serverSettings));
     await features.load();
 
-    sidebar = new UcdhSidebar({ serverSettings, features });
+    sidebar = new UcdhSidebar({
+      client: new UcdhClient(serverSettings),
+      features
+    });
 
     expect(sectionKeys(sidebar)).toEqual(['s3', 'runs']);
   });
@@ -170,14 +177,22 @@ describe('Run on AWS with runs switched off', () => {
       commands,
       serviceManager: { serverSettings: ServerConnection.makeSettings() }
     } as unknown as JupyterFrontEnd;
-    runsPlugin.activate(app, null, toolbarRegistry, null, null, features);
+    runsPlugin.activate(
+      app,
+      new UcdhClient(),
+      null,
+      toolbarRegistry,
+      null,
+      null,
+      features
+    );
     const panel = { context: { path: 'a.ipynb' } } as unknown as NotebookPanel;
     return { commands, button: () => factory!(panel) };
   }
 
   it('hides the toolbar button and the command once the switches say so', async () => {
     const { serverSettings } = serverWith(S3_AND_RUNS_OFF);
-    const features = new FeatureSwitches(serverSettings);
+    const features = new FeatureSwitches(new UcdhClient(serverSettings));
     const { commands, button } = activateRuns(features);
     const early = button();
     expect(early.isHidden).toBe(false);
@@ -203,7 +218,7 @@ describe('Run on AWS with runs switched off', () => {
       compute: false,
       runs: true
     });
-    const features = new FeatureSwitches(serverSettings);
+    const features = new FeatureSwitches(new UcdhClient(serverSettings));
     const { commands, button } = activateRuns(features);
 
     await features.load();

@@ -4,7 +4,7 @@
  */
 import { nullTranslator } from '@jupyterlab/translation';
 
-import type { RunState } from '../api';
+import type { RunState } from '../runs/api';
 import { formatBytes } from '../common/format';
 import {
   anyActive,

@@ -5,7 +5,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IInstanceType } from '../api';
+import type { IInstanceType } from './api';
 import { ColumnKey, summaryParts } from './columns';
 import { formatNumber } from '../common/format';
 import { formatGpu, formatRate } from './model';

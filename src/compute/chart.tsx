@@ -6,7 +6,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IInstanceType } from '../api';
+import type { IInstanceType } from './api';
 import { CSS } from '../tokens';
 import { formatNumber } from '../common/format';
 import { formatRate } from './model';

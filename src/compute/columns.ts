@@ -9,7 +9,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IInstanceType } from '../api';
+import type { IInstanceType } from './api';
 import { formatNumber } from '../common/format';
 import { formatGpu, formatRate, SortKey } from './model';
 

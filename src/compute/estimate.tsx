@@ -4,18 +4,17 @@
  * The estimate follows the inputs as the user types (debounced, stale
  * requests aborted).
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import {
   Backend,
-  estimateCost,
   IComputeLimits,
   IEstimate,
   IInstanceType,
   IPriceSource
-} from '../api';
+} from './api';
+import { useUcdhClient } from '../client';
 import { CSS } from '../tokens';
 import { formatNumber } from '../common/format';
 import {
@@ -48,19 +47,19 @@ export interface IEstimatePanelProps {
   onEstimate?: (estimate: IEstimate | null) => void;
   /** Called with the price source of each estimate, which may be newer than the catalog's. */
   onPrices: (prices: IPriceSource) => void;
-  serverSettings?: ServerConnection.ISettings;
   debounceMs: number;
   trans: TranslationBundle;
 }
 
 /** The selected type, the estimate inputs and the estimate. */
 export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
-  const { type, form, onFormChange, limits, serverSettings, trans } = props;
+  const { type, form, onFormChange, limits, trans } = props;
+  const client = useUcdhClient();
   const id = React.useId();
   const built = estimateRequest(type.name, form);
   const key = built.ok ? JSON.stringify(built.body) : '';
   const request = built.ok
-    ? (signal: AbortSignal) => estimateCost(built.body, serverSettings, signal)
+    ? (signal: AbortSignal) => client.compute.estimateCost(built.body, signal)
     : null;
   const { data, error, busy, retry } = useRequest<IEstimate>(
     request,

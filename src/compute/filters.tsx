@@ -5,7 +5,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IComputePreset } from '../api';
+import type { IComputePreset } from './api';
 import { CSS } from '../tokens';
 import { EMPTY_FILTERS, IFilterForm } from './model';
 

@@ -10,7 +10,7 @@ import type {
   ICatalogQuery,
   IEstimateRequest,
   IInstanceType
-} from '../api';
+} from './api';
 
 /** A runtime the user typed: one value gives `low === high`. */
 export interface IHoursRange {

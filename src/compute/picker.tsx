@@ -5,13 +5,11 @@
  * It is a plain React component so the run dialogs can embed it; the sidebar
  * wraps it in {@link ComputeSection}.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import {
   Backend,
-  getCatalog,
   ICatalog,
   ICatalogQuery,
   IComputeLimits,
@@ -19,7 +17,8 @@ import {
   IEstimate,
   IInstanceType,
   IPriceSource
-} from '../api';
+} from './api';
+import { useUcdhClient } from '../client';
 import { UcdhRequestError } from '../request';
 import { CSS } from '../tokens';
 import { PriceChart } from './chart';
@@ -50,8 +49,6 @@ const C = CSS.Compute;
 /** Props of {@link InstancePicker}. */
 export interface IInstancePickerProps {
   trans: TranslationBundle;
-  /** Connection to the Jupyter server; the page's own when omitted. */
-  serverSettings?: ServerConnection.ISettings;
   /**
    * Called when the choice changes: the selected type when it may be
    * launched, `null` when nothing is selected or the admin does not allow it.
@@ -80,7 +77,8 @@ const DEFAULT_SORT: ISort = { key: 'name', order: 'asc' };
 
 /** Pick an instance type by preset, filters or table, and see what a job on it costs. */
 export function InstancePicker(props: IInstancePickerProps): JSX.Element {
-  const { trans, serverSettings, onChange } = props;
+  const { trans, onChange } = props;
+  const client = useUcdhClient();
   const debounceMs = props.debounceMs ?? 300;
   const [filters, setFilters] = React.useState<IFilterForm>(EMPTY_FILTERS);
   const [sort, setSort] = React.useState<ISort>(DEFAULT_SORT);
@@ -111,7 +109,7 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
   const key = JSON.stringify(query);
   const loaded = React.useRef(false);
   const catalog = useRequest<ICatalog>(
-    signal => getCatalog(query, serverSettings, signal).then(checkCatalog),
+    signal => client.compute.getCatalog(query, signal).then(checkCatalog),
     key,
     loaded.current ? debounceMs : 0
   );
@@ -276,7 +274,6 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
               fixedEbs={props.ebsGb !== undefined}
               onEstimate={props.onEstimate}
               onPrices={onPrices}
-              serverSettings={serverSettings}
               debounceMs={debounceMs}
               trans={trans}
             />

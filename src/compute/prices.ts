@@ -6,7 +6,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IPriceSource } from '../api';
+import type { IPriceSource } from './api';
 import { formatDate } from '../common/format';
 
 /**

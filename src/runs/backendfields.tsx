@@ -5,12 +5,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type {
-  Backend,
-  ClusterMode,
-  IBackendAvailability,
-  IRunBackends
-} from '../api';
+import type { Backend } from '../compute/api';
+import type { ClusterMode, IBackendAvailability, IRunBackends } from './api';
 import { CSS } from '../tokens';
 import { clusterModeLabel, WorkersParse } from './backends';
 

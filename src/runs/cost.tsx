@@ -8,7 +8,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { ClusterMode, IRunCost } from '../api';
+import type { ClusterMode, IRunCost } from './api';
 import { formatCost, formatCostRange } from '../compute/model';
 import { formatDateTime } from '../common/format';
 import { CSS } from '../tokens';

@@ -4,12 +4,12 @@
  * allowed) is explained where it can be fixed.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { IRun } from '../api';
+import { UcdhClient, UcdhClientContext } from '../client';
+import type { IRun } from './api';
 import { CSS } from '../tokens';
 import { RunForm, SubmitFn } from './form';
 import { baseName, IRerun } from './model';
@@ -35,13 +35,16 @@ export class RunFormWidget extends ReactWidget {
   }
 
   protected render(): JSX.Element {
+    const { client, ...options } = this._options;
     return (
-      <RunForm
-        {...this._options}
-        registerSubmit={submit => {
-          this._submit = submit;
-        }}
-      />
+      <UcdhClientContext.Provider value={client}>
+        <RunForm
+          {...options}
+          registerSubmit={submit => {
+            this._submit = submit;
+          }}
+        />
+      </UcdhClientContext.Provider>
     );
   }
 
@@ -56,7 +59,8 @@ export namespace RunFormWidget {
   export interface IOptions {
     notebookPath: string;
     trans: TranslationBundle;
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
     initial?: IRerun;
     debounceMs?: number;
   }

@@ -5,12 +5,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type {
-  IInstanceType,
-  IRunEnvironment,
-  IRunFile,
-  IRunPrepare
-} from '../api';
+import type { IInstanceType } from '../compute/api';
+import type { IRunEnvironment, IRunFile, IRunPrepare } from './api';
 import { CSS } from '../tokens';
 import { formatBytes } from '../common/format';
 import { checkedByDefault, IRerun, parameterText } from './model';

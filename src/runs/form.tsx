@@ -6,24 +6,20 @@
  * The form asks the server to `prepare` the notebook once, then submits with
  * the id that answer carried, so a double submit launches a single machine.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { useUcdhClient } from '../client';
+import { IProblem } from '../api';
+import { Backend, IInstanceType } from '../compute/api';
+import { IConfig } from '../status/api';
 import {
-  Backend,
   ClusterMode,
-  getConfig,
-  IInstanceType,
-  IProblem,
   IRun,
-  IConfig,
   IRunBackends,
   IRunPrepare,
-  IRunRuntime,
-  prepareRun,
-  submitRun
-} from '../api';
+  IRunRuntime
+} from './api';
 import { InstancePicker } from '../compute/picker';
 import { formatNumber } from '../common/format';
 import { parseHours } from '../compute/model';
@@ -77,7 +73,6 @@ export type SubmitFn = () => Promise<IRun | null>;
 export interface IRunFormProps {
   notebookPath: string;
   trans: TranslationBundle;
-  serverSettings?: ServerConnection.ISettings;
   /** Start from these settings instead of the notebook's defaults. */
   initial?: IRerun;
   /** Receives the current submit function after every render. */
@@ -88,14 +83,15 @@ export interface IRunFormProps {
 
 /** The run dialog's form. */
 export function RunForm(props: IRunFormProps): JSX.Element {
-  const { notebookPath, trans, serverSettings } = props;
+  const { notebookPath, trans } = props;
+  const client = useUcdhClient();
   const prepared = useRequest<IRunPrepare>(
-    signal => prepareRun(notebookPath, serverSettings, signal),
+    signal => client.runs.prepareRun(notebookPath, signal),
     notebookPath,
     0
   );
   const config = useRequest<IConfig>(
-    signal => getConfig(serverSettings, signal),
+    signal => client.status.getConfig(signal),
     'config',
     0
   );
@@ -159,7 +155,8 @@ function PreparedForm(
     refused: string | null;
   }
 ): JSX.Element {
-  const { prepare, backends, initial, trans, serverSettings } = props;
+  const { prepare, backends, initial, trans } = props;
+  const client = useUcdhClient();
   const cap = prepare.max_hours_cap;
   const databricks = backends.databricks;
   const [backend, setBackend] = React.useState<Backend>(() =>
@@ -245,16 +242,13 @@ function PreparedForm(
   const priced = useRequest(
     costQuery
       ? signal =>
-          prepareRun(
-            prepare.notebook_path,
-            serverSettings,
-            signal,
-            costQuery
-          ).then(answer => ({
-            key: costKey,
-            cost: answer.cost ?? null,
-            runtime: answer.runtime ?? null
-          }))
+          client.runs
+            .prepareRun(prepare.notebook_path, signal, costQuery)
+            .then(answer => ({
+              key: costKey,
+              cost: answer.cost ?? null,
+              runtime: answer.runtime ?? null
+            }))
       : null,
     costKey,
     props.debounceMs ?? 300
@@ -325,7 +319,7 @@ function PreparedForm(
     setSubmitting(true);
     setProblem(null);
     try {
-      const run = await submitRun(body, serverSettings);
+      const run = await client.runs.submitRun(body);
       last.backend = backend;
       last.instanceType = withNodes ? type?.name : last.instanceType;
       if (onDatabricks) {
@@ -422,7 +416,6 @@ function PreparedForm(
             // on the new catalog, keeping the chosen type.
             key={backend}
             trans={trans}
-            serverSettings={serverSettings}
             initialType={
               type?.name ?? (initial?.instance_type || last.instanceType)
             }

@@ -5,7 +5,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IProblem, IRun } from '../api';
+import type { IProblem } from '../api';
+import type { IRun } from './api';
 import { formatRate } from '../compute/model';
 import { ProblemView } from '../common/problemview';
 import {

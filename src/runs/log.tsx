@@ -11,7 +11,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { IProblem, IRun, IRunLog, RunLogSource } from '../api';
+import type { IProblem } from '../api';
+import type { IRun, IRunLog, RunLogSource } from './api';
 import { ProblemView } from '../common/problemview';
 import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';

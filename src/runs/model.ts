@@ -5,14 +5,8 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type {
-  Backend,
-  ClusterMode,
-  IRun,
-  IRunFile,
-  IRunUsage,
-  RunState
-} from '../api';
+import type { Backend } from '../compute/api';
+import type { ClusterMode, IRun, IRunFile, IRunUsage, RunState } from './api';
 import { formatNumber } from '../common/format';
 import { formatCost } from '../compute/model';
 

@@ -16,12 +16,14 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 
+import type { UcdhClient } from '../client';
 import { cloudIcon } from '../icons';
 import { toProblem } from '../common/problem';
 import {
   CommandIDs,
   CSS,
   IFeatureSwitches,
+  IUcdhClient,
   PALETTE_CATEGORY,
   PluginIDs,
   RUN_TOOLBAR_ITEM,
@@ -36,6 +38,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.runs,
   description: 'Run the current notebook on a fresh AWS machine.',
   autoStart: true,
+  requires: [IUcdhClient],
   optional: [
     INotebookTracker,
     IToolbarWidgetRegistry,
@@ -45,6 +48,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
   ],
   activate: (
     app: JupyterFrontEnd,
+    client: UcdhClient,
     tracker: INotebookTracker | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
     palette: ICommandPalette | null,
@@ -73,7 +77,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
           document,
           initial,
           trans,
-          serverSettings: app.serviceManager.serverSettings
+          client
         });
         if (!submitted) {
           return;

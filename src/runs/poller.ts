@@ -10,7 +10,8 @@
  * list is a bodiless 304; and an answer equal to the last one neither marks
  * the list busy nor repaints it.
  */
-import type { IProblem, IRun } from '../api';
+import type { IProblem } from '../api';
+import type { IRun } from './api';
 import { toProblem } from '../common/problem';
 import { anyActive, isFinal, shownElapsed } from './model';
 

@@ -4,22 +4,14 @@
  * with cancel, open result, log and run again.
  */
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import {
-  cancelRun,
-  copyRunOutput,
-  getRunLog,
-  IProblem,
-  IRun,
-  IRunUsage,
-  listRuns,
-  RunLogSource
-} from '../api';
+import { IProblem } from '../api';
+import { IRun, IRunUsage, RunLogSource } from './api';
 import { formatDateTime } from '../common/format';
+import type { UcdhClient } from '../client';
 import { LazyReactWidget } from '../common/lazy';
 import { toProblem } from '../common/problem';
 import { CommandIDs, CSS } from '../tokens';
@@ -51,11 +43,11 @@ export class RunsSection extends LazyReactWidget {
     super();
     this.addClass('jp-ucdh-RunsSection');
     this._trans = options.trans;
-    this._serverSettings = options.serverSettings;
+    this._client = options.client;
     this._commands = options.commands ?? null;
     this._poller = new RunsPoller({
       fetch: async signal => {
-        const body = await listRuns(this._serverSettings, signal);
+        const body = await this._client.runs.listRuns(signal);
         const usage = body.usage;
         if (JSON.stringify(usage) !== JSON.stringify(this._usage)) {
           this._usage = usage;
@@ -158,12 +150,12 @@ export class RunsSection extends LazyReactWidget {
     switch (action) {
       case 'cancel': {
         if (await this._confirmCancel(run)) {
-          this._poller.replace(await cancelRun(run.id, this._serverSettings));
+          this._poller.replace(await this._client.runs.cancelRun(run.id));
         }
         return;
       }
       case 'open': {
-        const output = await copyRunOutput(run.id, this._serverSettings);
+        const output = await this._client.runs.copyRunOutput(run.id);
         if (output.html_path) {
           // Offered from now on, next to Open result.
           this._htmlPaths = { ...this._htmlPaths, [run.id]: output.html_path };
@@ -202,7 +194,7 @@ export class RunsSection extends LazyReactWidget {
       }
       case 'log': {
         const load = (source: RunLogSource) =>
-          getRunLog(run.id, source, this._serverSettings);
+          this._client.runs.getRunLog(run.id, source);
         // The notebook's log first: when it is empty the run may never have
         // got that far, and its machine's boot log says why.
         const runner = await load('runner');
@@ -290,7 +282,7 @@ export class RunsSection extends LazyReactWidget {
   }
 
   private _trans: TranslationBundle;
-  private _serverSettings: ServerConnection.ISettings | undefined;
+  private _client: UcdhClient;
   private _commands: CommandRegistry | null;
   private _poller: RunsPoller;
   /** This month's usage from the last list; null until then. */
@@ -306,8 +298,8 @@ export namespace RunsSection {
   /** Options to build a {@link RunsSection}. */
   export interface IOptions {
     trans: TranslationBundle;
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
     /** To open results and the run dialog; those actions do nothing without. */
     commands?: CommandRegistry;
     /** Milliseconds between polls while a run is active. */

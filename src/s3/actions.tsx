@@ -15,15 +15,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { UcdhRequestError } from '../request';
-import {
-  copyToWorkspace,
-  downloadURL,
-  getObjectDetails,
-  IS3ObjectDetails,
-  IS3ToWorkspace,
-  IS3TransferJob,
-  moveObjects
-} from './api';
+import type { IS3ObjectDetails, IS3ToWorkspace, IS3TransferJob } from './api';
 import { copyReport, notifyCopy } from './copyreport';
 import { confirmReplace, startFailure, startJobs } from './jobs';
 import { formatExactBytes, formatBytes } from '../common/format';
@@ -172,10 +164,7 @@ async function downloadAll(
     if (index > 0) {
       await new Promise(resolve => setTimeout(resolve, DOWNLOAD_GAP_MS));
     }
-    download(
-      downloadURL(context.bucket, row.key, context.serverSettings),
-      row.name
-    );
+    download(context.client.s3.downloadURL(context.bucket, row.key), row.name);
   }
   const skipped = rows.length - objects.length;
   if (skipped > 0) {
@@ -208,11 +197,11 @@ async function toWorkspace(
   rows: S3Row[],
   context: IActionContext
 ): Promise<void> {
-  const { bucket, trans, serverSettings, activity } = context;
+  const { bucket, trans, client, activity } = context;
   const folder = context.workspaceFolder();
   const started = await startJobs(
     rows.map(row => toWorkspaceBody(bucket, row, folder)),
-    body => copyToWorkspace(body, serverSettings),
+    body => client.s3.copyToWorkspace(body),
     messages => confirmReplace(messages, trans)
   );
   const followed = Promise.all(
@@ -259,7 +248,7 @@ export function moveDestination(
 }
 
 async function rename(row: S3Row, context: IActionContext): Promise<void> {
-  const { bucket, trans, serverSettings } = context;
+  const { bucket, trans, client } = context;
   const answer = await InputDialog.getText({
     title:
       row.kind === 'folder'
@@ -288,7 +277,7 @@ async function rename(row: S3Row, context: IActionContext): Promise<void> {
   };
   let job: IS3TransferJob;
   try {
-    job = await moveObjects(request, serverSettings);
+    job = await client.s3.moveObjects(request);
   } catch (error) {
     if (!(error instanceof UcdhRequestError) || error.status !== 409) {
       throw error;
@@ -313,7 +302,7 @@ async function rename(row: S3Row, context: IActionContext): Promise<void> {
     if (!replace.button.accept) {
       return;
     }
-    job = await moveObjects({ ...request, overwrite: true }, serverSettings);
+    job = await client.s3.moveObjects({ ...request, overwrite: true });
   }
   try {
     await context.activity.track(job);
@@ -323,10 +312,9 @@ async function rename(row: S3Row, context: IActionContext): Promise<void> {
 }
 
 async function properties(row: S3Row, context: IActionContext): Promise<void> {
-  const details = await getObjectDetails(
+  const details = await context.client.s3.getObjectDetails(
     context.bucket,
-    row.key,
-    context.serverSettings
+    row.key
   );
   await showDialog({
     title: details.name,

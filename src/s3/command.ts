@@ -11,7 +11,6 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { fileUploadIcon } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
 
-import { getConfig } from '../api';
 import { toProblem } from '../common/problem';
 import { IS3Place, S3Activity } from './jobs';
 import { IWorkspaceItem } from './destination';
@@ -91,7 +90,7 @@ export function addUploadToS3Command(
   let enabled: boolean | null = null;
   let asking: Promise<boolean> | null = null;
   const s3Enabled = (): Promise<boolean> => {
-    asking ??= getConfig(activity.serverSettings).then(
+    asking ??= activity.client.status.getConfig().then(
       config => (enabled = config.features.s3 !== false),
       () => {
         // Unknown: let the server answer the upload itself, and ask again later.

@@ -10,7 +10,7 @@ import * as React from 'react';
 
 import { ProblemView } from '../common/problemview';
 import { useRequest } from '../common/useRequest';
-import { IS3Location, IS3ToS3, listBuckets } from './api';
+import type { IS3Location, IS3ToS3 } from './api';
 import { IS3Place, S3Activity } from './jobs';
 import { s3Uri } from './model';
 
@@ -110,7 +110,7 @@ export function DestinationPicker(props: IDestinationPickerProps): JSX.Element {
   const { items, activity, trans, onChange } = props;
   const initial = activity.state.place;
   const buckets = useRequest(
-    signal => listBuckets(activity.serverSettings, signal),
+    signal => activity.client.s3.listBuckets(signal),
     'buckets',
     0
   );

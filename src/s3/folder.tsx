@@ -4,7 +4,6 @@
  * selected and acted on together.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ServerConnection } from '@jupyterlab/services';
 import { newFolderIcon, searchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
@@ -46,7 +45,6 @@ export interface IFolderViewProps {
   /** Ask for a name and create a folder here. */
   onNewFolder: () => void;
   trans: TranslationBundle;
-  serverSettings?: ServerConnection.ISettings;
   /** Entries per page; the server's maximum by default. */
   pageSize?: number;
 }
@@ -58,8 +56,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
     location.bucket,
     prefix,
     props.generation,
-    props.pageSize ?? PAGE_SIZE,
-    props.serverSettings
+    props.pageSize ?? PAGE_SIZE
   );
   const [filter, setFilter] = React.useState('');
   const [searching, setSearching] = React.useState(false);
@@ -68,12 +65,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
     search,
     more: searchMore,
     cancel: searchCancel
-  } = useSearch(
-    location.bucket,
-    prefix,
-    searching ? searchText : '',
-    props.serverSettings
-  );
+  } = useSearch(location.bucket, prefix, searching ? searchText : '');
   const showingSearch = searching && search.query !== '';
   const textBox = React.useRef<HTMLInputElement>(null);
   const toggle = React.useRef<HTMLButtonElement>(null);

@@ -7,7 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { IActionContext } from './context';
-import { deleteObjects, IS3DeleteResult } from './api';
+import type { IS3DeleteResult } from './api';
 import { formatBytes } from '../common/format';
 import { S3Row, s3Uri } from './model';
 
@@ -34,10 +34,10 @@ export async function remove(
   rows: S3Row[],
   context: IActionContext
 ): Promise<void> {
-  const { bucket, serverSettings } = context;
+  const { bucket, client } = context;
   const targets = deleteTargets(rows);
   const counted = await Promise.all(
-    targets.map(target => deleteObjects(bucket, target, true, serverSettings))
+    targets.map(target => client.s3.deleteObjects(bucket, target, true))
   );
   if (!(await confirmDelete(rows, counted, context))) {
     return;
@@ -45,7 +45,7 @@ export async function remove(
   const results: IS3DeleteResult[] = [];
   try {
     for (const target of targets) {
-      results.push(await deleteObjects(bucket, target, false, serverSettings));
+      results.push(await client.s3.deleteObjects(bucket, target, false));
     }
   } finally {
     context.onChanged();

@@ -3,17 +3,17 @@
  * scan per request, "Search further" to scan on, and cancelled (aborted, and
  * no more asked) as soon as the text changes or is cleared.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { fileIcon, folderIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { useUcdhClient } from '../client';
 import type { IProblem } from '../api';
 import { ProblemView } from '../common/problemview';
 import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { S3ActionHandler } from './actions';
-import { IS3Object, searchObjects } from './api';
+import type { IS3Object } from './api';
 import { formatBytes } from '../common/format';
 import { lastSegment, S3Row } from './model';
 
@@ -69,9 +69,9 @@ function idle(query: string): ISearchState {
 export function useSearch(
   bucket: string,
   prefix: string,
-  text: string,
-  settings?: ServerConnection.ISettings
+  text: string
 ): { search: ISearchState; more: () => void; cancel: () => void } {
+  const client = useUcdhClient();
   const query = text.trim();
   const [search, setSearch] = React.useState<ISearchState>(() => idle(''));
   // The latest state, for `more` and the scan loop (which outlive a render).
@@ -97,12 +97,11 @@ export function useSearch(
       const found = state.matches.length;
       try {
         do {
-          const page = await searchObjects(
+          const page = await client.s3.searchObjects(
             bucket,
             prefix,
             state.query,
             state.cursor,
-            settings,
             current.signal
           );
           if (current.signal.aborted) {
@@ -125,7 +124,7 @@ export function useSearch(
         }
       }
     },
-    [bucket, prefix, settings, show]
+    [bucket, prefix, client, show]
   );
 
   React.useEffect(() => {

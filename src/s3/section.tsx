@@ -2,11 +2,11 @@
  * The sidebar's S3 section: an {@link S3Browser} that asks the server for
  * buckets only once the section is first shown.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
+import { UcdhClient, UcdhClientContext } from '../client';
 import { LazyReactWidget } from '../common/lazy';
 import { S3Browser } from './browser';
 import { S3Activity } from './jobs';
@@ -18,7 +18,7 @@ export class S3Section extends LazyReactWidget {
     super();
     this.addClass('jp-ucdh-S3Section');
     this._options = options;
-    this.activity = options.activity ?? new S3Activity(options.serverSettings);
+    this.activity = options.activity ?? new S3Activity(options.client);
   }
 
   /**
@@ -31,17 +31,18 @@ export class S3Section extends LazyReactWidget {
     if (!this.started) {
       return null;
     }
-    const { trans, serverSettings, workspaceFolder, commands, pageSize } =
+    const { client, trans, workspaceFolder, commands, pageSize } =
       this._options;
     return (
-      <S3Browser
-        trans={trans}
-        serverSettings={serverSettings}
-        workspaceFolder={workspaceFolder}
-        commands={commands}
-        pageSize={pageSize}
-        activity={this.activity}
-      />
+      <UcdhClientContext.Provider value={client}>
+        <S3Browser
+          trans={trans}
+          workspaceFolder={workspaceFolder}
+          commands={commands}
+          pageSize={pageSize}
+          activity={this.activity}
+        />
+      </UcdhClientContext.Provider>
     );
   }
 
@@ -53,8 +54,8 @@ export namespace S3Section {
   /** Options to build an {@link S3Section}. */
   export interface IOptions {
     trans: TranslationBundle;
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
     /** The file browser's folder, where copies to the workspace land. */
     workspaceFolder?: () => string;
     /** The application's commands: the file browser's reveals a copy. */

@@ -3,13 +3,12 @@
  * progress bar and Cancel; an existing key asks before it is overwritten.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { useUcdhClient } from '../client';
 import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
-import { uploadObject } from './api';
 import { formatBytes } from '../common/format';
 
 /** One file being (or just) uploaded. */
@@ -36,14 +35,14 @@ let nextId = 1;
  */
 export function useUploads(
   trans: TranslationBundle,
-  onUploaded: () => void,
-  serverSettings?: ServerConnection.ISettings
+  onUploaded: () => void
 ): {
   uploads: IUpload[];
   add: (files: Iterable<File>, bucket: string, prefix: string) => void;
   cancel: (id: number) => void;
   dismiss: (id: number) => void;
 } {
+  const client = useUcdhClient();
   const [uploads, setUploads] = React.useState<IUpload[]>([]);
   const controllers = React.useRef(new Map<number, AbortController>());
   const uploaded = React.useRef(onUploaded);
@@ -73,7 +72,7 @@ export function useUploads(
     };
     try {
       try {
-        await uploadObject(bucket, key, file, false, options, serverSettings);
+        await client.s3.uploadObject(bucket, key, file, false, options);
       } catch (error) {
         if (toProblem(error).status !== 409) {
           throw error;
@@ -83,7 +82,7 @@ export function useUploads(
           return;
         }
         update(id, { loaded: 0 });
-        await uploadObject(bucket, key, file, true, options, serverSettings);
+        await client.s3.uploadObject(bucket, key, file, true, options);
       }
       update(id, { state: 'done', loaded: file.size, message: '' });
       uploaded.current();

@@ -10,17 +10,17 @@
  * every feature counts as on: nothing the admin enabled is ever hidden by a
  * slow or failed request, and the server still refuses what is off.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { getConfig, IFeatures } from '../api';
+import { IFeatures } from '../status/api';
+import type { UcdhClient } from '../client';
 import { IFeatureSwitches } from '../tokens';
 
 /** The feature switches as the server reports them. */
 export class FeatureSwitches implements IFeatureSwitches {
-  /** @param serverSettings connection to the server; the page's own when omitted */
-  constructor(serverSettings?: ServerConnection.ISettings) {
-    this._serverSettings = serverSettings;
+  /** @param client the server routes */
+  constructor(client: UcdhClient) {
+    this._client = client;
   }
 
   /** The switches once the server said; null before (or if it could not). */
@@ -43,7 +43,7 @@ export class FeatureSwitches implements IFeatureSwitches {
    * the switches, or null when the server could not say.
    */
   load(): Promise<IFeatures | null> {
-    this._loading ??= getConfig(this._serverSettings).then(
+    this._loading ??= this._client.status.getConfig().then(
       config => {
         this._features = { ...config.features };
         this._changed.emit(this._features);
@@ -60,7 +60,7 @@ export class FeatureSwitches implements IFeatureSwitches {
     return this._loading;
   }
 
-  private _serverSettings?: ServerConnection.ISettings;
+  private _client: UcdhClient;
   private _features: IFeatures | null = null;
   private _loading: Promise<IFeatures | null> | null = null;
   private _changed = new Signal<this, IFeatures>(this);

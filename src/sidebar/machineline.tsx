@@ -6,7 +6,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IWorkspace } from '../api';
+import { IWorkspace } from '../status/api';
 import { formatRate } from '../compute/model';
 
 /** `$0.768/h`: a rate as the instance table writes it, so the same machine reads alike. */

@@ -2,14 +2,14 @@
  * The left sidebar panel: the status header on top, feature sections below;
  * the section of a feature the administrator switched off is left out.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { SidePanel } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import { MessageLoop } from '@lumino/messaging';
 import { AccordionPanel, Widget } from '@lumino/widgets';
 
-import type { IFeatures } from '../api';
+import type { UcdhClient } from '../client';
+import type { IFeatures } from '../status/api';
 import { cloudIcon } from '../icons';
 import {
   CSS,
@@ -29,7 +29,7 @@ const SECTION_ID_PREFIX = 'ucdh-jupyter-section-';
 /** The ucdh-jupyter sidebar. */
 export class UcdhSidebar extends SidePanel {
   /** Build the panel; nothing is fetched until it is shown. */
-  constructor(options: UcdhSidebar.IOptions = {}) {
+  constructor(options: UcdhSidebar.IOptions) {
     const translator = options.translator ?? nullTranslator;
     super({ translator });
     const trans = translator.load(TRANSLATION_DOMAIN);
@@ -40,7 +40,7 @@ export class UcdhSidebar extends SidePanel {
     this.title.caption = trans.__('AWS (ucdh-jupyter)');
 
     this.statusHeader = new StatusHeader({
-      serverSettings: options.serverSettings,
+      client: options.client,
       trans
     });
     this.header.addWidget(this.statusHeader);
@@ -48,7 +48,7 @@ export class UcdhSidebar extends SidePanel {
     const features = options.features;
     for (const spec of sectionSpecs(
       trans,
-      options.serverSettings,
+      options.client,
       options.commands,
       options.workspaceFolder
     )) {
@@ -140,8 +140,8 @@ export class UcdhSidebar extends SidePanel {
 export namespace UcdhSidebar {
   /** Options to build a {@link UcdhSidebar}. */
   export interface IOptions {
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
     translator?: ITranslator;
     /** The application's commands, used by sections to open documents and dialogs. */
     commands?: CommandRegistry;

@@ -5,20 +5,15 @@
  * never delays JupyterLab's start.
  */
 import { Clipboard, Notification } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { copyIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import {
-  getStatus,
-  getWorkspace,
-  IDatabricksStatus,
-  IProblem,
-  IStatus
-} from '../api';
+import { IProblem } from '../api';
+import { IDatabricksStatus, IStatus } from '../status/api';
 import { Hint } from '../common/hint';
 import { RefreshButton } from '../common/refreshbutton';
+import type { UcdhClient } from '../client';
 import { LazyReactWidget } from '../common/lazy';
 import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
@@ -231,7 +226,7 @@ export class StatusHeader extends LazyReactWidget {
   constructor(options: StatusHeader.IOptions) {
     super();
     this.addClass(C.root);
-    this._serverSettings = options.serverSettings;
+    this._client = options.client;
     this._trans = options.trans;
   }
 
@@ -263,7 +258,7 @@ export class StatusHeader extends LazyReactWidget {
 
     let next: StatusState;
     try {
-      const status = await getStatus(this._serverSettings, controller.signal);
+      const status = await this._client.status.getStatus(controller.signal);
       next = status.problem
         ? { kind: 'failed', problem: status.problem, status }
         : { kind: 'ready', status };
@@ -290,7 +285,7 @@ export class StatusHeader extends LazyReactWidget {
     }
     let workspace: IStatus['workspace'];
     try {
-      ({ workspace } = await getWorkspace(this._serverSettings));
+      ({ workspace } = await this._client.status.getWorkspace());
     } catch {
       return;
     }
@@ -370,7 +365,7 @@ export class StatusHeader extends LazyReactWidget {
     }
   }
 
-  private _serverSettings: ServerConnection.ISettings | undefined;
+  private _client: UcdhClient;
   private _trans: TranslationBundle;
   private _state: StatusState = { kind: 'loading' };
   private _busy = false;
@@ -384,8 +379,8 @@ export class StatusHeader extends LazyReactWidget {
 export namespace StatusHeader {
   /** Options to build a {@link StatusHeader}. */
   export interface IOptions {
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
     trans: TranslationBundle;
   }
 }
