@@ -32,6 +32,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { UcdhClient } from './client';
 import { cloudIcon } from './icons';
+import { StatusModel } from './status/model';
 import { RunsSection } from './runs/section';
 import { runsPlugin } from './runs/plugin';
 import { addUploadToS3Command } from './s3/command';
@@ -42,6 +43,7 @@ import {
   CommandIDs,
   IFeatureSwitches,
   IUcdhClient,
+  IUcdhStatus,
   PALETTE_CATEGORY,
   PluginIDs,
   TRANSLATION_DOMAIN
@@ -52,6 +54,7 @@ export * from './client';
 export * from './compute/api';
 export * from './runs/api';
 export * from './status/api';
+export * from './status/model';
 export { InstancePicker } from './compute';
 export type { IInstancePickerProps } from './compute';
 export { openRunDialog, RunsSection } from './runs';
@@ -73,15 +76,29 @@ export const clientPlugin: JupyterFrontEndPlugin<UcdhClient> = {
     new UcdhClient(app.serviceManager.serverSettings)
 };
 
+/**
+ * The shared status and configuration; asked by its first reader (the
+ * feature switches once JupyterLab has restored, the header once shown).
+ */
+export const statusPlugin: JupyterFrontEndPlugin<StatusModel> = {
+  id: PluginIDs.status,
+  description: 'The AWS status and the administrator configuration.',
+  autoStart: true,
+  requires: [IUcdhClient],
+  provides: IUcdhStatus,
+  activate: (app: JupyterFrontEnd, client: UcdhClient): StatusModel =>
+    new StatusModel(client)
+};
+
 /** The administrator's feature switches, read once JupyterLab has started. */
 export const featuresPlugin: JupyterFrontEndPlugin<IFeatureSwitches> = {
   id: PluginIDs.features,
   description: 'Which ucdh-jupyter features the administrator switched on.',
   autoStart: true,
-  requires: [IUcdhClient],
+  requires: [IUcdhStatus],
   provides: IFeatureSwitches,
-  activate: (app: JupyterFrontEnd, client: UcdhClient): IFeatureSwitches => {
-    const features = new FeatureSwitches(client);
+  activate: (app: JupyterFrontEnd, status: StatusModel): IFeatureSwitches => {
+    const features = new FeatureSwitches(status);
     // Not awaited: the switches apply when they arrive.
     void app.restored.then(() => features.load());
     return features;
@@ -93,7 +110,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.sidebar,
   description: 'A left sidebar showing your AWS identity, data and runs.',
   autoStart: true,
-  requires: [IUcdhClient],
+  requires: [IUcdhClient, IUcdhStatus],
   optional: [
     ISettingRegistry,
     ICommandPalette,
@@ -105,6 +122,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   activate: (
     app: JupyterFrontEnd,
     client: UcdhClient,
+    status: StatusModel,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
@@ -115,6 +133,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const sidebar = new UcdhSidebar({
       client,
+      status,
       translator: translator ?? nullTranslator,
       commands: app.commands,
       workspaceFolder: () => fileBrowserPath(app),
@@ -128,6 +147,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       addUploadToS3Command(app, {
         trans,
         activity: s3.activity,
+        status,
         reveal: () => {
           app.shell.activateById(sidebar.id);
           sidebar.showSection('s3');
@@ -262,4 +282,10 @@ function fileBrowserPath(app: JupyterFrontEnd): string {
   return '';
 }
 
-export default [clientPlugin, featuresPlugin, sidebarPlugin, runsPlugin];
+export default [
+  clientPlugin,
+  statusPlugin,
+  featuresPlugin,
+  sidebarPlugin,
+  runsPlugin
+];

@@ -8,10 +8,12 @@ import type { ISignal } from '@lumino/signaling';
 
 import type { UcdhClient } from './client';
 import type { IFeatures } from './status/api';
+import type { StatusModel } from './status/model';
 
 /** Plugin ids; each with settings has a matching `schema/<name>.json`. */
 export namespace PluginIDs {
   export const client = 'ucdh-jupyter:client';
+  export const status = 'ucdh-jupyter:status';
   export const sidebar = 'ucdh-jupyter:sidebar';
   export const runs = 'ucdh-jupyter:runs';
   export const features = 'ucdh-jupyter:features';
@@ -43,6 +45,15 @@ export const IFeatureSwitches = new Token<IFeatureSwitches>(
 export const IUcdhClient = new Token<UcdhClient>(
   'ucdh-jupyter:IUcdhClient',
   'The client of the ucdh-jupyter server routes.'
+);
+
+/**
+ * The shared status and configuration (`GET status`, `GET config`) that the
+ * sidebar, the feature switches, the run dialog and "Upload to S3…" read.
+ */
+export const IUcdhStatus = new Token<StatusModel>(
+  'ucdh-jupyter:IUcdhStatus',
+  'The AWS status and the administrator configuration, fetched once and polled.'
 );
 
 /** Command ids, `ucdh-jupyter:verb-noun`. */

@@ -10,6 +10,7 @@ import * as React from 'react';
 
 import { UcdhClient, UcdhClientContext } from '../client';
 import type { IRun } from './api';
+import { StatusModel } from '../status/model';
 import { CSS } from '../tokens';
 import { RunForm, SubmitFn } from './form';
 import { baseName, IRerun } from './model';
@@ -20,7 +21,16 @@ export class RunFormWidget extends ReactWidget {
   constructor(options: RunFormWidget.IOptions) {
     super();
     this._options = options;
+    this._ownsStatus = !options.status;
+    this._status = options.status ?? new StatusModel(options.client);
     this.addClass('jp-ucdh-RunDialog-content');
+  }
+
+  dispose(): void {
+    if (this._ownsStatus) {
+      this._status.dispose();
+    }
+    super.dispose();
   }
 
   /** Validate and submit; resolves with the run, or null when it was not accepted. */
@@ -40,6 +50,7 @@ export class RunFormWidget extends ReactWidget {
       <UcdhClientContext.Provider value={client}>
         <RunForm
           {...options}
+          status={this._status}
           registerSubmit={submit => {
             this._submit = submit;
           }}
@@ -49,6 +60,9 @@ export class RunFormWidget extends ReactWidget {
   }
 
   private _options: RunFormWidget.IOptions;
+  /** The configuration the form reads; its own when none is shared. */
+  private _status: StatusModel;
+  private _ownsStatus: boolean;
   private _submit: SubmitFn = async () => null;
   private _run: IRun | null = null;
 }
@@ -61,6 +75,8 @@ export namespace RunFormWidget {
     trans: TranslationBundle;
     /** The server routes. */
     client: UcdhClient;
+    /** The shared configuration (run backends, limits); the form's own when omitted. */
+    status?: StatusModel;
     initial?: IRerun;
     debounceMs?: number;
   }

@@ -12,7 +12,8 @@ import * as React from 'react';
 import { useUcdhClient } from '../client';
 import { IProblem } from '../api';
 import { Backend, IInstanceType } from '../compute/api';
-import { IConfig } from '../status/api';
+import type { IConfig } from '../status/api';
+import type { StatusModel } from '../status/model';
 import {
   ClusterMode,
   IRun,
@@ -73,6 +74,8 @@ export type SubmitFn = () => Promise<IRun | null>;
 export interface IRunFormProps {
   notebookPath: string;
   trans: TranslationBundle;
+  /** The shared configuration: run backends and the admin's switches. */
+  status: StatusModel;
   /** Start from these settings instead of the notebook's defaults. */
   initial?: IRerun;
   /** Receives the current submit function after every render. */
@@ -90,15 +93,10 @@ export function RunForm(props: IRunFormProps): JSX.Element {
     notebookPath,
     0
   );
-  const config = useRequest<IConfig>(
-    signal => client.status.getConfig(signal),
-    'config',
-    0
-  );
+  const config = useConfig(props.status);
   const prepare = prepared.data;
   // Which backends exist decides the form's first state: wait for the answer
   // (a failed request means EC2 only).
-  const configSettled = config.data !== null || config.error !== null;
   const notice = runsNotice(config.data, trans);
   return (
     <div className="jp-ucdh-RunDialog-body">
@@ -114,10 +112,10 @@ export function RunForm(props: IRunFormProps): JSX.Element {
           trans={trans}
         />
       )}
-      {(!prepare || !configSettled) && !prepared.error && (
+      {(!prepare || !config.settled) && !prepared.error && (
         <p className={C.status}>{trans.__('Reading the notebook…')}</p>
       )}
-      {prepare && configSettled ? (
+      {prepare && config.settled ? (
         <PreparedForm
           {...props}
           prepare={prepare}
@@ -129,6 +127,34 @@ export function RunForm(props: IRunFormProps): JSX.Element {
       )}
     </div>
   );
+}
+
+/**
+ * The configuration of the shared status model, asked at most once per page
+ * (a failed answer is asked again by the next dialog). `settled` once the
+ * server answered either way: which backends exist decides the form's first
+ * state, and a failure means EC2 only.
+ */
+function useConfig(status: StatusModel): {
+  data: IConfig | null;
+  settled: boolean;
+} {
+  const [state, setState] = React.useState(() => ({
+    data: status.config,
+    settled: status.config !== null
+  }));
+  React.useEffect(() => {
+    let live = true;
+    void status.loadConfig().then(data => {
+      if (live) {
+        setState({ data, settled: true });
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [status]);
+  return state;
 }
 
 /** Until the notebook is read there is nothing to submit. */

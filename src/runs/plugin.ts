@@ -18,12 +18,14 @@ import { ToolbarButton } from '@jupyterlab/ui-components';
 
 import type { UcdhClient } from '../client';
 import { cloudIcon } from '../icons';
+import type { StatusModel } from '../status/model';
 import { toProblem } from '../common/problem';
 import {
   CommandIDs,
   CSS,
   IFeatureSwitches,
   IUcdhClient,
+  IUcdhStatus,
   PALETTE_CATEGORY,
   PluginIDs,
   RUN_TOOLBAR_ITEM,
@@ -38,7 +40,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.runs,
   description: 'Run the current notebook on a fresh AWS machine.',
   autoStart: true,
-  requires: [IUcdhClient],
+  requires: [IUcdhClient, IUcdhStatus],
   optional: [
     INotebookTracker,
     IToolbarWidgetRegistry,
@@ -49,6 +51,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
   activate: (
     app: JupyterFrontEnd,
     client: UcdhClient,
+    status: StatusModel,
     tracker: INotebookTracker | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
     palette: ICommandPalette | null,
@@ -77,7 +80,8 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
           document,
           initial,
           trans,
-          client
+          client,
+          status
         });
         if (!submitted) {
           return;

@@ -10,6 +10,7 @@ import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import type { UcdhClient } from '../client';
 import type { IFeatures } from '../status/api';
+import { StatusModel } from '../status/model';
 import { cloudIcon } from '../icons';
 import {
   CSS,
@@ -39,8 +40,9 @@ export class UcdhSidebar extends SidePanel {
     this.title.icon = cloudIcon;
     this.title.caption = trans.__('AWS (ucdh-jupyter)');
 
+    this._ownsStatus = !options.status;
     this.statusHeader = new StatusHeader({
-      client: options.client,
+      model: options.status ?? new StatusModel(options.client),
       trans
     });
     this.header.addWidget(this.statusHeader);
@@ -79,9 +81,16 @@ export class UcdhSidebar extends SidePanel {
 
   /** Stop watching the sections' box. */
   dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
     this._contentObserver?.disconnect();
     this._contentObserver = null;
+    const status = this.statusHeader.model;
     super.dispose();
+    if (this._ownsStatus) {
+      status.dispose();
+    }
   }
 
   /** Dispose of the sections of the features that are switched off. */
@@ -134,6 +143,7 @@ export class UcdhSidebar extends SidePanel {
   readonly statusHeader: StatusHeader;
 
   private _contentObserver: ResizeObserver | null = null;
+  private _ownsStatus: boolean;
 }
 
 /** Statics of {@link UcdhSidebar}. */
@@ -142,6 +152,8 @@ export namespace UcdhSidebar {
   export interface IOptions {
     /** The server routes. */
     client: UcdhClient;
+    /** The shared status the header shows; the sidebar's own when omitted. */
+    status?: StatusModel;
     translator?: ITranslator;
     /** The application's commands, used by sections to open documents and dialogs. */
     commands?: CommandRegistry;
