@@ -184,13 +184,14 @@ describe('Run on AWS with runs switched off', () => {
     } as unknown as IToolbarWidgetRegistry;
     const app = {
       commands,
-      serviceManager: { serverSettings: ServerConnection.makeSettings() }
+      restored: Promise.resolve()
     } as unknown as JupyterFrontEnd;
     const client = new UcdhClient();
     runsPlugin.activate(
       app,
       client,
       new StatusModel(client),
+      null,
       null,
       toolbarRegistry,
       null,

@@ -12,6 +12,7 @@ import { UcdhClient, UcdhClientContext } from '../client';
 import type { IRun } from './api';
 import { StatusModel } from '../status/model';
 import { CSS } from '../tokens';
+import { pageRunChoices, RunChoices } from './choices';
 import { RunForm, SubmitFn } from './form';
 import { baseName, IRerun } from './model';
 
@@ -51,6 +52,7 @@ export class RunFormWidget extends ReactWidget {
         <RunForm
           {...options}
           status={this._status}
+          choices={this._options.choices ?? pageRunChoices}
           registerSubmit={submit => {
             this._submit = submit;
           }}
@@ -77,6 +79,8 @@ export namespace RunFormWidget {
     client: UcdhClient;
     /** The shared configuration (run backends, limits); the form's own when omitted. */
     status?: StatusModel;
+    /** The last run's choices (state database); the page's in-memory ones when omitted. */
+    choices?: RunChoices;
     initial?: IRerun;
     debounceMs?: number;
   }

@@ -14,6 +14,7 @@ import { IProblem } from '../api';
 import { Backend, IInstanceType } from '../compute/api';
 import type { IConfig } from '../status/api';
 import type { StatusModel } from '../status/model';
+import type { RunChoices } from './choices';
 import {
   ClusterMode,
   IRun,
@@ -76,6 +77,8 @@ export interface IRunFormProps {
   trans: TranslationBundle;
   /** The shared configuration: run backends and the admin's switches. */
   status: StatusModel;
+  /** The last run's choices, offered first and updated on submit. */
+  choices: RunChoices;
   /** Start from these settings instead of the notebook's defaults. */
   initial?: IRerun;
   /** Receives the current submit function after every render. */
@@ -165,14 +168,6 @@ function Unprepared(props: {
   return null;
 }
 
-/** Choices of the last run submitted from this page, offered first next time. */
-const last: {
-  backend?: Backend;
-  instanceType?: string;
-  workers?: number;
-  clusterMode?: ClusterMode;
-} = {};
-
 /** The form once the server has read the notebook. */
 function PreparedForm(
   props: IRunFormProps & {
@@ -183,6 +178,8 @@ function PreparedForm(
 ): JSX.Element {
   const { prepare, backends, initial, trans } = props;
   const client = useUcdhClient();
+  // The last run's choices, offered first; read once, when the form opens.
+  const [last] = React.useState(() => props.choices.current);
   const cap = prepare.max_hours_cap;
   const databricks = backends.databricks;
   const [backend, setBackend] = React.useState<Backend>(() =>
@@ -346,12 +343,13 @@ function PreparedForm(
     setProblem(null);
     try {
       const run = await client.runs.submitRun(body);
-      last.backend = backend;
-      last.instanceType = withNodes ? type?.name : last.instanceType;
-      if (onDatabricks) {
-        last.clusterMode = clusterMode;
-        last.workers = workerCount ?? last.workers;
-      }
+      props.choices.remember({
+        backend,
+        instanceType: withNodes ? type?.name : undefined,
+        ...(onDatabricks
+          ? { clusterMode, workers: workerCount ?? undefined }
+          : {})
+      });
       return run;
     } catch (error) {
       const found = toProblem(error);

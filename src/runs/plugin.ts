@@ -13,6 +13,7 @@ import {
   Notification
 } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 
@@ -32,6 +33,7 @@ import {
   TRANSLATION_DOMAIN
 } from '../tokens';
 import { machineText } from './backends';
+import { RunChoices } from './choices';
 import { ISaveable, openRunDialog } from './dialog';
 import { baseName, IRerun } from './model';
 
@@ -42,6 +44,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IUcdhClient, IUcdhStatus],
   optional: [
+    IStateDB,
     INotebookTracker,
     IToolbarWidgetRegistry,
     ICommandPalette,
@@ -52,6 +55,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
     app: JupyterFrontEnd,
     client: UcdhClient,
     status: StatusModel,
+    state: IStateDB | null,
     tracker: INotebookTracker | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
     palette: ICommandPalette | null,
@@ -62,6 +66,10 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
     const runsOn = (): boolean => features?.isOn('runs') ?? true;
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands } = app;
+    // The last run's choices survive a reload in the state database; read
+    // once JupyterLab has restored, not awaited here.
+    const choices = new RunChoices(state);
+    void app.restored.then(() => choices.restore());
     let open = false;
 
     const run = async (
@@ -81,7 +89,8 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
           initial,
           trans,
           client,
-          status
+          status,
+          choices
         });
         if (!submitted) {
           return;
