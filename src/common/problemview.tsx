@@ -23,7 +23,7 @@ export function ProblemView(props: IProblemViewProps): JSX.Element {
   const { problem, busy, onRetry, trans } = props;
   return (
     <div className={CSS.Compute.problem} role="alert">
-      <p className="jp-ucdh-Compute-message">{problem.message}</p>
+      <p className={CSS.Compute.message}>{problem.message}</p>
       <Hint text={problem.hint} />
       {onRetry && (
         <button

@@ -174,7 +174,7 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
 
   return (
     <div className={C.root}>
-      <div className="jp-ucdh-Compute-header">
+      <div className={CSS.Compute.header}>
         <span
           className={CSS.priceSource}
           data-source={prices?.source}
@@ -328,7 +328,7 @@ function LimitsNote(props: {
     return null;
   }
   return (
-    <p className="jp-ucdh-Compute-limits">
+    <p className={CSS.Compute.limits}>
       {trans.__('Your administrator allows %1.', parts.join('; '))}
     </p>
   );

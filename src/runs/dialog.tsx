@@ -24,7 +24,7 @@ export class RunFormWidget extends ReactWidget {
     this._options = options;
     this._ownsStatus = !options.status;
     this._status = options.status ?? new StatusModel(options.client);
-    this.addClass('jp-ucdh-RunDialog-content');
+    this.addClass(CSS.RunDialog.content);
   }
 
   dispose(): void {

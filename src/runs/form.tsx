@@ -102,8 +102,8 @@ export function RunForm(props: IRunFormProps): JSX.Element {
   // (a failed request means EC2 only).
   const notice = runsNotice(config.data, trans);
   return (
-    <div className="jp-ucdh-RunDialog-body">
-      <p className="jp-ucdh-RunDialog-notebook">
+    <div className={CSS.RunDialog.body}>
+      <p className={CSS.RunDialog.notebook}>
         <code>{notebookPath}</code>
       </p>
       {notice && <ProblemView problem={notice} busy={false} trans={trans} />}
@@ -425,7 +425,7 @@ function PreparedForm(
       )}
       {withNodes && (
         <section
-          className="jp-ucdh-RunDialog-machine"
+          className={CSS.RunDialog.machine}
           aria-label={
             onDatabricks ? trans.__('Node type') : trans.__('Machine')
           }

@@ -231,7 +231,7 @@ export function RunLogPanel(props: {
         )}
       </div>
       {/* What an administrator or support asks for; the title says when. */}
-      <p className="jp-ucdh-Runs-logRunId">{trans.__('Run id: %1', run.id)}</p>
+      <p className={CSS.Runs.logRunId}>{trans.__('Run id: %1', run.id)}</p>
     </div>
   );
 }
@@ -253,6 +253,6 @@ export async function showRunLog(
     buttons: [Dialog.okButton({ label: trans.__('Close') })],
     hasClose: true
   });
-  dialog.addClass('jp-ucdh-RunLogDialog');
+  dialog.addClass(CSS.Runs.logDialog);
   await dialog.launch();
 }

@@ -41,7 +41,7 @@ export class RunsSection extends LazyReactWidget {
   /** Create the section; it asks for nothing until shown. */
   constructor(options: RunsSection.IOptions) {
     super();
-    this.addClass('jp-ucdh-RunsSection');
+    this.addClass(CSS.Runs.section);
     this._trans = options.trans;
     this._client = options.client;
     this._commands = options.commands ?? null;

@@ -14,6 +14,7 @@ import {
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { CSS } from '../tokens';
 import { UcdhRequestError } from '../request';
 import type { IS3ObjectDetails, IS3ToWorkspace, IS3TransferJob } from './api';
 import { copyReport, notifyCopy } from './copyreport';
@@ -359,7 +360,7 @@ export function DetailsView(props: {
     ]);
   }
   return (
-    <dl className="jp-ucdh-S3-details">
+    <dl className={CSS.S3.details}>
       {facts.map(([label, value]) => (
         <React.Fragment key={label}>
           <dt>{label}</dt>

@@ -211,7 +211,7 @@ function BucketList(props: IBucketListProps): JSX.Element {
                 }
               }}
             >
-              <span className="jp-ucdh-S3-name">{location.name}</span>
+              <span className={CSS.S3.name}>{location.name}</span>
             </li>
           ))}
         </ul>

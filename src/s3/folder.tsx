@@ -125,7 +125,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
 
   return (
     <div
-      className={`jp-ucdh-S3-folder${dropping ? ` ${C.dropping}` : ''}`}
+      className={`${C.folder}${dropping ? ` ${C.dropping}` : ''}`}
       onKeyDown={event => {
         const target = event.target as HTMLElement;
         if (event.key === 'Backspace' && !target.closest('input, textarea')) {
@@ -154,7 +154,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
       }}
     >
       <Breadcrumb {...props} />
-      <div className="jp-ucdh-S3-toolbar">
+      <div className={CSS.S3.toolbar}>
         {searching ? (
           <input
             // Keys: the filter and the search box are two elements, not one
@@ -345,7 +345,7 @@ function Breadcrumb(props: IFolderViewProps): JSX.Element {
     <nav className={C.breadcrumb} aria-label={trans.__('Folder path')}>
       <button
         type="button"
-        className="jp-ucdh-S3-crumb"
+        className={CSS.S3.crumb}
         onClick={() => onNavigate(null)}
       >
         {trans.__('Buckets')}
@@ -354,12 +354,12 @@ function Breadcrumb(props: IFolderViewProps): JSX.Element {
         const last = index === crumbs.length - 1;
         return (
           <React.Fragment key={crumb.prefix}>
-            <span className="jp-ucdh-S3-separator" aria-hidden="true">
+            <span className={CSS.S3.separator} aria-hidden="true">
               /
             </span>
             <button
               type="button"
-              className="jp-ucdh-S3-crumb"
+              className={CSS.S3.crumb}
               aria-current={last ? 'location' : undefined}
               disabled={last}
               onClick={() => onNavigate(crumb.prefix)}

@@ -8,6 +8,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { CSS } from '../tokens';
 import type { UcdhClient } from '../client';
 import type { IProblem } from '../api';
 import { UcdhRequestError } from '../request';
@@ -224,7 +225,7 @@ export async function confirmReplace(
       messages.length
     ),
     body: (
-      <div className="jp-ucdh-S3-conflicts">
+      <div className={CSS.S3.conflicts}>
         <ul>
           {shown.map(message => (
             <li key={message}>{message}</li>

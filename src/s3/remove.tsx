@@ -6,6 +6,7 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { CSS } from '../tokens';
 import type { IActionContext } from './context';
 import type { IS3DeleteResult } from './api';
 import { formatBytes } from '../common/format';
@@ -134,7 +135,7 @@ function SelectionSummary(props: {
   const { rows, count, size, trans } = props;
   const listed = rows.slice(0, LISTED_NAMES);
   return (
-    <div className="jp-ucdh-S3-deleteSummary">
+    <div className={CSS.S3.deleteSummary}>
       <p>
         {trans._n(
           'The %2 selected items hold %1 object%3. It will be deleted for good.',

@@ -190,14 +190,14 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
   const trans = props.trans;
   return (
     <>
-      <div className="jp-ucdh-S3-searchProgress">
+      <div className={CSS.S3.searchProgress}>
         <p className={C.status} aria-live="polite">
           {searchStatus(search, trans)}
         </p>
         {search.loading && (
           <button
             type="button"
-            className="jp-ucdh-S3-searchCancel jp-Button jp-mod-styled"
+            className={`${CSS.S3.searchCancel} jp-Button jp-mod-styled`}
             title={trans.__('Stop searching; the matches found so far stay')}
             onClick={onCancel}
           >
@@ -225,7 +225,7 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
           </p>
         </div>
       )}
-      <div className="jp-ucdh-S3-scroll">
+      <div className={CSS.S3.scroll}>
         <ul
           className={C.list}
           aria-label={trans.__('Keys containing “%1”', search.query)}
@@ -242,18 +242,16 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
               <li key={match.key} className={C.match} data-key={match.key}>
                 <button
                   type="button"
-                  className="jp-ucdh-S3-matchName"
+                  className={CSS.S3.matchName}
                   title={trans.__('Properties of %1', match.key)}
                   onClick={() => onAction('properties', [row])}
                 >
-                  <fileIcon.react tag="span" className="jp-ucdh-S3-icon" />
+                  <fileIcon.react tag="span" className={CSS.S3.icon} />
                   {/* The file's name first, its folders after: cut at the
                       end, a long path hid the very name searched for. */}
-                  <span className="jp-ucdh-S3-name">
-                    {lastSegment(match.name)}
-                  </span>
+                  <span className={CSS.S3.name}>{lastSegment(match.name)}</span>
                   {match.name.includes('/') && (
-                    <span className="jp-ucdh-S3-matchWithin">
+                    <span className={CSS.S3.matchWithin}>
                       {match.name.slice(0, match.name.lastIndexOf('/') + 1)}
                     </span>
                   )}

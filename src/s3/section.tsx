@@ -6,6 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
+import { CSS } from '../tokens';
 import { UcdhClient, UcdhClientContext } from '../client';
 import { LazyReactWidget } from '../common/lazy';
 import { S3Browser } from './browser';
@@ -16,7 +17,7 @@ export class S3Section extends LazyReactWidget {
   /** Create the section; it stays empty and idle until first shown. */
   constructor(options: S3Section.IOptions) {
     super();
-    this.addClass('jp-ucdh-S3Section');
+    this.addClass(CSS.S3.section);
     this._options = options;
     this.activity = options.activity ?? new S3Activity(options.client);
   }

@@ -111,9 +111,9 @@ export function TransferList(props: {
     return null;
   }
   return (
-    <ul className="jp-ucdh-S3-transfers" aria-label={trans.__('Transfers')}>
+    <ul className={CSS.S3.transfers} aria-label={trans.__('Transfers')}>
       {jobs.map(job => (
-        <li key={job.id} className="jp-ucdh-S3-transferItem">
+        <li key={job.id} className={CSS.S3.transferItem}>
           <span
             className={CSS.S3.transfer}
             data-state={job.state}
@@ -124,7 +124,7 @@ export function TransferList(props: {
           {isFinal(job) ? (
             <button
               type="button"
-              className="jp-ucdh-S3-dismiss jp-Button jp-mod-minimal"
+              className={`${CSS.S3.dismiss} jp-Button jp-mod-minimal`}
               aria-label={trans.__('Dismiss')}
               title={trans.__('Dismiss')}
               onClick={() => activity.dismiss(job.id)}
@@ -137,7 +137,7 @@ export function TransferList(props: {
               // leave objects in both places, so it is not offered.
               <button
                 type="button"
-                className="jp-ucdh-S3-cancel jp-Button jp-mod-minimal"
+                className={`${CSS.S3.cancel} jp-Button jp-mod-minimal`}
                 onClick={() => activity.cancel(job.id).catch(onError)}
               >
                 {trans.__('Cancel')}

@@ -166,7 +166,7 @@ export function UploadList(props: {
     return null;
   }
   return (
-    <ul className="jp-ucdh-S3-uploads" aria-label={trans.__('Uploads')}>
+    <ul className={CSS.S3.uploads} aria-label={trans.__('Uploads')}>
       {uploads.map(item => {
         const fraction = item.total > 0 ? item.loaded / item.total : 1;
         const percent = Math.round(fraction * 100);
@@ -177,7 +177,7 @@ export function UploadList(props: {
             data-state={item.state}
             data-key={item.key}
           >
-            <span className="jp-ucdh-S3-progressName" title={item.key}>
+            <span className={CSS.S3.progressName} title={item.key}>
               {item.name}
             </span>
             <progress
@@ -185,7 +185,7 @@ export function UploadList(props: {
               value={percent}
               aria-label={trans.__('Upload of %1', item.name)}
             />
-            <span className="jp-ucdh-S3-progressText">
+            <span className={CSS.S3.progressText}>
               {item.state === 'uploading'
                 ? `${formatBytes(item.loaded)} / ${formatBytes(item.total)}`
                 : item.state === 'done'
@@ -195,7 +195,7 @@ export function UploadList(props: {
             {item.state === 'uploading' ? (
               <button
                 type="button"
-                className="jp-ucdh-S3-cancel jp-Button jp-mod-minimal"
+                className={`${CSS.S3.cancel} jp-Button jp-mod-minimal`}
                 onClick={() => onCancel(item.id)}
               >
                 {trans.__('Cancel')}
@@ -203,7 +203,7 @@ export function UploadList(props: {
             ) : (
               <button
                 type="button"
-                className="jp-ucdh-S3-dismiss jp-Button jp-mod-minimal"
+                className={`${CSS.S3.dismiss} jp-Button jp-mod-minimal`}
                 aria-label={trans.__('Dismiss')}
                 onClick={() => onDismiss(item.id)}
               >

@@ -36,8 +36,8 @@ export function StatusView(props: IStatusViewProps): JSX.Element {
   const status = state.kind === 'loading' ? null : state.status;
   return (
     <>
-      <div className="jp-ucdh-StatusHeader-bar">
-        <h2 className="jp-ucdh-StatusHeader-title">{trans.__('AWS')}</h2>
+      <div className={CSS.StatusHeader.bar}>
+        <h2 className={CSS.StatusHeader.title}>{trans.__('AWS')}</h2>
         {status?.mode === 'local' && (
           <span
             className={C.mode}
@@ -83,7 +83,7 @@ export function StatusView(props: IStatusViewProps): JSX.Element {
           <MachineLine workspace={status.workspace} trans={trans} />
         )}
         {status?.package_source && (
-          <p className="jp-ucdh-StatusHeader-packages">
+          <p className={CSS.StatusHeader.packages}>
             {trans.__('Packages from: %1', status.package_source.label)}
           </p>
         )}
@@ -130,8 +130,8 @@ function DatabricksLine(props: {
   const { databricks, busy, trans, onRetry } = props;
   const host = hostLabel(databricks.host);
   return (
-    <div className="jp-ucdh-StatusHeader-databricks">
-      <p className="jp-ucdh-StatusHeader-databricksIdentity">
+    <div className={CSS.StatusHeader.databricks}>
+      <p className={CSS.StatusHeader.databricksIdentity}>
         {databricks.user
           ? trans.__('Databricks: %1 @ %2', databricks.user, host)
           : trans.__('Databricks: %1', host)}
@@ -159,7 +159,7 @@ function IdentityView(props: {
       <dt>{trans.__('Account')}</dt>
       <dd className={C.account}>{status.identity?.account ?? unknown}</dd>
       <dt>{trans.__('Signed in as')}</dt>
-      <dd className="jp-ucdh-StatusHeader-principal">
+      <dd className={CSS.StatusHeader.principal}>
         {status.identity ? (
           <>
             <span className={C.arn} title={status.identity.arn}>
@@ -187,7 +187,7 @@ function CopyArnButton(props: {
   return (
     <button
       type="button"
-      className="jp-ucdh-StatusHeader-copyArn jp-Button jp-mod-minimal"
+      className={`${CSS.StatusHeader.copyArn} jp-Button jp-mod-minimal`}
       aria-label={label}
       title={label}
       onClick={() => {
