@@ -12,8 +12,8 @@ import * as React from 'react';
 import { useUcdhClient } from '../client';
 import { IProblem } from '../api';
 import { Backend, IInstanceType } from '../compute/api';
-import type { IConfig } from '../status/api';
 import type { StatusModel } from '../status/model';
+import { useConfig } from '../status/useConfig';
 import type { RunChoices } from './choices';
 import {
   ClusterMode,
@@ -130,34 +130,6 @@ export function RunForm(props: IRunFormProps): JSX.Element {
       )}
     </div>
   );
-}
-
-/**
- * The configuration of the shared status model, asked at most once per page
- * (a failed answer is asked again by the next dialog). `settled` once the
- * server answered either way: which backends exist decides the form's first
- * state, and a failure means EC2 only.
- */
-function useConfig(status: StatusModel): {
-  data: IConfig | null;
-  settled: boolean;
-} {
-  const [state, setState] = React.useState(() => ({
-    data: status.config,
-    settled: status.config !== null
-  }));
-  React.useEffect(() => {
-    let live = true;
-    void status.loadConfig().then(data => {
-      if (live) {
-        setState({ data, settled: true });
-      }
-    });
-    return () => {
-      live = false;
-    };
-  }, [status]);
-  return state;
 }
 
 /** Until the notebook is read there is nothing to submit. */
