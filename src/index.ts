@@ -30,7 +30,9 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
+import { UcdhClient } from './client';
 import { cloudIcon } from './icons';
+import { StatusModel } from './status/model';
 import { RunsSection } from './runs/section';
 import { runsPlugin } from './runs/plugin';
 import { addUploadToS3Command } from './s3/command';
@@ -40,12 +42,19 @@ import { FeatureSwitches, UcdhSidebar } from './sidebar';
 import {
   CommandIDs,
   IFeatureSwitches,
+  IUcdhClient,
+  IUcdhStatus,
   PALETTE_CATEGORY,
   PluginIDs,
   TRANSLATION_DOMAIN
 } from './tokens';
 
 export * from './api';
+export * from './client';
+export * from './compute/api';
+export * from './runs/api';
+export * from './status/api';
+export * from './status/model';
 export { InstancePicker } from './compute';
 export type { IInstancePickerProps } from './compute';
 export { openRunDialog, RunsSection } from './runs';
@@ -54,14 +63,42 @@ export type { IS3Location, IS3Listing, IS3Object, IS3Folder } from './s3';
 export * from './request';
 export * from './tokens';
 
+/**
+ * The one client of the server routes, on JupyterLab's server settings; the
+ * other plugins receive it (no request is sent here).
+ */
+export const clientPlugin: JupyterFrontEndPlugin<UcdhClient> = {
+  id: PluginIDs.client,
+  description: 'The client of the ucdh-jupyter server routes.',
+  autoStart: true,
+  provides: IUcdhClient,
+  activate: (app: JupyterFrontEnd): UcdhClient =>
+    new UcdhClient(app.serviceManager.serverSettings)
+};
+
+/**
+ * The shared status and configuration; asked by its first reader (the
+ * feature switches once JupyterLab has restored, the header once shown).
+ */
+export const statusPlugin: JupyterFrontEndPlugin<StatusModel> = {
+  id: PluginIDs.status,
+  description: 'The AWS status and the administrator configuration.',
+  autoStart: true,
+  requires: [IUcdhClient],
+  provides: IUcdhStatus,
+  activate: (app: JupyterFrontEnd, client: UcdhClient): StatusModel =>
+    new StatusModel(client)
+};
+
 /** The administrator's feature switches, read once JupyterLab has started. */
 export const featuresPlugin: JupyterFrontEndPlugin<IFeatureSwitches> = {
   id: PluginIDs.features,
   description: 'Which ucdh-jupyter features the administrator switched on.',
   autoStart: true,
+  requires: [IUcdhStatus],
   provides: IFeatureSwitches,
-  activate: (app: JupyterFrontEnd): IFeatureSwitches => {
-    const features = new FeatureSwitches(app.serviceManager.serverSettings);
+  activate: (app: JupyterFrontEnd, status: StatusModel): IFeatureSwitches => {
+    const features = new FeatureSwitches(status);
     // Not awaited: the switches apply when they arrive.
     void app.restored.then(() => features.load());
     return features;
@@ -73,6 +110,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.sidebar,
   description: 'A left sidebar showing your AWS identity, data and runs.',
   autoStart: true,
+  requires: [IUcdhClient, IUcdhStatus],
   optional: [
     ISettingRegistry,
     ICommandPalette,
@@ -83,6 +121,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   ],
   activate: (
     app: JupyterFrontEnd,
+    client: UcdhClient,
+    status: StatusModel,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
@@ -92,7 +132,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const sidebar = new UcdhSidebar({
-      serverSettings: app.serviceManager.serverSettings,
+      client,
+      status,
       translator: translator ?? nullTranslator,
       commands: app.commands,
       workspaceFolder: () => fileBrowserPath(app),
@@ -106,6 +147,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       addUploadToS3Command(app, {
         trans,
         activity: s3.activity,
+        status,
         reveal: () => {
           app.shell.activateById(sidebar.id);
           sidebar.showSection('s3');
@@ -240,4 +282,10 @@ function fileBrowserPath(app: JupyterFrontEnd): string {
   return '';
 }
 
-export default [featuresPlugin, sidebarPlugin, runsPlugin];
+export default [
+  clientPlugin,
+  statusPlugin,
+  featuresPlugin,
+  sidebarPlugin,
+  runsPlugin
+];

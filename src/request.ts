@@ -167,6 +167,42 @@ export function uploadAPI<T>(
   });
 }
 
+/**
+ * The gateway bound to one server connection: what each area's API object
+ * (`client.s3`, `client.runs`, …) sends its requests through, so the server
+ * settings are given once, when the `UcdhClient` is built.
+ */
+export class ApiGateway {
+  /** @param serverSettings connection to the Jupyter server; the page's own by default */
+  constructor(
+    readonly serverSettings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  ) {}
+
+  /** {@link requestAPI} on this connection. */
+  request<T>(endPoint: string, init: RequestInit = {}): Promise<T> {
+    return requestAPI<T>(endPoint, init, this.serverSettings);
+  }
+
+  /** {@link postAPI} on this connection. */
+  post<T>(endPoint: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    return postAPI<T>(endPoint, body, this.serverSettings, signal);
+  }
+
+  /** {@link uploadAPI} on this connection. */
+  upload<T>(
+    endPoint: string,
+    body: Blob,
+    options: IUploadOptions = {}
+  ): Promise<T> {
+    return uploadAPI<T>(endPoint, body, options, this.serverSettings);
+  }
+
+  /** {@link apiURL} on this connection. */
+  url(endPoint: string): string {
+    return apiURL(endPoint, this.serverSettings);
+  }
+}
+
 /** Parse a reply body; a non-2xx status or a body that is not JSON throws. */
 function decodeReply<T>(status: number, statusText: string, text: string): T {
   if (status === 204) {

@@ -6,10 +6,14 @@
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 
-import type { IFeatures } from './api';
+import type { UcdhClient } from './client';
+import type { IFeatures } from './status/api';
+import type { StatusModel } from './status/model';
 
-/** Plugin ids; each has a matching `schema/<name>.json`. */
+/** Plugin ids; each with settings has a matching `schema/<name>.json`. */
 export namespace PluginIDs {
+  export const client = 'ucdh-jupyter:client';
+  export const status = 'ucdh-jupyter:status';
   export const sidebar = 'ucdh-jupyter:sidebar';
   export const runs = 'ucdh-jupyter:runs';
   export const features = 'ucdh-jupyter:features';
@@ -32,6 +36,24 @@ export interface IFeatureSwitches {
 export const IFeatureSwitches = new Token<IFeatureSwitches>(
   'ucdh-jupyter:IFeatureSwitches',
   'Which ucdh-jupyter features the administrator switched on.'
+);
+
+/**
+ * The application's one client of the server routes, built when the plugins
+ * activate from JupyterLab's server settings.
+ */
+export const IUcdhClient = new Token<UcdhClient>(
+  'ucdh-jupyter:IUcdhClient',
+  'The client of the ucdh-jupyter server routes.'
+);
+
+/**
+ * The shared status and configuration (`GET status`, `GET config`) that the
+ * sidebar, the feature switches, the run dialog and "Upload to S3…" read.
+ */
+export const IUcdhStatus = new Token<StatusModel>(
+  'ucdh-jupyter:IUcdhStatus',
+  'The AWS status and the administrator configuration, fetched once and polled.'
 );
 
 /** Command ids, `ucdh-jupyter:verb-noun`. */
@@ -75,6 +97,20 @@ export namespace CSS {
     export const message = 'jp-ucdh-StatusHeader-message';
     export const retry = 'jp-ucdh-StatusHeader-retry';
     export const refresh = 'jp-ucdh-StatusHeader-refresh';
+    export const machine = 'jp-ucdh-StatusHeader-machine';
+    export const machineType = 'jp-ucdh-StatusHeader-machineType';
+    export const idle = 'jp-ucdh-StatusHeader-idle';
+    export const suggestion = 'jp-ucdh-StatusHeader-suggestion';
+    export const suggestionSummary = 'jp-ucdh-StatusHeader-suggestionSummary';
+    export const suggestionText = 'jp-ucdh-StatusHeader-suggestionText';
+    export const suggestionReason = 'jp-ucdh-StatusHeader-suggestionReason';
+    export const bar = 'jp-ucdh-StatusHeader-bar';
+    export const title = 'jp-ucdh-StatusHeader-title';
+    export const packages = 'jp-ucdh-StatusHeader-packages';
+    export const databricks = 'jp-ucdh-StatusHeader-databricks';
+    export const databricksIdentity = 'jp-ucdh-StatusHeader-databricksIdentity';
+    export const principal = 'jp-ucdh-StatusHeader-principal';
+    export const copyArn = 'jp-ucdh-StatusHeader-copyArn';
   }
 
   /** Where the shown prices come from; always visible next to any price. */
@@ -102,6 +138,41 @@ export namespace CSS {
     export const problem = 'jp-ucdh-Compute-problem';
     export const retry = 'jp-ucdh-Compute-retry';
     export const status = 'jp-ucdh-Compute-status';
+    export const presetBar = 'jp-ucdh-Compute-presetBar';
+    export const presetText = 'jp-ucdh-Compute-presetText';
+    export const field = 'jp-ucdh-Compute-field';
+    export const fields = 'jp-ucdh-Compute-fields';
+    export const clear = 'jp-ucdh-Compute-clear';
+    export const toggles = 'jp-ucdh-Compute-toggles';
+    export const toggle = 'jp-ucdh-Compute-toggle';
+    export const chartAxis = 'jp-ucdh-Compute-chartAxis';
+    export const chartYTick = 'jp-ucdh-Compute-chartYTick';
+    export const chartTitle = 'jp-ucdh-Compute-chartTitle';
+    export const chartSelection = 'jp-ucdh-Compute-chartSelection';
+    export const point = 'jp-ucdh-Compute-point';
+    export const badge = 'jp-ucdh-Compute-badge';
+    export const specPart = 'jp-ucdh-Compute-specPart';
+    export const specGpu = 'jp-ucdh-Compute-specGpu';
+    export const name = 'jp-ucdh-Compute-name';
+    export const spec = 'jp-ucdh-Compute-spec';
+    export const header = 'jp-ucdh-Compute-header';
+    export const limits = 'jp-ucdh-Compute-limits';
+    export const selected = 'jp-ucdh-Compute-selected';
+    export const selectedName = 'jp-ucdh-Compute-selectedName';
+    export const selectedSpec = 'jp-ucdh-Compute-selectedSpec';
+    export const inputs = 'jp-ucdh-Compute-inputs';
+    export const help = 'jp-ucdh-Compute-help';
+    export const result = 'jp-ucdh-Compute-result';
+    export const total = 'jp-ucdh-Compute-total';
+    export const currency = 'jp-ucdh-Compute-currency';
+    export const billing = 'jp-ucdh-Compute-billing';
+    export const excludes = 'jp-ucdh-Compute-excludes';
+    export const sortMark = 'jp-ucdh-Compute-sortMark';
+    export const catalog = 'jp-ucdh-Compute-catalog';
+    export const summaryHead = 'jp-ucdh-Compute-summaryHead';
+    export const srOnly = 'jp-ucdh-Compute-srOnly';
+    export const details = 'jp-ucdh-Compute-details';
+    export const message = 'jp-ucdh-Compute-message';
   }
 
   export namespace S3 {
@@ -132,6 +203,46 @@ export namespace CSS {
     export const match = 'jp-ucdh-S3-match';
     export const matchFolder = 'jp-ucdh-S3-matchFolder';
     export const dropping = 'jp-mod-dropping';
+    export const folder = 'jp-ucdh-S3-folder';
+    export const name = 'jp-ucdh-S3-name';
+    export const searchProgress = 'jp-ucdh-S3-searchProgress';
+    export const searchCancel = 'jp-ucdh-S3-searchCancel';
+    export const scroll = 'jp-ucdh-S3-scroll';
+    export const matchName = 'jp-ucdh-S3-matchName';
+    export const icon = 'jp-ucdh-S3-icon';
+    export const matchWithin = 'jp-ucdh-S3-matchWithin';
+    export const deleteSummary = 'jp-ucdh-S3-deleteSummary';
+    export const bulkLabel = 'jp-ucdh-S3-bulkLabel';
+    export const selectionBar = 'jp-ucdh-S3-selectionBar';
+    export const selectionCount = 'jp-ucdh-S3-selectionCount';
+    export const clearSelection = 'jp-ucdh-S3-clearSelection';
+    export const bulk = 'jp-ucdh-S3-bulk';
+    export const conflicts = 'jp-ucdh-S3-conflicts';
+    export const destination = 'jp-ucdh-S3-destination';
+    export const field = 'jp-ucdh-S3-field';
+    export const destBucket = 'jp-ucdh-S3-destBucket';
+    export const destPrefix = 'jp-ucdh-S3-destPrefix';
+    export const destTargets = 'jp-ucdh-S3-destTargets';
+    export const uploadDialog = 'jp-ucdh-S3-uploadDialog';
+    export const toolbar = 'jp-ucdh-S3-toolbar';
+    export const crumb = 'jp-ucdh-S3-crumb';
+    export const separator = 'jp-ucdh-S3-separator';
+    export const modified = 'jp-ucdh-S3-modified';
+    export const storageClass = 'jp-ucdh-S3-class';
+    export const rowActions = 'jp-ucdh-S3-rowActions';
+    export const menuBackdrop = 'jp-ucdh-S3-menuBackdrop';
+    export const menuCaption = 'jp-ucdh-S3-menuCaption';
+    export const overlay = 'jp-ucdh-S3-overlay';
+    export const uploads = 'jp-ucdh-S3-uploads';
+    export const progressName = 'jp-ucdh-S3-progressName';
+    export const progressText = 'jp-ucdh-S3-progressText';
+    export const cancel = 'jp-ucdh-S3-cancel';
+    export const dismiss = 'jp-ucdh-S3-dismiss';
+    export const section = 'jp-ucdh-S3Section';
+    export const transfers = 'jp-ucdh-S3-transfers';
+    export const transferItem = 'jp-ucdh-S3-transferItem';
+    export const window = 'jp-ucdh-S3-window';
+    export const details = 'jp-ucdh-S3-details';
   }
 
   export namespace Runs {
@@ -158,6 +269,24 @@ export namespace CSS {
     export const logSource = 'jp-ucdh-RunLogPanel-source';
     export const logCause = 'jp-ucdh-RunLogPanel-cause';
     export const logNote = 'jp-ucdh-RunLogPanel-note';
+    export const logRunId = 'jp-ucdh-Runs-logRunId';
+    export const logDialog = 'jp-ucdh-RunLogDialog';
+    export const section = 'jp-ucdh-RunsSection';
+    export const bar = 'jp-ucdh-Runs-bar';
+    export const list = 'jp-ucdh-Runs-list';
+    export const head = 'jp-ucdh-Runs-head';
+    export const name = 'jp-ucdh-Runs-name';
+    export const backend = 'jp-ucdh-Runs-backend';
+    export const facts = 'jp-ucdh-Runs-facts';
+    export const type = 'jp-ucdh-Runs-type';
+    export const exit = 'jp-ucdh-Runs-exit';
+    export const actions = 'jp-ucdh-Runs-actions';
+    export const html = 'jp-ucdh-Runs-html';
+    export const databricks = 'jp-ucdh-Runs-databricks';
+    export const started = 'jp-ucdh-Runs-started';
+    export const live = 'jp-ucdh-Runs-live';
+    export const progressBar = 'jp-ucdh-Runs-progressBar';
+    export const progressText = 'jp-ucdh-Runs-progressText';
   }
 
   export namespace RunDialog {
@@ -174,6 +303,33 @@ export namespace CSS {
     export const expectedCost = 'jp-ucdh-RunDialog-expectedCost';
     export const blockers = 'jp-ucdh-RunDialog-blockers';
     export const status = 'jp-ucdh-RunDialog-status';
+    export const help = 'jp-ucdh-RunDialog-help';
+    export const counts = 'jp-ucdh-RunDialog-counts';
+    export const history = 'jp-ucdh-RunDialog-history';
+    export const verdict = 'jp-ucdh-RunDialog-verdict';
+    export const body = 'jp-ucdh-RunDialog-body';
+    export const notebook = 'jp-ucdh-RunDialog-notebook';
+    export const machine = 'jp-ucdh-RunDialog-machine';
+    export const backendChoice = 'jp-ucdh-RunDialog-backendChoice';
+    export const unavailable = 'jp-ucdh-RunDialog-unavailable';
+    export const reason = 'jp-ucdh-RunDialog-reason';
+    export const cluster = 'jp-ucdh-RunDialog-cluster';
+    export const grid = 'jp-ucdh-RunDialog-grid';
+    export const clusterMode = 'jp-ucdh-RunDialog-clusterMode';
+    export const workers = 'jp-ucdh-RunDialog-workers';
+    export const notebookOnly = 'jp-ucdh-RunDialog-notebookOnly';
+    export const content = 'jp-ucdh-RunDialog-content';
+    export const runtime = 'jp-ucdh-RunDialog-runtime';
+    export const expected = 'jp-ucdh-RunDialog-expected';
+    export const fileActions = 'jp-ucdh-RunDialog-fileActions';
+    export const fileList = 'jp-ucdh-RunDialog-fileList';
+    export const secret = 'jp-ucdh-RunDialog-secret';
+    export const size = 'jp-ucdh-RunDialog-size';
+    export const packages = 'jp-ucdh-RunDialog-packages';
+    export const unresolved = 'jp-ucdh-RunDialog-unresolved';
+    export const python = 'jp-ucdh-RunDialog-python';
+    export const image = 'jp-ucdh-RunDialog-image';
+    export const packageSource = 'jp-ucdh-RunDialog-packageSource';
   }
 
   /** The Run on AWS button of the notebook toolbar. */

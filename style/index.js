@@ -1,1 +1,5 @@
-import './base.css';
+import './common.css';
+import './sidebar.css';
+import './compute.css';
+import './s3.css';
+import './runs.css';

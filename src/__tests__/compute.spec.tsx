@@ -6,6 +6,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import { UcdhClient } from '../client';
 import { ComputeSection } from '../compute/widget';
 import { fakeServer } from './computefixtures';
 import { find, typeInto, waitFor } from './dom';
@@ -61,7 +62,7 @@ describe('ComputeSection', () => {
     const server = fakeServer(options);
     section = new ComputeSection({
       trans,
-      serverSettings: server.serverSettings,
+      client: new UcdhClient(server.serverSettings),
       debounceMs: 20
     });
     Widget.attach(section, document.body);
@@ -78,7 +79,7 @@ describe('ComputeSection', () => {
     const server = fakeServer();
     section = new ComputeSection({
       trans,
-      serverSettings: server.serverSettings
+      client: new UcdhClient(server.serverSettings)
     });
     section.hide();
     Widget.attach(section, document.body);

@@ -9,7 +9,7 @@ import type {
   IEstimate,
   IEstimateRequest,
   IInstanceType
-} from '../api';
+} from '../compute/api';
 
 /** A type with the fields a test does not care about filled in. */
 export function instanceType(

@@ -29,7 +29,7 @@ import {
   sortTypes
 } from '../compute/model';
 import { priceSourceLabel } from '../compute/prices';
-import { formatDate } from '../format';
+import { formatDate } from '../common/format';
 import { PRICES, TYPES } from './computefixtures';
 
 const trans = nullTranslator.load('ucdh_jupyter');

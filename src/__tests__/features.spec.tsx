@@ -12,7 +12,9 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import type { IFeatures } from '../api';
+import { UcdhClient } from '../client';
+import { StatusModel } from '../status/model';
+import type { IFeatures } from '../status/api';
 import { featuresPlugin } from '../index';
 import { runsPlugin } from '../runs/plugin';
 import { FeatureSwitches, UcdhSidebar } from '../sidebar';
@@ -58,7 +60,9 @@ function sectionKeys(sidebar: UcdhSidebar): string[] {
 describe('FeatureSwitches', () => {
   it('counts every feature as on until the server says, then follows it', async () => {
     const { serverSettings } = serverWith(S3_AND_RUNS_OFF);
-    const switches = new FeatureSwitches(serverSettings);
+    const switches = new FeatureSwitches(
+      new StatusModel(new UcdhClient(serverSettings))
+    );
     const seen: IFeatures[] = [];
     switches.changed.connect((_, features) => seen.push(features));
 
@@ -73,7 +77,9 @@ describe('FeatureSwitches', () => {
 
   it('hides nothing when the server cannot say', async () => {
     const { serverSettings } = serverWith('down');
-    const switches = new FeatureSwitches(serverSettings);
+    const switches = new FeatureSwitches(
+      new StatusModel(new UcdhClient(serverSettings))
+    );
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
 
     expect(await switches.load()).toBeNull();
@@ -93,7 +99,10 @@ describe('FeatureSwitches', () => {
       restored
     } as unknown as JupyterFrontEnd;
 
-    const switches = featuresPlugin.activate(app) as IFeatureSwitches;
+    const switches = featuresPlugin.activate(
+      app,
+      new StatusModel(new UcdhClient(serverSettings))
+    ) as IFeatureSwitches;
     await new Promise(resolve => setTimeout(resolve, 10));
     expect(configRequests()).toBe(0);
 
@@ -114,9 +123,11 @@ describe('UcdhSidebar with feature switches', () => {
 
   it('removes the sections of switched-off features when the switches arrive', async () => {
     const { serverSettings } = serverWith(S3_AND_RUNS_OFF);
-    const features = new FeatureSwitches(serverSettings);
+    const features = new FeatureSwitches(
+      new StatusModel(new UcdhClient(serverSettings))
+    );
     sidebar = new UcdhSidebar({
-      serverSettings,
+      client: new UcdhClient(serverSettings),
       translator: nullTranslator,
       features
     });
@@ -137,10 +148,15 @@ describe('UcdhSidebar with feature switches', () => {
       compute: false,
       runs: true
     });
-    const features = new FeatureSwitches(serverSettings);
+    const features = new FeatureSwitches(
+      new StatusModel(new UcdhClient(serverSettings))
+    );
     await features.load();
 
-    sidebar = new UcdhSidebar({ serverSettings, features });
+    sidebar = new UcdhSidebar({
+      client: new UcdhClient(serverSettings),
+      features
+    });
 
     expect(sectionKeys(sidebar)).toEqual(['s3', 'runs']);
   });
@@ -168,16 +184,29 @@ describe('Run on AWS with runs switched off', () => {
     } as unknown as IToolbarWidgetRegistry;
     const app = {
       commands,
-      serviceManager: { serverSettings: ServerConnection.makeSettings() }
+      restored: Promise.resolve()
     } as unknown as JupyterFrontEnd;
-    runsPlugin.activate(app, null, toolbarRegistry, null, null, features);
+    const client = new UcdhClient();
+    runsPlugin.activate(
+      app,
+      client,
+      new StatusModel(client),
+      null,
+      null,
+      toolbarRegistry,
+      null,
+      null,
+      features
+    );
     const panel = { context: { path: 'a.ipynb' } } as unknown as NotebookPanel;
     return { commands, button: () => factory!(panel) };
   }
 
   it('hides the toolbar button and the command once the switches say so', async () => {
     const { serverSettings } = serverWith(S3_AND_RUNS_OFF);
-    const features = new FeatureSwitches(serverSettings);
+    const features = new FeatureSwitches(
+      new StatusModel(new UcdhClient(serverSettings))
+    );
     const { commands, button } = activateRuns(features);
     const early = button();
     expect(early.isHidden).toBe(false);
@@ -203,7 +232,9 @@ describe('Run on AWS with runs switched off', () => {
       compute: false,
       runs: true
     });
-    const features = new FeatureSwitches(serverSettings);
+    const features = new FeatureSwitches(
+      new StatusModel(new UcdhClient(serverSettings))
+    );
     const { commands, button } = activateRuns(features);
 
     await features.load();
@@ -212,5 +243,37 @@ describe('Run on AWS with runs switched off', () => {
     expect(
       commands.isEnabled(CommandIDs.runNotebook, { path: 'a.ipynb' })
     ).toBe(true);
+  });
+});
+
+describe('StatusModel configuration', () => {
+  it('asks the server once for every reader: switches, run dialog, Upload to S3', async () => {
+    const { serverSettings, configRequests } = serverWith(S3_AND_RUNS_OFF);
+    const status = new StatusModel(new UcdhClient(serverSettings));
+    const switches = new FeatureSwitches(status);
+
+    const answers = await Promise.all([
+      switches.load(),
+      status.loadConfig(),
+      status.loadConfig()
+    ]);
+
+    expect(configRequests()).toBe(1);
+    expect(answers[0]).toEqual(S3_AND_RUNS_OFF);
+    expect(answers[1]?.features).toEqual(S3_AND_RUNS_OFF);
+    expect(status.config?.features).toEqual(S3_AND_RUNS_OFF);
+    status.dispose();
+  });
+
+  it('asks again after a failure, and says why it failed', async () => {
+    const { serverSettings, configRequests } = serverWith('down');
+    const status = new StatusModel(new UcdhClient(serverSettings));
+
+    expect(await status.loadConfig()).toBeNull();
+    expect(status.configProblem?.message).toBe('down');
+    expect(await status.loadConfig()).toBeNull();
+
+    expect(configRequests()).toBe(2);
+    status.dispose();
   });
 });

@@ -11,7 +11,7 @@ import {
   formatDuration,
   formatMoment,
   formatTime
-} from '../format';
+} from '../common/format';
 import { formatModified } from '../s3/model';
 
 /** ISO text (UTC) of a moment given in the local time zone, whatever it is. */

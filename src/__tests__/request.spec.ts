@@ -4,7 +4,8 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { getStatus, IStatus } from '../api';
+import { UcdhClient } from '../client';
+import { IStatus } from '../status/api';
 import { postAPI, requestAPI, UcdhRequestError } from '../request';
 
 const BASE_URL = 'http://localhost:8888/jupyterlab/default/';
@@ -63,7 +64,7 @@ describe('requestAPI', () => {
   it('joins the base URL, the ucdh-jupyter namespace and the endpoint', async () => {
     const server = fakeServer(async () => jsonResponse(200, STATUS));
 
-    await getStatus(server.settings);
+    await new UcdhClient(server.settings).status.getStatus();
 
     // ServerConnection appends a cache-busting query string; only the path matters.
     const [url] = server.urls.map(u => new URL(u));
@@ -76,7 +77,7 @@ describe('requestAPI', () => {
   it('returns the parsed JSON body of a successful reply', async () => {
     const server = fakeServer(async () => jsonResponse(200, STATUS));
 
-    const status = await getStatus(server.settings);
+    const status = await new UcdhClient(server.settings).status.getStatus();
 
     expect(status).toEqual(STATUS);
   });
@@ -98,7 +99,9 @@ describe('requestAPI', () => {
       })
     );
 
-    const error = await caught(getStatus(server.settings));
+    const error = await caught(
+      new UcdhClient(server.settings).status.getStatus()
+    );
 
     expect(error.status).toBe(403);
     expect(error.code).toBe('access_denied');
@@ -118,7 +121,9 @@ describe('requestAPI', () => {
         })
     );
 
-    const error = await caught(getStatus(server.settings));
+    const error = await caught(
+      new UcdhClient(server.settings).status.getStatus()
+    );
 
     expect(error.status).toBe(502);
     expect(error.code).toBe('http_502');
@@ -132,7 +137,9 @@ describe('requestAPI', () => {
       async () => new Response('Not Found', { status: 404 })
     );
 
-    const error = await caught(getStatus(server.settings));
+    const error = await caught(
+      new UcdhClient(server.settings).status.getStatus()
+    );
 
     expect(error.status).toBe(404);
     expect(error.hint).toContain('jupyter server extension list');
@@ -143,7 +150,9 @@ describe('requestAPI', () => {
       async () => new Response('<html>login</html>', { status: 200 })
     );
 
-    const error = await caught(getStatus(server.settings));
+    const error = await caught(
+      new UcdhClient(server.settings).status.getStatus()
+    );
 
     expect(error.status).toBe(200);
     expect(error.code).toBe('invalid_response');
@@ -154,7 +163,9 @@ describe('requestAPI', () => {
       Promise.reject(new TypeError('Failed to fetch'))
     );
 
-    const error = await caught(getStatus(server.settings));
+    const error = await caught(
+      new UcdhClient(server.settings).status.getStatus()
+    );
 
     expect(error.status).toBe(0);
     expect(error.code).toBe('network_error');

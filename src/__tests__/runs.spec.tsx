@@ -7,7 +7,8 @@ import { Dialog } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 
-import type { IConfig, IRunPrepare, IRunRequest, IRunUsage } from '../api';
+import type { IRunPrepare, IRunRequest, IRunUsage } from '../runs/api';
+import type { IConfig } from '../status/api';
 import { RunDialog } from '../runs/dialog';
 import { CommandIDs } from '../tokens';
 import { find, typeInto, waitFor } from './dom';

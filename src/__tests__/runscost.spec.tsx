@@ -6,7 +6,8 @@
  */
 import { nullTranslator } from '@jupyterlab/translation';
 
-import type { IConfig, IRunPrepare, IRunRequest } from '../api';
+import type { IRunPrepare, IRunRequest } from '../runs/api';
+import type { IConfig } from '../status/api';
 import { RunDialog } from '../runs/dialog';
 import { find, typeInto, waitFor } from './dom';
 import {

@@ -5,15 +5,14 @@
  */
 import { Dialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
-import { nullTranslator } from '@jupyterlab/translation';
+import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
+import { UcdhClient } from '../client';
+import type { IProblem, IProblemText } from '../api';
+import type { IEstimateRequest } from '../compute/api';
 import type {
-  IConfig,
-  IEstimateRequest,
-  IProblem,
-  IProblemText,
   IRun,
   IRunBackends,
   IRunCost,
@@ -26,7 +25,8 @@ import type {
   IRunUsage,
   RunLogSource,
   RunState
-} from '../api';
+} from '../runs/api';
+import type { IConfig } from '../status/api';
 import {
   catalogFor,
   estimateFor,
@@ -533,7 +533,7 @@ export function runsSections(): {
     show(server, commands) {
       section = new RunsSection({
         trans: nullTranslator.load('ucdh_jupyter'),
-        serverSettings: server.serverSettings,
+        client: new UcdhClient(server.serverSettings),
         commands,
         intervalMs: 20
       });
@@ -555,13 +555,13 @@ export function runsSections(): {
  */
 export function openRunDialog(
   server: { serverSettings: ServerConnection.ISettings },
-  trans = nullTranslator.load('ucdh_jupyter'),
+  trans: TranslationBundle = nullTranslator.load('ucdh_jupyter'),
   initial?: IRerun
 ): { dialog: RunDialog; result: Promise<Dialog.IResult<IRun | null>> } {
   const form = new RunFormWidget({
     notebookPath: PREPARE.notebook_path,
     trans,
-    serverSettings: server.serverSettings,
+    client: new UcdhClient(server.serverSettings),
     debounceMs: 10,
     initial
   });

@@ -4,7 +4,8 @@
  * opens first (under the cause) when the run failed before its runner started.
  */
 
-import type { IProblem, IRun, IRunLog, RunLogSource } from '../api';
+import type { IProblem } from '../api';
+import type { IRun, IRunLog, RunLogSource } from '../runs/api';
 import { find, waitFor } from './dom';
 import { DONE_ID, fakeRunsServer, makeRun, runsSections } from './runsfixtures';
 

@@ -2,17 +2,18 @@
  * The runs' pure logic: what a user reads about a run (state, time, cost,
  * failure) and how the run dialog reads what they typed.
  */
+import { StateDB } from '@jupyterlab/statedb';
 import { nullTranslator } from '@jupyterlab/translation';
 
-import type { RunState } from '../api';
-import { formatSize } from '../s3/model';
+import type { RunState } from '../runs/api';
+import { formatBytes } from '../common/format';
+import { RUN_CHOICES_KEY, RunChoices } from '../runs/choices';
 import {
   anyActive,
   changedParameters,
   checkedByDefault,
   elapsedSeconds,
   failureText,
-  formatBytes,
   formatRunCost,
   isFinal,
   maxCost,
@@ -270,7 +271,6 @@ describe('the run dialog form', () => {
     expect(formatBytes(2_400_000)).toBe('2.3 MiB');
     // runs_max_files_mb = 50 (MiB on the server) reads 50, not "52.4 MB"
     expect(formatBytes(50 * 1024 * 1024)).toBe('50 MiB');
-    expect(formatBytes(4200)).toBe(formatSize(4200));
   });
 
   it('reads typed parameters as JSON or Python literals, strings stay strings', () => {
@@ -385,5 +385,42 @@ describe('run backends', () => {
     ).toBe(
       'The Databricks run is cancelled and its job cluster, m5.xlarge × 2 (1 worker + driver), is terminated.'
     );
+  });
+});
+
+describe('RunChoices', () => {
+  it('remembers the last run choices across a reload through the state database', async () => {
+    const db = new StateDB();
+    const before = new RunChoices(db);
+    before.remember({ backend: 'databricks', instanceType: 'm5.large' });
+    before.remember({ clusterMode: 'new_cluster', workers: 3 });
+
+    // A reload: a new page reads what the old one stored.
+    const after = new RunChoices(db);
+    expect(after.current).toEqual({});
+    await after.restore();
+
+    expect(after.current).toEqual({
+      backend: 'databricks',
+      instanceType: 'm5.large',
+      clusterMode: 'new_cluster',
+      workers: 3
+    });
+  });
+
+  it('keeps only well-typed stored fields, and works in memory without a database', async () => {
+    const db = new StateDB();
+    await db.save(RUN_CHOICES_KEY, { backend: 7, workers: 'three' });
+    const stored = new RunChoices(db);
+    await stored.restore();
+    expect(stored.current).toEqual({});
+
+    const memory = new RunChoices();
+    await memory.restore();
+    memory.remember({ backend: 'ec2', instanceType: 't3.small' });
+    expect(memory.current).toEqual({
+      backend: 'ec2',
+      instanceType: 't3.small'
+    });
   });
 });

@@ -5,7 +5,7 @@
  * the browser tab is hidden; an unchanged answer repaints nothing; and the end
  * of each run is announced once.
  */
-import type { IRun } from '../api';
+import type { IRun } from '../runs/api';
 import { IPage, RunsPoller } from '../runs/poller';
 import { DONE_ID, makeRun, RUNNING_ID } from './runsfixtures';
 

@@ -9,7 +9,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 
 import { RunDialog } from '../runs/dialog';
-import { formatDateTime, formatMoment } from '../format';
+import { formatDateTime, formatMoment } from '../common/format';
 import { find, waitFor } from './dom';
 import {
   DONE_ID,

@@ -7,6 +7,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import { UcdhClient } from '../client';
 import { S3Section } from '../s3/section';
 import { find, typeInto, waitFor } from './dom';
 import { dragStart, FakeXHR, fakeS3Server } from './s3fixtures';
@@ -25,7 +26,7 @@ describe('S3Section', () => {
   function shown(server: ReturnType<typeof fakeS3Server>): HTMLElement {
     section = new S3Section({
       trans,
-      serverSettings: server.serverSettings,
+      client: new UcdhClient(server.serverSettings),
       pageSize: 4,
       workspaceFolder: () => 'data'
     });
@@ -45,7 +46,10 @@ describe('S3Section', () => {
 
   it('asks for nothing until shown, then lists buckets', async () => {
     const server = fakeS3Server({ objects: 2 });
-    section = new S3Section({ trans, serverSettings: server.serverSettings });
+    section = new S3Section({
+      trans,
+      client: new UcdhClient(server.serverSettings)
+    });
     expect(server.requests).toHaveLength(0);
 
     Widget.attach(section, document.body);

@@ -7,6 +7,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import { UcdhClient } from '../client';
 import { S3Section } from '../s3/section';
 import { readRequest } from './computefixtures';
 import { find } from './dom';
@@ -367,7 +368,7 @@ export async function openLab(
 ): Promise<S3Section> {
   const section = new S3Section({
     trans: nullTranslator.load('ucdh_jupyter'),
-    serverSettings: server.serverSettings,
+    client: new UcdhClient(server.serverSettings),
     ...options
   });
   Widget.attach(section, document.body);

@@ -4,13 +4,12 @@
  */
 import { moveDestination } from '../s3/actions';
 import type { IS3Listing, IS3Location } from '../s3/api';
+import { formatBytes, formatExactBytes } from '../common/format';
 import {
   breadcrumb,
   canLoadMore,
   EMPTY_PAGING,
   filterRows,
-  formatSize,
-  exactSize,
   pageFailed,
   pageReceived,
   pageRequested,
@@ -90,19 +89,19 @@ describe('parentPrefix', () => {
   });
 });
 
-describe('formatSize', () => {
+describe('formatBytes', () => {
   it('uses binary units with one decimal below ten', () => {
-    expect(formatSize(0)).toBe('0 B');
-    expect(formatSize(1023)).toBe('1023 B');
-    expect(formatSize(1536)).toBe('1.5 KiB');
-    expect(formatSize(8009)).toBe('7.8 KiB');
-    expect(formatSize(12 * 1024 ** 2)).toBe('12 MiB');
-    expect(formatSize(5 * 1024 ** 4)).toBe('5.0 TiB');
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(8009)).toBe('7.8 KiB');
+    expect(formatBytes(12 * 1024 ** 2)).toBe('12 MiB');
+    expect(formatBytes(5 * 1024 ** 4)).toBe('5.0 TiB');
   });
 
   it('gives the exact count for tooltips', () => {
-    expect(exactSize(1)).toBe('1 byte');
-    expect(exactSize(8009)).toBe('8,009 bytes');
+    expect(formatExactBytes(1)).toBe('1 byte');
+    expect(formatExactBytes(8009)).toBe('8,009 bytes');
   });
 });
 

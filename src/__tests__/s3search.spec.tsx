@@ -7,6 +7,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import { UcdhClient } from '../client';
 import { S3Section } from '../s3/section';
 import { find, typeInto, waitFor } from './dom';
 import { fakeS3Server } from './s3fixtures';
@@ -26,7 +27,10 @@ describe('S3 search', () => {
     server: ReturnType<typeof fakeS3Server>,
     text: string
   ): Promise<HTMLElement> {
-    section = new S3Section({ trans, serverSettings: server.serverSettings });
+    section = new S3Section({
+      trans,
+      client: new UcdhClient(server.serverSettings)
+    });
     Widget.attach(section, document.body);
     const node = section.node;
     (await find(node, '.jp-ucdh-S3-row[data-key="lab"]')).click();
@@ -134,7 +138,10 @@ describe('S3 search', () => {
   it('puts the cursor in the search box, and Escape closes it', async () => {
     // Given a folder with its filter box
     const server = fakeS3Server({ objects: 2 });
-    section = new S3Section({ trans, serverSettings: server.serverSettings });
+    section = new S3Section({
+      trans,
+      client: new UcdhClient(server.serverSettings)
+    });
     Widget.attach(section, document.body);
     const node = section.node;
     (await find(node, '.jp-ucdh-S3-row[data-key="lab"]')).click();

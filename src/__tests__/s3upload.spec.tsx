@@ -11,6 +11,7 @@ import { ContextMenuSvg } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
+import { UcdhClient } from '../client';
 import { IS3Location } from '../s3/api';
 import { addUploadToS3Command, UPLOAD_TO_S3_COMMAND } from '../s3/command';
 import { S3Activity } from '../s3/jobs';
@@ -56,7 +57,7 @@ describe('Upload to S3', () => {
       objects: 1,
       workspaceFolders: ['results/cohort']
     });
-    const activity = new S3Activity(server.serverSettings);
+    const activity = new S3Activity(new UcdhClient(server.serverSettings));
     activity.setPlace({ location: LAB, prefix: 'runs/' });
 
     const done = uploadToS3({
@@ -107,7 +108,7 @@ describe('Upload to S3', () => {
 
   it('asks before replacing an existing object and sends that item again with overwrite', async () => {
     const server = fakeS3Server({ objects: 1 });
-    const activity = new S3Activity(server.serverSettings);
+    const activity = new S3Activity(new UcdhClient(server.serverSettings));
     activity.setPlace({ location: LAB, prefix: '' });
     const existing = {
       path: 'obj-000.csv',
@@ -158,7 +159,7 @@ describe('Upload to S3', () => {
 
   it('picks the first bucket when no S3 folder is open', async () => {
     const server = fakeS3Server({ objects: 1 });
-    const activity = new S3Activity(server.serverSettings);
+    const activity = new S3Activity(new UcdhClient(server.serverSettings));
 
     const done = uploadToS3({
       items: [SUMMARY],
@@ -229,7 +230,7 @@ describe('Upload to S3', () => {
         },
         serviceManager: { contents: { localPath: (path: string) => path } }
       } as unknown as JupyterFrontEnd;
-      const activity = new S3Activity(server.serverSettings);
+      const activity = new S3Activity(new UcdhClient(server.serverSettings));
       activity.setPlace({ location: LAB, prefix: 'runs/' });
       addUploadToS3Command(app, { trans, activity, reveal: () => undefined });
       return { commands, contextMenu };

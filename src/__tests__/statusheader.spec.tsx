@@ -6,7 +6,8 @@ import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { IStatus, IWorkspace } from '../api';
+import { UcdhClient } from '../client';
+import { IStatus, IWorkspace } from '../status/api';
 import { UcdhSidebar } from '../sidebar';
 import { idleFor } from '../sidebar/machineline';
 import { principalLabel } from '../sidebar/principal';
@@ -114,7 +115,7 @@ function sidebarWith(
     fetch
   });
   const sidebar = new UcdhSidebar({
-    serverSettings,
+    client: new UcdhClient(serverSettings),
     translator: nullTranslator
   });
   // Tests that follow the idle time set their own interval.

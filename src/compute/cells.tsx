@@ -5,17 +5,19 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IInstanceType } from '../api';
+import { CSS } from '../tokens';
+import type { IInstanceType } from './api';
 import { ColumnKey, summaryParts } from './columns';
-import { formatGpu, formatNumber, formatRate } from './model';
+import { formatNumber } from '../common/format';
+import { formatGpu, formatRate } from './model';
 
 /** The class of a cell in column `key`. */
 export function cellClass(key: ColumnKey): string | undefined {
   switch (key) {
     case 'name':
-      return 'jp-ucdh-Compute-name';
+      return CSS.Compute.name;
     case 'summary':
-      return 'jp-ucdh-Compute-spec';
+      return CSS.Compute.spec;
     case 'gpu':
       return undefined;
     default:
@@ -36,7 +38,7 @@ export function cell(
           {breakableName(type.name)}
           {type.burstable && (
             <span
-              className="jp-ucdh-Compute-badge"
+              className={CSS.Compute.badge}
               title={trans.__(
                 'Burstable: full CPU speed only in short bursts; fine for light or interactive work'
               )}
@@ -51,7 +53,7 @@ export function cell(
         <React.Fragment key={i}>
           {i > 0 && ' · '}
           {i < 2 ? (
-            <span className="jp-ucdh-Compute-specPart">{part}</span>
+            <span className={CSS.Compute.specPart}>{part}</span>
           ) : (
             gpuPart(part)
           )}
@@ -94,11 +96,11 @@ function breakableName(name: string): React.ReactNode {
 function gpuPart(part: string): React.ReactNode {
   const match = /^(\S+ × \S+)(.*)$/.exec(part);
   if (!match) {
-    return <span className="jp-ucdh-Compute-specPart">{part}</span>;
+    return <span className={CSS.Compute.specPart}>{part}</span>;
   }
   return (
-    <span className="jp-ucdh-Compute-specGpu">
-      <span className="jp-ucdh-Compute-specPart">{match[1]}</span>
+    <span className={CSS.Compute.specGpu}>
+      <span className={CSS.Compute.specPart}>{match[1]}</span>
       {match[2]}
     </span>
   );

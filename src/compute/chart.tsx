@@ -6,9 +6,10 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IInstanceType } from '../api';
+import type { IInstanceType } from './api';
 import { CSS } from '../tokens';
-import { formatNumber, formatRate } from './model';
+import { formatNumber } from '../common/format';
+import { formatRate } from './model';
 
 /** What the horizontal axis shows. */
 export type ChartAxis = 'memory' | 'vcpu';
@@ -107,7 +108,7 @@ function PriceChartView(props: IPriceChartProps): JSX.Element | null {
       <figcaption>
         <span>{trans.__('$/hour against')}</span>
         <span
-          className="jp-ucdh-Compute-toggles"
+          className={CSS.Compute.toggles}
           role="group"
           aria-label={trans.__('Horizontal axis')}
         >
@@ -115,7 +116,7 @@ function PriceChartView(props: IPriceChartProps): JSX.Element | null {
             <button
               key={value}
               type="button"
-              className="jp-ucdh-Compute-toggle"
+              className={CSS.Compute.toggle}
               aria-pressed={axis === value}
               onClick={() => setAxis(value)}
             >
@@ -136,7 +137,7 @@ function PriceChartView(props: IPriceChartProps): JSX.Element | null {
           xLabel
         )}
       >
-        <g className="jp-ucdh-Compute-chartAxis">
+        <g className={CSS.Compute.chartAxis}>
           {logTicks(xMin, xMax).map(tick => (
             <g key={`x${tick}`}>
               <line
@@ -161,7 +162,7 @@ function PriceChartView(props: IPriceChartProps): JSX.Element | null {
               <text
                 x={PAD.left - 3}
                 y={y(tick) + 3}
-                className="jp-ucdh-Compute-chartYTick"
+                className={CSS.Compute.chartYTick}
               >
                 {formatRate(tick)}
               </text>
@@ -170,7 +171,7 @@ function PriceChartView(props: IPriceChartProps): JSX.Element | null {
           <text
             x={(PAD.left + WIDTH - PAD.right) / 2}
             y={HEIGHT - 3}
-            className="jp-ucdh-Compute-chartTitle"
+            className={CSS.Compute.chartTitle}
           >
             {xLabel}
           </text>
@@ -180,8 +181,8 @@ function PriceChartView(props: IPriceChartProps): JSX.Element | null {
             key={t.name}
             className={
               t.allowed
-                ? 'jp-ucdh-Compute-point'
-                : 'jp-ucdh-Compute-point jp-mod-disabled'
+                ? CSS.Compute.point
+                : `${CSS.Compute.point} jp-mod-disabled`
             }
             cx={x(xOf(t))}
             data-type={t.name}
@@ -194,9 +195,9 @@ function PriceChartView(props: IPriceChartProps): JSX.Element | null {
           </circle>
         ))}
         {chosen && (
-          <g className="jp-ucdh-Compute-chartSelection">
+          <g className={CSS.Compute.chartSelection}>
             <circle
-              className="jp-ucdh-Compute-point jp-mod-selected"
+              className={`${CSS.Compute.point} jp-mod-selected`}
               cx={x(xOf(chosen))}
               cy={y(chosen.price_per_hour as number)}
               r={5}

@@ -9,8 +9,9 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IInstanceType } from '../api';
-import { formatGpu, formatNumber, formatRate, SortKey } from './model';
+import type { IInstanceType } from './api';
+import { formatNumber } from '../common/format';
+import { formatGpu, formatRate, SortKey } from './model';
 
 /** A column of the table: a sortable field, or the summary of three. */
 export type ColumnKey = SortKey | 'summary';

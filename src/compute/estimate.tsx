@@ -4,31 +4,30 @@
  * The estimate follows the inputs as the user types (debounced, stale
  * requests aborted).
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import {
   Backend,
-  estimateCost,
   IComputeLimits,
   IEstimate,
   IInstanceType,
   IPriceSource
-} from '../api';
+} from './api';
+import { useUcdhClient } from '../client';
 import { CSS } from '../tokens';
+import { formatNumber } from '../common/format';
 import {
   estimateRequest,
   formatCost,
   formatCostRange,
   formatGpu,
-  formatNumber,
   formatRate,
   formErrorMessage,
   IEstimateForm
 } from './model';
-import { ProblemView } from './problem';
-import { useRequest } from './useRequest';
+import { ProblemView } from '../common/problemview';
+import { useRequest } from '../common/useRequest';
 
 const C = CSS.Compute;
 
@@ -48,19 +47,19 @@ export interface IEstimatePanelProps {
   onEstimate?: (estimate: IEstimate | null) => void;
   /** Called with the price source of each estimate, which may be newer than the catalog's. */
   onPrices: (prices: IPriceSource) => void;
-  serverSettings?: ServerConnection.ISettings;
   debounceMs: number;
   trans: TranslationBundle;
 }
 
 /** The selected type, the estimate inputs and the estimate. */
 export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
-  const { type, form, onFormChange, limits, serverSettings, trans } = props;
+  const { type, form, onFormChange, limits, trans } = props;
+  const client = useUcdhClient();
   const id = React.useId();
   const built = estimateRequest(type.name, form);
   const key = built.ok ? JSON.stringify(built.body) : '';
   const request = built.ok
-    ? (signal: AbortSignal) => estimateCost(built.body, serverSettings, signal)
+    ? (signal: AbortSignal) => client.compute.estimateCost(built.body, signal)
     : null;
   const { data, error, busy, retry } = useRequest<IEstimate>(
     request,
@@ -109,9 +108,9 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
       className={C.estimate}
       aria-label={trans.__('Cost estimate for %1', type.name)}
     >
-      <h3 className="jp-ucdh-Compute-selected">
-        <span className="jp-ucdh-Compute-selectedName">{type.name}</span>{' '}
-        <span className="jp-ucdh-Compute-selectedSpec">
+      <h3 className={CSS.Compute.selected}>
+        <span className={CSS.Compute.selectedName}>{type.name}</span>{' '}
+        <span className={CSS.Compute.selectedSpec}>
           {describeType(type, trans)}
         </span>
       </h3>
@@ -123,7 +122,7 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
           )}
         </p>
       )}
-      <div className="jp-ucdh-Compute-inputs">
+      <div className={CSS.Compute.inputs}>
         <label htmlFor={`${id}-hours`}>{trans.__('Runtime (hours)')}</label>
         <input
           id={`${id}-hours`}
@@ -136,7 +135,7 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
           aria-describedby={`${id}-hours-help`}
           onChange={set('hours')}
         />
-        <span id={`${id}-hours-help`} className="jp-ucdh-Compute-help">
+        <span id={`${id}-hours-help`} className={CSS.Compute.help}>
           {hoursError ??
             (maxHours === null
               ? trans.__('One value (2.5) or a range (2-4)')
@@ -202,11 +201,7 @@ export function EstimatePanel(props: IEstimatePanelProps): JSX.Element {
         )}
       </div>
       {otherError && <p className={C.fieldError}>{otherError}</p>}
-      <div
-        className="jp-ucdh-Compute-result"
-        aria-live="polite"
-        aria-busy={busy}
-      >
+      <div className={CSS.Compute.result} aria-live="polite" aria-busy={busy}>
         {!built.ok ? null : error && !busy ? (
           <ProblemView
             problem={error}
@@ -246,13 +241,13 @@ function EstimateView(props: {
   const { estimate, trans } = props;
   return (
     <>
-      <p className="jp-ucdh-Compute-total">
+      <p className={CSS.Compute.total}>
         <span className={C.estimateRange}>
           {estimate.low === null || estimate.high === null
             ? trans.__('Price unknown')
             : formatCostRange(estimate.low, estimate.high)}
         </span>{' '}
-        <span className="jp-ucdh-Compute-currency">{estimate.currency}</span>
+        <span className={CSS.Compute.currency}>{estimate.currency}</span>
       </p>
       {estimate.breakdown.length > 0 && (
         <table className={C.breakdown}>
@@ -277,10 +272,10 @@ function EstimateView(props: {
         </table>
       )}
       {estimate.billing && (
-        <p className="jp-ucdh-Compute-billing">{estimate.billing}</p>
+        <p className={CSS.Compute.billing}>{estimate.billing}</p>
       )}
       {estimate.excludes.length > 0 && (
-        <div className="jp-ucdh-Compute-excludes">
+        <div className={CSS.Compute.excludes}>
           {trans.__('Not included:')}
           <ul>
             {estimate.excludes.map(item => (

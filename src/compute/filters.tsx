@@ -5,7 +5,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IComputePreset } from '../api';
+import type { IComputePreset } from './api';
 import { CSS } from '../tokens';
 import { EMPTY_FILTERS, IFilterForm } from './model';
 
@@ -30,7 +30,7 @@ export function PresetBar(props: IPresetBarProps): JSX.Element | null {
   }
   const chosen = presets.find(preset => preset.key === active);
   return (
-    <div className="jp-ucdh-Compute-presetBar">
+    <div className={CSS.Compute.presetBar}>
       <div
         className={C.presets}
         role="group"
@@ -50,7 +50,7 @@ export function PresetBar(props: IPresetBarProps): JSX.Element | null {
           </button>
         ))}
       </div>
-      <p className="jp-ucdh-Compute-presetText" aria-live="polite">
+      <p className={CSS.Compute.presetText} aria-live="polite">
         {chosen
           ? chosen.instance_type
             ? trans.__(
@@ -98,7 +98,7 @@ export function FilterForm(props: IFilterFormProps): JSX.Element {
     label: string,
     control: JSX.Element
   ) => (
-    <div className="jp-ucdh-Compute-field">
+    <div className={CSS.Compute.field}>
       <label htmlFor={`${id}-${name}`}>{label}</label>
       {control}
     </div>
@@ -164,7 +164,7 @@ export function FilterForm(props: IFilterFormProps): JSX.Element {
           ? trans._n('Filters (%1 set)', 'Filters (%1 set)', active)
           : trans.__('Filters')}
       </summary>
-      <div className="jp-ucdh-Compute-fields">
+      <div className={CSS.Compute.fields}>
         {number('min_vcpu', trans.__('Min vCPU'), 1)}
         {number('min_memory_gib', trans.__('Min memory (GiB)'), 1)}
         {choice('gpu', trans.__('GPU'), [
@@ -187,7 +187,7 @@ export function FilterForm(props: IFilterFormProps): JSX.Element {
         {number('max_price', trans.__('Max $/hour'), 0.1)}
         <button
           type="button"
-          className="jp-ucdh-Compute-clear jp-Button jp-mod-styled"
+          className={`${CSS.Compute.clear} jp-Button jp-mod-styled`}
           disabled={active === 0}
           onClick={() => onChange(EMPTY_FILTERS)}
         >

@@ -4,7 +4,5 @@ export * from './estimate';
 export * from './filters';
 export * from './model';
 export * from './picker';
-export * from './problem';
 export * from './table';
-export * from './useRequest';
 export * from './widget';

@@ -4,12 +4,13 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { formatNumber } from '../common/format';
 import type {
   Backend,
   ICatalogQuery,
   IEstimateRequest,
   IInstanceType
-} from '../api';
+} from './api';
 
 /** A runtime the user typed: one value gives `low === high`. */
 export interface IHoursRange {
@@ -325,11 +326,6 @@ export function formatCostRange(low: number, high: number): string {
   const a = formatCost(low);
   const b = formatCost(high);
   return a === b ? a : `${a} – ${b}`;
-}
-
-/** A number without trailing zeros: 0.5, 16, 1.75. */
-export function formatNumber(value: number): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
 /**

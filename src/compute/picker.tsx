@@ -5,13 +5,11 @@
  * It is a plain React component so the run dialogs can embed it; the sidebar
  * wraps it in {@link ComputeSection}.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import {
   Backend,
-  getCatalog,
   ICatalog,
   ICatalogQuery,
   IComputeLimits,
@@ -19,17 +17,18 @@ import {
   IEstimate,
   IInstanceType,
   IPriceSource
-} from '../api';
+} from './api';
+import { useUcdhClient } from '../client';
 import { UcdhRequestError } from '../request';
 import { CSS } from '../tokens';
 import { PriceChart } from './chart';
 import { EstimatePanel } from './estimate';
 import { FilterForm, PresetBar } from './filters';
+import { formatNumber } from '../common/format';
 import {
   DEFAULT_ESTIMATE_FORM,
   EMPTY_FILTERS,
   filtersToQuery,
-  formatNumber,
   formatRate,
   IEstimateForm,
   IFilterForm,
@@ -41,17 +40,15 @@ import {
   sortTypes
 } from './model';
 import { priceSourceLabel } from './prices';
-import { ProblemView } from './problem';
+import { ProblemView } from '../common/problemview';
 import { CatalogTable } from './table';
-import { useRequest } from './useRequest';
+import { useRequest } from '../common/useRequest';
 
 const C = CSS.Compute;
 
 /** Props of {@link InstancePicker}. */
 export interface IInstancePickerProps {
   trans: TranslationBundle;
-  /** Connection to the Jupyter server; the page's own when omitted. */
-  serverSettings?: ServerConnection.ISettings;
   /**
    * Called when the choice changes: the selected type when it may be
    * launched, `null` when nothing is selected or the admin does not allow it.
@@ -80,7 +77,8 @@ const DEFAULT_SORT: ISort = { key: 'name', order: 'asc' };
 
 /** Pick an instance type by preset, filters or table, and see what a job on it costs. */
 export function InstancePicker(props: IInstancePickerProps): JSX.Element {
-  const { trans, serverSettings, onChange } = props;
+  const { trans, onChange } = props;
+  const client = useUcdhClient();
   const debounceMs = props.debounceMs ?? 300;
   const [filters, setFilters] = React.useState<IFilterForm>(EMPTY_FILTERS);
   const [sort, setSort] = React.useState<ISort>(DEFAULT_SORT);
@@ -111,7 +109,7 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
   const key = JSON.stringify(query);
   const loaded = React.useRef(false);
   const catalog = useRequest<ICatalog>(
-    signal => getCatalog(query, serverSettings, signal).then(checkCatalog),
+    signal => client.compute.getCatalog(query, signal).then(checkCatalog),
     key,
     loaded.current ? debounceMs : 0
   );
@@ -176,7 +174,7 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
 
   return (
     <div className={C.root}>
-      <div className="jp-ucdh-Compute-header">
+      <div className={CSS.Compute.header}>
         <span
           className={CSS.priceSource}
           data-source={prices?.source}
@@ -276,7 +274,6 @@ export function InstancePicker(props: IInstancePickerProps): JSX.Element {
               fixedEbs={props.ebsGb !== undefined}
               onEstimate={props.onEstimate}
               onPrices={onPrices}
-              serverSettings={serverSettings}
               debounceMs={debounceMs}
               trans={trans}
             />
@@ -331,7 +328,7 @@ function LimitsNote(props: {
     return null;
   }
   return (
-    <p className="jp-ucdh-Compute-limits">
+    <p className={CSS.Compute.limits}>
       {trans.__('Your administrator allows %1.', parts.join('; '))}
     </p>
   );

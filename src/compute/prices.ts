@@ -6,8 +6,8 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IPriceSource } from '../api';
-import { formatDate } from '../format';
+import type { IPriceSource } from './api';
+import { formatDate } from '../common/format';
 
 /**
  * The always-visible price line, in the researcher's words: where the prices

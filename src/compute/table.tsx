@@ -9,7 +9,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IInstanceType } from '../api';
+import type { IInstanceType } from './api';
 import { CSS } from '../tokens';
 import {
   ColumnKey,
@@ -18,7 +18,8 @@ import {
   SUMMARY_KEYS
 } from './columns';
 import { cell, cellClass } from './cells';
-import { ariaSort, formatGpu, formatNumber, ISort, SortKey } from './model';
+import { formatNumber } from '../common/format';
+import { ariaSort, formatGpu, ISort, SortKey } from './model';
 import { useWidth } from './useWidth';
 
 const C = CSS.Compute;
@@ -198,13 +199,13 @@ export function CatalogTable(props: ICatalogTableProps): JSX.Element {
       onClick={() => onSort(col.key)}
     >
       {col.label}
-      <span aria-hidden="true" className="jp-ucdh-Compute-sortMark">
+      <span aria-hidden="true" className={CSS.Compute.sortMark}>
         {sort.key === col.key ? (sort.order === 'asc' ? '▲' : '▼') : ''}
       </span>
     </button>
   );
   return (
-    <div className="jp-ucdh-Compute-catalog" ref={catalogRef}>
+    <div className={CSS.Compute.catalog} ref={catalogRef}>
       <div className={C.tableWrap} aria-busy={props.busy ?? false}>
         <table
           className={C.table}
@@ -224,7 +225,7 @@ export function CatalogTable(props: ICatalogTableProps): JSX.Element {
                     scope="col"
                     data-col={key}
                     aria-sort={summarySort(sort)}
-                    className="jp-ucdh-Compute-summaryHead"
+                    className={CSS.Compute.summaryHead}
                   >
                     {SUMMARY_KEYS.map(k => header(cols[k]))}
                   </th>
@@ -340,7 +341,7 @@ function RowView(props: IRowProps): JSX.Element {
             {key === last && details.length > 0 && (
               // What the hidden columns say, for screen readers on every row;
               // the eye gets it in the details line of the selected row.
-              <span className="jp-ucdh-Compute-srOnly">
+              <span className={CSS.Compute.srOnly}>
                 {`, ${details.join(', ')}`}
               </span>
             )}
@@ -348,7 +349,7 @@ function RowView(props: IRowProps): JSX.Element {
         ))}
       </tr>
       {selected && details.length > 0 && (
-        <tr className="jp-ucdh-Compute-details" aria-hidden="true">
+        <tr className={CSS.Compute.details} aria-hidden="true">
           <td colSpan={columns.length}>{details.join(' · ')}</td>
         </tr>
       )}
@@ -382,7 +383,7 @@ function scrollRowIntoView(row: HTMLElement): void {
   const rect = row.getBoundingClientRect();
   // The selected row's details line comes into view with it.
   const next = row.nextElementSibling;
-  const bottom = next?.classList.contains('jp-ucdh-Compute-details')
+  const bottom = next?.classList.contains(CSS.Compute.details)
     ? next.getBoundingClientRect().bottom
     : rect.bottom;
   if (rect.top < top) {

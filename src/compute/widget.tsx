@@ -3,11 +3,11 @@
  * for the catalog only once the section is first shown, so a collapsed section
  * or a closed sidebar costs nothing.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { LazyReactWidget } from '../sidebar/lazy';
+import { UcdhClient, UcdhClientContext } from '../client';
+import { LazyReactWidget } from '../common/lazy';
 import { InstancePicker } from './picker';
 
 /** The Compute section widget. */
@@ -16,7 +16,7 @@ export class ComputeSection extends LazyReactWidget {
   constructor(options: ComputeSection.IOptions) {
     super();
     this._trans = options.trans;
-    this._serverSettings = options.serverSettings;
+    this._client = options.client;
     this._debounceMs = options.debounceMs;
   }
 
@@ -25,16 +25,14 @@ export class ComputeSection extends LazyReactWidget {
       return null;
     }
     return (
-      <InstancePicker
-        trans={this._trans}
-        serverSettings={this._serverSettings}
-        debounceMs={this._debounceMs}
-      />
+      <UcdhClientContext.Provider value={this._client}>
+        <InstancePicker trans={this._trans} debounceMs={this._debounceMs} />
+      </UcdhClientContext.Provider>
     );
   }
 
   private _trans: TranslationBundle;
-  private _serverSettings: ServerConnection.ISettings | undefined;
+  private _client: UcdhClient;
   private _debounceMs: number | undefined;
 }
 
@@ -43,8 +41,8 @@ export namespace ComputeSection {
   /** Options to build a {@link ComputeSection}. */
   export interface IOptions {
     trans: TranslationBundle;
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
     /** Wait after typing before asking the server, in ms. */
     debounceMs?: number;
   }

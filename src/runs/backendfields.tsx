@@ -5,12 +5,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type {
-  Backend,
-  ClusterMode,
-  IBackendAvailability,
-  IRunBackends
-} from '../api';
+import type { Backend } from '../compute/api';
+import type { ClusterMode, IBackendAvailability, IRunBackends } from './api';
 import { CSS } from '../tokens';
 import { clusterModeLabel, WorkersParse } from './backends';
 
@@ -42,7 +38,7 @@ export function BackendField(props: IBackendFieldProps): JSX.Element {
         const off = !availability.available;
         const helpId = `${id}-${value}-help`;
         return (
-          <div key={value} className="jp-ucdh-RunDialog-backendChoice">
+          <div key={value} className={CSS.RunDialog.backendChoice}>
             <label className={off ? 'jp-mod-disabled' : undefined}>
               <input
                 type="radio"
@@ -60,14 +56,14 @@ export function BackendField(props: IBackendFieldProps): JSX.Element {
               {labels[value]}
             </label>
             {off && (
-              <p id={helpId} className="jp-ucdh-RunDialog-unavailable">
-                <span className="jp-ucdh-RunDialog-reason">
+              <p id={helpId} className={CSS.RunDialog.unavailable}>
+                <span className={CSS.RunDialog.reason}>
                   {availability.reason ?? trans.__('Not available here.')}
                 </span>
                 {availability.hint && (
                   <>
                     {' '}
-                    <span className="jp-ucdh-RunDialog-help">
+                    <span className={CSS.RunDialog.help}>
                       {availability.hint}
                     </span>
                   </>
@@ -99,15 +95,15 @@ export function ClusterFields(props: IClusterFieldsProps): JSX.Element {
   const { modes, mode, onMode, workers, maxWorkers, trans } = props;
   const id = React.useId();
   return (
-    <fieldset className="jp-ucdh-RunDialog-cluster">
+    <fieldset className={CSS.RunDialog.cluster}>
       <legend>{trans.__('Databricks compute')}</legend>
-      <div className="jp-ucdh-RunDialog-grid">
+      <div className={CSS.RunDialog.grid}>
         {modes.length > 1 ? (
           <>
             <label htmlFor={`${id}-mode`}>{trans.__('Compute')}</label>
             <select
               id={`${id}-mode`}
-              className="jp-ucdh-RunDialog-clusterMode jp-mod-styled"
+              className={`${CSS.RunDialog.clusterMode} jp-mod-styled`}
               value={mode}
               onChange={event => onMode(event.target.value as ClusterMode)}
             >
@@ -129,7 +125,7 @@ export function ClusterFields(props: IClusterFieldsProps): JSX.Element {
             <label htmlFor={`${id}-workers`}>{trans.__('Workers')}</label>
             <input
               id={`${id}-workers`}
-              className="jp-ucdh-RunDialog-workers jp-mod-styled"
+              className={`${CSS.RunDialog.workers} jp-mod-styled`}
               type="number"
               min={0}
               max={maxWorkers}
@@ -139,7 +135,7 @@ export function ClusterFields(props: IClusterFieldsProps): JSX.Element {
               aria-describedby={`${id}-workers-help`}
               onChange={event => props.onWorkers(event.target.value)}
             />
-            <span id={`${id}-workers-help`} className="jp-ucdh-RunDialog-help">
+            <span id={`${id}-workers-help`} className={CSS.RunDialog.help}>
               {workers.ok
                 ? trans._n(
                     'Plus the driver: %1 machine is billed. 0 workers runs on the driver alone (at most %2).',
@@ -163,7 +159,7 @@ export function NotebookOnlyNote(props: {
   const { trans } = props;
   return (
     <section
-      className="jp-ucdh-RunDialog-notebookOnly"
+      className={CSS.RunDialog.notebookOnly}
       aria-label={trans.__('Files and environment')}
     >
       <h3>{trans.__('Files and environment')}</h3>

@@ -5,7 +5,9 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { Backend, ClusterMode, IConfig, IRun, IRunBackends } from '../api';
+import type { Backend } from '../compute/api';
+import type { IConfig } from '../status/api';
+import type { ClusterMode, IRun, IRunBackends } from './api';
 
 const CLUSTER_MODES: readonly ClusterMode[] = [
   'new_cluster',

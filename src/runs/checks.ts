@@ -7,18 +7,17 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import type { IProblem } from '../api';
+import type { Backend, IInstanceType } from '../compute/api';
+import type { IConfig } from '../status/api';
 import type {
-  Backend,
   ClusterMode,
-  IConfig,
-  IInstanceType,
-  IProblem,
   IRunBackends,
   IRunCost,
   IRunCostQuery,
   IRunFile,
   IRunRequest
-} from '../api';
+} from './api';
 import type { HoursParse } from '../compute/model';
 import { hasNodes } from './backends';
 import type { MaxHoursParse } from './model';

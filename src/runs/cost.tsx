@@ -8,9 +8,9 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { ClusterMode, IRunCost } from '../api';
+import type { ClusterMode, IRunCost } from './api';
 import { formatCost, formatCostRange } from '../compute/model';
-import { formatDateTime } from '../format';
+import { formatDateTime } from '../common/format';
 import { CSS } from '../tokens';
 import { hasNodes } from './backends';
 
@@ -48,7 +48,7 @@ export function CostSummary(props: ICostSummaryProps): JSX.Element {
   if (!cost) {
     return (
       <CostSection trans={trans}>
-        <p className="jp-ucdh-RunDialog-help">
+        <p className={CSS.RunDialog.help}>
           {busy
             ? trans.__('Pricing…')
             : trans.__(
@@ -75,20 +75,18 @@ export function CostSummary(props: ICostSummaryProps): JSX.Element {
         <dt>{trans.__('Expected')}</dt>
         <dd className={C.expectedCost}>
           <strong>{expected}</strong>{' '}
-          <span className="jp-ucdh-RunDialog-counts">
-            {cost.expected_counts}
-          </span>
+          <span className={CSS.RunDialog.counts}>{cost.expected_counts}</span>
         </dd>
         <dt>{trans.__('Maximum')}</dt>
         <dd className={C.maxCost}>
           <strong>{most}</strong>{' '}
-          <span className="jp-ucdh-RunDialog-counts">{cost.max_counts}</span>
+          <span className={CSS.RunDialog.counts}>{cost.max_counts}</span>
         </dd>
         {cost.history && (
           <>
             <dt>{trans.__('Last time')}</dt>
             <dd
-              className="jp-ucdh-RunDialog-history"
+              className={CSS.RunDialog.history}
               title={
                 cost.history.started_at
                   ? formatDateTime(cost.history.started_at)
@@ -101,7 +99,7 @@ export function CostSummary(props: ICostSummaryProps): JSX.Element {
         )}
       </dl>
       <p
-        className={`jp-ucdh-RunDialog-verdict ${verdict.ok ? 'jp-mod-ok' : 'jp-mod-refused'}`}
+        className={`${CSS.RunDialog.verdict} ${verdict.ok ? 'jp-mod-ok' : 'jp-mod-refused'}`}
         aria-live="polite"
       >
         {verdict.message}

@@ -4,13 +4,15 @@
  * allowed) is explained where it can be fixed.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { IRun } from '../api';
+import { UcdhClient, UcdhClientContext } from '../client';
+import type { IRun } from './api';
+import { StatusModel } from '../status/model';
 import { CSS } from '../tokens';
+import { pageRunChoices, RunChoices } from './choices';
 import { RunForm, SubmitFn } from './form';
 import { baseName, IRerun } from './model';
 
@@ -20,7 +22,16 @@ export class RunFormWidget extends ReactWidget {
   constructor(options: RunFormWidget.IOptions) {
     super();
     this._options = options;
-    this.addClass('jp-ucdh-RunDialog-content');
+    this._ownsStatus = !options.status;
+    this._status = options.status ?? new StatusModel(options.client);
+    this.addClass(CSS.RunDialog.content);
+  }
+
+  dispose(): void {
+    if (this._ownsStatus) {
+      this._status.dispose();
+    }
+    super.dispose();
   }
 
   /** Validate and submit; resolves with the run, or null when it was not accepted. */
@@ -35,17 +46,25 @@ export class RunFormWidget extends ReactWidget {
   }
 
   protected render(): JSX.Element {
+    const { client, ...options } = this._options;
     return (
-      <RunForm
-        {...this._options}
-        registerSubmit={submit => {
-          this._submit = submit;
-        }}
-      />
+      <UcdhClientContext.Provider value={client}>
+        <RunForm
+          {...options}
+          status={this._status}
+          choices={this._options.choices ?? pageRunChoices}
+          registerSubmit={submit => {
+            this._submit = submit;
+          }}
+        />
+      </UcdhClientContext.Provider>
     );
   }
 
   private _options: RunFormWidget.IOptions;
+  /** The configuration the form reads; its own when none is shared. */
+  private _status: StatusModel;
+  private _ownsStatus: boolean;
   private _submit: SubmitFn = async () => null;
   private _run: IRun | null = null;
 }
@@ -56,7 +75,12 @@ export namespace RunFormWidget {
   export interface IOptions {
     notebookPath: string;
     trans: TranslationBundle;
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
+    /** The shared configuration (run backends, limits); the form's own when omitted. */
+    status?: StatusModel;
+    /** The last run's choices (state database); the page's in-memory ones when omitted. */
+    choices?: RunChoices;
     initial?: IRerun;
     debounceMs?: number;
   }

@@ -5,14 +5,11 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type {
-  IInstanceType,
-  IRunEnvironment,
-  IRunFile,
-  IRunPrepare
-} from '../api';
+import type { IInstanceType } from '../compute/api';
+import type { IRunEnvironment, IRunFile, IRunPrepare } from './api';
 import { CSS } from '../tokens';
-import { checkedByDefault, formatBytes, IRerun, parameterText } from './model';
+import { formatBytes } from '../common/format';
+import { checkedByDefault, IRerun, parameterText } from './model';
 
 const C = CSS.RunDialog;
 
@@ -73,13 +70,13 @@ export function RuntimeFields(props: IRuntimeFieldsProps): JSX.Element {
   const { trans } = props;
   const id = React.useId();
   return (
-    <div className="jp-ucdh-RunDialog-grid jp-ucdh-RunDialog-runtime">
+    <div className={`${CSS.RunDialog.grid} ${CSS.RunDialog.runtime}`}>
       <label htmlFor={`${id}-expected`}>
         {trans.__('Expected runtime (hours)')}
       </label>
       <input
         id={`${id}-expected`}
-        className="jp-ucdh-RunDialog-expected jp-mod-styled"
+        className={`${CSS.RunDialog.expected} jp-mod-styled`}
         type="text"
         inputMode="decimal"
         value={props.expectedText}
@@ -87,7 +84,7 @@ export function RuntimeFields(props: IRuntimeFieldsProps): JSX.Element {
         aria-describedby={`${id}-expected-help`}
         onChange={event => props.onExpected(event.target.value)}
       />
-      <span id={`${id}-expected-help`} className="jp-ucdh-RunDialog-help">
+      <span id={`${id}-expected-help`} className={CSS.RunDialog.help}>
         {trans.__('One value (2.5) or a range (1-3): the expected cost.')}
       </span>
       <label htmlFor={`${id}-hours`}>{trans.__('Max runtime (hours)')}</label>
@@ -101,7 +98,7 @@ export function RuntimeFields(props: IRuntimeFieldsProps): JSX.Element {
         aria-describedby={`${id}-hours-help`}
         onChange={event => props.onMax(event.target.value)}
       />
-      <span id={`${id}-hours-help`} className="jp-ucdh-RunDialog-help">
+      <span id={`${id}-hours-help`} className={CSS.RunDialog.help}>
         {props.note ? `${props.note} ` : ''}
         {props.stops}
       </span>
@@ -126,13 +123,13 @@ export function ParametersField(props: IParametersFieldProps): JSX.Element {
     <fieldset className={C.parameters}>
       <legend>{trans.__('Parameters')}</legend>
       {names.length === 0 ? (
-        <p className="jp-ucdh-RunDialog-help">
+        <p className={CSS.RunDialog.help}>
           {trans.__(
             'No parameters cell: the notebook runs as saved. To pass values, tag the cell that sets them with "parameters".'
           )}
         </p>
       ) : (
-        <div className="jp-ucdh-RunDialog-grid">
+        <div className={CSS.RunDialog.grid}>
           {names.map((name, index) => (
             <React.Fragment key={name}>
               <label htmlFor={`${id}-${index}`}>
@@ -194,12 +191,12 @@ export function FilesField(props: IFilesFieldProps): JSX.Element {
     <fieldset className={C.files}>
       <legend>{trans.__('Files sent along')}</legend>
       {files.length === 0 ? (
-        <p className="jp-ucdh-RunDialog-help">
+        <p className={CSS.RunDialog.help}>
           {trans.__('The notebook is alone in its folder.')}
         </p>
       ) : (
         <>
-          <div className="jp-ucdh-RunDialog-fileActions">
+          <div className={CSS.RunDialog.fileActions}>
             <span aria-live="polite">
               {trans._n(
                 '%2 of %1 file, %3',
@@ -228,7 +225,7 @@ export function FilesField(props: IFilesFieldProps): JSX.Element {
               {trans.__('None')}
             </button>
           </div>
-          <ul className="jp-ucdh-RunDialog-fileList">
+          <ul className={CSS.RunDialog.fileList}>
             {files.map((file, index) => (
               <li key={file.path} data-path={file.path}>
                 <input
@@ -240,7 +237,7 @@ export function FilesField(props: IFilesFieldProps): JSX.Element {
                 <label htmlFor={`${id}-${index}`}>{file.path}</label>
                 {file.sensitive && (
                   <span
-                    className="jp-ucdh-RunDialog-secret"
+                    className={CSS.RunDialog.secret}
                     title={trans.__(
                       'Looks like a secret (keys, tokens, .env): not sent unless you check it.'
                     )}
@@ -248,7 +245,7 @@ export function FilesField(props: IFilesFieldProps): JSX.Element {
                     {trans.__('secret?')}
                   </span>
                 )}
-                <span className="jp-ucdh-RunDialog-size">
+                <span className={CSS.RunDialog.size}>
                   {formatBytes(file.size)}
                 </span>
               </li>
@@ -312,7 +309,7 @@ export function EnvironmentSummary(props: {
       {count > 0 && (
         <details>
           <summary>{trans.__('Show packages')}</summary>
-          <ul className="jp-ucdh-RunDialog-packages">
+          <ul className={CSS.RunDialog.packages}>
             {environment.packages.map(line => (
               <li key={line}>
                 <code>{line}</code>
@@ -322,12 +319,12 @@ export function EnvironmentSummary(props: {
         </details>
       )}
       {environment.problem && (
-        <p className="jp-ucdh-RunDialog-unresolved" role="alert">
+        <p className={CSS.RunDialog.unresolved} role="alert">
           {environment.problem}
         </p>
       )}
       {environment.unresolved.length > 0 && (
-        <p className="jp-ucdh-RunDialog-unresolved">
+        <p className={CSS.RunDialog.unresolved}>
           {trans.__(
             'Not installed (no package here provides them): %1. Send their files along, or add a requirements.txt.',
             environment.unresolved.join(', ')
@@ -351,7 +348,7 @@ export function RunPython(props: {
     return null; // an R notebook: the image's own Python
   }
   return (
-    <p className="jp-ucdh-RunDialog-python">
+    <p className={CSS.RunDialog.python}>
       {python.note ??
         trans.__(
           'The machine runs Python %1, as your kernel.',
@@ -370,7 +367,7 @@ export function MachineImage(props: {
   const { images, type, trans } = props;
   const image = type && type.gpu_count > 0 ? images.gpu : images.standard;
   return (
-    <p className="jp-ucdh-RunDialog-image" title={image.source}>
+    <p className={CSS.RunDialog.image} title={image.source}>
       {trans.__('The machine boots %1.', image.name)}
     </p>
   );
@@ -386,7 +383,7 @@ export function PackageSourceLine(props: {
     return null; // runs are off: nothing installs anything
   }
   return (
-    <p className="jp-ucdh-RunDialog-packageSource">
+    <p className={CSS.RunDialog.packageSource}>
       {trans.__('Packages from: %1.', source.label)}
     </p>
   );

@@ -6,29 +6,28 @@
  * The form asks the server to `prepare` the notebook once, then submits with
  * the id that answer carried, so a double submit launches a single machine.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { useUcdhClient } from '../client';
+import { IProblem } from '../api';
+import { Backend, IInstanceType } from '../compute/api';
+import type { StatusModel } from '../status/model';
+import { useConfig } from '../status/useConfig';
+import type { RunChoices } from './choices';
 import {
-  Backend,
   ClusterMode,
-  getConfig,
-  IInstanceType,
-  IProblem,
   IRun,
-  IConfig,
   IRunBackends,
   IRunPrepare,
-  IRunRuntime,
-  prepareRun,
-  submitRun
-} from '../api';
+  IRunRuntime
+} from './api';
 import { InstancePicker } from '../compute/picker';
-import { formatNumber, parseHours } from '../compute/model';
-import { ProblemView } from '../compute/problem';
-import { useRequest } from '../compute/useRequest';
-import { toProblem } from '../sidebar/statusheader';
+import { formatNumber } from '../common/format';
+import { parseHours } from '../compute/model';
+import { ProblemView } from '../common/problemview';
+import { useRequest } from '../common/useRequest';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { BackendField, ClusterFields, NotebookOnlyNote } from './backendfields';
 import {
@@ -76,7 +75,10 @@ export type SubmitFn = () => Promise<IRun | null>;
 export interface IRunFormProps {
   notebookPath: string;
   trans: TranslationBundle;
-  serverSettings?: ServerConnection.ISettings;
+  /** The shared configuration: run backends and the admin's switches. */
+  status: StatusModel;
+  /** The last run's choices, offered first and updated on submit. */
+  choices: RunChoices;
   /** Start from these settings instead of the notebook's defaults. */
   initial?: IRerun;
   /** Receives the current submit function after every render. */
@@ -87,25 +89,21 @@ export interface IRunFormProps {
 
 /** The run dialog's form. */
 export function RunForm(props: IRunFormProps): JSX.Element {
-  const { notebookPath, trans, serverSettings } = props;
+  const { notebookPath, trans } = props;
+  const client = useUcdhClient();
   const prepared = useRequest<IRunPrepare>(
-    signal => prepareRun(notebookPath, serverSettings, signal),
+    signal => client.runs.prepareRun(notebookPath, signal),
     notebookPath,
     0
   );
-  const config = useRequest<IConfig>(
-    signal => getConfig(serverSettings, signal),
-    'config',
-    0
-  );
+  const config = useConfig(props.status);
   const prepare = prepared.data;
   // Which backends exist decides the form's first state: wait for the answer
   // (a failed request means EC2 only).
-  const configSettled = config.data !== null || config.error !== null;
   const notice = runsNotice(config.data, trans);
   return (
-    <div className="jp-ucdh-RunDialog-body">
-      <p className="jp-ucdh-RunDialog-notebook">
+    <div className={CSS.RunDialog.body}>
+      <p className={CSS.RunDialog.notebook}>
         <code>{notebookPath}</code>
       </p>
       {notice && <ProblemView problem={notice} busy={false} trans={trans} />}
@@ -117,10 +115,10 @@ export function RunForm(props: IRunFormProps): JSX.Element {
           trans={trans}
         />
       )}
-      {(!prepare || !configSettled) && !prepared.error && (
+      {(!prepare || !config.settled) && !prepared.error && (
         <p className={C.status}>{trans.__('Reading the notebook…')}</p>
       )}
-      {prepare && configSettled ? (
+      {prepare && config.settled ? (
         <PreparedForm
           {...props}
           prepare={prepare}
@@ -142,14 +140,6 @@ function Unprepared(props: {
   return null;
 }
 
-/** Choices of the last run submitted from this page, offered first next time. */
-const last: {
-  backend?: Backend;
-  instanceType?: string;
-  workers?: number;
-  clusterMode?: ClusterMode;
-} = {};
-
 /** The form once the server has read the notebook. */
 function PreparedForm(
   props: IRunFormProps & {
@@ -158,7 +148,10 @@ function PreparedForm(
     refused: string | null;
   }
 ): JSX.Element {
-  const { prepare, backends, initial, trans, serverSettings } = props;
+  const { prepare, backends, initial, trans } = props;
+  const client = useUcdhClient();
+  // The last run's choices, offered first; read once, when the form opens.
+  const [last] = React.useState(() => props.choices.current);
   const cap = prepare.max_hours_cap;
   const databricks = backends.databricks;
   const [backend, setBackend] = React.useState<Backend>(() =>
@@ -244,16 +237,13 @@ function PreparedForm(
   const priced = useRequest(
     costQuery
       ? signal =>
-          prepareRun(
-            prepare.notebook_path,
-            serverSettings,
-            signal,
-            costQuery
-          ).then(answer => ({
-            key: costKey,
-            cost: answer.cost ?? null,
-            runtime: answer.runtime ?? null
-          }))
+          client.runs
+            .prepareRun(prepare.notebook_path, signal, costQuery)
+            .then(answer => ({
+              key: costKey,
+              cost: answer.cost ?? null,
+              runtime: answer.runtime ?? null
+            }))
       : null,
     costKey,
     props.debounceMs ?? 300
@@ -324,13 +314,14 @@ function PreparedForm(
     setSubmitting(true);
     setProblem(null);
     try {
-      const run = await submitRun(body, serverSettings);
-      last.backend = backend;
-      last.instanceType = withNodes ? type?.name : last.instanceType;
-      if (onDatabricks) {
-        last.clusterMode = clusterMode;
-        last.workers = workerCount ?? last.workers;
-      }
+      const run = await client.runs.submitRun(body);
+      props.choices.remember({
+        backend,
+        instanceType: withNodes ? type?.name : undefined,
+        ...(onDatabricks
+          ? { clusterMode, workers: workerCount ?? undefined }
+          : {})
+      });
       return run;
     } catch (error) {
       const found = toProblem(error);
@@ -406,7 +397,7 @@ function PreparedForm(
       )}
       {withNodes && (
         <section
-          className="jp-ucdh-RunDialog-machine"
+          className={CSS.RunDialog.machine}
           aria-label={
             onDatabricks ? trans.__('Node type') : trans.__('Machine')
           }
@@ -421,7 +412,6 @@ function PreparedForm(
             // on the new catalog, keeping the chosen type.
             key={backend}
             trans={trans}
-            serverSettings={serverSettings}
             initialType={
               type?.name ?? (initial?.instance_type || last.instanceType)
             }

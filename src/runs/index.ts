@@ -2,6 +2,7 @@
 export * from './backendfields';
 export * from './backends';
 export * from './checks';
+export * from './choices';
 export * from './cost';
 export * from './dialog';
 export * from './fields';

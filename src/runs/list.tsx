@@ -5,16 +5,17 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IProblem, IRun } from '../api';
+import type { IProblem } from '../api';
+import type { IRun } from './api';
 import { formatRate } from '../compute/model';
-import { ProblemView } from '../compute/problem';
+import { ProblemView } from '../common/problemview';
 import {
   formatAgo,
   formatDateTime,
   formatDuration,
   formatMoment
-} from '../format';
-import { RefreshButton } from '../refreshbutton';
+} from '../common/format';
+import { RefreshButton } from '../common/refreshbutton';
 import { CSS } from '../tokens';
 import { machineText } from './backends';
 import {
@@ -59,7 +60,7 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
   const { runs, error, busy } = snapshot;
   return (
     <div className={C.root} aria-busy={busy}>
-      <div className="jp-ucdh-Runs-bar">
+      <div className={CSS.Runs.bar}>
         <span className={C.status} aria-live="polite">
           {runs === null
             ? error
@@ -89,7 +90,7 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
         </p>
       )}
       {runs !== null && runs.length > 0 && (
-        <ul className="jp-ucdh-Runs-list">
+        <ul className={CSS.Runs.list}>
           {runs.map(run => (
             <RunItem key={run.id} run={run} {...props} />
           ))}
@@ -123,7 +124,7 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
       data-state={run.state}
       aria-label={trans.__('Run of %1: %2', name, badge.label)}
     >
-      <div className="jp-ucdh-Runs-head">
+      <div className={CSS.Runs.head}>
         <span
           className={C.state}
           data-tone={badge.tone}
@@ -131,12 +132,12 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
         >
           {badge.label}
         </span>
-        <span className="jp-ucdh-Runs-name" title={run.notebook_path}>
+        <span className={CSS.Runs.name} title={run.notebook_path}>
           {name}
         </span>
         {onDatabricks && (
           <span
-            className="jp-ucdh-Runs-backend"
+            className={CSS.Runs.backend}
             title={
               run.databricks_host
                 ? trans.__(
@@ -150,9 +151,9 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
           </span>
         )}
       </div>
-      <div className="jp-ucdh-Runs-facts">
+      <div className={CSS.Runs.facts}>
         <span
-          className="jp-ucdh-Runs-type"
+          className={CSS.Runs.type}
           title={
             onDatabricks
               ? trans._n('%1 machine billed', '%1 machines billed', run.count)
@@ -202,14 +203,14 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
       {failure && <p className={C.failure}>{failure}</p>}
       {final && run.exit_value && (
         <p
-          className="jp-ucdh-Runs-exit"
+          className={CSS.Runs.exit}
           title={trans.__('What the notebook handed back when it ended')}
         >
           {trans.__('Result: %1', run.exit_value)}
         </p>
       )}
       {!final && <Guardrails run={run} now={now} trans={trans} />}
-      <div className="jp-ucdh-Runs-actions">
+      <div className={CSS.Runs.actions}>
         {!final && (
           <button
             type="button"
@@ -238,7 +239,7 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
         {htmlPath && (
           <button
             type="button"
-            className="jp-ucdh-Runs-html jp-Button jp-mod-styled"
+            className={`${CSS.Runs.html} jp-Button jp-mod-styled`}
             title={trans.__(
               'Open %1, the run as Databricks shows it, in the HTML viewer',
               htmlPath
@@ -266,7 +267,7 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
         </button>
         {onDatabricks && run.databricks_run_url && (
           <a
-            className="jp-ucdh-Runs-databricks"
+            className={CSS.Runs.databricks}
             href={run.databricks_run_url}
             target="_blank"
             rel="noopener noreferrer"
@@ -298,7 +299,7 @@ function Started(props: {
   }
   return (
     <time
-      className="jp-ucdh-Runs-started"
+      className={CSS.Runs.started}
       dateTime={run.created_at}
       title={trans.__('Submitted %1', formatDateTime(moment))}
     >
@@ -331,7 +332,7 @@ function Progress(props: {
           )
         : trans.__('Cell %1 of %2', cell, cells);
   return (
-    <div className="jp-ucdh-Runs-live">
+    <div className={CSS.Runs.live}>
       {fraction !== null && (
         <div
           className={C.progress}
@@ -343,10 +344,10 @@ function Progress(props: {
           aria-valuetext={label}
         >
           <div
-            className="jp-ucdh-Runs-progressBar"
+            className={CSS.Runs.progressBar}
             style={{ width: `${Math.round(fraction * 100)}%` }}
           />
-          <span className="jp-ucdh-Runs-progressText">{label}</span>
+          <span className={CSS.Runs.progressText}>{label}</span>
         </div>
       )}
       {lines.length > 0 && (

@@ -11,11 +11,13 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { IProblem, IRun, IRunLog, RunLogSource } from '../api';
-import { ProblemView } from '../compute/problem';
-import { toProblem } from '../sidebar/statusheader';
+import type { IProblem } from '../api';
+import type { IRun, IRunLog, RunLogSource } from './api';
+import { ProblemView } from '../common/problemview';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
-import { failureText, formatBytes, isFinal } from './model';
+import { formatBytes } from '../common/format';
+import { failureText, isFinal } from './model';
 
 /** Reads one log of the run (through the API client). */
 export type LoadRunLog = (source: RunLogSource) => Promise<IRunLog>;
@@ -229,7 +231,7 @@ export function RunLogPanel(props: {
         )}
       </div>
       {/* What an administrator or support asks for; the title says when. */}
-      <p className="jp-ucdh-Runs-logRunId">{trans.__('Run id: %1', run.id)}</p>
+      <p className={CSS.Runs.logRunId}>{trans.__('Run id: %1', run.id)}</p>
     </div>
   );
 }
@@ -251,6 +253,6 @@ export async function showRunLog(
     buttons: [Dialog.okButton({ label: trans.__('Close') })],
     hasClose: true
   });
-  dialog.addClass('jp-ucdh-RunLogDialog');
+  dialog.addClass(CSS.Runs.logDialog);
   await dialog.launch();
 }

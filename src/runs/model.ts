@@ -5,16 +5,10 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type {
-  Backend,
-  ClusterMode,
-  IRun,
-  IRunFile,
-  IRunUsage,
-  RunState
-} from '../api';
-import { formatCost, formatNumber } from '../compute/model';
-import { formatSize } from '../s3/model';
+import type { Backend } from '../compute/api';
+import type { ClusterMode, IRun, IRunFile, IRunUsage, RunState } from './api';
+import { formatNumber } from '../common/format';
+import { formatCost } from '../compute/model';
 
 /** States after which nothing runs and nothing is billed any more. */
 export const FINAL_STATES: ReadonlySet<RunState> = new Set<RunState>([
@@ -273,15 +267,6 @@ export interface IRerun {
   /** Databricks workers (the driver not included). */
   workers?: number | null;
   cluster_mode?: ClusterMode | null;
-}
-
-/**
- * A byte count for people, as the S3 section writes it ("812 B", "4.1 KiB",
- * "50 MiB"): the same file reads the same in both places, and the admin's
- * limits (in MiB on the server) show as set.
- */
-export function formatBytes(bytes: number): string {
-  return formatSize(bytes);
 }
 
 /**

@@ -13,21 +13,27 @@ import {
   Notification
 } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 
+import type { UcdhClient } from '../client';
 import { cloudIcon } from '../icons';
-import { toProblem } from '../sidebar/statusheader';
+import type { StatusModel } from '../status/model';
+import { toProblem } from '../common/problem';
 import {
   CommandIDs,
   CSS,
   IFeatureSwitches,
+  IUcdhClient,
+  IUcdhStatus,
   PALETTE_CATEGORY,
   PluginIDs,
   RUN_TOOLBAR_ITEM,
   TRANSLATION_DOMAIN
 } from '../tokens';
 import { machineText } from './backends';
+import { RunChoices } from './choices';
 import { ISaveable, openRunDialog } from './dialog';
 import { baseName, IRerun } from './model';
 
@@ -36,7 +42,9 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.runs,
   description: 'Run the current notebook on a fresh AWS machine.',
   autoStart: true,
+  requires: [IUcdhClient, IUcdhStatus],
   optional: [
+    IStateDB,
     INotebookTracker,
     IToolbarWidgetRegistry,
     ICommandPalette,
@@ -45,6 +53,9 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
   ],
   activate: (
     app: JupyterFrontEnd,
+    client: UcdhClient,
+    status: StatusModel,
+    state: IStateDB | null,
     tracker: INotebookTracker | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
     palette: ICommandPalette | null,
@@ -55,6 +66,10 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
     const runsOn = (): boolean => features?.isOn('runs') ?? true;
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands } = app;
+    // The last run's choices survive a reload in the state database; read
+    // once JupyterLab has restored, not awaited here.
+    const choices = new RunChoices(state);
+    void app.restored.then(() => choices.restore());
     let open = false;
 
     const run = async (
@@ -73,7 +88,9 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
           document,
           initial,
           trans,
-          serverSettings: app.serviceManager.serverSettings
+          client,
+          status,
+          choices
         });
         if (!submitted) {
           return;

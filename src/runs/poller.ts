@@ -10,8 +10,9 @@
  * list is a bodiless 304; and an answer equal to the last one neither marks
  * the list busy nor repaints it.
  */
-import type { IProblem, IRun } from '../api';
-import { toProblem } from '../sidebar/statusheader';
+import type { IProblem } from '../api';
+import type { IRun } from './api';
+import { toProblem } from '../common/problem';
 import { anyActive, isFinal, shownElapsed } from './model';
 
 /** Seconds between two polls while a run is active. */

@@ -4,25 +4,16 @@
  * with cancel, open result, log and run again.
  */
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
-import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import {
-  cancelRun,
-  copyRunOutput,
-  getRunLog,
-  IProblem,
-  IRun,
-  IRunUsage,
-  listRuns,
-  RunLogSource
-} from '../api';
-import { formatDateTime } from '../format';
-import { toProblem } from '../sidebar/statusheader';
+import { IProblem } from '../api';
+import { IRun, IRunUsage, RunLogSource } from './api';
+import { formatDateTime } from '../common/format';
+import type { UcdhClient } from '../client';
+import { LazyReactWidget } from '../common/lazy';
+import { toProblem } from '../common/problem';
 import { CommandIDs, CSS } from '../tokens';
 import { cancelText } from './backends';
 import { RunAction, RunsView } from './list';
@@ -46,17 +37,17 @@ const OPEN_COMMAND = 'docmanager:open';
 const HTML_VIEWER = 'HTML Viewer';
 
 /** The Runs section widget. */
-export class RunsSection extends ReactWidget {
+export class RunsSection extends LazyReactWidget {
   /** Create the section; it asks for nothing until shown. */
   constructor(options: RunsSection.IOptions) {
     super();
-    this.addClass('jp-ucdh-RunsSection');
+    this.addClass(CSS.Runs.section);
     this._trans = options.trans;
-    this._serverSettings = options.serverSettings;
+    this._client = options.client;
     this._commands = options.commands ?? null;
     this._poller = new RunsPoller({
       fetch: async signal => {
-        const body = await listRuns(this._serverSettings, signal);
+        const body = await this._client.runs.listRuns(signal);
         const usage = body.usage;
         if (JSON.stringify(usage) !== JSON.stringify(this._usage)) {
           this._usage = usage;
@@ -127,27 +118,12 @@ export class RunsSection extends ReactWidget {
     );
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    // Attached straight into a visible parent: no after-show message follows.
-    if (this.isVisible) {
-      this._poller.setVisible(true);
-    }
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
+  protected onShown(): void {
     this._poller.setVisible(true);
   }
 
-  protected onBeforeHide(msg: Message): void {
-    super.onBeforeHide(msg);
+  protected onHidden(): void {
     this._poller.setVisible(false);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._poller.setVisible(false);
-    super.onBeforeDetach(msg);
   }
 
   /** Do what a run's button asks; a failure is shown on the run. */
@@ -174,12 +150,12 @@ export class RunsSection extends ReactWidget {
     switch (action) {
       case 'cancel': {
         if (await this._confirmCancel(run)) {
-          this._poller.replace(await cancelRun(run.id, this._serverSettings));
+          this._poller.replace(await this._client.runs.cancelRun(run.id));
         }
         return;
       }
       case 'open': {
-        const output = await copyRunOutput(run.id, this._serverSettings);
+        const output = await this._client.runs.copyRunOutput(run.id);
         if (output.html_path) {
           // Offered from now on, next to Open result.
           this._htmlPaths = { ...this._htmlPaths, [run.id]: output.html_path };
@@ -218,7 +194,7 @@ export class RunsSection extends ReactWidget {
       }
       case 'log': {
         const load = (source: RunLogSource) =>
-          getRunLog(run.id, source, this._serverSettings);
+          this._client.runs.getRunLog(run.id, source);
         // The notebook's log first: when it is empty the run may never have
         // got that far, and its machine's boot log says why.
         const runner = await load('runner');
@@ -306,7 +282,7 @@ export class RunsSection extends ReactWidget {
   }
 
   private _trans: TranslationBundle;
-  private _serverSettings: ServerConnection.ISettings | undefined;
+  private _client: UcdhClient;
   private _commands: CommandRegistry | null;
   private _poller: RunsPoller;
   /** This month's usage from the last list; null until then. */
@@ -322,8 +298,8 @@ export namespace RunsSection {
   /** Options to build a {@link RunsSection}. */
   export interface IOptions {
     trans: TranslationBundle;
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
     /** To open results and the run dialog; those actions do nothing without. */
     commands?: CommandRegistry;
     /** Milliseconds between polls while a run is active. */

@@ -14,26 +14,13 @@ import {
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { CSS } from '../tokens';
 import { UcdhRequestError } from '../request';
-import {
-  copyToWorkspace,
-  downloadURL,
-  getObjectDetails,
-  IS3ObjectDetails,
-  IS3ToWorkspace,
-  IS3TransferJob,
-  moveObjects
-} from './api';
+import type { IS3ObjectDetails, IS3ToWorkspace, IS3TransferJob } from './api';
 import { copyReport, notifyCopy } from './copyreport';
 import { confirmReplace, startFailure, startJobs } from './jobs';
-import {
-  exactSize,
-  formatModified,
-  formatSize,
-  lastSegment,
-  S3Row,
-  s3Uri
-} from './model';
+import { formatExactBytes, formatBytes } from '../common/format';
+import { formatModified, lastSegment, S3Row, s3Uri } from './model';
 import type { IActionContext } from './context';
 import { remove } from './remove';
 import { pandasSnippet } from './snippets';
@@ -178,10 +165,7 @@ async function downloadAll(
     if (index > 0) {
       await new Promise(resolve => setTimeout(resolve, DOWNLOAD_GAP_MS));
     }
-    download(
-      downloadURL(context.bucket, row.key, context.serverSettings),
-      row.name
-    );
+    download(context.client.s3.downloadURL(context.bucket, row.key), row.name);
   }
   const skipped = rows.length - objects.length;
   if (skipped > 0) {
@@ -214,11 +198,11 @@ async function toWorkspace(
   rows: S3Row[],
   context: IActionContext
 ): Promise<void> {
-  const { bucket, trans, serverSettings, activity } = context;
+  const { bucket, trans, client, activity } = context;
   const folder = context.workspaceFolder();
   const started = await startJobs(
     rows.map(row => toWorkspaceBody(bucket, row, folder)),
-    body => copyToWorkspace(body, serverSettings),
+    body => client.s3.copyToWorkspace(body),
     messages => confirmReplace(messages, trans)
   );
   const followed = Promise.all(
@@ -265,7 +249,7 @@ export function moveDestination(
 }
 
 async function rename(row: S3Row, context: IActionContext): Promise<void> {
-  const { bucket, trans, serverSettings } = context;
+  const { bucket, trans, client } = context;
   const answer = await InputDialog.getText({
     title:
       row.kind === 'folder'
@@ -294,7 +278,7 @@ async function rename(row: S3Row, context: IActionContext): Promise<void> {
   };
   let job: IS3TransferJob;
   try {
-    job = await moveObjects(request, serverSettings);
+    job = await client.s3.moveObjects(request);
   } catch (error) {
     if (!(error instanceof UcdhRequestError) || error.status !== 409) {
       throw error;
@@ -319,7 +303,7 @@ async function rename(row: S3Row, context: IActionContext): Promise<void> {
     if (!replace.button.accept) {
       return;
     }
-    job = await moveObjects({ ...request, overwrite: true }, serverSettings);
+    job = await client.s3.moveObjects({ ...request, overwrite: true });
   }
   try {
     await context.activity.track(job);
@@ -329,10 +313,9 @@ async function rename(row: S3Row, context: IActionContext): Promise<void> {
 }
 
 async function properties(row: S3Row, context: IActionContext): Promise<void> {
-  const details = await getObjectDetails(
+  const details = await context.client.s3.getObjectDetails(
     context.bucket,
-    row.key,
-    context.serverSettings
+    row.key
   );
   await showDialog({
     title: details.name,
@@ -349,7 +332,7 @@ export function DetailsView(props: {
   const { details: d, trans } = props;
   const facts: [string, string][] = [
     [trans.__('URI'), d.uri],
-    [trans.__('Size'), `${formatSize(d.size)} (${exactSize(d.size)})`],
+    [trans.__('Size'), `${formatBytes(d.size)} (${formatExactBytes(d.size)})`],
     [trans.__('Modified'), formatModified(d.last_modified)],
     [trans.__('Storage class'), d.storage_class],
     [trans.__('Content type'), d.content_type ?? ''],
@@ -377,7 +360,7 @@ export function DetailsView(props: {
     ]);
   }
   return (
-    <dl className="jp-ucdh-S3-details">
+    <dl className={CSS.S3.details}>
       {facts.map(([label, value]) => (
         <React.Fragment key={label}>
           <dt>{label}</dt>

@@ -1,18 +1,11 @@
 /**
  * Typed wrappers of the S3 routes (`ucdh_jupyter/handlers/s3.py`).
  *
- * The interfaces mirror the JSON of `openapi.yaml`, snake_case keys included.
+ * Types are aliases of the generated `schema.ts` (`openapi.yaml`), snake_case
+ * keys included; `client.s3` is an {@link S3API}.
  */
-import { ServerConnection } from '@jupyterlab/services';
-
-import {
-  apiURL,
-  IUploadOptions,
-  postAPI,
-  requestAPI,
-  uploadAPI
-} from '../request';
 import type { Schemas } from '../api';
+import type { ApiGateway, IUploadOptions } from '../request';
 
 /** A bucket, or a bucket + prefix an administrator named (`S3Location`). */
 export type IS3Location = Schemas['S3Location'];
@@ -57,189 +50,161 @@ function query(params: Record<string, string | null | undefined>): string {
   return search.toString();
 }
 
-/** The buckets, or the admin's locations. */
-export function listBuckets(
-  settings?: ServerConnection.ISettings,
-  signal?: AbortSignal
-): Promise<IS3Buckets> {
-  return requestAPI<IS3Buckets>(
-    's3/buckets',
-    { method: 'GET', cache: 'no-cache', signal },
-    settings
-  );
-}
-
-/**
- * One page of a folder.
- *
- * @param cursor `next_cursor` of the previous page; omitted for the first
- * @param limit entries per page, at most 1,000
- */
-export function listFolder(
-  bucket: string,
-  prefix: string,
-  cursor: string | null,
-  limit: number,
-  settings?: ServerConnection.ISettings,
-  signal?: AbortSignal
-): Promise<IS3Listing> {
-  const search = query({ bucket, prefix, cursor, limit: String(limit) });
-  return requestAPI<IS3Listing>(
-    `s3/list?${search}`,
-    { method: 'GET', cache: 'no-cache', signal },
-    settings
-  );
-}
-
-/** The details of one object (encryption, tags, versions). */
-export function getObjectDetails(
-  bucket: string,
-  key: string,
-  settings?: ServerConnection.ISettings
-): Promise<IS3ObjectDetails> {
-  return requestAPI<IS3ObjectDetails>(
-    `s3/object?${query({ bucket, key })}`,
-    { method: 'GET', cache: 'no-cache' },
-    settings
-  );
-}
-
-/**
- * Upload a file as one object; 409 (code `exists`) unless `overwrite`.
- *
- * @param options progress callback and abort signal
- */
-export function uploadObject(
-  bucket: string,
-  key: string,
-  file: Blob,
-  overwrite: boolean,
-  options: IUploadOptions = {},
-  settings?: ServerConnection.ISettings
-): Promise<IS3Uploaded> {
-  const search = query({ bucket, key, overwrite: overwrite ? '1' : null });
-  return uploadAPI<IS3Uploaded>(`s3/upload?${search}`, file, options, settings);
-}
-
-/** The URL that streams an object to the browser (the Jupyter cookie authenticates). */
-export function downloadURL(
-  bucket: string,
-  key: string,
-  settings?: ServerConnection.ISettings
-): string {
-  return apiURL(`s3/download?${query({ bucket, key })}`, settings);
-}
-
-/**
- * Delete objects or a whole folder; `dryRun` only counts them.
- *
- * @param target `keys` (objects) and/or `prefix` (a folder)
- */
-export function deleteObjects(
-  bucket: string,
-  target: { keys?: string[]; prefix?: string },
-  dryRun: boolean,
-  settings?: ServerConnection.ISettings
-): Promise<IS3DeleteResult> {
-  return postAPI<IS3DeleteResult>(
-    's3/delete',
-    { bucket, ...target, dry_run: dryRun },
-    settings
-  );
-}
-
-/** Create an empty folder (an explicit user action). */
-export function createFolder(
-  bucket: string,
-  prefix: string,
-  settings?: ServerConnection.ISettings
-): Promise<{ bucket: string; prefix: string; uri: string }> {
-  return postAPI('s3/folder', { bucket, prefix }, settings);
-}
-
-/** Start copying an object or a folder into the workspace (a background job). */
-export function copyToWorkspace(
-  body: IS3ToWorkspace,
-  settings?: ServerConnection.ISettings
-): Promise<IS3TransferJob> {
-  return postAPI<IS3TransferJob>(
-    's3/transfers',
-    { direction: 'to_workspace', ...body },
-    settings
-  );
-}
-
-/** Start copying a workspace file or folder into S3 (a background job). */
-export function copyToS3(
-  body: IS3ToS3,
-  settings?: ServerConnection.ISettings
-): Promise<IS3TransferJob> {
-  return postAPI<IS3TransferJob>(
-    's3/transfers',
-    { direction: 'to_s3', ...body },
-    settings
-  );
-}
-
-/** Ask a transfer job to stop; it ends `cancelled`, leaving no partial file or object. */
-export function cancelTransfer(
-  id: string,
-  settings?: ServerConnection.ISettings
-): Promise<IS3TransferJob> {
-  return requestAPI<IS3TransferJob>(
-    `s3/transfers/${encodeURIComponent(id)}`,
-    { method: 'DELETE' },
-    settings
-  );
-}
-
-/** The progress of a transfer job. */
-export function getTransfer(
-  id: string,
-  settings?: ServerConnection.ISettings,
-  signal?: AbortSignal
-): Promise<IS3TransferJob> {
-  return requestAPI<IS3TransferJob>(
-    `s3/transfers/${encodeURIComponent(id)}`,
-    { method: 'GET', cache: 'no-cache', signal },
-    settings
-  );
-}
-
 /** Body of `POST s3/copy` and `POST s3/move` (`S3CopyRequest`). */
 export type IS3CopyRequest = Schemas['S3CopyBody'];
-
-/**
- * Rename or move an object or a folder (copy, then delete the source).
- *
- * The server waits up to 5 s: the job is final (200) or still running (202,
- * poll {@link getTransfer}). 409 when a destination key exists and not `overwrite`.
- */
-export function moveObjects(
-  body: IS3CopyRequest,
-  settings?: ServerConnection.ISettings
-): Promise<IS3TransferJob> {
-  return postAPI<IS3TransferJob>('s3/move', body, settings);
-}
 
 /** `GET s3/search`: one page of matches. */
 export type IS3SearchPage = Schemas['S3SearchPage'];
 
-/**
- * Keys under `prefix` whose name below it contains `q` (ignoring case), one
- * bounded scan per request; to cancel, abort and stop asking.
- */
-export function searchObjects(
-  bucket: string,
-  prefix: string,
-  q: string,
-  cursor: string | null,
-  settings?: ServerConnection.ISettings,
-  signal?: AbortSignal
-): Promise<IS3SearchPage> {
-  return requestAPI<IS3SearchPage>(
-    `s3/search?${query({ bucket, prefix, q, cursor })}`,
-    { method: 'GET', cache: 'no-cache', signal },
-    settings
-  );
+/** `client.s3`: the S3 routes. */
+export class S3API {
+  /** @param gateway the client's HTTP gateway (its server settings) */
+  constructor(private readonly _gateway: ApiGateway) {}
+
+  /** The buckets, or the admin's locations. */
+  listBuckets(signal?: AbortSignal): Promise<IS3Buckets> {
+    return this._gateway.request<IS3Buckets>('s3/buckets', {
+      method: 'GET',
+      cache: 'no-cache',
+      signal
+    });
+  }
+
+  /**
+   * One page of a folder.
+   *
+   * @param cursor `next_cursor` of the previous page; omitted for the first
+   * @param limit entries per page, at most 1,000
+   */
+  listFolder(
+    bucket: string,
+    prefix: string,
+    cursor: string | null,
+    limit: number,
+    signal?: AbortSignal
+  ): Promise<IS3Listing> {
+    const search = query({ bucket, prefix, cursor, limit: String(limit) });
+    return this._gateway.request<IS3Listing>(`s3/list?${search}`, {
+      method: 'GET',
+      cache: 'no-cache',
+      signal
+    });
+  }
+
+  /** The details of one object (encryption, tags, versions). */
+  getObjectDetails(bucket: string, key: string): Promise<IS3ObjectDetails> {
+    return this._gateway.request<IS3ObjectDetails>(
+      `s3/object?${query({ bucket, key })}`,
+      { method: 'GET', cache: 'no-cache' }
+    );
+  }
+
+  /**
+   * Upload a file as one object; 409 (code `exists`) unless `overwrite`.
+   *
+   * @param options progress callback and abort signal
+   */
+  uploadObject(
+    bucket: string,
+    key: string,
+    file: Blob,
+    overwrite: boolean,
+    options: IUploadOptions = {}
+  ): Promise<IS3Uploaded> {
+    const search = query({ bucket, key, overwrite: overwrite ? '1' : null });
+    return this._gateway.upload<IS3Uploaded>(
+      `s3/upload?${search}`,
+      file,
+      options
+    );
+  }
+
+  /** The URL that streams an object to the browser (the Jupyter cookie authenticates). */
+  downloadURL(bucket: string, key: string): string {
+    return this._gateway.url(`s3/download?${query({ bucket, key })}`);
+  }
+
+  /**
+   * Delete objects or a whole folder; `dryRun` only counts them.
+   *
+   * @param target `keys` (objects) and/or `prefix` (a folder)
+   */
+  deleteObjects(
+    bucket: string,
+    target: { keys?: string[]; prefix?: string },
+    dryRun: boolean
+  ): Promise<IS3DeleteResult> {
+    return this._gateway.post<IS3DeleteResult>('s3/delete', {
+      bucket,
+      ...target,
+      dry_run: dryRun
+    });
+  }
+
+  /** Create an empty folder (an explicit user action). */
+  createFolder(
+    bucket: string,
+    prefix: string
+  ): Promise<{ bucket: string; prefix: string; uri: string }> {
+    return this._gateway.post('s3/folder', { bucket, prefix });
+  }
+
+  /** Start copying an object or a folder into the workspace (a background job). */
+  copyToWorkspace(body: IS3ToWorkspace): Promise<IS3TransferJob> {
+    return this._gateway.post<IS3TransferJob>('s3/transfers', {
+      direction: 'to_workspace',
+      ...body
+    });
+  }
+
+  /** Start copying a workspace file or folder into S3 (a background job). */
+  copyToS3(body: IS3ToS3): Promise<IS3TransferJob> {
+    return this._gateway.post<IS3TransferJob>('s3/transfers', {
+      direction: 'to_s3',
+      ...body
+    });
+  }
+
+  /** Ask a transfer job to stop; it ends `cancelled`, leaving no partial file or object. */
+  cancelTransfer(id: string): Promise<IS3TransferJob> {
+    return this._gateway.request<IS3TransferJob>(
+      `s3/transfers/${encodeURIComponent(id)}`,
+      { method: 'DELETE' }
+    );
+  }
+
+  /** The progress of a transfer job. */
+  getTransfer(id: string, signal?: AbortSignal): Promise<IS3TransferJob> {
+    return this._gateway.request<IS3TransferJob>(
+      `s3/transfers/${encodeURIComponent(id)}`,
+      { method: 'GET', cache: 'no-cache', signal }
+    );
+  }
+
+  /**
+   * Rename or move an object or a folder (copy, then delete the source).
+   *
+   * The server waits up to 5 s: the job is final (200) or still running (202,
+   * poll {@link getTransfer}). 409 when a destination key exists and not `overwrite`.
+   */
+  moveObjects(body: IS3CopyRequest): Promise<IS3TransferJob> {
+    return this._gateway.post<IS3TransferJob>('s3/move', body);
+  }
+
+  /**
+   * Keys under `prefix` whose name below it contains `q` (ignoring case), one
+   * bounded scan per request; to cancel, abort and stop asking.
+   */
+  searchObjects(
+    bucket: string,
+    prefix: string,
+    q: string,
+    cursor: string | null,
+    signal?: AbortSignal
+  ): Promise<IS3SearchPage> {
+    return this._gateway.request<IS3SearchPage>(
+      `s3/search?${query({ bucket, prefix, q, cursor })}`,
+      { method: 'GET', cache: 'no-cache', signal }
+    );
+  }
 }

@@ -3,18 +3,18 @@
  * uploads and workspace copies that carry on while the user moves around.
  */
 import { InputDialog } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
+import { useUcdhClient } from '../client';
 import type { IProblem } from '../api';
-import { ProblemView } from '../compute/problem';
-import { useRequest } from '../compute/useRequest';
-import { toProblem } from '../sidebar/statusheader';
+import { ProblemView } from '../common/problemview';
+import { useRequest } from '../common/useRequest';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { runAction, S3Action } from './actions';
-import { createFolder, IS3Location, listBuckets } from './api';
+import type { IS3Location } from './api';
 import { FolderView } from './folder';
 import { IS3Place, S3Activity, useActivity } from './jobs';
 import { S3Row } from './model';
@@ -26,7 +26,6 @@ const C = CSS.S3;
 /** Props of {@link S3Browser}. */
 export interface IS3BrowserProps {
   trans: TranslationBundle;
-  serverSettings?: ServerConnection.ISettings;
   /** The workspace folder copies land in; the Jupyter root when omitted. */
   workspaceFolder?: () => string;
   /** The application's commands: the file browser's reveals a copy. */
@@ -42,21 +41,18 @@ export interface IS3BrowserProps {
 
 /** The S3 section's content. */
 export function S3Browser(props: IS3BrowserProps): JSX.Element {
-  const { trans, serverSettings } = props;
+  const { trans } = props;
+  const client = useUcdhClient();
   const [activity] = React.useState(
-    () => props.activity ?? new S3Activity(serverSettings)
+    () => props.activity ?? new S3Activity(client)
   );
   const { place, generation } = useActivity(activity);
   const setPlace = (next: IS3Place | null): void => activity.setPlace(next);
   const [problem, setProblem] = React.useState<IProblem | null>(null);
   const refresh = React.useCallback(() => activity.invalidate(), [activity]);
-  const { uploads, add, cancel, dismiss } = useUploads(
-    trans,
-    refresh,
-    serverSettings
-  );
+  const { uploads, add, cancel, dismiss } = useUploads(trans, refresh);
   const buckets = useRequest(
-    signal => listBuckets(serverSettings, signal),
+    signal => client.s3.listBuckets(signal),
     'buckets',
     0
   );
@@ -76,14 +72,14 @@ export function S3Browser(props: IS3BrowserProps): JSX.Element {
       runAction(action, rows, {
         bucket: current.location.bucket,
         trans,
-        serverSettings,
+        client,
         workspaceFolder: workspaceFolder ?? (() => ''),
         onChanged: refresh,
         activity,
         commands
       }).catch(reason => setProblem(toProblem(reason)));
     },
-    [trans, serverSettings, workspaceFolder, commands, refresh, activity]
+    [trans, client, workspaceFolder, commands, refresh, activity]
   );
 
   const newFolder = async (at: IS3Place): Promise<void> => {
@@ -97,11 +93,7 @@ export function S3Browser(props: IS3BrowserProps): JSX.Element {
     });
     const name = answer.value?.trim().replace(/\/+$/, '');
     if (answer.button.accept && name) {
-      await createFolder(
-        at.location.bucket,
-        `${at.prefix}${name}`,
-        serverSettings
-      );
+      await client.s3.createFolder(at.location.bucket, `${at.prefix}${name}`);
       refresh();
     }
   };
@@ -132,7 +124,6 @@ export function S3Browser(props: IS3BrowserProps): JSX.Element {
           }
           onUpload={files => add(files, place.location.bucket, place.prefix)}
           trans={trans}
-          serverSettings={serverSettings}
           pageSize={props.pageSize}
         />
       )}
@@ -220,7 +211,7 @@ function BucketList(props: IBucketListProps): JSX.Element {
                 }
               }}
             >
-              <span className="jp-ucdh-S3-name">{location.name}</span>
+              <span className={CSS.S3.name}>{location.name}</span>
             </li>
           ))}
         </ul>

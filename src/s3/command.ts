@@ -11,8 +11,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { fileUploadIcon } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
 
-import { getConfig } from '../api';
-import { toProblem } from '../sidebar/statusheader';
+import { toProblem } from '../common/problem';
+import { StatusModel } from '../status/model';
 import { IS3Place, S3Activity } from './jobs';
 import { IWorkspaceItem } from './destination';
 import { uploadToS3 } from './uploadtos3';
@@ -30,6 +30,8 @@ export interface IUploadToS3CommandOptions {
   activity: S3Activity;
   /** Bring the S3 section into view. */
   reveal: () => void;
+  /** The shared configuration, which says whether S3 is on; its own when omitted. */
+  status?: StatusModel;
 }
 
 /** The part of a JupyterLab `FileBrowser` this command needs. */
@@ -87,19 +89,16 @@ export function addUploadToS3Command(
   options: IUploadToS3CommandOptions
 ): void {
   const { trans, activity, reveal } = options;
+  const status = options.status ?? new StatusModel(activity.client);
   // Whether the admin turned S3 on; null until the server said so.
   let enabled: boolean | null = null;
-  let asking: Promise<boolean> | null = null;
-  const s3Enabled = (): Promise<boolean> => {
-    asking ??= getConfig(activity.serverSettings).then(
-      config => (enabled = config.features.s3 !== false),
-      () => {
-        // Unknown: let the server answer the upload itself, and ask again later.
-        asking = null;
-        return true;
-      }
-    );
-    return asking;
+  const s3Enabled = async (): Promise<boolean> => {
+    const config = await status.loadConfig();
+    // Unknown: let the server answer the upload itself; the next call asks again.
+    if (config) {
+      enabled = config.features.s3 !== false;
+    }
+    return enabled !== false;
   };
   app.contextMenu.opened.connect(() => void s3Enabled());
 

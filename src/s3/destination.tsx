@@ -8,9 +8,10 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ProblemView } from '../compute/problem';
-import { useRequest } from '../compute/useRequest';
-import { IS3Location, IS3ToS3, listBuckets } from './api';
+import { CSS } from '../tokens';
+import { ProblemView } from '../common/problemview';
+import { useRequest } from '../common/useRequest';
+import type { IS3Location, IS3ToS3 } from './api';
 import { IS3Place, S3Activity } from './jobs';
 import { s3Uri } from './model';
 
@@ -64,7 +65,7 @@ export class DestinationBody
     private readonly _trans: TranslationBundle
   ) {
     super();
-    this.addClass('jp-ucdh-S3-uploadDialog');
+    this.addClass(CSS.S3.uploadDialog);
     this._value = _activity.state.place;
   }
 
@@ -110,7 +111,7 @@ export function DestinationPicker(props: IDestinationPickerProps): JSX.Element {
   const { items, activity, trans, onChange } = props;
   const initial = activity.state.place;
   const buckets = useRequest(
-    signal => listBuckets(activity.serverSettings, signal),
+    signal => activity.client.s3.listBuckets(signal),
     'buckets',
     0
   );
@@ -161,7 +162,7 @@ export function DestinationPicker(props: IDestinationPickerProps): JSX.Element {
   };
 
   return (
-    <div className="jp-ucdh-S3-destination">
+    <div className={CSS.S3.destination}>
       {buckets.error && locations.length === 0 ? (
         <>
           <ProblemView
@@ -170,20 +171,20 @@ export function DestinationPicker(props: IDestinationPickerProps): JSX.Element {
             onRetry={buckets.retry}
             trans={trans}
           />
-          <label className="jp-ucdh-S3-field">
+          <label className={CSS.S3.field}>
             <span>{trans.__('Bucket')}</span>
             <input
-              className="jp-mod-styled jp-ucdh-S3-destBucket"
+              className={`jp-mod-styled ${CSS.S3.destBucket}`}
               value={typedBucket}
               onChange={event => setTypedBucket(event.target.value)}
             />
           </label>
         </>
       ) : (
-        <label className="jp-ucdh-S3-field">
+        <label className={CSS.S3.field}>
           <span>{trans.__('Bucket')}</span>
           <select
-            className="jp-mod-styled jp-ucdh-S3-destBucket"
+            className={`jp-mod-styled ${CSS.S3.destBucket}`}
             value={
               location
                 ? locations.findIndex(l => sameLocation(l, location))
@@ -205,10 +206,10 @@ export function DestinationPicker(props: IDestinationPickerProps): JSX.Element {
           </select>
         </label>
       )}
-      <label className="jp-ucdh-S3-field">
+      <label className={CSS.S3.field}>
         <span>{trans.__('Folder')}</span>
         <input
-          className="jp-mod-styled jp-ucdh-S3-destPrefix"
+          className={`jp-mod-styled ${CSS.S3.destPrefix}`}
           value={folder}
           placeholder={trans.__('(the top of the bucket)')}
           spellCheck={false}
@@ -218,12 +219,12 @@ export function DestinationPicker(props: IDestinationPickerProps): JSX.Element {
       {place ? (
         <>
           <p>{trans.__('Will be uploaded to:')}</p>
-          <ul className="jp-ucdh-S3-destTargets">
+          <ul className={CSS.S3.destTargets}>
             {items.map(item => (
               <li key={item.path}>
                 <code>{uploadTarget(item, place)}</code>
                 {item.isDirectory && (
-                  <span className="jp-ucdh-Hint">
+                  <span className={CSS.hint}>
                     {' '}
                     {trans.__('(the folder and everything in it)')}
                   </span>
@@ -233,9 +234,9 @@ export function DestinationPicker(props: IDestinationPickerProps): JSX.Element {
           </ul>
         </>
       ) : (
-        <p className="jp-ucdh-Hint">{trans.__('Choose a bucket.')}</p>
+        <p className={CSS.hint}>{trans.__('Choose a bucket.')}</p>
       )}
-      <p className="jp-ucdh-Hint">
+      <p className={CSS.hint}>
         {trans.__('Existing objects are replaced only after you confirm.')}
       </p>
     </div>

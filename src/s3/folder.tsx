@@ -4,11 +4,10 @@
  * selected and acted on together.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ServerConnection } from '@jupyterlab/services';
 import { newFolderIcon, searchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ProblemView } from '../compute/problem';
+import { ProblemView } from '../common/problemview';
 import { CSS } from '../tokens';
 import { S3ActionHandler } from './actions';
 import { IS3Location } from './api';
@@ -46,7 +45,6 @@ export interface IFolderViewProps {
   /** Ask for a name and create a folder here. */
   onNewFolder: () => void;
   trans: TranslationBundle;
-  serverSettings?: ServerConnection.ISettings;
   /** Entries per page; the server's maximum by default. */
   pageSize?: number;
 }
@@ -58,8 +56,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
     location.bucket,
     prefix,
     props.generation,
-    props.pageSize ?? PAGE_SIZE,
-    props.serverSettings
+    props.pageSize ?? PAGE_SIZE
   );
   const [filter, setFilter] = React.useState('');
   const [searching, setSearching] = React.useState(false);
@@ -68,12 +65,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
     search,
     more: searchMore,
     cancel: searchCancel
-  } = useSearch(
-    location.bucket,
-    prefix,
-    searching ? searchText : '',
-    props.serverSettings
-  );
+  } = useSearch(location.bucket, prefix, searching ? searchText : '');
   const showingSearch = searching && search.query !== '';
   const textBox = React.useRef<HTMLInputElement>(null);
   const toggle = React.useRef<HTMLButtonElement>(null);
@@ -133,7 +125,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
 
   return (
     <div
-      className={`jp-ucdh-S3-folder${dropping ? ` ${C.dropping}` : ''}`}
+      className={`${C.folder}${dropping ? ` ${C.dropping}` : ''}`}
       onKeyDown={event => {
         const target = event.target as HTMLElement;
         if (event.key === 'Backspace' && !target.closest('input, textarea')) {
@@ -162,7 +154,7 @@ export function FolderView(props: IFolderViewProps): JSX.Element {
       }}
     >
       <Breadcrumb {...props} />
-      <div className="jp-ucdh-S3-toolbar">
+      <div className={CSS.S3.toolbar}>
         {searching ? (
           <input
             // Keys: the filter and the search box are two elements, not one
@@ -353,7 +345,7 @@ function Breadcrumb(props: IFolderViewProps): JSX.Element {
     <nav className={C.breadcrumb} aria-label={trans.__('Folder path')}>
       <button
         type="button"
-        className="jp-ucdh-S3-crumb"
+        className={CSS.S3.crumb}
         onClick={() => onNavigate(null)}
       >
         {trans.__('Buckets')}
@@ -362,12 +354,12 @@ function Breadcrumb(props: IFolderViewProps): JSX.Element {
         const last = index === crumbs.length - 1;
         return (
           <React.Fragment key={crumb.prefix}>
-            <span className="jp-ucdh-S3-separator" aria-hidden="true">
+            <span className={CSS.S3.separator} aria-hidden="true">
               /
             </span>
             <button
               type="button"
-              className="jp-ucdh-S3-crumb"
+              className={CSS.S3.crumb}
               aria-current={last ? 'location' : undefined}
               disabled={last}
               onClick={() => onNavigate(crumb.prefix)}

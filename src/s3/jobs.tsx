@@ -5,19 +5,15 @@
  * the S3 section shows their progress and lists the folder again when they end.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { CSS } from '../tokens';
+import type { UcdhClient } from '../client';
 import type { IProblem } from '../api';
 import { UcdhRequestError } from '../request';
-import { toProblem } from '../sidebar/statusheader';
-import {
-  cancelTransfer,
-  getTransfer,
-  IS3Location,
-  IS3TransferJob
-} from './api';
+import { toProblem } from '../common/problem';
+import { IS3Location, IS3TransferJob } from './api';
 
 /** Where the browser is: a location and a prefix in it. */
 export interface IS3Place {
@@ -50,8 +46,8 @@ export function isFinal(job: IS3TransferJob): boolean {
 
 /** The S3 browser's place and transfer jobs, observable from React and plugins. */
 export class S3Activity {
-  /** An activity whose requests use `serverSettings` (the page's own when omitted). */
-  constructor(readonly serverSettings?: ServerConnection.ISettings) {}
+  /** An activity whose requests go through `client`. */
+  constructor(readonly client: UcdhClient) {}
 
   /** The current state; replaced, never mutated, on change. */
   get state(): IS3ActivityState {
@@ -86,7 +82,7 @@ export class S3Activity {
     while (!isFinal(job)) {
       await new Promise(resolve => setTimeout(resolve, TRANSFER_POLL_MS));
       try {
-        job = await getTransfer(job.id, this.serverSettings);
+        job = await this.client.s3.getTransfer(job.id);
       } catch (error) {
         // The job may be fine on the server; say why it is no longer followed.
         const problem = toProblem(error);
@@ -102,7 +98,7 @@ export class S3Activity {
 
   /** Ask the server to stop a job; its next poll shows it cancelled. */
   async cancel(id: string): Promise<void> {
-    this._put(await cancelTransfer(id, this.serverSettings));
+    this._put(await this.client.s3.cancelTransfer(id));
   }
 
   /** Forget an ended job's line. */
@@ -229,7 +225,7 @@ export async function confirmReplace(
       messages.length
     ),
     body: (
-      <div className="jp-ucdh-S3-conflicts">
+      <div className={CSS.S3.conflicts}>
         <ul>
           {shown.map(message => (
             <li key={message}>{message}</li>

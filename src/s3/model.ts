@@ -3,7 +3,7 @@
  * state of a folder that is loaded one page at a time.
  */
 import type { IProblem } from '../api';
-import { formatDateTime } from '../format';
+import { formatDateTime } from '../common/format';
 import type { IS3Folder, IS3Listing, IS3Location, IS3Object } from './api';
 
 /** Entries asked per page; the server's maximum. */
@@ -48,28 +48,6 @@ export function parentPrefix(
   const cut = trimmed.lastIndexOf('/');
   const parent = cut < 0 ? '' : trimmed.slice(0, cut + 1);
   return parent.length < location.prefix.length ? location.prefix : parent;
-}
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** A size for people: `0 B`, `999 B`, `1.5 KiB`, `12 MiB`. */
-export function formatSize(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  if (unit === 0) {
-    return `${bytes} B`;
-  }
-  const shown = value < 10 ? value.toFixed(1) : String(Math.round(value));
-  return `${shown} ${UNITS[unit]}`;
-}
-
-/** The exact byte count, for a tooltip: `1,536 bytes`. */
-export function exactSize(bytes: number): string {
-  return `${bytes.toLocaleString('en-US')} ${bytes === 1 ? 'byte' : 'bytes'}`;
 }
 
 /** A timestamp as a short local date and time; empty when unknown. */

@@ -238,10 +238,10 @@ export function ObjectList(props: IObjectListProps): JSX.Element {
   };
 
   return (
-    <div className="jp-ucdh-S3-scroll" ref={scrollRef} onScroll={onScroll}>
+    <div className={CSS.S3.scroll} ref={scrollRef} onScroll={onScroll}>
       <ul
         ref={listRef}
-        className={`${C.list} jp-ucdh-S3-window`}
+        className={`${C.list} ${CSS.S3.window}`}
         role="listbox"
         aria-multiselectable="true"
         aria-label={props.label}

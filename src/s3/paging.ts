@@ -2,12 +2,11 @@
  * A React hook that loads a folder one page at a time: the first page when the
  * folder (or its generation) changes, the next one when asked.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
 
+import { useUcdhClient } from '../client';
 import type { IProblem } from '../api';
-import { toProblem } from '../sidebar/statusheader';
-import { listFolder } from './api';
+import { toProblem } from '../common/problem';
 import {
   EMPTY_PAGING,
   IPaging,
@@ -21,9 +20,9 @@ export function usePaging(
   bucket: string,
   prefix: string,
   generation: number,
-  pageSize: number,
-  serverSettings?: ServerConnection.ISettings
+  pageSize: number
 ): { paging: IPaging; loadMore: () => void } {
+  const client = useUcdhClient();
   const [paging, setPaging] = React.useState<IPaging>(EMPTY_PAGING);
   // The state the next request starts from, ahead of React's re-render, so
   // two scroll events cannot ask for the same page twice.
@@ -42,7 +41,8 @@ export function usePaging(
       return;
     }
     apply(pageRequested);
-    listFolder(bucket, prefix, state.cursor, pageSize, serverSettings, signal)
+    client.s3
+      .listFolder(bucket, prefix, state.cursor, pageSize, signal)
       .then(page => {
         if (!signal.aborted) {
           apply(s => pageReceived(s, page));
@@ -54,7 +54,7 @@ export function usePaging(
           apply(s => pageFailed(s, problem));
         }
       });
-  }, [bucket, prefix, pageSize, serverSettings]);
+  }, [bucket, prefix, pageSize, client]);
 
   React.useEffect(() => {
     controller.current = new AbortController();

@@ -6,9 +6,11 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { CSS } from '../tokens';
 import type { IActionContext } from './context';
-import { deleteObjects, IS3DeleteResult } from './api';
-import { formatSize, S3Row, s3Uri } from './model';
+import type { IS3DeleteResult } from './api';
+import { formatBytes } from '../common/format';
+import { S3Row, s3Uri } from './model';
 
 /** What one delete request names: objects, or one folder. */
 type Target = { keys: string[] } | { prefix: string };
@@ -33,10 +35,10 @@ export async function remove(
   rows: S3Row[],
   context: IActionContext
 ): Promise<void> {
-  const { bucket, serverSettings } = context;
+  const { bucket, client } = context;
   const targets = deleteTargets(rows);
   const counted = await Promise.all(
-    targets.map(target => deleteObjects(bucket, target, true, serverSettings))
+    targets.map(target => client.s3.deleteObjects(bucket, target, true))
   );
   if (!(await confirmDelete(rows, counted, context))) {
     return;
@@ -44,7 +46,7 @@ export async function remove(
   const results: IS3DeleteResult[] = [];
   try {
     for (const target of targets) {
-      results.push(await deleteObjects(bucket, target, false, serverSettings));
+      results.push(await client.s3.deleteObjects(bucket, target, false));
     }
   } finally {
     context.onChanged();
@@ -84,7 +86,7 @@ async function confirmDelete(
   const size =
     rows.length === 1 && counted[0]?.bytes === null
       ? ''
-      : ` (${formatSize(bytes)})`;
+      : ` (${formatBytes(bytes)})`;
   const row = rows[0];
   let title: string;
   let body: React.ReactElement;
@@ -133,7 +135,7 @@ function SelectionSummary(props: {
   const { rows, count, size, trans } = props;
   const listed = rows.slice(0, LISTED_NAMES);
   return (
-    <div className="jp-ucdh-S3-deleteSummary">
+    <div className={CSS.S3.deleteSummary}>
       <p>
         {trans._n(
           'The %2 selected items hold %1 object%3. It will be deleted for good.',

@@ -17,7 +17,8 @@ import * as React from 'react';
 
 import { CSS } from '../tokens';
 import { actionLabel, actionsFor, S3Action, S3ActionHandler } from './actions';
-import { exactSize, formatModified, formatSize, S3Row } from './model';
+import { formatExactBytes, formatBytes } from '../common/format';
+import { formatModified, S3Row } from './model';
 import { ROW_HEIGHT } from './virtual';
 
 const C = CSS.S3;
@@ -103,23 +104,23 @@ function Row(props: IRowProps): JSX.Element {
         onMenu(row, event.clientX, event.clientY);
       }}
     >
-      <Icon.react tag="span" className="jp-ucdh-S3-icon" />
-      <span className="jp-ucdh-S3-name" title={row.key}>
+      <Icon.react tag="span" className={CSS.S3.icon} />
+      <span className={CSS.S3.name} title={row.key}>
         {row.kind === 'folder' ? `${row.name}/` : row.name}
       </span>
       <span
         className={C.size}
-        title={object ? exactSize(object.size) : undefined}
+        title={object ? formatExactBytes(object.size) : undefined}
       >
-        {object ? formatSize(object.size) : ''}
+        {object ? formatBytes(object.size) : ''}
       </span>
-      <span className="jp-ucdh-S3-modified">
+      <span className={CSS.S3.modified}>
         {object ? formatModified(object.last_modified) : ''}
       </span>
-      <span className="jp-ucdh-S3-class">
+      <span className={CSS.S3.storageClass}>
         {object ? object.storage_class : ''}
       </span>
-      <span className="jp-ucdh-S3-rowActions">
+      <span className={CSS.S3.rowActions}>
         {object &&
           button('download', C.download, <downloadIcon.react tag="span" />)}
         {button('uri', C.uri, <copyIcon.react tag="span" />)}
@@ -203,7 +204,7 @@ export function ActionMenu(props: IActionMenuProps): JSX.Element {
   };
   const count = rows.length;
   return (
-    <div className="jp-ucdh-S3-menuBackdrop" onMouseDown={onClose}>
+    <div className={CSS.S3.menuBackdrop} onMouseDown={onClose}>
       <ul
         ref={menu}
         role="menu"
@@ -218,7 +219,7 @@ export function ActionMenu(props: IActionMenuProps): JSX.Element {
         onKeyDown={onKeyDown}
       >
         {count > 1 && (
-          <li role="none" className="jp-ucdh-S3-menuCaption">
+          <li role="none" className={CSS.S3.menuCaption}>
             {trans.__('%1 selected', count)}
           </li>
         )}
@@ -272,7 +273,7 @@ export function useBodyOverlay(content: JSX.Element | null): void {
     }
     if (!overlay.current) {
       overlay.current = new Overlay();
-      overlay.current.addClass('jp-ucdh-S3-overlay');
+      overlay.current.addClass(CSS.S3.overlay);
       overlay.current.content = content;
       Widget.attach(overlay.current, document.body);
       return;

@@ -3,18 +3,19 @@
  * scan per request, "Search further" to scan on, and cancelled (aborted, and
  * no more asked) as soon as the text changes or is cleared.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { fileIcon, folderIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { useUcdhClient } from '../client';
 import type { IProblem } from '../api';
-import { ProblemView } from '../compute/problem';
-import { toProblem } from '../sidebar/statusheader';
+import { ProblemView } from '../common/problemview';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
 import { S3ActionHandler } from './actions';
-import { IS3Object, searchObjects } from './api';
-import { formatSize, lastSegment, S3Row } from './model';
+import type { IS3Object } from './api';
+import { formatBytes } from '../common/format';
+import { lastSegment, S3Row } from './model';
 
 const C = CSS.S3;
 
@@ -68,9 +69,9 @@ function idle(query: string): ISearchState {
 export function useSearch(
   bucket: string,
   prefix: string,
-  text: string,
-  settings?: ServerConnection.ISettings
+  text: string
 ): { search: ISearchState; more: () => void; cancel: () => void } {
+  const client = useUcdhClient();
   const query = text.trim();
   const [search, setSearch] = React.useState<ISearchState>(() => idle(''));
   // The latest state, for `more` and the scan loop (which outlive a render).
@@ -96,12 +97,11 @@ export function useSearch(
       const found = state.matches.length;
       try {
         do {
-          const page = await searchObjects(
+          const page = await client.s3.searchObjects(
             bucket,
             prefix,
             state.query,
             state.cursor,
-            settings,
             current.signal
           );
           if (current.signal.aborted) {
@@ -124,7 +124,7 @@ export function useSearch(
         }
       }
     },
-    [bucket, prefix, settings, show]
+    [bucket, prefix, client, show]
   );
 
   React.useEffect(() => {
@@ -190,14 +190,14 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
   const trans = props.trans;
   return (
     <>
-      <div className="jp-ucdh-S3-searchProgress">
+      <div className={CSS.S3.searchProgress}>
         <p className={C.status} aria-live="polite">
           {searchStatus(search, trans)}
         </p>
         {search.loading && (
           <button
             type="button"
-            className="jp-ucdh-S3-searchCancel jp-Button jp-mod-styled"
+            className={`${CSS.S3.searchCancel} jp-Button jp-mod-styled`}
             title={trans.__('Stop searching; the matches found so far stay')}
             onClick={onCancel}
           >
@@ -225,7 +225,7 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
           </p>
         </div>
       )}
-      <div className="jp-ucdh-S3-scroll">
+      <div className={CSS.S3.scroll}>
         <ul
           className={C.list}
           aria-label={trans.__('Keys containing “%1”', search.query)}
@@ -242,23 +242,21 @@ export function SearchResults(props: ISearchResultsProps): JSX.Element {
               <li key={match.key} className={C.match} data-key={match.key}>
                 <button
                   type="button"
-                  className="jp-ucdh-S3-matchName"
+                  className={CSS.S3.matchName}
                   title={trans.__('Properties of %1', match.key)}
                   onClick={() => onAction('properties', [row])}
                 >
-                  <fileIcon.react tag="span" className="jp-ucdh-S3-icon" />
+                  <fileIcon.react tag="span" className={CSS.S3.icon} />
                   {/* The file's name first, its folders after: cut at the
                       end, a long path hid the very name searched for. */}
-                  <span className="jp-ucdh-S3-name">
-                    {lastSegment(match.name)}
-                  </span>
+                  <span className={CSS.S3.name}>{lastSegment(match.name)}</span>
                   {match.name.includes('/') && (
-                    <span className="jp-ucdh-S3-matchWithin">
+                    <span className={CSS.S3.matchWithin}>
                       {match.name.slice(0, match.name.lastIndexOf('/') + 1)}
                     </span>
                   )}
                 </button>
-                <span className={C.size}>{formatSize(match.size)}</span>
+                <span className={C.size}>{formatBytes(match.size)}</span>
                 <button
                   type="button"
                   className={`${C.matchFolder} jp-Button jp-mod-minimal`}

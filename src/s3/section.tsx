@@ -2,12 +2,13 @@
  * The sidebar's S3 section: an {@link S3Browser} that asks the server for
  * buckets only once the section is first shown.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import { LazyReactWidget } from '../sidebar/lazy';
+import { CSS } from '../tokens';
+import { UcdhClient, UcdhClientContext } from '../client';
+import { LazyReactWidget } from '../common/lazy';
 import { S3Browser } from './browser';
 import { S3Activity } from './jobs';
 
@@ -16,9 +17,9 @@ export class S3Section extends LazyReactWidget {
   /** Create the section; it stays empty and idle until first shown. */
   constructor(options: S3Section.IOptions) {
     super();
-    this.addClass('jp-ucdh-S3Section');
+    this.addClass(CSS.S3.section);
     this._options = options;
-    this.activity = options.activity ?? new S3Activity(options.serverSettings);
+    this.activity = options.activity ?? new S3Activity(options.client);
   }
 
   /**
@@ -31,17 +32,18 @@ export class S3Section extends LazyReactWidget {
     if (!this.started) {
       return null;
     }
-    const { trans, serverSettings, workspaceFolder, commands, pageSize } =
+    const { client, trans, workspaceFolder, commands, pageSize } =
       this._options;
     return (
-      <S3Browser
-        trans={trans}
-        serverSettings={serverSettings}
-        workspaceFolder={workspaceFolder}
-        commands={commands}
-        pageSize={pageSize}
-        activity={this.activity}
-      />
+      <UcdhClientContext.Provider value={client}>
+        <S3Browser
+          trans={trans}
+          workspaceFolder={workspaceFolder}
+          commands={commands}
+          pageSize={pageSize}
+          activity={this.activity}
+        />
+      </UcdhClientContext.Provider>
     );
   }
 
@@ -53,8 +55,8 @@ export namespace S3Section {
   /** Options to build an {@link S3Section}. */
   export interface IOptions {
     trans: TranslationBundle;
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
     /** The file browser's folder, where copies to the workspace land. */
     workspaceFolder?: () => string;
     /** The application's commands: the file browser's reveals a copy. */

@@ -13,6 +13,7 @@ import {
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { CSS } from '../tokens';
 import { S3Action, S3ActionHandler } from './actions';
 import type { S3Row } from './model';
 
@@ -41,7 +42,7 @@ export function SelectionBar(props: ISelectionBarProps): JSX.Element | null {
   ): JSX.Element => (
     <button
       type="button"
-      className={`jp-ucdh-S3-bulk jp-Button jp-mod-minimal${
+      className={`${CSS.S3.bulk} jp-Button jp-mod-minimal${
         action === 'delete' ? ' jp-mod-warn' : ''
       }`}
       data-action={action}
@@ -50,12 +51,12 @@ export function SelectionBar(props: ISelectionBarProps): JSX.Element | null {
       onClick={() => onAction(action, rows)}
     >
       <icon.react tag="span" />
-      <span className="jp-ucdh-S3-bulkLabel">{label}</span>
+      <span className={CSS.S3.bulkLabel}>{label}</span>
     </button>
   );
   return (
     <div
-      className="jp-ucdh-S3-selectionBar"
+      className={CSS.S3.selectionBar}
       role="toolbar"
       aria-label={trans.__('Selected items')}
       onKeyDown={event => {
@@ -65,7 +66,7 @@ export function SelectionBar(props: ISelectionBarProps): JSX.Element | null {
         }
       }}
     >
-      <span className="jp-ucdh-S3-selectionCount" aria-live="polite">
+      <span className={CSS.S3.selectionCount} aria-live="polite">
         {trans.__('%1 selected', rows.length)}
       </span>
       {button(
@@ -104,7 +105,7 @@ export function SelectionBar(props: ISelectionBarProps): JSX.Element | null {
       )}
       <button
         type="button"
-        className="jp-ucdh-S3-clearSelection jp-Button jp-mod-minimal"
+        className={`${CSS.S3.clearSelection} jp-Button jp-mod-minimal`}
         title={trans.__('Clear the selection (Escape)')}
         aria-label={trans.__('Clear the selection')}
         onClick={onClear}

@@ -8,7 +8,8 @@ import * as React from 'react';
 import { CSS } from '../tokens';
 import type { IS3TransferJob } from './api';
 import { isFinal, S3Activity, useActivity } from './jobs';
-import { formatSize, lastSegment, s3Uri } from './model';
+import { formatBytes } from '../common/format';
+import { lastSegment, s3Uri } from './model';
 
 /** The progress line of a transfer job. */
 export function transferText(
@@ -61,7 +62,7 @@ export function copyText(
         ? trans.__('Uploading %1 to %2: %3%', what, where, jobPercent(job))
         : trans.__('Copying %1 to %2: %3%', what, where, jobPercent(job));
     case 'succeeded': {
-      const size = formatSize(job.bytes_done);
+      const size = formatBytes(job.bytes_done);
       return up
         ? trans.__('Uploaded %1 to %2 (%3).', what, where, size)
         : trans.__('Copied %1 to %2 (%3).', what, where, size);
@@ -110,9 +111,9 @@ export function TransferList(props: {
     return null;
   }
   return (
-    <ul className="jp-ucdh-S3-transfers" aria-label={trans.__('Transfers')}>
+    <ul className={CSS.S3.transfers} aria-label={trans.__('Transfers')}>
       {jobs.map(job => (
-        <li key={job.id} className="jp-ucdh-S3-transferItem">
+        <li key={job.id} className={CSS.S3.transferItem}>
           <span
             className={CSS.S3.transfer}
             data-state={job.state}
@@ -123,7 +124,7 @@ export function TransferList(props: {
           {isFinal(job) ? (
             <button
               type="button"
-              className="jp-ucdh-S3-dismiss jp-Button jp-mod-minimal"
+              className={`${CSS.S3.dismiss} jp-Button jp-mod-minimal`}
               aria-label={trans.__('Dismiss')}
               title={trans.__('Dismiss')}
               onClick={() => activity.dismiss(job.id)}
@@ -136,7 +137,7 @@ export function TransferList(props: {
               // leave objects in both places, so it is not offered.
               <button
                 type="button"
-                className="jp-ucdh-S3-cancel jp-Button jp-mod-minimal"
+                className={`${CSS.S3.cancel} jp-Button jp-mod-minimal`}
                 onClick={() => activity.cancel(job.id).catch(onError)}
               >
                 {trans.__('Cancel')}

@@ -3,14 +3,13 @@
  * progress bar and Cancel; an existing key asks before it is overwritten.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { toProblem } from '../sidebar/statusheader';
+import { useUcdhClient } from '../client';
+import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
-import { uploadObject } from './api';
-import { formatSize } from './model';
+import { formatBytes } from '../common/format';
 
 /** One file being (or just) uploaded. */
 export interface IUpload {
@@ -36,14 +35,14 @@ let nextId = 1;
  */
 export function useUploads(
   trans: TranslationBundle,
-  onUploaded: () => void,
-  serverSettings?: ServerConnection.ISettings
+  onUploaded: () => void
 ): {
   uploads: IUpload[];
   add: (files: Iterable<File>, bucket: string, prefix: string) => void;
   cancel: (id: number) => void;
   dismiss: (id: number) => void;
 } {
+  const client = useUcdhClient();
   const [uploads, setUploads] = React.useState<IUpload[]>([]);
   const controllers = React.useRef(new Map<number, AbortController>());
   const uploaded = React.useRef(onUploaded);
@@ -73,7 +72,7 @@ export function useUploads(
     };
     try {
       try {
-        await uploadObject(bucket, key, file, false, options, serverSettings);
+        await client.s3.uploadObject(bucket, key, file, false, options);
       } catch (error) {
         if (toProblem(error).status !== 409) {
           throw error;
@@ -83,7 +82,7 @@ export function useUploads(
           return;
         }
         update(id, { loaded: 0 });
-        await uploadObject(bucket, key, file, true, options, serverSettings);
+        await client.s3.uploadObject(bucket, key, file, true, options);
       }
       update(id, { state: 'done', loaded: file.size, message: '' });
       uploaded.current();
@@ -167,7 +166,7 @@ export function UploadList(props: {
     return null;
   }
   return (
-    <ul className="jp-ucdh-S3-uploads" aria-label={trans.__('Uploads')}>
+    <ul className={CSS.S3.uploads} aria-label={trans.__('Uploads')}>
       {uploads.map(item => {
         const fraction = item.total > 0 ? item.loaded / item.total : 1;
         const percent = Math.round(fraction * 100);
@@ -178,7 +177,7 @@ export function UploadList(props: {
             data-state={item.state}
             data-key={item.key}
           >
-            <span className="jp-ucdh-S3-progressName" title={item.key}>
+            <span className={CSS.S3.progressName} title={item.key}>
               {item.name}
             </span>
             <progress
@@ -186,9 +185,9 @@ export function UploadList(props: {
               value={percent}
               aria-label={trans.__('Upload of %1', item.name)}
             />
-            <span className="jp-ucdh-S3-progressText">
+            <span className={CSS.S3.progressText}>
               {item.state === 'uploading'
-                ? `${formatSize(item.loaded)} / ${formatSize(item.total)}`
+                ? `${formatBytes(item.loaded)} / ${formatBytes(item.total)}`
                 : item.state === 'done'
                   ? trans.__('Uploaded')
                   : item.message}
@@ -196,7 +195,7 @@ export function UploadList(props: {
             {item.state === 'uploading' ? (
               <button
                 type="button"
-                className="jp-ucdh-S3-cancel jp-Button jp-mod-minimal"
+                className={`${CSS.S3.cancel} jp-Button jp-mod-minimal`}
                 onClick={() => onCancel(item.id)}
               >
                 {trans.__('Cancel')}
@@ -204,7 +203,7 @@ export function UploadList(props: {
             ) : (
               <button
                 type="button"
-                className="jp-ucdh-S3-dismiss jp-Button jp-mod-minimal"
+                className={`${CSS.S3.dismiss} jp-Button jp-mod-minimal`}
                 aria-label={trans.__('Dismiss')}
                 onClick={() => onDismiss(item.id)}
               >

@@ -7,7 +7,7 @@
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { copyToS3, IS3TransferJob } from './api';
+import type { IS3TransferJob } from './api';
 import { DestinationBody, IWorkspaceItem, uploadBodies } from './destination';
 import {
   confirmReplace,
@@ -69,7 +69,7 @@ export async function uploadToS3(
   try {
     started = await startJobs(
       uploadBodies(items, place),
-      request => copyToS3(request, activity.serverSettings),
+      request => activity.client.s3.copyToS3(request),
       messages => confirmReplace(messages, trans)
     );
   } catch (error) {

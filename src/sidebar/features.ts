@@ -5,22 +5,22 @@
  * `feature_disabled`); this model lets the UI leave out that feature's
  * sidebar section, commands, menu entries and toolbar button as well.
  *
- * It is loaded once, after JupyterLab has started (never awaited inside a
- * plugin's `activate`). Until the answer comes, or when it cannot be had,
+ * It is read from the shared {@link StatusModel}'s configuration, loaded
+ * after JupyterLab has started (never awaited inside a plugin's `activate`). Until the answer comes, or when it cannot be had,
  * every feature counts as on: nothing the admin enabled is ever hidden by a
  * slow or failed request, and the server still refuses what is off.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { getConfig, IFeatures } from '../api';
+import { IFeatures } from '../status/api';
+import type { StatusModel } from '../status/model';
 import { IFeatureSwitches } from '../tokens';
 
 /** The feature switches as the server reports them. */
 export class FeatureSwitches implements IFeatureSwitches {
-  /** @param serverSettings connection to the server; the page's own when omitted */
-  constructor(serverSettings?: ServerConnection.ISettings) {
-    this._serverSettings = serverSettings;
+  /** @param status the shared status, whose configuration has the switches */
+  constructor(status: StatusModel) {
+    this._status = status;
   }
 
   /** The switches once the server said; null before (or if it could not). */
@@ -43,24 +43,22 @@ export class FeatureSwitches implements IFeatureSwitches {
    * the switches, or null when the server could not say.
    */
   load(): Promise<IFeatures | null> {
-    this._loading ??= getConfig(this._serverSettings).then(
-      config => {
-        this._features = { ...config.features };
-        this._changed.emit(this._features);
-        return this._features;
-      },
-      (reason: unknown) => {
+    this._loading ??= this._status.loadConfig().then(config => {
+      if (!config) {
         console.warn(
           'ucdh-jupyter: could not read the feature switches; showing every feature.',
-          reason
+          this._status.configProblem
         );
         return null;
       }
-    );
+      this._features = { ...config.features };
+      this._changed.emit(this._features);
+      return this._features;
+    });
     return this._loading;
   }
 
-  private _serverSettings?: ServerConnection.ISettings;
+  private _status: StatusModel;
   private _features: IFeatures | null = null;
   private _loading: Promise<IFeatures | null> | null = null;
   private _changed = new Signal<this, IFeatures>(this);

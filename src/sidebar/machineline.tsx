@@ -6,7 +6,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IWorkspace } from '../api';
+import { CSS } from '../tokens';
+import { IWorkspace } from '../status/api';
 import { formatRate } from '../compute/model';
 
 /** `$0.768/h`: a rate as the instance table writes it, so the same machine reads alike. */
@@ -62,24 +63,22 @@ export function MachineLine(props: {
     ? trans.__('%1; price: %2', workspace.where, workspace.price_source)
     : trans.__('%1; no price known for this type', workspace.where);
   return (
-    <div className="jp-ucdh-StatusHeader-machine">
-      <p className="jp-ucdh-StatusHeader-machineType" title={title}>
+    <div className={CSS.StatusHeader.machine}>
+      <p className={CSS.StatusHeader.machineType} title={title}>
         {trans.__('This JupyterLab: %1', facts.join(' · '))}
       </p>
-      <p className="jp-ucdh-StatusHeader-idle">
-        {kernelsLine(workspace, trans)}
-      </p>
+      <p className={CSS.StatusHeader.idle}>{kernelsLine(workspace, trans)}</p>
       {workspace.suggestion && (
         // One line until opened: in full, message and reason took a third of
         // the sidebar and pushed the sections into a few rows each.
-        <details className="jp-ucdh-StatusHeader-suggestion" role="note">
-          <summary className="jp-ucdh-StatusHeader-suggestionSummary">
+        <details className={CSS.StatusHeader.suggestion} role="note">
+          <summary className={CSS.StatusHeader.suggestionSummary}>
             {trans.__('A large machine is idling: pay less?')}
           </summary>
-          <p className="jp-ucdh-StatusHeader-suggestionText">
+          <p className={CSS.StatusHeader.suggestionText}>
             {workspace.suggestion.message}
           </p>
-          <p className="jp-ucdh-StatusHeader-suggestionReason">
+          <p className={CSS.StatusHeader.suggestionReason}>
             {workspace.suggestion.reason}
           </p>
         </details>

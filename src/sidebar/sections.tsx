@@ -4,11 +4,11 @@
  * Each feature (S3, compute, runs) swaps its placeholder for its real widget by
  * changing its `create` in {@link sectionSpecs}; a new section is one more entry.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
+import type { UcdhClient } from '../client';
 import { ComputeSection } from '../compute/widget';
 import { RunsSection } from '../runs/section';
 import { S3Section } from '../s3/section';
@@ -27,13 +27,13 @@ export interface ISectionSpec {
 /**
  * The sections in display order.
  *
- * @param serverSettings connection the sections' requests use; the page's own when omitted
+ * @param client the server routes the sections' requests use
  * @param commands the application's commands, for sections that open documents or dialogs
  * @param workspaceFolder the file browser's folder, where S3 copies land
  */
 export function sectionSpecs(
   trans: TranslationBundle,
-  serverSettings?: ServerConnection.ISettings,
+  client: UcdhClient,
   commands?: CommandRegistry,
   workspaceFolder?: () => string
 ): ISectionSpec[] {
@@ -41,18 +41,17 @@ export function sectionSpecs(
     {
       key: 's3',
       title: trans.__('S3 data'),
-      create: () =>
-        new S3Section({ trans, serverSettings, workspaceFolder, commands })
+      create: () => new S3Section({ trans, client, workspaceFolder, commands })
     },
     {
       key: 'compute',
       title: trans.__('Compute'),
-      create: () => new ComputeSection({ trans, serverSettings })
+      create: () => new ComputeSection({ trans, client })
     },
     {
       key: 'runs',
       title: trans.__('Runs'),
-      create: () => new RunsSection({ trans, serverSettings, commands })
+      create: () => new RunsSection({ trans, client, commands })
     }
   ];
 }

@@ -2,14 +2,15 @@
  * The left sidebar panel: the status header on top, feature sections below;
  * the section of a feature the administrator switched off is left out.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { SidePanel } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import { MessageLoop } from '@lumino/messaging';
 import { AccordionPanel, Widget } from '@lumino/widgets';
 
-import type { IFeatures } from '../api';
+import type { UcdhClient } from '../client';
+import type { IFeatures } from '../status/api';
+import { StatusModel } from '../status/model';
 import { cloudIcon } from '../icons';
 import {
   CSS,
@@ -29,7 +30,7 @@ const SECTION_ID_PREFIX = 'ucdh-jupyter-section-';
 /** The ucdh-jupyter sidebar. */
 export class UcdhSidebar extends SidePanel {
   /** Build the panel; nothing is fetched until it is shown. */
-  constructor(options: UcdhSidebar.IOptions = {}) {
+  constructor(options: UcdhSidebar.IOptions) {
     const translator = options.translator ?? nullTranslator;
     super({ translator });
     const trans = translator.load(TRANSLATION_DOMAIN);
@@ -39,8 +40,9 @@ export class UcdhSidebar extends SidePanel {
     this.title.icon = cloudIcon;
     this.title.caption = trans.__('AWS (ucdh-jupyter)');
 
+    this._ownsStatus = !options.status;
     this.statusHeader = new StatusHeader({
-      serverSettings: options.serverSettings,
+      model: options.status ?? new StatusModel(options.client),
       trans
     });
     this.header.addWidget(this.statusHeader);
@@ -48,7 +50,7 @@ export class UcdhSidebar extends SidePanel {
     const features = options.features;
     for (const spec of sectionSpecs(
       trans,
-      options.serverSettings,
+      options.client,
       options.commands,
       options.workspaceFolder
     )) {
@@ -79,9 +81,16 @@ export class UcdhSidebar extends SidePanel {
 
   /** Stop watching the sections' box. */
   dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
     this._contentObserver?.disconnect();
     this._contentObserver = null;
+    const status = this.statusHeader.model;
     super.dispose();
+    if (this._ownsStatus) {
+      status.dispose();
+    }
   }
 
   /** Dispose of the sections of the features that are switched off. */
@@ -134,14 +143,17 @@ export class UcdhSidebar extends SidePanel {
   readonly statusHeader: StatusHeader;
 
   private _contentObserver: ResizeObserver | null = null;
+  private _ownsStatus: boolean;
 }
 
 /** Statics of {@link UcdhSidebar}. */
 export namespace UcdhSidebar {
   /** Options to build a {@link UcdhSidebar}. */
   export interface IOptions {
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The server routes. */
+    client: UcdhClient;
+    /** The shared status the header shows; the sidebar's own when omitted. */
+    status?: StatusModel;
     translator?: ITranslator;
     /** The application's commands, used by sections to open documents and dialogs. */
     commands?: CommandRegistry;

@@ -5,43 +5,21 @@
  * never delays JupyterLab's start.
  */
 import { Clipboard, Notification } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { copyIcon, ReactWidget } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
+import { copyIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import {
-  getStatus,
-  getWorkspace,
-  IDatabricksStatus,
-  IProblem,
-  IStatus
-} from '../api';
-import { Hint } from '../hint';
-import { RefreshButton } from '../refreshbutton';
-import { UcdhRequestError } from '../request';
+import { IProblem } from '../api';
+import { IDatabricksStatus, IStatus } from '../status/api';
+import { StatusModel, StatusState } from '../status/model';
+import { Hint } from '../common/hint';
+import { RefreshButton } from '../common/refreshbutton';
+import { LazyReactWidget } from '../common/lazy';
 import { CSS } from '../tokens';
 import { MachineLine } from './machineline';
 import { principalLabel } from './principal';
 
 const C = CSS.StatusHeader;
-
-/** Auto-refresh never polls AWS more often than this, whatever the setting. */
-export const MIN_REFRESH_SECONDS = 10;
-
-/**
- * How often the machine line follows the kernels' idle time while the header
- * is visible, whatever the identity refresh setting (off by default): the
- * suggestion to run elsewhere is due after minutes of idling, not at a click.
- */
-export const WORKSPACE_REFRESH_MS = 60_000;
-
-/** What the header knows; `failed` covers both a credential problem and a failed request. */
-export type StatusState =
-  | { kind: 'loading' }
-  | { kind: 'ready'; status: IStatus }
-  | { kind: 'failed'; problem: IProblem; status: IStatus | null };
 
 /** Props of {@link StatusView}. */
 export interface IStatusViewProps {
@@ -58,8 +36,8 @@ export function StatusView(props: IStatusViewProps): JSX.Element {
   const status = state.kind === 'loading' ? null : state.status;
   return (
     <>
-      <div className="jp-ucdh-StatusHeader-bar">
-        <h2 className="jp-ucdh-StatusHeader-title">{trans.__('AWS')}</h2>
+      <div className={CSS.StatusHeader.bar}>
+        <h2 className={CSS.StatusHeader.title}>{trans.__('AWS')}</h2>
         {status?.mode === 'local' && (
           <span
             className={C.mode}
@@ -105,7 +83,7 @@ export function StatusView(props: IStatusViewProps): JSX.Element {
           <MachineLine workspace={status.workspace} trans={trans} />
         )}
         {status?.package_source && (
-          <p className="jp-ucdh-StatusHeader-packages">
+          <p className={CSS.StatusHeader.packages}>
             {trans.__('Packages from: %1', status.package_source.label)}
           </p>
         )}
@@ -152,8 +130,8 @@ function DatabricksLine(props: {
   const { databricks, busy, trans, onRetry } = props;
   const host = hostLabel(databricks.host);
   return (
-    <div className="jp-ucdh-StatusHeader-databricks">
-      <p className="jp-ucdh-StatusHeader-databricksIdentity">
+    <div className={CSS.StatusHeader.databricks}>
+      <p className={CSS.StatusHeader.databricksIdentity}>
         {databricks.user
           ? trans.__('Databricks: %1 @ %2', databricks.user, host)
           : trans.__('Databricks: %1', host)}
@@ -181,7 +159,7 @@ function IdentityView(props: {
       <dt>{trans.__('Account')}</dt>
       <dd className={C.account}>{status.identity?.account ?? unknown}</dd>
       <dt>{trans.__('Signed in as')}</dt>
-      <dd className="jp-ucdh-StatusHeader-principal">
+      <dd className={CSS.StatusHeader.principal}>
         {status.identity ? (
           <>
             <span className={C.arn} title={status.identity.arn}>
@@ -209,7 +187,7 @@ function CopyArnButton(props: {
   return (
     <button
       type="button"
-      className="jp-ucdh-StatusHeader-copyArn jp-Button jp-mod-minimal"
+      className={`${CSS.StatusHeader.copyArn} jp-Button jp-mod-minimal`}
       aria-label={label}
       title={label}
       onClick={() => {
@@ -222,207 +200,94 @@ function CopyArnButton(props: {
   );
 }
 
-/** Present any thrown value in the same shape as a server-reported problem. */
-export function toProblem(error: unknown): IProblem {
-  if (error instanceof UcdhRequestError) {
-    return {
-      status: error.status,
-      code: error.code,
-      message: error.message,
-      hint: error.hint
-    };
-  }
-  return {
-    status: 0,
-    code: 'unexpected_error',
-    message: error instanceof Error ? error.message : String(error),
-    hint: ''
-  };
-}
-
 /**
- * The status header widget: owns the request lifecycle (abort on hide,
- * optional auto-refresh while visible) and re-renders {@link StatusView}.
+ * The status header widget: shows the shared {@link StatusModel}, which it
+ * watches while on screen (the model asks and polls only then).
  */
-export class StatusHeader extends ReactWidget {
+export class StatusHeader extends LazyReactWidget {
   /** Create the header; it stays idle until it is first shown. */
   constructor(options: StatusHeader.IOptions) {
     super();
     this.addClass(C.root);
-    this._serverSettings = options.serverSettings;
+    this.model = options.model;
     this._trans = options.trans;
+    this.model.changed.connect(this.update, this);
   }
+
+  /** The status the header shows. */
+  readonly model: StatusModel;
 
   /** What the header currently shows. */
   get state(): StatusState {
-    return this._state;
+    return this.model.state;
   }
 
   /** Seconds between automatic refreshes while visible; 0 turns them off. */
   get refreshIntervalSeconds(): number {
-    return this._intervalSeconds;
+    return this.model.statusIntervalSeconds;
   }
   set refreshIntervalSeconds(seconds: number) {
-    this._intervalSeconds =
-      seconds > 0 ? Math.max(seconds, MIN_REFRESH_SECONDS) : 0;
-    this._stopTimer();
-    if (this.isVisible) {
-      this._startTimer();
-    }
+    this.model.statusIntervalSeconds = seconds;
+  }
+
+  /** Milliseconds between workspace refreshes while visible; 0 turns them off. */
+  get workspaceIntervalMs(): number {
+    return this.model.workspaceIntervalMs;
+  }
+  set workspaceIntervalMs(ms: number) {
+    this.model.workspaceIntervalMs = ms;
   }
 
   /** Fetch the status again; a newer call supersedes an older one. */
-  async refresh(): Promise<void> {
-    this._controller?.abort();
-    const controller = new AbortController();
-    this._controller = controller;
-    this._busy = true;
-    this.update();
-
-    let next: StatusState;
-    try {
-      const status = await getStatus(this._serverSettings, controller.signal);
-      next = status.problem
-        ? { kind: 'failed', problem: status.problem, status }
-        : { kind: 'ready', status };
-    } catch (error) {
-      next = { kind: 'failed', problem: toProblem(error), status: null };
-    }
-    if (controller !== this._controller) {
-      return;
-    }
-    this._controller = null;
-    this._busy = false;
-    this._state = next;
-    this.update();
+  refresh(): Promise<void> {
+    return this.model.refresh();
   }
 
-  /**
-   * Ask again for the machine and its idle time only, and show it; a failure
-   * keeps what is shown (the next identity refresh reports problems).
-   */
-  async refreshWorkspace(): Promise<void> {
-    const state = this._state;
-    if (this._controller || state.kind === 'loading' || !state.status) {
-      return;
-    }
-    let workspace: IStatus['workspace'];
-    try {
-      ({ workspace } = await getWorkspace(this._serverSettings));
-    } catch {
-      return;
-    }
-    // A full refresh that started meanwhile has the newer answer.
-    if (this._state !== state || this._controller || this.isDisposed) {
-      return;
-    }
-    this._state = { ...state, status: { ...state.status, workspace } };
-    this.update();
+  /** Ask again for the machine and its idle time only, and show it. */
+  refreshWorkspace(): Promise<void> {
+    return this.model.refreshWorkspace();
   }
 
-  /** Milliseconds between {@link refreshWorkspace} calls while visible. */
-  workspaceIntervalMs = WORKSPACE_REFRESH_MS;
-
-  /** Stop timers and cancel the request in flight. */
+  /** Stop watching the model (its polls stop, its request is cancelled). */
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this._pause();
+    this.model.changed.disconnect(this.update, this);
+    this.model.watch(false);
     super.dispose();
   }
 
   protected render(): JSX.Element {
     return (
       <StatusView
-        state={this._state}
-        busy={this._busy}
+        state={this.model.state}
+        busy={this.model.busy}
         trans={this._trans}
         onRefresh={() => void this.refresh()}
       />
     );
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    // Attached straight into a visible parent: no after-show message follows.
-    if (this.isVisible) {
-      this._resume();
-    }
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this._resume();
-  }
-
-  protected onBeforeHide(msg: Message): void {
-    super.onBeforeHide(msg);
-    this._pause();
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._pause();
-    super.onBeforeDetach(msg);
-  }
-
-  /** Visible again: show fresh status and resume auto-refresh. */
-  private _resume(): void {
-    void this.refresh();
-    this._startTimer();
+  /** Visible again: fresh status, and the polls resume. */
+  protected onShown(): void {
+    this.model.watch(true);
   }
 
   /** Out of sight: nobody reads the answer, so stop asking. */
-  private _pause(): void {
-    this._stopTimer();
-    this._controller?.abort();
-    this._controller = null;
-    // No re-render: the widget is hidden or going away, and the next show refreshes.
-    this._busy = false;
+  protected onHidden(): void {
+    this.model.watch(false);
   }
 
-  private _startTimer(): void {
-    if (this._intervalSeconds > 0 && this._timer === null) {
-      this._timer = window.setInterval(
-        () => void this.refresh(),
-        this._intervalSeconds * 1000
-      );
-    }
-    if (this.workspaceIntervalMs > 0 && this._workspaceTimer === null) {
-      this._workspaceTimer = window.setInterval(
-        () => void this.refreshWorkspace(),
-        this.workspaceIntervalMs
-      );
-    }
-  }
-
-  private _stopTimer(): void {
-    if (this._timer !== null) {
-      window.clearInterval(this._timer);
-      this._timer = null;
-    }
-    if (this._workspaceTimer !== null) {
-      window.clearInterval(this._workspaceTimer);
-      this._workspaceTimer = null;
-    }
-  }
-
-  private _serverSettings: ServerConnection.ISettings | undefined;
   private _trans: TranslationBundle;
-  private _state: StatusState = { kind: 'loading' };
-  private _busy = false;
-  private _controller: AbortController | null = null;
-  private _intervalSeconds = 0;
-  private _timer: number | null = null;
-  private _workspaceTimer: number | null = null;
 }
 
 /** Statics of {@link StatusHeader}. */
 export namespace StatusHeader {
   /** Options to build a {@link StatusHeader}. */
   export interface IOptions {
-    /** Connection to the Jupyter server; the page's own when omitted. */
-    serverSettings?: ServerConnection.ISettings;
+    /** The shared status; the header watches it while on screen. */
+    model: StatusModel;
     trans: TranslationBundle;
   }
 }

@@ -6,7 +6,7 @@
 import * as React from 'react';
 
 import type { IProblem } from '../api';
-import { toProblem } from '../sidebar/statusheader';
+import { toProblem } from './problem';
 
 /** What a {@link useRequest} caller renders. */
 export interface IRequestState<T> {

@@ -6,7 +6,7 @@
  */
 import * as React from 'react';
 
-import { CSS } from './tokens';
+import { CSS } from '../tokens';
 
 /** Split a hint on backticks; odd pieces are code. An unmatched backtick stays text. */
 export function splitHint(text: string): { text: string; code: boolean }[] {

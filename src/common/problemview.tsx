@@ -6,7 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { IProblem } from '../api';
-import { Hint } from '../hint';
+import { Hint } from './hint';
 import { CSS } from '../tokens';
 
 /** Props of {@link ProblemView}. */
@@ -23,7 +23,7 @@ export function ProblemView(props: IProblemViewProps): JSX.Element {
   const { problem, busy, onRetry, trans } = props;
   return (
     <div className={CSS.Compute.problem} role="alert">
-      <p className="jp-ucdh-Compute-message">{problem.message}</p>
+      <p className={CSS.Compute.message}>{problem.message}</p>
       <Hint text={problem.hint} />
       {onRetry && (
         <button

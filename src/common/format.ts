@@ -1,8 +1,9 @@
 /**
- * How the UI writes times, in one place so every view reads alike: a time of
- * day ("15:30"), a date and time ("2026-12-04 15:30"), both in the browser's
- * time zone, a duration ("2 min 05 s") and an age ("12 s ago"). The magics
- * print the same style (`ucdh_jupyter/timefmt.py`).
+ * How the UI writes times, sizes and numbers, in one place so every view reads
+ * alike: a time of day ("15:30"), a date and time ("2026-12-04 15:30"), both in
+ * the browser's time zone, a duration ("2 min 05 s"), an age ("12 s ago"), a
+ * size in bytes ("1.5 KiB") and a plain number ("1.75"). The magics print the
+ * same style (`ucdh_jupyter/timefmt.py`).
  *
  * Fixed patterns rather than `toLocaleString`: a locale's own format mixes
  * "12/4/2026, 3:30:00 PM" in one view with "15:30" in the next.
@@ -109,4 +110,38 @@ export function formatAgo(seconds: number, trans?: TranslationBundle): string {
   }
   const duration = formatDuration(seconds);
   return trans ? trans.__('%1 ago', duration) : `${duration} ago`;
+}
+
+/** A number without trailing zeros: 0.5, 16, 1.75. */
+export function formatNumber(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/**
+ * A size for people: `0 B`, `999 B`, `1.5 KiB`, `12 MiB`; the one bytes
+ * formatter of the UI (S3 listings, uploads, copies, a run's files and logs).
+ *
+ * Binary (IEC) units, powers of 1024 written KiB/MiB/GiB: the administrator's
+ * limits are MiB on the server (`runs_max_files_mb`), so 50 MiB reads "50 MiB"
+ * rather than "52.4 MB", and a file reads the same wherever it is shown.
+ */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) {
+    return `${bytes} B`;
+  }
+  const shown = value < 10 ? value.toFixed(1) : String(Math.round(value));
+  return `${shown} ${BYTE_UNITS[unit]}`;
+}
+
+/** The exact byte count, for a tooltip: `1,536 bytes`. */
+export function formatExactBytes(bytes: number): string {
+  return `${bytes.toLocaleString('en-US')} ${bytes === 1 ? 'byte' : 'bytes'}`;
 }
