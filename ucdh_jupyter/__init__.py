@@ -29,7 +29,7 @@ def open_s3(uri: str) -> Any:
     """Open ``s3://bucket/key`` for reading in a notebook: a seekable binary file, e.g.
     ``pd.read_csv(open_s3("s3://lab/visits.csv"))``. Read through the Jupyter server's
     S3 routes, so the server's allow-list and switches hold, like ``%s3``."""
-    from .remote_file import open_s3 as open_object
+    from .notebook.remote_file import open_s3 as open_object
 
     return open_object(uri)
 

@@ -253,7 +253,7 @@ class CutServer:
 
 
 def test_a_reply_cut_midway_is_one_line() -> None:
-    from ucdh_jupyter.remote_file import RemoteObject
+    from ucdh_jupyter.notebook.remote_file import RemoteObject
     from ucdh_jupyter.server_client import ServerClient
 
     # Given a server that hangs up in the middle of its answers

@@ -12,9 +12,9 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from .errors import UcdhError
-from .s3.names import parse_s3_uri
-from .server_client import ServerClient, kernel_client
+from ..errors import UcdhError
+from ..s3.names import parse_s3_uri
+from ..server_client import ServerClient, kernel_client
 
 # One request per this many bytes read in order (a reader asking for 8 KiB at a time
 # is served from the buffer).
