@@ -190,6 +190,10 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    // A run's e-mail links to /lab?ucdh-run=<id>: open the Runs section there.
+    if (new URLSearchParams(window.location.search).has('ucdh-run')) {
+      void app.restored.then(() => app.commands.execute(CommandIDs.showRuns));
+    }
     introduceInNotebook(app, () => app.shell.activateById(sidebar.id));
     for (const command of [
       CommandIDs.openSidebar,

@@ -1080,6 +1080,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the user is told by e-mail when their runs end
+         * @description Through the administrator's SNS topic (UcdhConfig.runs_notify_topic_arn); `available`
+         *     is false without one. `pending` until the user follows the link SNS mailed them.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The user's choice */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationStatus"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        /**
+         * Tell this address when each of the user's runs ends (SNS mails a link to confirm)
+         * @description Subscribes the address to the topic with a filter on the user, so it receives only
+         *     this user's runs; replaces an earlier address. A message names the run id, how it
+         *     ended, where it ran, its times and cost, and never the notebook's name, output,
+         *     parameter values or failure text. 400 for an address that is none, or (code
+         *     notifications_not_configured) when no topic is set.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NotificationBody"];
+                };
+            };
+            responses: {
+                /** @description The user's choice, now pending (or confirmed for an address confirmed before) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationStatus"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        post?: never;
+        /** Stop telling the user; the subscription is removed */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The user's choice, now off */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationStatus"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}": {
         parameters: {
             query?: never;
@@ -1434,6 +1531,8 @@ export interface components {
             /** @description Disk of an EC2 run machine (the run dialog's estimate includes it) */
             volume_gb: number;
             backends: components["schemas"]["RunBackends"];
+            /** @description E-mail when a run ends can be turned on (UcdhConfig.runs_notify_topic_arn) */
+            notifications: boolean;
         };
         Config: {
             /** @enum {string} */
@@ -1925,6 +2024,11 @@ export interface components {
              * @example 3.12
              */
             python_version: string | null;
+            /**
+             * Format: date-time
+             * @description When its owner was told by e-mail that it ended; null: not (yet)
+             */
+            notified_at: string | null;
         };
         RunList: {
             /** @description Newest first */
@@ -2197,6 +2301,22 @@ export interface components {
             hours_low?: number | null;
             /** @description Expected runtime, upper end (default: hours_low, or half of runs_default_max_hours) */
             hours_high?: number | null;
+        };
+        /** @description `GET|PUT|DELETE runs/notifications`: whether the user is told by e-mail when their runs end. */
+        NotificationStatus: {
+            /** @description The administrator set up a topic (UcdhConfig.runs_notify_topic_arn) */
+            available: boolean;
+            /** @description The address subscribed; null when off */
+            address: string | null;
+            /**
+             * @description pending: SNS mailed a link to confirm and delivers nothing until it is followed; confirmed: each run's end is mailed
+             * @enum {string}
+             */
+            state: "off" | "pending" | "confirmed";
+        };
+        /** @description `PUT runs/notifications`: the address to tell (replaces an earlier one). */
+        NotificationBody: {
+            address: string;
         };
     };
     responses: {

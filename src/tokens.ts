@@ -248,6 +248,11 @@ export namespace CSS {
   export namespace Runs {
     export const root = 'jp-ucdh-Runs';
     export const usage = 'jp-ucdh-Runs-usage';
+    export const mail = 'jp-ucdh-Runs-mail';
+    export const mailForm = 'jp-ucdh-Runs-mailForm';
+    export const mailLine = 'jp-ucdh-Runs-mailLine';
+    export const mailToggle = 'jp-ucdh-Runs-mailToggle';
+    export const mailProblem = 'jp-ucdh-Runs-mailProblem';
     export const item = 'jp-ucdh-Runs-item';
     export const state = 'jp-ucdh-Runs-state';
     export const progress = 'jp-ucdh-Runs-progress';

@@ -168,6 +168,9 @@ class RunsConfig(Reply):
         description="Disk of an EC2 run machine (the run dialog's estimate includes it)",
     )
     backends: RunBackends
+    notifications: bool = Field(
+        description="E-mail when a run ends can be turned on (UcdhConfig.runs_notify_topic_arn)"
+    )
 
 
 class Config(Reply):

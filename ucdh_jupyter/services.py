@@ -22,6 +22,7 @@ from .s3 import S3Service
 from .version import __version__
 
 if TYPE_CHECKING:
+    from .runs.notify import Notifier
     from .runs.service import RunService
     from .runs.user import UserRuns
 
@@ -51,6 +52,8 @@ class UcdhServices:
         # Notebook runs: built on first use (it opens the local run store).
         self._runs: RunService | None = None
         self._runs_lock = threading.Lock()
+        self._notifier: Notifier | None = None
+        self._guard = threading.Lock()
 
     @property
     def runs(self) -> RunService:
@@ -71,8 +74,19 @@ class UcdhServices:
                     self.databricks,
                     policy=CostPolicy(self.config, ComputePricing(self.compute)),
                     on_event=self.audit.run_event,
+                    notify=self.notifier.run_ended,
                 )
             return self._runs
+
+    @property
+    def notifier(self) -> Notifier:
+        """E-mail to run owners through the admin's SNS topic (built on first use)."""
+        with self._guard:
+            if self._notifier is None:
+                from .runs.notify import Notifier
+
+                self._notifier = Notifier(self.config, self.aws)
+            return self._notifier
 
     def user_runs(self, owner: str) -> UserRuns:
         """The runs of ``owner`` under the Jupyter root: the one way in for the run routes

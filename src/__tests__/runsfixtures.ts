@@ -13,6 +13,7 @@ import { UcdhClient } from '../client';
 import type { IProblem, IProblemText } from '../api';
 import type { IEstimateRequest } from '../compute/api';
 import type {
+  INotificationStatus,
   IRun,
   IRunBackends,
   IRunCost,
@@ -79,6 +80,7 @@ export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
     databricks_notebook_path: null,
     exit_value: null,
     python_version: null,
+    notified_at: null,
     ...fields
   };
 }
@@ -211,6 +213,7 @@ export function configWith(
       max_files_mb: 500,
       heartbeat_seconds: 30,
       volume_gb: 30,
+      notifications: false,
       backends
     }
   };
@@ -390,6 +393,11 @@ export function fakeRunsServer(
      * the notebook on that machine); every other type has none.
      */
     history?: { instanceType: string; history: IRunHistory };
+    /**
+     * The user's e-mail choice (`runs/notifications`); without it the route is
+     * unknown (404), as on a server from before it existed.
+     */
+    mail?: INotificationStatus;
   } = {}
 ): {
   serverSettings: ServerConnection.ISettings;
@@ -429,6 +437,25 @@ export function fakeRunsServer(
     }
     if (path === 'runs' && method === 'GET') {
       return json({ runs: server.runs, usage: options.usage ?? NO_USAGE });
+    }
+    if (path === 'runs/notifications' && options.mail) {
+      if (method === 'PUT') {
+        const address = String((body as { address: unknown }).address);
+        if (!address.includes('@')) {
+          return json(
+            {
+              message: 'That is not an e-mail address.',
+              code: 'bad_request',
+              hint: 'Give one address, e.g. jdoe@hospital.org.'
+            },
+            400
+          );
+        }
+        options.mail = { available: true, address, state: 'pending' };
+      } else if (method === 'DELETE') {
+        options.mail = { available: true, address: null, state: 'off' };
+      }
+      return json(options.mail);
     }
     if (path === 'runs/prepare') {
       const priced = Object.keys((body as object | null) ?? {}).length > 1;

@@ -88,6 +88,9 @@ export type RunLogSource = NonNullable<IRunLog['source']>;
 
 /** `GET runs/<id>/log`: the end of one log of a run. */
 export type IRunLog = JSONOf<paths['/runs/{id}/log']['get']>;
+
+/** Whether the user is told by e-mail when their runs end (`runs/notifications`). */
+export type INotificationStatus = Schemas['NotificationStatus'];
 /** `client.runs`: the run routes. */
 export class RunsAPI {
   /** @param gateway the client's HTTP gateway (its server settings) */
@@ -172,5 +175,30 @@ export class RunsAPI {
       `runs/${encodeURIComponent(runId)}/log${query}`,
       { method: 'GET', cache: 'no-cache', signal }
     );
+  }
+
+  /** Whether this user is told by e-mail when their runs end. */
+  getNotifications(signal?: AbortSignal): Promise<INotificationStatus> {
+    return this._gateway.request<INotificationStatus>('runs/notifications', {
+      method: 'GET',
+      cache: 'no-cache',
+      signal
+    });
+  }
+
+  /** Tell `address` when each run ends; SNS mails it a link to confirm first. */
+  setNotifications(address: string): Promise<INotificationStatus> {
+    const body: Schemas['NotificationBody'] = { address };
+    return this._gateway.request<INotificationStatus>('runs/notifications', {
+      method: 'PUT',
+      body: JSON.stringify(body)
+    });
+  }
+
+  /** Stop the e-mails; the subscription is removed. */
+  stopNotifications(): Promise<INotificationStatus> {
+    return this._gateway.request<INotificationStatus>('runs/notifications', {
+      method: 'DELETE'
+    });
   }
 }

@@ -18,6 +18,7 @@ import { CommandIDs, CSS } from '../tokens';
 import { cancelText } from './backends';
 import { RunAction, RunsView } from './list';
 import { firstLogSource, showRunLog } from './log';
+import { RunMail } from './mail';
 import {
   baseName,
   formatRunCost,
@@ -114,6 +115,7 @@ export class RunsSection extends LazyReactWidget {
           onRefresh={() => void this.refresh()}
           trans={this._trans}
         />
+        <RunMail client={this._client} trans={this._trans} />
       </>
     );
   }

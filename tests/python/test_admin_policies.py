@@ -48,6 +48,7 @@ SETTINGS: dict[str, Any] = {
     "runs_security_group_ids": ["sg-0abc1234def567890"],
     "audit_cloudwatch_log_group": "ucdh-audit",
     "databricks_token_secret_id": "ucdh/databricks",
+    "runs_notify_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:ucdh-run-ends",
 }
 RUN_INSTANCES_TYPES = ("instance", "volume", "network-interface", "security-group", "subnet")
 
@@ -696,3 +697,25 @@ def test_admin_settings_lists_every_setting_by_area_with_its_help_and_value(
     assert "c.UcdhConfig.max_runtime_hours = 12.0" in text
     assert "# S3Settings:" in text and "# RunLimitSettings:" in text
     assert "Buckets users may open." in text
+
+
+def test_the_run_mail_topic_is_granted_to_the_server_and_only_that_topic(tmp_path: Path) -> None:
+    # Given a run-end topic, shared and separate server roles
+    for extra in ((), ("--server-role", "ucdh-server")):
+        place = tmp_path / str(len(extra))
+        place.mkdir()
+        files = generate(place, SETTINGS, *extra)
+        role = "server" if extra else "researcher"
+        statements = {s["Sid"]: s for s in files[f"{role}-policy.json"]["Statement"]}
+        # Then the server may publish and subscribe on that topic alone
+        mail = statements["MailRunEndsThroughTheTopic"]
+        assert mail["Resource"] == SETTINGS["runs_notify_topic_arn"]
+        assert sorted(mail["Action"]) == ["sns:Publish", "sns:Subscribe"]
+        # and read or end subscriptions, which IAM scopes to "*" only
+        assert statements["ReadAndEndRunMailSubscriptions"]["Action"] == [
+            "sns:Unsubscribe",
+            "sns:GetSubscriptionAttributes",
+        ]
+    # And with a separate server role, the researcher's role cannot publish at all
+    researcher = json.dumps(files["researcher-policy.json"])
+    assert "sns:" not in researcher

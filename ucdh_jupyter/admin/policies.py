@@ -192,7 +192,7 @@ def _runs_place(config: UcdhConfig) -> tuple[str, str] | None:
 
 def optional_service_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
     """What the server reads or writes only when configured: the audit log group, the
-    Databricks token secret."""
+    run-end e-mail topic, the Databricks token secret."""
     statements: list[dict[str, Any]] = []
     if config.audit_cloudwatch_log_group:
         group = account.arn("logs", f"log-group:{config.audit_cloudwatch_log_group}")
@@ -204,6 +204,23 @@ def optional_service_statements(config: UcdhConfig, account: Account) -> list[di
                 "Resource": f"{group}:log-stream:*",
             }
         )
+    if config.runs_notify_topic_arn:
+        statements += [
+            {
+                "Sid": "MailRunEndsThroughTheTopic",
+                "Effect": "Allow",
+                "Action": ["sns:Publish", "sns:Subscribe"],
+                "Resource": config.runs_notify_topic_arn,
+            },
+            {
+                # Subscriptions have no resource-level permissions in IAM: "*" is the only
+                # resource these two actions take.
+                "Sid": "ReadAndEndRunMailSubscriptions",
+                "Effect": "Allow",
+                "Action": ["sns:Unsubscribe", "sns:GetSubscriptionAttributes"],
+                "Resource": "*",
+            },
+        ]
     secret = config.databricks_token_secret_id
     if secret:
         name = (

@@ -92,5 +92,6 @@ class UcdhConfig(
                 "max_files_mb": self.runs_max_files_mb,
                 "heartbeat_seconds": self.runs_heartbeat_seconds,
                 "volume_gb": self.runs_volume_gb,
+                "notifications": bool(self.runs_notify_topic_arn and self.runs_bucket),
             },
         }

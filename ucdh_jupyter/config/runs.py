@@ -26,6 +26,28 @@ class RunsSettings(HasTraits):
         ),
     ).tag(config=True)
 
+    runs_notify_topic_arn = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "SNS topic for e-mail when a run ends. Each user subscribes their address once "
+            "in the Runs section (SNS mails them a link to confirm); a subscription filters "
+            "on a hash of its user, so a user gets only their own runs' mail. The server "
+            "publishes (`ucdh-jupyter admin policies` writes its permissions). Unset: no "
+            "e-mail."
+        ),
+    ).tag(config=True)
+
+    runs_notify_jupyter_url = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "The JupyterLab address the run e-mails link to, e.g. "
+            "https://jupyter.hospital.org/user/ (its /lab?ucdh-run=<id> opens the run). "
+            "Unset: the e-mails say where to look but carry no link."
+        ),
+    ).tag(config=True)
+
     runs_prefix = Unicode(
         "ucdh-runs/",
         help="Key prefix in runs_bucket under which each run gets <prefix><run-id>/.",

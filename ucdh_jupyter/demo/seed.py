@@ -27,6 +27,9 @@ BUCKETS = {
 BIG_PREFIX = "reads/batch-001/"
 BIG_PREFIX_KEYS = 5_200
 
+# The SNS topic of run-end e-mail in the demo.
+RUN_ENDS_TOPIC = "ucdh-demo-run-ends"
+
 
 def _csv(rows: int, rng: random.Random) -> bytes:
     # The "synthetic" mark is a column (as in the Parquet files), not a comment line:
@@ -81,6 +84,8 @@ def seed(local: LocalAws) -> dict[str, Any]:
     """Create the demo buckets and objects and the GPU image parameters; returns a
     summary for the console."""
     seed_gpu_images(local)
+    # The topic of "E-mail when a run ends" (the local SNS keeps messages, sends none).
+    local.client("sns").create_topic(Name=RUN_ENDS_TOPIC)
     rng = random.Random(20261127)  # noqa: S311 - fake data, not security
     s3 = local.client("s3")
     for bucket in BUCKETS:

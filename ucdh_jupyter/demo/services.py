@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .databricks import LocalDatabricks
-from .localaws import DEMO_REGION, LocalAws, apply_demo_environment
-from .seed import seed, write_demo_notebook
+from .localaws import DEMO_ACCOUNT, DEMO_REGION, LocalAws, apply_demo_environment
+from .seed import RUN_ENDS_TOPIC, seed, write_demo_notebook
 from .wheelhouse import wheelhouse
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
@@ -84,6 +84,8 @@ def ucdh_settings(
         "runs_wheelhouse": wheelhouse(),
         "workspace_instance_type": WORKSPACE_INSTANCE_TYPE,
         "workspace_idle_minutes": WORKSPACE_IDLE_MINUTES,
+        # Run-end e-mail through the local SNS, which confirms at once and delivers nothing.
+        "runs_notify_topic_arn": f"arn:aws:sns:{DEMO_REGION}:{DEMO_ACCOUNT}:{RUN_ENDS_TOPIC}",
     }
     if databricks is not None:
         settings["databricks_host"], settings["databricks_token_file"] = databricks

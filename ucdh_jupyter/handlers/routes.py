@@ -10,6 +10,7 @@ from .compute import CatalogHandler, EstimateHandler
 from .runs import (
     CancelHandler,
     LogHandler,
+    NotificationsHandler,
     OutputHandler,
     PrepareHandler,
     RunHandler,
@@ -55,6 +56,7 @@ ROUTES: list[tuple[str, Any]] = [
     ("s3/transfers/([^/]+)", TransferHandler),
     ("runs", RunsHandler),
     ("runs/prepare", PrepareHandler),  # before runs/<id>, which would match it
+    ("runs/notifications", NotificationsHandler),  # likewise
     ("runs/([^/]+)", RunHandler),
     ("runs/([^/]+)/cancel", CancelHandler),
     ("runs/([^/]+)/output", OutputHandler),

@@ -126,3 +126,36 @@ class LogHandler(RunsBase):
             self.reply(RunLog, await self.call(user.read_boot_log, run_id))
             return
         self.reply(RunLog, {"source": "runner", "log": await self.call(user.read_log, run_id)})
+
+
+class NotificationsHandler(RunsBase):
+    """``GET|PUT|DELETE runs/notifications``: e-mail to this user when their runs end."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Whether the user is told, at which address, and whether SNS has it confirmed."""
+        from ..runs.models import NotificationStatus
+
+        notifier = self.services.notifier
+        self.reply(NotificationStatus, await self.call(notifier.status, self.owner))
+
+    @web.authenticated
+    @authorized
+    async def put(self) -> None:
+        """Subscribe the address; SNS mails it a link to confirm."""
+        from ..runs.models import NotificationBody, NotificationStatus
+
+        body = self.parse_body(NotificationBody)
+        notifier = self.services.notifier
+        answer = await self.call(notifier.subscribe, self.owner, body.address)
+        self.reply(NotificationStatus, answer)
+
+    @web.authenticated
+    @authorized
+    async def delete(self) -> None:
+        """Stop telling this user."""
+        from ..runs.models import NotificationStatus
+
+        notifier = self.services.notifier
+        self.reply(NotificationStatus, await self.call(notifier.unsubscribe, self.owner))

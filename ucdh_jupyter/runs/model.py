@@ -195,6 +195,8 @@ class Run:
     # EC2: the Python minor version the machine installs ("3.12"), the kernel's or the
     # nearest the image offers; None: the image's python3 (R notebooks, older records).
     python_version: str | None = None
+    # When its owner was told by e-mail that it ended (see notify.py); None: not (yet).
+    notified_at: str | None = None
 
     def __post_init__(self) -> None:
         if not self.history:

@@ -150,6 +150,9 @@ class Run(Reply):
         ),
         examples=["3.12"],
     )
+    notified_at: DateTime | None = Field(
+        description="When its owner was told by e-mail that it ended; null: not (yet)"
+    )
 
 
 class RunList(Reply):
@@ -473,3 +476,25 @@ class RunPrepareBody(StrictModel):
             "Expected runtime, upper end (default: hours_low, or half of runs_default_max_hours)"
         ),
     )
+
+
+class NotificationStatus(Reply):
+    """``GET|PUT|DELETE runs/notifications``: whether the user is told by e-mail when
+    their runs end."""
+
+    available: bool = Field(
+        description="The administrator set up a topic (UcdhConfig.runs_notify_topic_arn)"
+    )
+    address: str | None = Field(description="The address subscribed; null when off")
+    state: Literal["off", "pending", "confirmed"] = Field(
+        description=(
+            "pending: SNS mailed a link to confirm and delivers nothing until it is"
+            " followed; confirmed: each run's end is mailed"
+        )
+    )
+
+
+class NotificationBody(StrictModel):
+    """``PUT runs/notifications``: the address to tell (replaces an earlier one)."""
+
+    address: str

@@ -25,7 +25,7 @@ from . import runner as protocol
 from .backend import BackendParts, RunBackend
 from .environment import EnvironmentCache, EnvironmentSpec
 from .images import image_description, images_preview
-from .model import FailureKind, Run, RunState, check_run_id, new_run_id, utcnow
+from .model import FailureKind, Run, RunState, check_run_id, iso, new_run_id, utcnow
 from .notebook import check_parameters, load_notebook, notebook_parameters
 from .policy import CostPolicy
 from .records import RUN_HTML_KEY, RunRecords
@@ -117,6 +117,7 @@ class RunService:
         policy: CostPolicy | None = None,
         databricks: DatabricksClient | None = None,
         on_event: Callable[[Run], None] | None = None,
+        notify: Callable[[Run], bool] | None = None,
     ) -> None:
         self.config = config
         self.aws = aws
@@ -127,6 +128,9 @@ class RunService:
         self.policy = policy or CostPolicy(config)
         # Called with the run after each recorded save (the audit log's run events).
         self.on_event = on_event
+        # Tells a run's owner that it ended, when they asked (notify.Notifier.run_ended);
+        # True when a message went out, recorded as the run's notified_at.
+        self.notify = notify
         self._records: RunRecords | None = None
         self._backends: dict[str, RunBackend] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -146,6 +150,7 @@ class RunService:
         *,
         policy: CostPolicy | None = None,
         on_event: Callable[[Run], None] | None = None,
+        notify: Callable[[Run], bool] | None = None,
     ) -> RunService:
         """The service with the configured (or default) store; makes no AWS call."""
         location = "|".join(
@@ -153,7 +158,15 @@ class RunService:
             for part in (config.endpoint_url, config.region, config.runs_bucket, config.runs_prefix)
         )
         store = RunStore(config.runs_store_path or default_store_path(location))
-        return cls(config, aws, store, policy=policy, databricks=databricks, on_event=on_event)
+        return cls(
+            config,
+            aws,
+            store,
+            policy=policy,
+            databricks=databricks,
+            on_event=on_event,
+            notify=notify,
+        )
 
     # -- parts ----------------------------------------------------------------
 
@@ -223,6 +236,24 @@ class RunService:
         self.store.put(run)
         if record and self.on_event is not None:
             self.on_event(run)
+        if record:
+            self._tell(run)
+
+    def _tell(self, run: Run) -> None:
+        """Tell the owner of a run that just ended, once (recorded as ``notified_at``);
+        a failure to tell is logged (without the run's content) and tried again at the
+        next start. Nothing is written for a run whose owner did not ask."""
+        if self.notify is None or not run.final or run.notified_at is not None:
+            return
+        try:
+            told = self.notify(run)
+        except Exception as exc:  # a mail must never break a run's bookkeeping
+            log_unexpected(log, exc, f"could not tell the owner of run {run.id} it ended")
+            return
+        if told:
+            run.notified_at = iso(utcnow())
+            self.records.write(run)
+            self.store.put(run)
 
     # -- the run dialog -------------------------------------------------------
 
@@ -494,7 +525,11 @@ class RunService:
             adopted.extend(self.backend(name).adopt(recorded))
         for run in adopted:
             self.records.write(run)
-        return rebuild(self.store, recorded.values(), adopted)
+        count = rebuild(self.store, recorded.values(), adopted)
+        # Runs that ended while no server was running: their owners are told now.
+        for run in recorded.values():
+            self._tell(run)
+        return count
 
     # -- outputs --------------------------------------------------------------
 

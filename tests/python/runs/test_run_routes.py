@@ -316,6 +316,8 @@ async def test_config_tells_the_ui_how_runs_are_set_up(get_json: Any) -> None:
                 "max_workers": 8,
             },
         },
+        # no run-end topic here (UcdhConfig.runs_notify_topic_arn)
+        "notifications": False,
     }
     assert "UcdhConfig.databricks_host" in body["runs"]["backends"]["databricks"]["hint"]
     assert RUNS_BUCKET not in json.dumps(body)
