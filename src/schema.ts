@@ -2029,6 +2029,11 @@ export interface components {
              * @description When its owner was told by e-mail that it ended; null: not (yet)
              */
             notified_at: string | null;
+            /**
+             * @description databricks: Databricks mails the run's end to its owner itself (also with Jupyter closed); null: the server does, when the owner asked
+             * @enum {string|null}
+             */
+            mailed_by: "databricks" | null;
         };
         RunList: {
             /** @description Newest first */

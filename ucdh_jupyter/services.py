@@ -75,6 +75,7 @@ class UcdhServices:
                     policy=CostPolicy(self.config, ComputePricing(self.compute)),
                     on_event=self.audit.run_event,
                     notify=self.notifier.run_ended,
+                    mail_to=self.notifier.confirmed_address,
                 )
             return self._runs
 

@@ -81,6 +81,7 @@ export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
     exit_value: null,
     python_version: null,
     notified_at: null,
+    mailed_by: null,
     ...fields
   };
 }

@@ -32,6 +32,9 @@ class BackendParts:
     aws: AwsClients
     databricks: DatabricksClient
     records: Callable[[], RunRecords]
+    # The confirmed e-mail address of a run's owner, for a backend whose engine mails
+    # a run's end itself (Databricks); None: the owner did not ask, or has not confirmed.
+    mail_to: Callable[[str], str | None] = lambda owner: None
 
 
 # What a backend saw of the machine (or cluster) of a run.

@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import math
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -132,14 +133,23 @@ class DatabricksBackend:
     # the start-up and nothing else. It is also far from the 0 that means "no timeout".
     min_max_hours = 10 / 60
 
-    def __init__(self, config: Any, client: DatabricksClient, records: RunRecords) -> None:
+    def __init__(
+        self,
+        config: Any,
+        client: DatabricksClient,
+        records: RunRecords,
+        mail_to: Callable[[str], str | None] = lambda owner: None,
+    ) -> None:
         self.config = config
         self.client = client
         self.records = records
+        # Databricks mails a run's end itself (so with Jupyter closed too), to the
+        # owner's address once SNS confirmed it is theirs (see notify.py).
+        self.mail_to = mail_to
 
     @classmethod
     def create(cls, parts: BackendParts) -> DatabricksBackend:
-        return cls(parts.config, parts.databricks, parts.records())
+        return cls(parts.config, parts.databricks, parts.records(), parts.mail_to)
 
     @classmethod
     def unavailable(cls, parts: BackendParts) -> UcdhError | None:
@@ -215,7 +225,12 @@ class DatabricksBackend:
     @translated
     def plan(self, run: Run) -> dict[str, Any]:
         """Everything ``jobs.submit`` needs; checks the token and node type, creates nothing."""
-        from databricks.sdk.service.jobs import NotebookTask, Source, SubmitTask
+        from databricks.sdk.service.jobs import (
+            JobEmailNotifications,
+            NotebookTask,
+            Source,
+            SubmitTask,
+        )
 
         folder = self.folder(run.id)
         name = run.notebook_path.rsplit("/", 1)[-1].removesuffix(".ipynb")
@@ -231,15 +246,22 @@ class DatabricksBackend:
             timeout_seconds=timeout,
             **self.compute(run),
         )
+        submit: dict[str, Any] = {
+            "run_name": f"ucdh-run-{run.id}",
+            "tasks": [task],
+            "timeout_seconds": timeout,
+            "idempotency_token": run.id,
+        }
+        address = self.mail_to(run.owner)
+        if address:
+            submit["email_notifications"] = JobEmailNotifications(
+                on_success=[address], on_failure=[address], no_alert_for_skipped_runs=True
+            )
         return {
             "folder": folder,
             "notebook_path": notebook_path,
-            "submit": {
-                "run_name": f"ucdh-run-{run.id}",
-                "tasks": [task],
-                "timeout_seconds": timeout,
-                "idempotency_token": run.id,
-            },
+            "submit": submit,
+            "mailed_by": "databricks" if address else None,
         }
 
     def preflight(self, run: Run, plan: dict[str, Any]) -> None:
@@ -262,6 +284,7 @@ class DatabricksBackend:
             raise
         run.databricks_run_id = int(submitted.run_id)
         run.databricks_notebook_path = plan["notebook_path"]
+        run.mailed_by = plan.get("mailed_by")
         run.databricks_host = self.client.host()
         details = self.workspace.jobs.get_run(run.databricks_run_id)
         run.databricks_run_url = details.run_page_url

@@ -197,6 +197,9 @@ class Run:
     python_version: str | None = None
     # When its owner was told by e-mail that it ended (see notify.py); None: not (yet).
     notified_at: str | None = None
+    # "databricks" when the engine itself mails the run's end to its owner (then the
+    # server does not); None: the server tells the owner, if they asked.
+    mailed_by: str | None = None
 
     def __post_init__(self) -> None:
         if not self.history:

@@ -153,6 +153,12 @@ class Run(Reply):
     notified_at: DateTime | None = Field(
         description="When its owner was told by e-mail that it ended; null: not (yet)"
     )
+    mailed_by: Literal["databricks"] | None = Field(
+        description=(
+            "databricks: Databricks mails the run's end to its owner itself (also with"
+            " Jupyter closed); null: the server does, when the owner asked"
+        )
+    )
 
 
 class RunList(Reply):

@@ -158,6 +158,16 @@ class Notifier:
         pending = attributes["Attributes"].get("PendingConfirmation", "false") == "true"
         return "pending" if pending else "confirmed"
 
+    def confirmed_address(self, owner: str) -> str | None:
+        """The owner's address once SNS has it confirmed (so an engine that mails by
+        itself, Databricks, never mails an address its owner did not prove theirs)."""
+        if not self.available:
+            return None
+        chosen = self.preference(owner)
+        if chosen is None or self._state(chosen) != "confirmed":
+            return None
+        return chosen.address
+
     def subscribe(self, owner: str, address: str) -> dict[str, Any]:
         """Subscribe ``address`` for ``owner``'s runs; SNS mails it a confirmation link.
         Subscribing again (another address, or the same to get a new link) replaces it."""
@@ -220,7 +230,7 @@ class Notifier:
     def run_ended(self, run: Run) -> bool:
         """Tell the run's owner that it ended, if they asked before it ended; whether a
         message went out (the service then records ``notified_at``)."""
-        if not self.available or not run.final:
+        if not self.available or not run.final or run.mailed_by:
             return False
         chosen = self.preference(run.owner)
         ended = parse_iso(run.ended_at) or utcnow()

@@ -118,6 +118,7 @@ class RunService:
         databricks: DatabricksClient | None = None,
         on_event: Callable[[Run], None] | None = None,
         notify: Callable[[Run], bool] | None = None,
+        mail_to: Callable[[str], str | None] | None = None,
     ) -> None:
         self.config = config
         self.aws = aws
@@ -131,6 +132,8 @@ class RunService:
         # Tells a run's owner that it ended, when they asked (notify.Notifier.run_ended);
         # True when a message went out, recorded as the run's notified_at.
         self.notify = notify
+        # The owner's confirmed address, for engines that mail a run's end themselves.
+        self.mail_to = mail_to
         self._records: RunRecords | None = None
         self._backends: dict[str, RunBackend] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -151,6 +154,7 @@ class RunService:
         policy: CostPolicy | None = None,
         on_event: Callable[[Run], None] | None = None,
         notify: Callable[[Run], bool] | None = None,
+        mail_to: Callable[[str], str | None] | None = None,
     ) -> RunService:
         """The service with the configured (or default) store; makes no AWS call."""
         location = "|".join(
@@ -166,6 +170,7 @@ class RunService:
             databricks=databricks,
             on_event=on_event,
             notify=notify,
+            mail_to=mail_to,
         )
 
     # -- parts ----------------------------------------------------------------
@@ -193,7 +198,8 @@ class RunService:
     @property
     def parts(self) -> BackendParts:
         """What a backend builds itself from."""
-        return BackendParts(self.config, self.aws, self.databricks, lambda: self.records)
+        mail_to = self.mail_to or (lambda owner: None)
+        return BackendParts(self.config, self.aws, self.databricks, lambda: self.records, mail_to)
 
     def backend(self, name: str) -> RunBackend:
         """The backend called ``name`` in ``UcdhConfig.run_backends`` (built on first

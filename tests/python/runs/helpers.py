@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
 import nbformat
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.sns.models import sns_backends
 
+from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
 from ucdh_jupyter.runs.model import Run, RunState, new_run_id, parse_iso
 from ucdh_jupyter.runs.service import RunRequest, RunService
 
@@ -143,3 +148,17 @@ def result_path(folder: str, stem: str, created_at: str, suffix: str = ".ipynb")
     created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
     where = f"{folder}/" if folder else ""
     return f"{where}{stem}.run-{created:%Y-%m-%d-%H%M}{suffix}"
+
+
+def new_topic(local_aws: LocalAws) -> str:
+    sns = boto3.client("sns", endpoint_url=local_aws.endpoint_url, region_name=DEMO_REGION)
+    return str(sns.create_topic(Name=f"ucdh-run-ends-{uuid.uuid4().hex[:8]}")["TopicArn"])
+
+
+def sent(topic: str) -> list[dict[str, Any]]:
+    """What was published to ``topic`` in the local SNS (moto keeps every message)."""
+    published = sns_backends[DEFAULT_ACCOUNT_ID][DEMO_REGION].topics[topic].sent_notifications
+    return [
+        {"subject": subject, "message": message, "attributes": attributes}
+        for _id, message, subject, attributes, _group in published
+    ]

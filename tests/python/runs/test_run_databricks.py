@@ -33,7 +33,8 @@ from ucdh_jupyter.runs.service import RunRequest
 from ucdh_jupyter.services import UcdhServices
 
 from ..conftest import NotebookKernel
-from .helpers import outputs_text, result_path, wait_for, write_notebook
+from ..patience import patient
+from .helpers import new_topic, outputs_text, result_path, sent, wait_for, write_notebook
 
 NODE_TYPE = "m5d.xlarge"
 
@@ -171,6 +172,46 @@ def test_databricks_run_executes_notebook_with_parameters_and_brings_results_bac
     folder = str(done.databricks_notebook_path).rsplit("/", 1)[0]
     with pytest.raises(NotFound):
         workspace_client.workspace.get_status(folder)
+
+
+def test_databricks_mails_the_end_itself_to_a_confirmed_subscriber_not_the_server(
+    make_services: MakeServices, root: Path, local_databricks: LocalDatabricks, local_aws: Any
+) -> None:
+    # Given a researcher who asked for run-end e-mail (confirmed by SNS)
+    topic = new_topic(local_aws)
+    services = make_services(runs_notify_topic_arn=topic)
+    services.notifier.subscribe("researcher", "jdoe@hospital.example")
+    # When a run goes to Databricks
+    run = submit(services, root, "cohort.ipynb")
+    # Then Databricks is asked to mail its end (so it arrives with Jupyter closed too)
+    assert run.mailed_by == "databricks"
+    done = wait_for(services.runs, run.id, lambda r: r.final)
+    assert done.state is RunState.SUCCEEDED, done.failure_message
+    mails = wait_for_value(
+        lambda: [m for m in local_databricks.jobs.mails if m["run_name"] == f"ucdh-run-{run.id}"]
+    )
+    assert mails == [
+        {
+            "to": ["jdoe@hospital.example"],
+            "run_name": f"ucdh-run-{run.id}",
+            "result_state": "SUCCESS",
+        }
+    ]
+    # and the server does not mail it a second time through SNS
+    assert sent(topic) == []
+    recorded = services.runs.records.read(run.id)
+    assert recorded is not None and recorded.notified_at is None
+
+
+def wait_for_value(check: Callable[[], Any], seconds: float = 10) -> Any:
+    """``check()`` once it is truthy (the stand-in keeps a run's mail as it ends)."""
+    deadline = time.monotonic() + patient(seconds)
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("the stand-in never kept the run's mail")
 
 
 def test_failing_notebook_fails_the_run_with_the_notebook_error_and_partial_output(

@@ -4,14 +4,11 @@ told once, and nothing of the notebook's content in the message."""
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.sns.models import sns_backends
 
 from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
@@ -21,23 +18,9 @@ from ucdh_jupyter.runs.model import FailureKind, Run, RunState, iso, utcnow
 from ucdh_jupyter.runs.notify import Notifier, owner_key
 from ucdh_jupyter.runs.service import RunService
 
-from .helpers import make_run
+from .helpers import make_run, new_topic, sent
 
 JUPYTER = "https://jupyter.hospital.example/user/jdoe/"
-
-
-def new_topic(local_aws: LocalAws) -> str:
-    sns = boto3.client("sns", endpoint_url=local_aws.endpoint_url, region_name=DEMO_REGION)
-    return str(sns.create_topic(Name=f"ucdh-run-ends-{uuid.uuid4().hex[:8]}")["TopicArn"])
-
-
-def sent(topic: str) -> list[dict[str, Any]]:
-    """What was published to ``topic`` in the local SNS (moto keeps every message)."""
-    published = sns_backends[DEFAULT_ACCOUNT_ID][DEMO_REGION].topics[topic].sent_notifications
-    return [
-        {"subject": subject, "message": message, "attributes": attributes}
-        for _id, message, subject, attributes, _group in published
-    ]
 
 
 @pytest.fixture
@@ -248,3 +231,32 @@ async def test_the_routes_turn_mail_on_and_off_and_refuse_what_is_no_address(
     status, answer = await ucdh_request("DELETE", "runs/notifications")
     assert (status, answer["state"]) == (200, "off")
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+def test_an_address_not_yet_confirmed_is_pending_and_given_to_no_engine(
+    notifier: Notifier, run_config: UcdhConfig
+) -> None:
+    # Given jdoe's choice while SNS still waits for the link to be followed (AWS gives no
+    # subscription ARN until then; the local SNS confirms at once, so it is written here)
+    s3 = notifier.aws.client("s3")
+    s3.put_object(
+        Bucket=run_config.runs_bucket,
+        Key=f"{run_config.runs_prefix}notify/{owner_key('jdoe')}.json",
+        Body=json.dumps(
+            {
+                "address": "jdoe@hospital.example",
+                "subscription_arn": "pending confirmation",
+                "since": "2026-12-06T08:00:00Z",
+            }
+        ).encode(),
+    )
+    # Then the Runs section says it waits, and no engine (Databricks) is given the address
+    assert notifier.status("jdoe") == {
+        "available": True,
+        "address": "jdoe@hospital.example",
+        "state": "pending",
+    }
+    assert notifier.confirmed_address("jdoe") is None
+    # Once confirmed (the local SNS confirms on subscribing), the address is given
+    notifier.subscribe("jdoe", "jdoe@hospital.example")
+    assert notifier.confirmed_address("jdoe") == "jdoe@hospital.example"

@@ -70,6 +70,8 @@ class Jobs:
         self._runs: dict[int, Run] = {}
         self._by_task: dict[int, Run] = {}
         self._tokens: dict[str, int] = {}
+        # The e-mails Databricks would have sent (email_notifications): kept, never sent.
+        self.mails: list[dict[str, Any]] = []
 
     # -- API ---------------------------------------------------------------------------
 
@@ -94,6 +96,7 @@ class Jobs:
                 creator=self.user_name,
                 cluster_id=None if "environment_key" in task else self._cluster_id(task),
                 message="Waiting for cluster" if "new_cluster" in task else "",
+                email=self._check_email(body.get("email_notifications")),
             )
             self._runs[run.run_id] = self._by_task[run.task_run_id] = run
             if token:
@@ -266,7 +269,30 @@ class Jobs:
             with self._lock:
                 run.finish("INTERNAL_ERROR", f"The local workspace could not run the task: {exc}")
         finally:
+            self._mail(run)
             run.done.set()
+
+    def _mail(self, run: Run) -> None:
+        """Databricks mails the run's end to on_success or on_failure (CANCELED and
+        TIMEDOUT count as failures); here the mail is only kept."""
+        if not run.email:
+            return
+        state = run.result_state
+        to = run.email.get("on_success" if state == "SUCCESS" else "on_failure") or []
+        if to:
+            with self._lock:
+                self.mails.append({"to": list(to), "run_name": run.run_name, "result_state": state})
+
+    @staticmethod
+    def _check_email(value: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        fields = ("on_start", "on_success", "on_failure")
+        if not isinstance(value, dict) or any(
+            not isinstance(value.get(name, []), list) for name in fields
+        ):
+            raise invalid("email_notifications must map on_start/on_success/on_failure to lists.")
+        return value
 
     def _run_to_end(self, run: Run) -> None:
         if run.cancelled.wait(self.pending_seconds):

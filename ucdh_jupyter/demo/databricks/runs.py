@@ -52,6 +52,8 @@ class Run:
     output: dict[str, Any] | None = None
     error: tuple[str, str] | None = None
     exit_value: str | None = None
+    # The run's email_notifications (on_start/on_success/on_failure: addresses).
+    email: dict[str, Any] | None = None
     process: NotebookProcess | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
