@@ -16,6 +16,24 @@ describe('E-mail when a run ends', () => {
     sections.dispose();
   });
 
+  /** The Runs section of a user without mail, its address form opened. */
+  async function openForm(): Promise<{
+    server: ReturnType<typeof fakeRunsServer>;
+    node: HTMLElement;
+    input: HTMLInputElement;
+  }> {
+    const server = fakeRunsServer([RUN], {
+      mail: { available: true, address: null, state: 'off' }
+    });
+    const node = sections.show(server);
+    (await find(node, '.jp-ucdh-Runs-mailToggle')).click();
+    const input = (await find(
+      node,
+      '.jp-ucdh-Runs-mailForm input'
+    )) as HTMLInputElement;
+    return { server, node, input };
+  }
+
   it('is offered only when the administrator set up a topic', async () => {
     // A server without the route, and one whose administrator set no topic
     for (const mail of [
@@ -43,15 +61,7 @@ describe('E-mail when a run ends', () => {
   });
 
   it('turns on with an address, says it waits for the link, and turns off', async () => {
-    const server = fakeRunsServer([RUN], {
-      mail: { available: true, address: null, state: 'off' }
-    });
-    const node = sections.show(server);
-    (await find(node, '.jp-ucdh-Runs-mailToggle')).click();
-    const input = (await find(
-      node,
-      '.jp-ucdh-Runs-mailForm input'
-    )) as HTMLInputElement;
+    const { server, node, input } = await openForm();
     // The field takes the keyboard at once
     await waitFor(() => document.activeElement === input || null, 'focus');
     typeInto(input, 'jdoe@hospital.org');
@@ -79,15 +89,7 @@ describe('E-mail when a run ends', () => {
   });
 
   it("shows the server's refusal of an address and keeps what was typed", async () => {
-    const server = fakeRunsServer([RUN], {
-      mail: { available: true, address: null, state: 'off' }
-    });
-    const node = sections.show(server);
-    (await find(node, '.jp-ucdh-Runs-mailToggle')).click();
-    const input = (await find(
-      node,
-      '.jp-ucdh-Runs-mailForm input'
-    )) as HTMLInputElement;
+    const { node, input } = await openForm();
     typeInto(input, 'jdoe');
     // (the browser's own check is bypassed, as a script or an older browser would)
     node
