@@ -111,6 +111,23 @@ def failure_text(run: Run) -> str:
     return f"Run {run.id} {run.state.value}{where}: {run.failure_message or 'no detail'}"
 
 
+def notification_text(status: dict[str, Any]) -> str:
+    """The run-end e-mail choice in the words of the Runs section."""
+    if not status.get("available"):
+        return (
+            "E-mail when a run ends is not set up on this server "
+            "(the administrator sets UcdhConfig.runs_notify_topic_arn)."
+        )
+    if status.get("state") == "pending":
+        return (
+            "E-mail when a run ends: waiting for you to follow the link sent to "
+            f"{status['address']}."
+        )
+    if status.get("state") == "confirmed":
+        return f"E-mail when a run ends: on, to {status['address']}. (%ucdh_notify off stops it)"
+    return "E-mail when a run ends: off. (%ucdh_notify you@hospital.org turns it on)"
+
+
 class RunsClient:
     """The run routes of the kernel's server, answering :class:`Run` objects (errors are
     the server's :class:`UcdhError`)."""
@@ -137,6 +154,14 @@ class RunsClient:
     def copy_output(self, run_id: str) -> dict[str, Any]:
         """``POST runs/<id>/output``: the executed notebook beside the original."""
         return dict(self.client.post(self._path(run_id, "/output")))
+
+    def notifications(self, address: str | None = None) -> dict[str, Any]:
+        """The run-end e-mail choice; with ``address``, subscribe it (``off``: stop)."""
+        if address is None:
+            return dict(self.client.get("runs/notifications"))
+        if address.lower() == "off":
+            return dict(self.client.call("DELETE", "runs/notifications"))
+        return dict(self.client.call("PUT", "runs/notifications", body={"address": address}))
 
     def heartbeat(self) -> float:
         """How often the runner reports (``GET config``)."""
@@ -248,6 +273,20 @@ class RunMagics(Magics):
             print(f"No executed notebook: {error.message}")
         if run.state is not RunState.SUCCEEDED:
             raise UsageError(failure_text(run))
+
+    @magic_arguments()
+    @argument(
+        "address",
+        nargs="?",
+        help="the address to tell when each of your runs ends, or off (none: show the choice)",
+    )
+    @line_magic
+    @magic_errors
+    def ucdh_notify(self, line: str) -> None:
+        """E-mail when a run ends, as the Runs section offers it: show the choice, give
+        an address (SNS mails it a link to confirm first), or turn it off."""
+        args = parse_line(self.ucdh_notify, line)
+        print(notification_text(self.runs().notifications(args.address)))
 
     @magic_arguments()
     @argument("--limit", type=int, default=20, help="rows to show (default 20)")

@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from IPython.core.error import UsageError
 
 from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
@@ -18,6 +19,7 @@ from ucdh_jupyter.runs.model import FailureKind, Run, RunState, iso, utcnow
 from ucdh_jupyter.runs.notify import Notifier, owner_key
 from ucdh_jupyter.runs.service import RunService
 
+from ..conftest import NotebookKernel
 from .helpers import make_run, new_topic, sent
 
 JUPYTER = "https://jupyter.hospital.example/user/jdoe/"
@@ -260,3 +262,25 @@ def test_an_address_not_yet_confirmed_is_pending_and_given_to_no_engine(
     # Once confirmed (the local SNS confirms on subscribing), the address is given
     notifier.subscribe("jdoe", "jdoe@hospital.example")
     assert notifier.confirmed_address("jdoe") == "jdoe@hospital.example"
+
+
+async def test_ucdh_notify_shows_sets_and_stops_run_end_mail_from_a_cell(
+    kernel: NotebookKernel, topic: str, local_aws: LocalAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sns = boto3.client("sns", endpoint_url=local_aws.endpoint_url, region_name=DEMO_REGION)
+    # Given a notebook of a user without mail
+    await kernel.magic("ucdh_notify")
+    assert "E-mail when a run ends: off." in capsys.readouterr().out
+    # When they give an address (a trailing comment is no argument)
+    await kernel.magic("ucdh_notify", "jdoe@hospital.example   # my work address")
+    # Then it is subscribed, as from the Runs section (the local SNS confirms at once)
+    assert "on, to jdoe@hospital.example" in capsys.readouterr().out
+    (subscription,) = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert subscription["Endpoint"] == "jdoe@hospital.example"
+    # What is no address is the server's 400, as one line
+    with pytest.raises(UsageError, match="not an e-mail address"):
+        await kernel.magic("ucdh_notify", "jdoe")
+    # And off stops it
+    await kernel.magic("ucdh_notify", "off")
+    assert "E-mail when a run ends: off." in capsys.readouterr().out
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
