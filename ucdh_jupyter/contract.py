@@ -100,6 +100,9 @@ RunId = Annotated[str, schema_ref("RunId")]
 InstanceTypeName = Annotated[str, schema_ref("InstanceTypeName")]
 
 _NO_CONTROL = "\\u0000-\\u001f\\u007f-\\u009f"
+# Text of at least one character, none of them a control character (an object key, a
+# folder): the rule the S3 service checks, for the spec.
+PRINTABLE = f"^[^{_NO_CONTROL}]+$"
 
 # The named strings of the spec. They document the rules the services check (with a
 # 400 in the UI's words), which is why the models above do not enforce them.
@@ -117,7 +120,7 @@ NAMED_SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "string",
         "minLength": 1,
         "maxLength": 1024,
-        "pattern": f"^[^{_NO_CONTROL}]+$",
+        "pattern": PRINTABLE,
         "description": "Taken literally; 1 to 1,024 UTF-8 bytes, no control characters",
     },
     "KeyPrefix": {

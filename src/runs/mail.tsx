@@ -64,6 +64,12 @@ export function RunMail(props: IRunMailProps): JSX.Element | null {
     }
   };
 
+  /** Leave the form as it was before: no address asked for, no problem shown. */
+  const close = (): void => {
+    setEditing(false);
+    setProblem(null);
+  };
+
   const on = status.state !== 'off' && status.address;
   return (
     <div className={CSS.Runs.mail}>
@@ -76,8 +82,7 @@ export function RunMail(props: IRunMailProps): JSX.Element | null {
           }}
           onKeyDown={event => {
             if (event.key === 'Escape') {
-              setEditing(false);
-              setProblem(null);
+              close();
             }
           }}
         >
@@ -100,14 +105,7 @@ export function RunMail(props: IRunMailProps): JSX.Element | null {
           >
             {trans.__('Send the confirmation link')}
           </button>
-          <button
-            type="button"
-            className="jp-mod-styled"
-            onClick={() => {
-              setEditing(false);
-              setProblem(null);
-            }}
-          >
+          <button type="button" className="jp-mod-styled" onClick={close}>
             {trans.__('Cancel')}
           </button>
         </form>

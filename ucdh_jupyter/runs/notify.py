@@ -176,14 +176,15 @@ class Notifier:
             raise bad_request(
                 "That is not an e-mail address.", "Give one address, e.g. jdoe@hospital.org."
             )
-        topic = self.topic
-        if not self.config.runs_bucket:
+        if not self.available:
             raise notifications_off()
         previous = self.preference(owner)
-        if previous is not None and previous.address.lower() != address.lower():
+        # The same address again (for a new confirmation link) keeps when it was asked.
+        same = previous is not None and previous.address.lower() == address.lower()
+        if previous is not None and not same:
             self._unsubscribe(previous)
         answer = self._sns().subscribe(
-            TopicArn=topic,
+            TopicArn=self.topic,
             Protocol="email",
             Endpoint=address,
             Attributes={
@@ -192,8 +193,6 @@ class Notifier:
             },
             ReturnSubscriptionArn=True,
         )
-        # The same address again (for a new confirmation link) keeps when it was asked.
-        same = previous is not None and previous.address.lower() == address.lower()
         since = previous.since if same and previous is not None else now_iso()
         chosen = Preference(address, str(answer.get("SubscriptionArn", "")), since)
         self.aws.client("s3").put_object(

@@ -258,8 +258,7 @@ class RunService:
             return
         if told:
             run.notified_at = iso(utcnow())
-            self.records.write(run)
-            self.store.put(run)
+            self._save(run)  # told once: _save asks again, and finds notified_at set
 
     # -- the run dialog -------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..contract import (
+    PRINTABLE,
     Absent,
     BucketName,
     DateTime,
@@ -26,7 +27,7 @@ from ..contract import (
 from ..models import Problem
 
 # A folder to delete or create: a prefix that is not "" (the bucket's root).
-_FOLDER: dict[str, int | str] = {"minLength": 1, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$"}
+_FOLDER: dict[str, int | str] = {"minLength": 1, "pattern": PRINTABLE}
 
 
 class S3DeleteBody(StrictModel):
