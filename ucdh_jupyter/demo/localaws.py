@@ -1,4 +1,4 @@
-"""A moto server on 127.0.0.1 that stands in for S3, EC2, STS and SSM.
+"""A moto server on 127.0.0.1 that stands in for S3, EC2, STS, SSM, SNS and Batch.
 
 It runs in this process (moto's threaded server: a real HTTP endpoint on a free
 port), so the extension talks to it through its normal ``endpoint_url`` setting —
@@ -14,6 +14,8 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+
+from .batch import LocalBatch
 
 DEMO_REGION = "us-east-1"
 DEMO_ACCOUNT = "123456789012"
@@ -67,6 +69,7 @@ class LocalAws:
         # picked beforehand could be taken by then, and moto would wait forever).
         self.port = port
         self._server: Any = None
+        self.batch: LocalBatch | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -82,10 +85,15 @@ class LocalAws:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         self.port = int(self._server.get_host_and_port()[1])
+        # moto would run Batch jobs in Docker; they run on local machines instead.
+        self.batch = LocalBatch(self.endpoint_url).install()
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving (and running Batch jobs)."""
+        if self.batch is not None:
+            self.batch.uninstall()
+            self.batch = None
         if self._server is not None:
             self._server.stop()
             self._server = None

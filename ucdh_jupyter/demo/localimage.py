@@ -62,8 +62,14 @@ def host_pythons() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def host_tools() -> str:
-    """A folder of links to this host's ``/usr/bin`` and ``/bin`` tools, except Python."""
+    """A folder of links to this host's ``/usr/bin`` and ``/bin`` tools, except Python.
+
+    Built once and then left alone: every stand-in machine on this host (other test
+    sessions' too) has it on its PATH, so replacing it while one runs would make its
+    ``mkdir`` or ``aws`` vanish for a moment (exit 127)."""
     folder = Path(tempfile.gettempdir()) / f"ucdh-instance-tools-{os.getuid()}"
+    if (folder / "bash").exists():
+        return str(folder)
     building = Path(tempfile.mkdtemp(prefix="ucdh-instance-tools-"))
     for source in ("/bin", "/usr/bin"):
         for entry in os.scandir(source):
@@ -71,7 +77,8 @@ def host_tools() -> str:
             if not _NOT_TOOLS.match(entry.name) and not target.exists():
                 target.symlink_to(entry.path)
     building.chmod(0o755)  # the notebook's unprivileged user runs these too
-    shutil.rmtree(folder, ignore_errors=True)
+    if folder.exists() and not (folder / "bash").exists():
+        shutil.rmtree(folder, ignore_errors=True)  # a broken one
     try:
         building.rename(folder)
     except OSError:  # another process built it at the same moment

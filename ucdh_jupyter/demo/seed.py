@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import io
+import json
 import random
 import shutil
 import subprocess
@@ -29,6 +30,13 @@ BIG_PREFIX_KEYS = 5_200
 
 # The SNS topic of run-end e-mail in the demo.
 RUN_ENDS_TOPIC = "ucdh-demo-run-ends"
+# AWS Batch of sweeps and scheduled runs: a Fargate-like compute environment of 4 vCPUs
+# in a private subnet, its queue, and a job definition whose command each job overrides.
+BATCH_COMPUTE_ENVIRONMENT = "ucdh-demo-fargate"
+BATCH_JOB_QUEUE = "ucdh-demo-runs"
+BATCH_JOB_DEFINITION = "ucdh-demo-runner"
+BATCH_MAX_VCPUS = 4
+BATCH_SERVICE_ROLE = "ucdh-demo-batch-service"
 
 
 def _csv(rows: int, rng: random.Random) -> bytes:
@@ -80,10 +88,87 @@ def seed_gpu_images(local: LocalAws) -> dict[str, str]:
     return chosen
 
 
+def private_network(local: LocalAws, name: str) -> tuple[str, str]:
+    """A VPC with one private subnet (no public IPs on launch) and a security group that
+    allows no inbound traffic; returns ``(subnet id, security group id)``."""
+    ec2 = local.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": name}])
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(
+        GroupName=name, Description="ucdh-jupyter demo runs: no inbound", VpcId=vpc
+    )["GroupId"]
+    return subnet, group
+
+
+def _role(local: LocalAws, name: str, service: str) -> str:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam = local.client("iam")
+    return str(
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    )
+
+
+def seed_batch(local: LocalAws, max_vcpus: int = BATCH_MAX_VCPUS) -> dict[str, str]:
+    """The demo's AWS Batch: a Fargate compute environment in a private subnet, the job
+    queue ``ucdh-demo-runs`` and the job definition ``ucdh-demo-runner`` (no public IP,
+    1 vCPU / 2 GiB, a command every job overrides), as an administrator creates them;
+    returns their names (the ``runs_batch_*`` settings)."""
+    subnet, group = private_network(local, "ucdh-demo-runs")
+    batch = local.client("batch")
+    batch.create_compute_environment(
+        computeEnvironmentName=BATCH_COMPUTE_ENVIRONMENT,
+        type="MANAGED",
+        state="ENABLED",
+        computeResources={
+            "type": "FARGATE",
+            "maxvCpus": max_vcpus,
+            "subnets": [subnet],
+            "securityGroupIds": [group],
+        },
+        serviceRole=_role(local, BATCH_SERVICE_ROLE, "batch.amazonaws.com"),
+    )
+    batch.create_job_queue(
+        jobQueueName=BATCH_JOB_QUEUE,
+        state="ENABLED",
+        priority=1,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": BATCH_COMPUTE_ENVIRONMENT}],
+    )
+    job_role = _role(local, "ucdh-demo-runs-job", "ecs-tasks.amazonaws.com")
+    batch.register_job_definition(
+        jobDefinitionName=BATCH_JOB_DEFINITION,
+        type="container",
+        platformCapabilities=["FARGATE"],
+        containerProperties={
+            # The stand-in runs the command on this host; on AWS, an image with bash, the
+            # AWS CLI, python3 + venv and useradd.
+            "image": "ucdh-demo/runner:local",
+            "command": ["bash", "-c", "echo 'every job overrides this command'; exit 1"],
+            "resourceRequirements": [
+                {"type": "VCPU", "value": "1"},
+                {"type": "MEMORY", "value": "2048"},
+            ],
+            "jobRoleArn": job_role,
+            "executionRoleArn": job_role,
+            "networkConfiguration": {"assignPublicIp": "DISABLED"},
+        },
+    )
+    return {
+        "runs_batch_job_queue": BATCH_JOB_QUEUE,
+        "runs_batch_job_definition": BATCH_JOB_DEFINITION,
+    }
+
+
 def seed(local: LocalAws) -> dict[str, Any]:
     """Create the demo buckets and objects and the GPU image parameters; returns a
     summary for the console."""
     seed_gpu_images(local)
+    seed_batch(local)
     # The topic of "E-mail when a run ends" (the local SNS keeps messages, sends none).
     local.client("sns").create_topic(Name=RUN_ENDS_TOPIC)
     rng = random.Random(20261127)  # noqa: S311 - fake data, not security

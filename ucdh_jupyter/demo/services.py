@@ -21,7 +21,7 @@ from typing import Any
 
 from .databricks import LocalDatabricks
 from .localaws import DEMO_ACCOUNT, DEMO_REGION, LocalAws, apply_demo_environment
-from .seed import RUN_ENDS_TOPIC, seed, write_demo_notebook
+from .seed import BATCH_JOB_DEFINITION, BATCH_JOB_QUEUE, RUN_ENDS_TOPIC, seed, write_demo_notebook
 from .wheelhouse import wheelhouse
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
@@ -86,6 +86,9 @@ def ucdh_settings(
         "workspace_idle_minutes": WORKSPACE_IDLE_MINUTES,
         # Run-end e-mail through the local SNS, which confirms at once and delivers nothing.
         "runs_notify_topic_arn": f"arn:aws:sns:{DEMO_REGION}:{DEMO_ACCOUNT}:{RUN_ENDS_TOPIC}",
+        # Sweeps run as Batch array jobs, on this host's stand-in containers.
+        "runs_batch_job_queue": BATCH_JOB_QUEUE,
+        "runs_batch_job_definition": BATCH_JOB_DEFINITION,
     }
     if databricks is not None:
         settings["databricks_host"], settings["databricks_token_file"] = databricks

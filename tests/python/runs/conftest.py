@@ -17,6 +17,7 @@ from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.ec2 import LocalEc2Backend
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
+from ucdh_jupyter.demo.seed import BATCH_JOB_DEFINITION, BATCH_JOB_QUEUE
 from ucdh_jupyter.demo.wheelhouse import wheelhouse
 from ucdh_jupyter.runs.service import RunService
 
@@ -40,6 +41,9 @@ def run_settings(local_aws: LocalAws, tmp_path: Path) -> dict[str, Any]:
         # The stand-in machines have no internet; their image has the runner's venv
         # baked in from this wheelhouse (tests of installs turn the wheel cache on).
         "runs_wheelhouse": wheelhouse(),
+        # Sweeps: the seeded AWS Batch queue and job definition.
+        "runs_batch_job_queue": BATCH_JOB_QUEUE,
+        "runs_batch_job_definition": BATCH_JOB_DEFINITION,
     }
 
 

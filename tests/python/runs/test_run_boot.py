@@ -316,7 +316,7 @@ def test_an_image_without_the_kernels_python_fails_the_run_saying_so(
     # Given an image whose python3 is 3.9 and whose dnf offers nothing else (or cannot
     # reach its repositories)
     instances.image.pythons = {"3.9": host_pythons()["3.9"]}
-    instances.system = "3.9"
+    instances.image.system = "3.9"
     instances.image.repos_reachable = repos_reachable
     # When a run of a Python 3.11 kernel boots
     run = submit(run_service, workspace, "analysis.ipynb")
