@@ -86,6 +86,8 @@ def ucdh_settings(
         "workspace_idle_minutes": WORKSPACE_IDLE_MINUTES,
         # Run-end e-mail through the local SNS, which confirms at once and delivers nothing.
         "runs_notify_topic_arn": f"arn:aws:sns:{DEMO_REGION}:{DEMO_ACCOUNT}:{RUN_ENDS_TOPIC}",
+        # A schedule "every minute" shows a recurring run within a minute in the demo.
+        "runs_schedule_min_interval_minutes": 1,
     }
     if databricks is not None:
         settings["databricks_host"], settings["databricks_token_file"] = databricks
