@@ -165,6 +165,26 @@ def test_a_failing_target_is_logged_without_its_input_and_the_others_still_fire(
     assert "patient-0042" not in caplog.text
 
 
+def test_an_expression_the_stand_in_cannot_evaluate_is_skipped_not_fatal(
+    local_aws: LocalAws,
+    local_scheduler: LocalScheduler,
+    sqs: Any,
+    queue: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a schedule on the last day of the month (valid on AWS, not in our subset)
+    (group,) = local_scheduler.schedule_groups
+    body = {"QueueUrl": queue, "MessageBody": "<aws.scheduler.scheduled-time>"}
+    odd = create(local_aws, group, "cron(0 9 L * ? *)", body)
+    create(local_aws, group, "cron(0 9 * * ? *)", body)
+    local_scheduler.tick(utc(2027, 1, 31, 8))
+    # When both would be due, Then the other one fires and the odd one is named in the log
+    with caplog.at_level(logging.WARNING, logger="ucdh_jupyter.demo.scheduler"):
+        assert len(local_scheduler.tick(utc(2027, 1, 31, 9))) == 1
+    assert received(sqs, queue) == ["2027-01-31T09:00:00Z"]
+    assert odd["Name"] in caplog.text and "not supported locally" in caplog.text
+
+
 def test_every_minute_calls_a_camel_case_api_with_the_inputs_pascal_case_members(
     local_aws: LocalAws, local_scheduler: LocalScheduler
 ) -> None:

@@ -228,6 +228,8 @@ def test_cron_with_names_lists_ranges_and_steps_is_evaluated() -> None:
         utc(2027, 1, 5, 6, 20),
         utc(2027, 1, 5, 18, 10),
     ]
+    # And AWS gets the names as it documents them, in capitals
+    assert cron.expression() == "cron(10-20/5 6,18 ? JAN-MAR TUE-THU 2027)"
     # And nothing is left after its only year
     assert cron.next_fires(ZoneInfo("UTC"), utc(2027, 12, 31), 1) == []
 

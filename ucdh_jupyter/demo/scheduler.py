@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def _rate_fires(schedule: dict[str, Any], since: datetime, now: datetime) -> lis
         return []
     unit = found.group(2).rstrip("s")
     period = timedelta(**{unit + "s": int(found.group(1))})
-    anchor = schedule.get("StartDate") or schedule["CreationDate"]
+    anchor = schedule.get("StartDate") or schedule.get("CreationDate") or since
     count = max(0, (since - anchor) // period + 1)
     fires = []
     moment = anchor + count * period
@@ -206,8 +206,8 @@ def fire_recurring(
                 continue
             try:
                 moments = recurring_fires(schedule, since, now)
-            except UcdhError:
-                log.warning("schedule %s: expression not supported locally", name)
+            except (UcdhError, ZoneInfoNotFoundError, ValueError):
+                log.warning("schedule %s: expression or time zone not supported locally", name)
                 continue
             for moment in moments[-MAX_CATCH_UP:]:
                 text = _context(schedule["Target"].get("Input") or "{}", schedule, moment)

@@ -114,7 +114,7 @@ class CronExpression:
     def parse(cls, expression: str) -> CronExpression:
         """``cron(m h dom mon dow year)`` or the bare six fields; a 400 when outside the subset."""
         wrapped = _WRAPPED.fullmatch(expression.strip())
-        text = " ".join((wrapped.group(1) if wrapped else expression).split())
+        text = " ".join((wrapped.group(1) if wrapped else expression).upper().split())
         parts = text.split(" ") if text else []
         if len(parts) != 6:
             raise bad_request(
