@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config.runs import RunsSettings
 from .databricks import LocalDatabricks
 from .localaws import DEMO_ACCOUNT, DEMO_REGION, LocalAws, apply_demo_environment
+from .scheduler import LocalScheduler
 from .seed import BATCH_JOB_DEFINITION, BATCH_JOB_QUEUE, RUN_ENDS_TOPIC, seed, write_demo_notebook
 from .wheelhouse import wheelhouse
 
@@ -89,6 +91,8 @@ def ucdh_settings(
         # Sweeps run as Batch array jobs, on this host's stand-in containers.
         "runs_batch_job_queue": BATCH_JOB_QUEUE,
         "runs_batch_job_definition": BATCH_JOB_DEFINITION,
+        # A schedule "every minute" shows a recurring run within a minute in the demo.
+        "runs_schedule_min_interval_minutes": 1,
     }
     if databricks is not None:
         settings["databricks_host"], settings["databricks_token_file"] = databricks
@@ -153,6 +157,8 @@ class DemoServices:
             f"({self.seeded.get('objects', 0):,} synthetic objects)",
             f"  Runs bucket       s3://{RUNS_BUCKET}  (each run's notebook, log and results)",
             f"  Run machines      install packages from {wheelhouse()}",
+            "  Schedules         backstops and recurring runs fire from here, every second "
+            "(a local EventBridge Scheduler clock; Jupyter may be closed)",
             f"  Notebooks         {self.root}",
             f"  Stop              {stop} (the local AWS and Databricks stop with it; "
             "their data is thrown away)",
@@ -165,11 +171,19 @@ class DemoServices:
 def demo_services(root: str | Path, aws_port: int = 0) -> Iterator[DemoServices]:
     """Start and seed the local AWS, start the local Databricks, copy the example notebooks
     into ``root`` and point this process's environment (inherited by Jupyter and its
-    kernels) at them alone; stop everything on exit."""
+    kernels) at them alone; stop everything on exit.
+
+    The local EventBridge Scheduler clock ticks here, in the demo's process and not in
+    Jupyter's: backstops and recurring runs fire with Jupyter closed, as on AWS."""
     with (
         LocalAws(port=aws_port) as local,
         tempfile.TemporaryDirectory(prefix="ucdh-demo-runs-") as scratch,
         LocalDatabricks(pending_seconds=DATABRICKS_PENDING_SECONDS) as databricks,
+        LocalScheduler(
+            local.client,
+            RunsSettings.runs_backstop_schedule_group.default_value,
+            [RunsSettings.runs_schedule_group.default_value],
+        ),
     ):
         apply_demo_environment(local.endpoint_url)
         hide_databricks_config(Path(scratch))
