@@ -54,6 +54,9 @@ class UcdhConfig(
         return {
             "ec2": f"ucdh_jupyter.{ec2}",
             "databricks": "ucdh_jupyter.runs.databricks.DatabricksBackend",
+            # Sweeps of the EC2 family: the same class in the demo (the local Batch is
+            # moto with demo/batch.py running its jobs).
+            "batch": "ucdh_jupyter.runs.batch.BatchBackend",
         }
 
     @default("live_pricing")

@@ -7,9 +7,32 @@
 # UCDH_INSTANCE_ROOT is unset on a real instance. The local stand-in instance of the
 # demo and the tests (ucdh_jupyter/demo/instance.py) sets it to a private folder that
 # plays "/", and executes this very script with `dnf` and `shutdown` stand-ins.
+#
+# UCDH_HOST=batch: the script runs in an AWS Batch container (a sweep's child, a
+# scheduled run), fetched as input/boot.sh by the job's command, which checked its
+# SHA-256 (ucdh_jupyter/runs/batch.py). There is no user data in front of it: the job's
+# environment has the exports; Batch enforces the max runtime (the attempt timeout), so
+# nothing here calls `shutdown`, the container just exits with the runner's code; and
+# no cloud-init keeps the log: it goes to a file (and the container's log stream) and is
+# uploaded like the boot log. A sweep's child reports under its own children/NNNNN/.
+
+if [ "${UCDH_HOST:-}" = batch ]; then
+  SSE=()
+  if [ -n "${UCDH_KMS_KEY_ID:-}" ]; then
+    SSE=(--sse aws:kms --sse-kms-key-id "$UCDH_KMS_KEY_ID")
+  fi
+  OWN="s3://$UCDH_RUN_BUCKET/${UCDH_RUN_PREFIX%/}/"
+  if [ "${UCDH_SWEEP:-}" = 1 ]; then
+    OWN="${OWN}$(printf 'children/%05d/' "${AWS_BATCH_JOB_ARRAY_INDEX:-0}")"
+  fi
+  export UCDH_STATUS_URI="${OWN}status.json" UCDH_BOOT_LOG_URI="${OWN}output/bootstrap.log"
+  mkdir -p "${UCDH_INSTANCE_ROOT:-}/var/log"
+  BOOT_LOG="${UCDH_INSTANCE_ROOT:-}/var/log/ucdh-boot.log"
+  exec > >(tee -a "$BOOT_LOG") 2>&1
+fi
 
 RUN_HOME="${UCDH_INSTANCE_ROOT:-}/opt/ucdh-run"
-BOOT_LOG="${UCDH_INSTANCE_ROOT:-}/var/log/cloud-init-output.log"
+BOOT_LOG="${BOOT_LOG:-${UCDH_INSTANCE_ROOT:-}/var/log/cloud-init-output.log}"
 # The runner uploads it too, before its final status: the server terminates the
 # machine when it sees that status, which may cut the exit trap's upload short.
 export UCDH_BOOT_LOG_FILE="$BOOT_LOG"
@@ -52,6 +75,11 @@ on_exit() {
     printf '{"phase": "failed", "failure_kind": %s, "failure_message": %s, "exit_code": 2, "heartbeat_at": "%s", "finished_at": "%s"}\n' \
       "$(json_string "$FAILURE_KIND")" "$(json_string "$FAILURE_MESSAGE")" "$now" "$now" >"$RUN_HOME/failed.json"
     aws s3 cp "$RUN_HOME/failed.json" "$UCDH_STATUS_URI" "${SSE[@]}" --only-show-errors
+  fi
+  if [ "${UCDH_HOST:-}" = batch ]; then
+    echo "ucdh-jupyter: boot script done (exit $code)"
+    aws s3 cp "$BOOT_LOG" "$UCDH_BOOT_LOG_URI" "${SSE[@]}" --only-show-errors
+    return
   fi
   echo "ucdh-jupyter: boot script done (exit $code); powering off"
   # The boot log goes up before the power-off, never racing it.

@@ -27,9 +27,19 @@ Environment: ``UCDH_RUN_ID``, ``UCDH_RUN_BUCKET``, ``UCDH_RUN_PREFIX`` (the run'
 prefix), and optionally ``UCDH_KMS_KEY_ID``, ``UCDH_HEARTBEAT_SECONDS`` (30),
 ``UCDH_DEADLINE`` (ISO 8601 UTC), ``UCDH_WORKDIR``, ``UCDH_NOTEBOOK_USER`` (run the
 notebook as this user when the runner is root), ``UCDH_GPU_INSTANCE_TYPE`` (set for GPU
-types: ``nvidia-smi -L`` must list the GPUs). The kernel follows the notebook's
+types: ``nvidia-smi -L`` must list the GPUs), ``UCDH_MAX_SECONDS`` (the max runtime,
+counted from this runner's own start: a sweep's children start at different times).
+The kernel follows the notebook's
 language (``python3``, or ``ir`` for R). AWS credentials, region and endpoints
 (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_S3``) come from the usual boto3 chain.
+
+Child mode (``UCDH_SWEEP=1``, one child of a sweep's AWS Batch array job): the child's
+index is ``AWS_BATCH_JOB_ARRAY_INDEX`` (0 for a single job); it reads the run's shared
+inputs, executes the notebook with the manifest's parameters updated by row ``index``
+of ``input/sweep.json``, and keeps its status and outputs under its own
+``children/NNNNN/`` (:func:`child_prefix`). The run's one ``cancel-requested`` stops
+every child. Every run ends with ``output/scraps.json``: the values the notebook glued
+with scrapbook.
 """
 
 from __future__ import annotations
@@ -56,6 +66,8 @@ NOTEBOOK_KEY = "input/notebook.ipynb"
 REQUIREMENTS_KEY = "input/requirements.txt"
 FILES_PREFIX = "input/files/"
 RUNNER_KEY = "input/runner.py"
+# The boot script of a Batch job (its command fetches it and checks its SHA-256).
+BOOT_KEY = "input/boot.sh"
 PARTIAL_KEY = "output/partial.ipynb"
 OUTPUT_KEY = "output/notebook.ipynb"
 LOG_KEY = "output/runner.log"
@@ -64,6 +76,15 @@ BOOT_LOG_KEY = "output/bootstrap.log"
 # the S3 wheel cache with the run's packages (when the wheel cache is the package source).
 WHEELS_KEY = "input/wheels.json"
 WHEELS_WAIT_SECONDS = 900
+# A sweep's rows, {"rows": [{name: value}, ...]}: child i's parameters update the manifest's.
+SWEEP_KEY = "input/sweep.json"
+# {name: value} of what the executed notebook glued with scrapbook.
+SCRAPS_KEY = "output/scraps.json"
+# The media types of scrapbook's glued values: its JSON encoder's (numbers, lists,
+# dicts), its text encoder's (strings), and the prefix of all.
+SCRAP_JSON = "application/scrapbook.scrap.json+json"
+SCRAP_TEXT = "application/scrapbook.scrap.text+json"
+SCRAP_PREFIX = "application/scrapbook.scrap."
 
 # What pip prints when it cannot reach its index (no internet, no endpoint, a proxy).
 UNREACHABLE_MARKERS = (
@@ -105,6 +126,31 @@ def sse_args(kms_key_id: str | None) -> dict[str, str]:
     if not kms_key_id:
         return {}
     return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
+
+
+def child_prefix(index: int) -> str:
+    """Where child ``index`` of a sweep keeps its status and outputs, under the run's prefix."""
+    return f"children/{index:05d}/"
+
+
+def scraps_of(notebook: dict[str, Any]) -> dict[str, Any]:
+    """The values an executed notebook glued with scrapbook (``sb.glue``): outputs whose
+    data has a ``application/scrapbook.scrap.*`` entry ``{"name", "data", "encoder"}``;
+    a value of another encoder than JSON or text (pandas, arrow) is named by its encoder."""
+    found: dict[str, Any] = {}
+    for cell in notebook.get("cells") or []:
+        for output in cell.get("outputs") or []:
+            for media, payload in (output.get("data") or {}).items():
+                if not str(media).startswith(SCRAP_PREFIX) or not isinstance(payload, dict):
+                    continue
+                name = payload.get("name")
+                if not isinstance(name, str):
+                    continue
+                if media in (SCRAP_JSON, SCRAP_TEXT):
+                    found[name] = payload.get("data")
+                else:
+                    found[name] = f"<{payload.get('encoder') or media[len(SCRAP_PREFIX) :]}>"
+    return found
 
 
 def now_iso() -> str:
@@ -214,7 +260,13 @@ class Runner:
     def __init__(self, env: dict[str, str]) -> None:
         self.run_id = env["UCDH_RUN_ID"]
         self.bucket = env["UCDH_RUN_BUCKET"]
-        self.prefix = env["UCDH_RUN_PREFIX"].rstrip("/") + "/"
+        # The run's prefix (inputs, the cancel flag) and this runner's own (status,
+        # outputs): a sweep's child has its own folder under the run's.
+        self.run_prefix = env["UCDH_RUN_PREFIX"].rstrip("/") + "/"
+        self.child: int | None = None
+        if env.get("UCDH_SWEEP") == "1":
+            self.child = int(env.get("AWS_BATCH_JOB_ARRAY_INDEX") or 0)
+        self.prefix = self.run_prefix + (child_prefix(self.child) if self.child is not None else "")
         self.sse = sse_args(env.get("UCDH_KMS_KEY_ID"))
         self.heartbeat_seconds = float(env.get("UCDH_HEARTBEAT_SECONDS") or 30)
         self.notebook_user = env.get("UCDH_NOTEBOOK_USER") or None
@@ -227,6 +279,11 @@ class Runner:
             end = datetime.fromisoformat(deadline.replace("Z", "+00:00")).timestamp()
             # Leave time to save the partial notebook before the machine goes away.
             self.stop_at = end - min(300.0, 0.1 * max(0.0, end - self.started))
+        max_seconds = float(env.get("UCDH_MAX_SECONDS") or 0)
+        if max_seconds > 0:
+            end = self.started + max_seconds
+            own = end - min(300.0, 0.1 * max_seconds)
+            self.stop_at = own if self.stop_at is None else min(self.stop_at, own)
         self.workdir = Path(env.get("UCDH_WORKDIR") or tempfile.mkdtemp(prefix="ucdh-run-"))
         self.inputs = self.workdir / "notebook"
         # The notebook user's own folder: it writes the executed notebook there.
@@ -245,6 +302,7 @@ class Runner:
         self._uploaded: dict[str, tuple[int, int]] = {}
         self.status: dict[str, Any] = {
             "run_id": self.run_id,
+            **({"child": self.child} if self.child is not None else {}),
             "phase": "starting",
             "started_at": now_iso(),
             "heartbeat_at": None,
@@ -263,8 +321,12 @@ class Runner:
     # -- S3 -----------------------------------------------------------------
 
     def key(self, relative: str) -> str:
-        """The full S3 key of a file of this run."""
+        """The full S3 key of a file this runner writes (a child's: under its folder)."""
         return self.prefix + relative
+
+    def input_key(self, relative: str) -> str:
+        """The full S3 key of a file of the run (its inputs, shared by a sweep's children)."""
+        return self.run_prefix + relative
 
     def put(self, relative: str, body: bytes, content_type: str) -> None:
         """Write one object of this run, encrypted as configured."""
@@ -317,7 +379,7 @@ class Runner:
         from botocore.exceptions import ClientError
 
         try:
-            self.s3.head_object(Bucket=self.bucket, Key=self.key(CANCEL_KEY))
+            self.s3.head_object(Bucket=self.bucket, Key=self.input_key(CANCEL_KEY))
         except ClientError as exc:
             # Without s3:ListBucket a missing object answers 403 rather than 404.
             if exc.response.get("Error", {}).get("Code") in ("403", "404", "NoSuchKey", "NotFound"):
@@ -325,27 +387,39 @@ class Runner:
             raise
         return True
 
+    def get(self, relative: str) -> bytes:
+        """One input object of the run."""
+        body: bytes = self.s3.get_object(Bucket=self.bucket, Key=self.input_key(relative))[
+            "Body"
+        ].read()
+        return body
+
     # -- steps --------------------------------------------------------------
 
     def download_inputs(self) -> None:
         """Notebook, manifest, requirements and the files sent along, into the workdir."""
         self.inputs.mkdir(parents=True, exist_ok=True)
-        manifest = json.loads(
-            self.s3.get_object(Bucket=self.bucket, Key=self.key(MANIFEST_KEY))["Body"].read()
-        )
+        manifest = json.loads(self.get(MANIFEST_KEY))
         self.parameters = dict(manifest.get("parameters") or {})
+        if self.child is not None:
+            rows = json.loads(self.get(SWEEP_KEY)).get("rows") or []
+            if self.child >= len(rows):
+                raise ValueError(f"the sweep has no row {self.child}")
+            self.parameters.update(rows[self.child])
         self.notebook_file = self.inputs / Path(manifest.get("notebook_name") or "run.ipynb").name
-        self.s3.download_file(self.bucket, self.key(NOTEBOOK_KEY), str(self.notebook_file))
+        self.s3.download_file(self.bucket, self.input_key(NOTEBOOK_KEY), str(self.notebook_file))
         self.language = notebook_language(json.loads(self.notebook_file.read_text("utf-8")))
         for relative in manifest.get("files", []):
             target = (self.inputs / relative).resolve()
             if self.inputs.resolve() not in target.parents:
                 raise ValueError(f"file {relative!r} points outside the run's folder")
             target.parent.mkdir(parents=True, exist_ok=True)
-            self.s3.download_file(self.bucket, self.key(FILES_PREFIX + relative), str(target))
+            self.s3.download_file(self.bucket, self.input_key(FILES_PREFIX + relative), str(target))
         if manifest.get("requirements"):
             self.s3.download_file(
-                self.bucket, self.key(REQUIREMENTS_KEY), str(self.workdir / "requirements.txt")
+                self.bucket,
+                self.input_key(REQUIREMENTS_KEY),
+                str(self.workdir / "requirements.txt"),
             )
         log.info("inputs: notebook, %d files", len(manifest.get("files", [])))
 
@@ -422,7 +496,7 @@ class Runner:
         waited = 0.0
         while True:
             try:
-                listing = self.s3.get_object(Bucket=self.bucket, Key=self.key(WHEELS_KEY))
+                listing = self.s3.get_object(Bucket=self.bucket, Key=self.input_key(WHEELS_KEY))
                 answer = json.loads(listing["Body"].read())
                 break
             except ClientError:
@@ -582,7 +656,9 @@ class Runner:
             self.put_status()
             if self.output.exists():
                 self.upload_if_changed(self.output, PARTIAL_KEY, notebook=True)
-                self.put(OUTPUT_KEY, self.output.read_bytes(), "application/x-ipynb+json")
+                executed = self.output.read_bytes()
+                self.put(OUTPUT_KEY, executed, "application/x-ipynb+json")
+                self.put_scraps(executed)
         except Exception:
             log.exception("could not upload the executed notebook")
         log.info("run %s: %s", self.run_id, phase)
@@ -595,6 +671,14 @@ class Runner:
         self.upload_boot_log()
         self.put_status(phase=phase, exit_code=exit_code, finished_at=now_iso(), **failure)
         return exit_code
+
+    def put_scraps(self, executed: bytes) -> None:
+        """``output/scraps.json``: what the notebook glued (a sweep's table shows it)."""
+        try:
+            scraps = scraps_of(json.loads(executed))
+        except ValueError:
+            return  # cut short mid-write: no values to show
+        self.put(SCRAPS_KEY, json.dumps(scraps).encode(), "application/json")
 
     def upload_boot_log(self) -> None:
         """The machine's boot log so far (``UCDH_BOOT_LOG_FILE``), before the final status:

@@ -1,5 +1,7 @@
 """The runner's environment, and the EC2 user data that boots a run's instance: the
-settings and exports in front of the boot script's body, ``boot.sh``.
+settings and exports in front of the boot script's body, ``boot.sh``; and for AWS Batch
+(sweeps), the same settings as the container's environment (:func:`batch_environment`)
+beside the boot script staged as ``input/boot.sh`` (:func:`boot_script`).
 
 The user data's first command arms ``shutdown -h +MAX``: whatever fails later (no
 network, a broken AMI, a runner bug), the machine powers off at its max runtime, and
@@ -15,6 +17,7 @@ every later run's machine, with its instance profile.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import shlex
 
@@ -124,6 +127,59 @@ def _body() -> str:
     return files(__package__).joinpath("boot.sh").read_text(encoding="utf-8")
 
 
+def boot_script() -> str:
+    """``input/boot.sh`` of a Batch job: the boot script's body, whose settings are the
+    container's environment (:func:`batch_environment`)."""
+    return f"#!/bin/bash\n{_body()}"
+
+
+def boot_checksum() -> str:
+    """SHA-256 of :func:`boot_script`, pinned in the job's environment."""
+    return hashlib.sha256(boot_script().encode()).hexdigest()
+
+
+def _boot_settings(
+    run: Run, location: RunLocation, config: UcdhConfig, gpu_type: str | None
+) -> dict[str, str]:
+    """What the boot script reads, on any host."""
+    return {
+        **runner_environment(run, location, config, gpu_type),
+        **endpoint_environment(config),
+        **package_settings(config, run, location),
+        **_ca_bundle(config),
+        "UCDH_PYTHON": instance_python(run),
+        "UCDH_RUNNER_PINS": "\n".join(runner_pins()),
+        "UCDH_NOTEBOOK_USER": NOTEBOOK_USER,
+        "UCDH_RUNNER_URI": location.uri(protocol.RUNNER_KEY),
+        "UCDH_CHECKSUM_MISMATCH": CHECKSUM_MISMATCH,
+        "UCDH_UNREACHABLE": "|".join(protocol.UNREACHABLE_MARKERS),
+    }
+
+
+def batch_environment(
+    run: Run,
+    location: RunLocation,
+    config: UcdhConfig,
+    max_seconds: int,
+    sweep: bool,
+    gpu_type: str | None = None,
+) -> dict[str, str]:
+    """The environment of a run's AWS Batch container: the boot script's settings with
+    ``UCDH_HOST=batch``, the pinned checksums of the runner and of ``input/boot.sh``,
+    the max runtime from the container's own start and, for a sweep, child mode (each
+    child's status and outputs go under its own folder). No credential, no parameter
+    value (those are in the run's S3 inputs). The region is the container's own."""
+    return {
+        **_boot_settings(run, location, config, gpu_type),
+        "UCDH_HOST": "batch",
+        "UCDH_RUNNER_SHA256": runner_checksum(),
+        "UCDH_BOOT_URI": location.uri(protocol.BOOT_KEY),
+        "UCDH_BOOT_SHA256": boot_checksum(),
+        "UCDH_MAX_SECONDS": str(max_seconds),
+        **({"UCDH_SWEEP": "1"} if sweep else {}),
+    }
+
+
 def user_data(
     run: Run,
     location: RunLocation,
@@ -137,20 +193,11 @@ def user_data(
     if config.kms_key_id:
         sse = ["--sse", "aws:kms", "--sse-kms-key-id", str(config.kms_key_id)]
     env = {
-        **runner_environment(run, location, config, gpu_type),
-        **endpoint_environment(config),
-        **package_settings(config, run, location),
-        **_ca_bundle(config),
+        **_boot_settings(run, location, config, gpu_type),
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
-        "UCDH_PYTHON": instance_python(run),
-        "UCDH_RUNNER_PINS": "\n".join(runner_pins()),
-        "UCDH_NOTEBOOK_USER": NOTEBOOK_USER,
-        "UCDH_RUNNER_URI": location.uri(protocol.RUNNER_KEY),
         "UCDH_STATUS_URI": location.uri(protocol.STATUS_KEY),
         "UCDH_BOOT_LOG_URI": location.uri(protocol.BOOT_LOG_KEY),
-        "UCDH_CHECKSUM_MISMATCH": CHECKSUM_MISMATCH,
-        "UCDH_UNREACHABLE": "|".join(protocol.UNREACHABLE_MARKERS),
     }
     exports = "\n".join(
         f"export {name}={shlex.quote(value)}" for name, value in sorted(env.items())

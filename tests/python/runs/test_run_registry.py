@@ -102,8 +102,8 @@ def test_an_unknown_backend_is_a_400_naming_the_configured_ones(
     service = service_of(run_config)
     try:
         with pytest.raises(UcdhError) as unknown:
-            service.backend("batch")
-        assert unknown.value.status == 400 and "'batch'" in unknown.value.message
-        assert unknown.value.hint == "Use one of: ec2, databricks, inline."
+            service.backend("lambda")
+        assert unknown.value.status == 400 and "'lambda'" in unknown.value.message
+        assert unknown.value.hint == "Use one of: ec2, databricks, batch, inline."
     finally:
         service.close()
