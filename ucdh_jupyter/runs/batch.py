@@ -48,6 +48,7 @@ from .backend import (
 from .model import MINIMUM_BILLED_SECONDS, Run, iso
 from .records import RunRecords
 from .userdata import batch_environment, boot_script
+from .wheels import WheelCache, package_source
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ class BatchBackend:
         self.config = config
         self.aws = aws
         self.records = records
+        self.wheels = WheelCache(config, records)
 
     @classmethod
     def create(cls, parts: BackendParts) -> BatchBackend:
@@ -231,6 +233,11 @@ class BatchBackend:
             )
         return max(active, key=lambda d: int(d.get("revision") or 0))
 
+    def architecture(self) -> str:
+        """``x86_64`` or ``arm64``: what the job definition's containers run on."""
+        platform = self._job_definition().get("runtimePlatform") or {}
+        return "arm64" if platform.get("cpuArchitecture") == "ARM64" else "x86_64"
+
     def _check_definition(self, definition: dict[str, Any]) -> None:
         container = definition.get("containerProperties") or {}
         network = container.get("networkConfiguration") or {}
@@ -278,6 +285,8 @@ class BatchBackend:
                 run.id, protocol.BOOT_KEY, boot_script().encode(), "text/x-shellscript"
             )
             run.batch_job_id = self.batch.submit_job(**plan)["jobId"]
+            if package_source(self.config)["kind"] == "wheel_cache":
+                self.wheels.fill_for(run, self.architecture())
         run.started_at = run.started_at or iso(datetime.now(timezone.utc))
 
     def _jobs(self, run: Run) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ GPU types boot the Deep Learning Base AMI and check their driver (:mod:`.images`
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -30,12 +29,11 @@ from .backend import (
     Observation,
 )
 from .backstop import Backstop
-from .environment import runner_pins
 from .images import MachineType, image_parameter, machine_type
 from .lookups import remembered
 from .model import MINIMUM_BILLED_SECONDS, RUN_ID_PATTERN, Run, RunState, iso, parse_iso
 from .records import RunRecords
-from .userdata import instance_python, user_data
+from .userdata import user_data
 from .wheels import WheelCache, package_source
 
 log = logging.getLogger(__name__)
@@ -265,7 +263,7 @@ class Ec2Backend:
         if existing:
             return
         if package_source(self.config)["kind"] == "wheel_cache":
-            self._fill_wheels(run)
+            self.wheels.fill_for(run, self.architecture(run.instance_type))
         try:
             self.booted(run)
         except Exception:
@@ -275,23 +273,6 @@ class Ec2Backend:
     def booted(self, run: Run) -> None:
         """The run's new instance was created; EC2 boots it (the demo's backend boots a
         stand-in here, :class:`ucdh_jupyter.demo.ec2.LocalEc2Backend`)."""
-
-    def _fill_wheels(self, run: Run) -> None:
-        """Fill the wheel cache with what the run installs, while its machine boots
-        (it waits for the list): RunInstances is never delayed by pip."""
-        extra = self.records.get(run.id, protocol.REQUIREMENTS_KEY) or b""
-        notebook = [line.strip() for line in extra.decode("utf-8", "replace").splitlines()]
-        python = instance_python(run).removeprefix("python")
-        version = python if python != "3" else self.config.runs_image_pythons[0]
-        architecture = self.architecture(run.instance_type)
-        threading.Thread(
-            target=self.wheels.fill,
-            # The runner's pins and the notebook's apart: they may name two versions of
-            # one package (boto3), and the machine installs them in two steps as well.
-            args=(run.id, runner_pins(), version, architecture, [n for n in notebook if n]),
-            name=f"ucdh-wheels-{run.id}",
-            daemon=True,
-        ).start()
 
     def _instance(self, run: Run) -> dict[str, Any] | None:
         if run.instance_id:

@@ -35,6 +35,7 @@ from .runner import UNREACHABLE_MARKERS
 
 if TYPE_CHECKING:
     from ..config import UcdhConfig
+    from .model import Run
     from .records import RunRecords
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,24 @@ class WheelCache:
         self.records = records
         self.prefix = f"{records.root_prefix}{CACHE_FOLDER}"
         self._slots = threading.BoundedSemaphore(CONCURRENT_FILLS)
+
+    def fill_for(self, run: Run, architecture: str) -> None:
+        """Fill the cache with what ``run`` installs, in the background, while its
+        machine boots (the machine waits for the list): the launch is never delayed by
+        pip. The runner's pins and the notebook's go apart: they may name two versions
+        of one package (boto3), and the machine installs them in two steps as well."""
+        from .environment import runner_pins
+
+        extra = self.records.get(run.id, protocol.REQUIREMENTS_KEY) or b""
+        notebook = [line.strip() for line in extra.decode("utf-8", "replace").splitlines()]
+        # The machine's Python: the kernel's version, else the image's python3.
+        version = run.python_version or self.config.runs_image_pythons[0]
+        threading.Thread(
+            target=self.fill,
+            args=(run.id, runner_pins(), version, architecture, [n for n in notebook if n]),
+            name=f"ucdh-wheels-{run.id}",
+            daemon=True,
+        ).start()
 
     def fill(
         self,

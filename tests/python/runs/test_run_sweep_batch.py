@@ -331,3 +331,29 @@ def test_a_restarted_server_follows_a_running_sweep_to_its_end(
     assert done.state is RunState.SUCCEEDED
     assert done.batch_job_id == run.batch_job_id
     assert [c["scraps"]["alpha"] for c in done.children] == [0.5, 0.5]
+
+
+def test_children_install_the_notebooks_packages_from_the_wheel_cache(
+    run_settings: dict[str, Any], aws_env: dict[str, str], workspace: Path, s3: Any
+) -> None:
+    # Given no internet on the machines, the S3 wheel cache as package source, and a
+    # notebook that imports a package
+    run_settings["runs_wheel_cache"] = True
+    write_notebook(
+        workspace / "study" / "yaml.ipynb",
+        "import yaml\nprint('parsed', yaml.safe_load('n: ' + str(n)))",
+        parameters="n = 0",
+    )
+    config = UcdhConfig(**run_settings)
+    service = RunService.from_config(config, AwsClients(config))
+    try:
+        # When a sweep of it runs
+        run = submit(service, workspace, "yaml.ipynb", sweep_rows=[{"n": 1}, {"n": 2}])
+        done = wait_for(service, run.id, lambda r: r.final, timeout=90)
+    finally:
+        service.close()
+    # Then the server filled the cache for it and every child installed from there
+    assert done.state is RunState.SUCCEEDED, done.children
+    assert done.child_counts["succeeded"] == 2
+    listed = _json(s3, run.prefix + protocol.WHEELS_KEY)["wheels"]
+    assert any(name.startswith("pyyaml-") for name in listed)
