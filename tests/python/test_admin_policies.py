@@ -113,15 +113,32 @@ def parliament(path: Path) -> list[dict[str, Any]]:
 
 
 def documented(finding: dict[str, Any], statements: list[dict[str, Any]]) -> bool:
-    """Whether ``finding`` is one of the two findings the README explains.
+    """Whether ``finding`` is one of the three findings the README explains.
 
     RESOURCE_MISMATCH on ec2:RunInstances: parliament wants every resource type of
     RunInstances in each statement, while each type needs its own conditions (the instance
     type only exists on the instance, ``ec2:Encrypted`` only on the volume), so AWS's own
     examples use one statement per type. Accepted only if the policy, taken whole, covers
     every type. MISMATCHED_TYPE_BUT_USABLE: the S3 key ``...-aws-kms-key-id`` is a string
-    holding the key's ARN, so a string operator with an ARN value is right.
+    holding the key's ARN, so a string operator with an ARN value is right. And
+    RESOURCE_MISMATCH on batch:SubmitJob: IAM matches a submission against the job
+    definition's ``name:revision``, so AWS's documented resource is ``name:*``, a colon
+    parliament's ARN check does not admit after a name; accepted only with that resource,
+    the queue and the jobs in the statement.
     """
+    if finding["issue"] == "RESOURCE_MISMATCH" and all(
+        item["action"] == "batch:SubmitJob" for item in finding["detail"]
+    ):
+        return any(
+            item["Action"] == "batch:SubmitJob"
+            and any(
+                ":job-definition/" in arn and ":" in arn.rsplit("/", 1)[1]
+                for arn in item["Resource"]
+            )
+            and any(":job-queue/" in arn for arn in item["Resource"])
+            and any(arn.endswith(":job/*") for arn in item["Resource"])
+            for item in statements
+        )
     if finding["issue"] == "RESOURCE_MISMATCH":
         if any(item["action"] != "ec2:RunInstances" for item in finding["detail"]):
             return False
@@ -386,12 +403,13 @@ def test_with_a_separate_server_role_researchers_are_denied_the_runs_location(
     # And the server's role launches under the guardrails and reaches the runs prefix
     assert launch_rule(files, "server")["Effect"] == "Allow"
     assert statement(server, "RunsLocationObjects")["Resource"] == [f"{runs_bucket}/runs/*"]
-    # And the runs bucket admits the server's and the run instances' roles only
+    # And the runs bucket admits the server's, the run instances' and the Batch jobs' roles only
     bucket = files["runs-bucket-policy.json"]
     others = statement(bucket, "DenyDataAccessToOtherPrincipals")["Condition"]["ArnNotLike"]
     assert others["aws:PrincipalArn"] == [
         f"arn:aws:iam::{ACCOUNT}:role/ucdh-server",
         f"arn:aws:iam::{ACCOUNT}:role/ucdh-run-instance",
+        f"arn:aws:iam::{ACCOUNT}:role/ucdh-batch-job",
     ]
 
 
