@@ -38,6 +38,11 @@ other runs' folders while it runs. Closing it needs the server to stage each run
 a key holding ``${ec2:SourceInstanceARN}`` after launch, or to hand the instance
 presigned URLs instead of a role.
 
+The AWS Batch job role (sweeps and scheduled runs run the same runner in a container) gets
+the same rights, but a container's credentials carry neither ``ec2:SourceInstanceARN`` nor
+``aws:ec2InstanceSourceVPC``: its S3 calls must come through a VPC endpoint instead (in the
+stack, of the runs VPC). The same residual risk applies to it.
+
 Packages: the instance reads the S3 wheel cache (``<runs_prefix>wheels/``, filled by the
 server) but may not write it, or one run could replace a wheel later runs install; with a
 CodeArtifact source it may fetch a token for that domain (``sts:GetServiceBearerToken`` for
