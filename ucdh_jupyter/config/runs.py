@@ -141,6 +141,29 @@ class RunsSettings(HasTraits):
         ),
     ).tag(config=True)
 
+    runs_batch_job_queue = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "AWS Batch job queue (name or ARN) of parameter sweeps and scheduled runs of the "
+            "EC2 family. Create it on a compute environment in private subnets that reach S3 "
+            "(and the KMS key's endpoint); its maxvCpus over a job's vCPUs is how many "
+            "children of a sweep run at once. Unset: sweeps on EC2 are refused."
+        ),
+    ).tag(config=True)
+
+    runs_batch_job_definition = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "AWS Batch job definition (name, name:revision or ARN) of sweeps and scheduled "
+            "runs: no public IP (Fargate: networkConfiguration.assignPublicIp DISABLED); an "
+            "image that has bash, the AWS CLI, python3 with venv, and useradd; a job role "
+            "allowed S3 on the runs prefix (s3:GetObject, s3:PutObject, s3:ListBucket) and "
+            "kms:Decrypt/kms:GenerateDataKey on kms_key_id. Each job overrides its command."
+        ),
+    ).tag(config=True)
+
     runs_schedule_group = Unicode(
         "ucdh-schedules",
         help=(
