@@ -32,7 +32,7 @@ $(BIN)/python:
 	$(Q)$(STEP) "Installing Python packages" $(BIN)/pip install -e ".[test]"
 	$(Q)touch $@
 
-.stamp-wheelhouse: .stamp-python ucdh_jupyter/demo/wheelhouse.py
+.stamp-wheelhouse: .stamp-python ucdh_jupyter/demo/wheelhouse.py $(wildcard ucdh_jupyter/demo/notebooks/*.ipynb)
 	$(Q)$(STEP) "Downloading the wheels of the demo's run machines" \
 	  $(BIN)/python -m ucdh_jupyter.demo.wheelhouse $(UCDH_WHEELHOUSE)
 	$(Q)touch $@

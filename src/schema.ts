@@ -1314,6 +1314,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{id}/children/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["RunId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write a sweep's children as CSV next to the notebook
+         * @description Writes `<name>.run-<YYYY-MM-DD-HHMM>.children.csv` in the notebook's folder, one line per child (index, state, each parameter, duration, cost, exit value, each glued value), replacing this sweep's earlier export. 400 when the run is not a sweep.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["schemas"]["RunId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where it was written */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChildOutput"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{id}/children/{index}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["RunId"];
+                index: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy one sweep child's executed notebook next to the original
+         * @description Writes `<name>.run-<YYYY-MM-DD-HHMM>.child-<index>.ipynb`. 404 code no_child for a child the sweep does not have, no_output when the child has not saved its notebook.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["schemas"]["RunId"];
+                    index: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where it was written */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChildOutput"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}/log": {
         parameters: {
             query?: never;
@@ -1935,6 +2027,32 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        /** @description One child of a sweep, as its engine (AWS Batch, Databricks) reported it. */
+        RunChild: {
+            /** @description Its row in sweep_rows (0-based) */
+            index: number;
+            /** @enum {string} */
+            state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            ended_at: string | null;
+            /** @description Databricks: what dbutils.notebook.exit handed back */
+            exit_value: string | null;
+            /** @description Values the child glued with scrapbook (name → value) */
+            scraps: {
+                [key: string]: unknown;
+            };
+            failure_kind: string | null;
+            failure_message: string | null;
+            /**
+             * @description Its executed notebook, relative to the run's prefix
+             * @example children/00003/output/notebook.ipynb
+             */
+            output_key: string | null;
+            /** @description AWS Batch child job id, or Databricks iteration run id */
+            engine_id: string | null;
+        };
         RunProgress: {
             /** @description Cells started so far (cell i of N) */
             cell: number;
@@ -1951,8 +2069,11 @@ export interface components {
              * @example 01JB9Z6Q2T3V4W5X6Y7Z8A9B0C
              */
             id: string;
-            /** @enum {string} */
-            backend: "ec2" | "databricks";
+            /**
+             * @description batch: an EC2 sweep, run as an AWS Batch array job
+             * @enum {string}
+             */
+            backend: "ec2" | "databricks" | "batch";
             owner: string;
             /**
              * @description Relative to the Jupyter root
@@ -2034,6 +2155,29 @@ export interface components {
              * @enum {string|null}
              */
             mailed_by: "databricks" | null;
+            /**
+             * @description sweep: the notebook runs once per row of sweep_rows (its children)
+             * @enum {string}
+             */
+            kind: "run" | "sweep";
+            /** @description Sweep: each child's parameter values (over parameters) */
+            sweep_rows: {
+                [key: string]: unknown;
+            }[];
+            /** @description Sweep: most children at once asked for */
+            parallelism: number | null;
+            /** @description Sweep: the children seen so far, by index */
+            children: components["schemas"]["RunChild"][];
+            /** @description Sweep: children per state (pending, running, succeeded, failed, cancelled); empty before the first look */
+            child_counts: {
+                [key: string]: number;
+            };
+            /** @description AWS Batch job (an array job's parent) */
+            batch_job_id: string | null;
+            /** @description The Databricks job of a sweep or schedule */
+            databricks_job_id: number | null;
+            /** @description The schedule that started this run */
+            schedule_id: string | null;
         };
         RunList: {
             /** @description Newest first */
@@ -2100,6 +2244,17 @@ export interface components {
             message: string;
             hint?: string;
         };
+        /** @description A sweep's cost before it starts: each child as the block above, times the children. */
+        SweepCost: {
+            children: number;
+            parallelism: number;
+            expected_low_usd: number | null;
+            expected_high_usd: number | null;
+            /** @description Every child at its max runtime */
+            max_cost_usd: number | null;
+            /** @example 6 runs × $0.01–$0.02 = $0.06–$0.12 expected, at most $0.31 */
+            text: string;
+        };
         RunCost: {
             hours_low: number;
             hours_high: number;
@@ -2140,6 +2295,8 @@ export interface components {
             /** @description The cost policy's verdict on submitting this run now: the checks POST runs makes (allowed types, max runtime, budget per run, per-user caps), and the max runtime against the expected runtime */
             verdict: components["schemas"]["RunVerdict"];
             prices: components["schemas"]["PriceSource"];
+            /** @description For a sweep (children in the request): the figures above are per child */
+            sweep?: components["schemas"]["SweepCost"];
         };
         RunImage: {
             /** @example Deep Learning Base AMI with NVIDIA driver (Amazon Linux 2023) */
@@ -2230,6 +2387,14 @@ export interface components {
             /** @description Databricks: the run's HTML view, relative to the Jupyter root */
             html_path: string | null;
         };
+        /** @description `POST runs/<id>/children/<i>/output` or `…/children/export`: the file written. */
+        ChildOutput: {
+            /**
+             * @description Relative to the Jupyter root
+             * @example study/analysis.run-2026-12-04-1530.child-3.ipynb
+             */
+            path: string;
+        };
         /** @description `GET runs/<id>/log`: the end of the runner's or the machine's boot log. */
         RunLog: {
             log: string;
@@ -2241,6 +2406,32 @@ export interface components {
             truncated?: boolean;
             /** @description Boot log: the whole log's size in bytes */
             size?: number;
+        };
+        /** @description A parameter sweep: a table of rows, or a grid whose product gives the rows. */
+        SweepBody: {
+            /** @description One object of parameter values per child */
+            rows?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * @description Values per parameter; every combination is a child
+             * @example {
+             *       "rows": [
+             *         10,
+             *         100,
+             *         1000
+             *       ],
+             *       "seed": [
+             *         1,
+             *         2
+             *       ]
+             *     }
+             */
+            grid?: {
+                [key: string]: unknown[];
+            } | null;
+            /** @description Most children at once; default and cap: runs_sweep_max_parallel */
+            parallelism?: number | null;
         };
         /** @description `POST runs`: what a user asks for when submitting a run (null = the default). */
         RunBody: {
@@ -2280,6 +2471,8 @@ export interface components {
              * @enum {string|null}
              */
             cluster_mode?: "new_cluster" | "serverless" | "existing_cluster" | null;
+            /** @description Run the notebook once per parameter set (EC2: an AWS Batch array job; Databricks: a for-each task); max_hours is each child's */
+            sweep?: components["schemas"]["SweepBody"] | null;
         };
         /**
          * @description `POST runs/prepare`: the notebook, and the choice to price when there is one.
@@ -2302,6 +2495,8 @@ export interface components {
             cluster_mode?: "new_cluster" | "serverless" | "existing_cluster" | null;
             /** @description The max runtime the researcher typed; null: twice hours_high, at most max_hours_cap */
             max_hours?: number | null;
+            /** @description A sweep's number of parameter sets: the cost block adds per-child and totals */
+            children?: number | null;
             /** @description Expected runtime, lower end (default: a quarter of runs_default_max_hours) */
             hours_low?: number | null;
             /** @description Expected runtime, upper end (default: hours_low, or half of runs_default_max_hours) */

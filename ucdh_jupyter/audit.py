@@ -154,7 +154,8 @@ def reply_fields(reply: Mapping[str, Any]) -> dict[str, Any]:
         for name in ("backend", "instance_type", "cluster_mode", "max_hours", "state"):
             if _scalar(reply.get(name)) is not None:
                 fields[name] = _scalar(reply[name])
-        cost = max_cost(reply.get("rate_usd_per_hour"), reply.get("max_hours"), reply.get("count"))
+        count = (reply.get("count") or 1) * max(1, len(reply.get("sweep_rows") or ()))
+        cost = max_cost(reply.get("rate_usd_per_hour"), count, reply.get("max_hours"))
         if cost is not None:
             fields["max_cost_usd"] = cost
     elif "kind" in reply and "files_total" in reply:  # a transfer job
@@ -333,7 +334,9 @@ class AuditLog:
                 "previous_state": previous,
                 "failure_kind": run.failure_kind.value if run.failure_kind else None,
                 "rate_usd_per_hour": run.rate_usd_per_hour,
-                "max_cost_usd": max_cost(run.rate_usd_per_hour, run.max_hours, run.count),
+                "max_cost_usd": max_cost(
+                    run.rate_usd_per_hour, run.count * run.size, run.max_hours
+                ),
                 "cost_usd": cost,
                 "notebook_path": run.notebook_path,
                 "instance_id": run.instance_id,

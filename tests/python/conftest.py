@@ -17,6 +17,7 @@ import pytest
 from jupyter_server.auth.authorizer import Authorizer
 
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws, demo_environment
+from ucdh_jupyter.demo.scheduler import LocalScheduler
 from ucdh_jupyter.demo.seed import seed
 
 from .patience import patient
@@ -31,6 +32,19 @@ def local_aws() -> Iterator[LocalAws]:
     with LocalAws() as local:
         seed(local)
         yield local
+
+
+@pytest.fixture
+def local_scheduler(local_aws: LocalAws) -> LocalScheduler:
+    """EventBridge Scheduler's clock on the local AWS, not started: the test calls
+    ``tick(now)`` with the moments it chooses. Its backstop and schedule groups are new
+    for each test, so other tests' schedules never fire here."""
+    scheduler = local_aws.client("scheduler")
+    suffix = uuid.uuid4().hex[:8]
+    backstop, schedules = f"test-backstop-{suffix}", f"test-schedules-{suffix}"
+    for group in (backstop, schedules):
+        scheduler.create_schedule_group(Name=group)
+    return LocalScheduler(local_aws.client, backstop, [schedules])
 
 
 @pytest.fixture

@@ -53,6 +53,27 @@ class RunLimitSettings(HasTraits):
         ),
     ).tag(config=True)
 
+    runs_sweep_max_size = Int(
+        1000,
+        min=2,
+        max=10000,
+        help=(
+            "Most parameter sets (children) one sweep may run. An EC2 sweep is one AWS Batch "
+            "array job (at most 10,000 children); a Databricks sweep is one for-each task. "
+            "Each child is held to the budget per run, the whole sweep to the monthly cap."
+        ),
+    ).tag(config=True)
+
+    runs_sweep_max_parallel = Int(
+        10,
+        min=1,
+        help=(
+            "Most children of one sweep running at once that a user may ask for (Databricks: "
+            "the for-each task's concurrency). On AWS Batch the compute environment's maxvCpus "
+            "is what limits children at once: size it to match."
+        ),
+    ).tag(config=True)
+
     runs_max_notebook_mb = Float(
         20.0,
         help="Largest notebook (MiB) that may be sent to a run.",

@@ -141,6 +141,24 @@ class RunsSettings(HasTraits):
         ),
     ).tag(config=True)
 
+    runs_schedule_group = Unicode(
+        "ucdh-schedules",
+        help=(
+            "EventBridge Scheduler schedule group of recurring runs' schedules (created on "
+            "first use when missing). Scope the server role's scheduler:* permissions to it."
+        ),
+    ).tag(config=True)
+
+    runs_schedule_min_interval_minutes = Int(
+        60,
+        min=1,
+        help=(
+            "Shortest time in minutes a recurring run's schedule may leave between two of "
+            "its runs (every 15 minutes is refused at 60). Counted on the clock of the "
+            "schedule's time zone."
+        ),
+    ).tag(config=True)
+
     runs_heartbeat_seconds = Float(
         30.0,
         max=30.0,

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config.runs import RunsSettings
 from .databricks import LocalDatabricks
 from .localaws import DEMO_ACCOUNT, DEMO_REGION, LocalAws, apply_demo_environment
+from .scheduler import LocalScheduler
 from .seed import RUN_ENDS_TOPIC, seed, write_demo_notebook
 from .wheelhouse import wheelhouse
 
@@ -86,6 +88,8 @@ def ucdh_settings(
         "workspace_idle_minutes": WORKSPACE_IDLE_MINUTES,
         # Run-end e-mail through the local SNS, which confirms at once and delivers nothing.
         "runs_notify_topic_arn": f"arn:aws:sns:{DEMO_REGION}:{DEMO_ACCOUNT}:{RUN_ENDS_TOPIC}",
+        # A schedule "every minute" shows a recurring run within a minute in the demo.
+        "runs_schedule_min_interval_minutes": 1,
     }
     if databricks is not None:
         settings["databricks_host"], settings["databricks_token_file"] = databricks
@@ -150,6 +154,8 @@ class DemoServices:
             f"({self.seeded.get('objects', 0):,} synthetic objects)",
             f"  Runs bucket       s3://{RUNS_BUCKET}  (each run's notebook, log and results)",
             f"  Run machines      install packages from {wheelhouse()}",
+            "  Schedules         backstops and recurring runs fire from here, every second "
+            "(a local EventBridge Scheduler clock; Jupyter may be closed)",
             f"  Notebooks         {self.root}",
             f"  Stop              {stop} (the local AWS and Databricks stop with it; "
             "their data is thrown away)",
@@ -162,13 +168,21 @@ class DemoServices:
 def demo_services(root: str | Path, aws_port: int = 0) -> Iterator[DemoServices]:
     """Start and seed the local AWS, start the local Databricks, copy the example notebooks
     into ``root`` and point this process's environment (inherited by Jupyter and its
-    kernels) at them alone; stop everything on exit."""
+    kernels) at them alone; stop everything on exit.
+
+    The local EventBridge Scheduler clock ticks here, in the demo's process and not in
+    Jupyter's: backstops and recurring runs fire with Jupyter closed, as on AWS."""
     with (
         LocalAws(port=aws_port) as local,
         tempfile.TemporaryDirectory(prefix="ucdh-demo-runs-") as scratch,
         LocalDatabricks(
             pending_seconds=DATABRICKS_PENDING_SECONDS, clock_seconds=1.0
         ) as databricks,
+        LocalScheduler(
+            local.client,
+            RunsSettings.runs_backstop_schedule_group.default_value,
+            [RunsSettings.runs_schedule_group.default_value],
+        ),
     ):
         apply_demo_environment(local.endpoint_url)
         hide_databricks_config(Path(scratch))

@@ -9,6 +9,8 @@ from jupyter_server.utils import url_path_join
 from .compute import CatalogHandler, EstimateHandler
 from .runs import (
     CancelHandler,
+    ChildOutputHandler,
+    ChildrenExportHandler,
     LogHandler,
     NotificationsHandler,
     OutputHandler,
@@ -60,6 +62,8 @@ ROUTES: list[tuple[str, Any]] = [
     ("runs/([^/]+)", RunHandler),
     ("runs/([^/]+)/cancel", CancelHandler),
     ("runs/([^/]+)/output", OutputHandler),
+    ("runs/([^/]+)/children/export", ChildrenExportHandler),
+    ("runs/([^/]+)/children/([^/]+)/output", ChildOutputHandler),
     ("runs/([^/]+)/log", LogHandler),
 ]
 

@@ -105,6 +105,33 @@ class OutputHandler(RunsBase):
         self.reply(RunOutput, await self.call(self.user_runs().copy_output, run_id))
 
 
+class ChildOutputHandler(RunsBase):
+    """``POST runs/<id>/children/<index>/output``: copy one sweep child's notebook."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str, index: str) -> None:
+        """Write ``<name>.run-<UTC date-time>.child-<index>.ipynb``; return its path."""
+        from ..runs.models import ChildOutput
+
+        if not index.isdigit() or len(index) > 6:
+            raise bad_request(f"{index[:20]!r} is not a child number.", "Use 0, 1, 2, …")
+        answer = await self.call(self.user_runs().copy_child_output, run_id, int(index))
+        self.reply(ChildOutput, answer)
+
+
+class ChildrenExportHandler(RunsBase):
+    """``POST runs/<id>/children/export``: the sweep's children as a CSV file."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str) -> None:
+        """Write ``<name>.run-<UTC date-time>.children.csv``; return its path."""
+        from ..runs.models import ChildOutput
+
+        self.reply(ChildOutput, await self.call(self.user_runs().export_children, run_id))
+
+
 class LogHandler(RunsBase):
     """``GET runs/<id>/log[?source=runner|boot]``."""
 

@@ -162,15 +162,21 @@ def register(ipython: Any, client: Callable[[], ServerClient] = kernel_client) -
 
     Without a server to ask, every magic is registered and each says why it cannot work.
     """
-    from .run_magics import RunMagics  # %ucdh_run, %ucdh_runs
+    from .run_magics import RunMagics  # %ucdh_run, %ucdh_runs, %ucdh_notify
     from .s3_magics import S3Magics  # %s3 ls|get|put|rm|uri
+    from .sweep_magics import SweepMagics  # %ucdh_sweep
 
     try:
         features = client().features()
     except UcdhError as error:
         print(f"ucdh-jupyter: {one_line(error)}")
         features = dict.fromkeys(FEATURE_MAGICS, True)
-    classes = {"compute": UcdhMagics, "s3": S3Magics, "runs": RunMagics}
-    for feature, magics in classes.items():
+    classes: dict[str, list[Callable[..., Magics]]] = {
+        "compute": [UcdhMagics],
+        "s3": [S3Magics],
+        "runs": [RunMagics, SweepMagics],
+    }
+    for feature, group in classes.items():
         if features.get(feature, False):
-            ipython.register_magics(magics(ipython, client))
+            for magics in group:
+                ipython.register_magics(magics(ipython, client))

@@ -99,10 +99,11 @@ def cost_text(run: Run) -> str:
 
 
 def progress_text(run: Run) -> str:
-    """``cell 2/4`` once the runner reported, else empty."""
+    """``cell 2/4`` once the runner reported (a sweep: ``runs 2/6`` ended), else empty."""
     if not run.progress.cells:
         return ""
-    return f"cell {run.progress.cell}/{run.progress.cells}"
+    unit = "runs" if run.kind == "sweep" else "cell"
+    return f"{unit} {run.progress.cell}/{run.progress.cells}"
 
 
 def failure_text(run: Run) -> str:
@@ -128,6 +129,44 @@ def notification_text(status: dict[str, Any]) -> str:
     return "E-mail when a run ends: off. (%ucdh_notify you@hospital.org turns it on)"
 
 
+ENGINE_LABELS = {"databricks": "Databricks", "batch": "AWS Batch"}
+
+
+def run_body(runs: RunsClient, args: Any) -> dict[str, Any]:
+    """The ``POST runs`` body of ``%ucdh_run``'s (or ``%ucdh_sweep``'s) options; unset
+    options are left out, for the server's defaults."""
+    if not args.instance and args.cluster_mode in (None, "new_cluster"):
+        raise UsageError("Say which machine with --instance (or --node-type), e.g. m5.xlarge.")
+    root = kernel_root(runs.client)
+    path = (Path.cwd() / args.notebook).resolve()
+    if root != path and root not in path.parents:
+        raise UsageError(f"{args.notebook} is not inside the Jupyter root {root}.")
+    body = {
+        "notebook_path": path.relative_to(root).as_posix(),
+        "instance_type": args.instance,
+        "backend": args.on,
+        "max_hours": args.max_hours,
+        "parameters": {name: parse_value(value) for name, value in args.parameter},
+        "files": [beside(path, item) for item in args.file],
+    }
+    if args.on == "databricks":
+        body.update(workers=args.workers, cluster_mode=args.cluster_mode)
+    return {name: value for name, value in body.items() if value is not None}
+
+
+def submitted_text(run: Run) -> str:
+    """What a magic says of a run (or sweep) the server accepted."""
+    most = run_maximum(run)  # the run dialog's Maximum, with what it counts
+    machines = f"{run.count} x {run.instance_type}" if run.count > 1 else run.instance_type
+    where = ENGINE_LABELS.get(run.backend, run.backend.upper())
+    what = f"Sweep {run.id} of {run.size} runs" if run.kind == "sweep" else f"Run {run.id}"
+    each = " each" if run.kind == "sweep" else ""
+    return (
+        f"{what} submitted: {Path(run.notebook_path).name} on {machines} "
+        f"({where}), max {run.max_hours:g} h{each}, at most {most}."
+    )
+
+
 class RunsClient:
     """The run routes of the kernel's server, answering :class:`Run` objects (errors are
     the server's :class:`UcdhError`)."""
@@ -150,6 +189,10 @@ class RunsClient:
     def list(self) -> list[Run]:
         """``GET runs``: this user's runs, newest first."""
         return [Run.from_json(item) for item in self.client.get("runs")["runs"]]
+
+    def export_children(self, run_id: str) -> str:
+        """``POST runs/<id>/children/export``: the sweep's table as CSV beside the notebook."""
+        return str(self.client.post(self._path(run_id, "/children/export"))["path"])
 
     def copy_output(self, run_id: str) -> dict[str, Any]:
         """``POST runs/<id>/output``: the executed notebook beside the original."""
@@ -212,32 +255,9 @@ class RunMagics(Magics):
     def ucdh_run(self, line: str) -> None:
         """Run a notebook on a fresh machine that exists only while it runs."""
         args = parse_line(self.ucdh_run, line)
-        if not args.instance and args.cluster_mode in (None, "new_cluster"):
-            raise UsageError("Say which machine with --instance (or --node-type), e.g. m5.xlarge.")
         runs = self.runs()
-        root = kernel_root(runs.client)
-        path = (Path.cwd() / args.notebook).resolve()
-        if root != path and root not in path.parents:
-            raise UsageError(f"{args.notebook} is not inside the Jupyter root {root}.")
-        body = {
-            "notebook_path": path.relative_to(root).as_posix(),
-            "instance_type": args.instance,
-            "backend": args.on,
-            "max_hours": args.max_hours,
-            "parameters": {name: parse_value(value) for name, value in args.parameter},
-            "files": [beside(path, item) for item in args.file],
-        }
-        if args.on == "databricks":
-            body.update(workers=args.workers, cluster_mode=args.cluster_mode)
-        # Unset options are left to the server's defaults.
-        run = runs.submit({name: value for name, value in body.items() if value is not None})
-        most = run_maximum(run)  # the run dialog's Maximum, with what it counts
-        machines = f"{run.count} x {run.instance_type}" if run.count > 1 else run.instance_type
-        where = "Databricks" if run.backend == "databricks" else run.backend.upper()
-        print(
-            f"Run {run.id} submitted: {Path(run.notebook_path).name} on {machines} "
-            f"({where}), max {run.max_hours:g} h, at most {most}."
-        )
+        run = runs.submit(run_body(runs, args))
+        print(submitted_text(run))
         if run.databricks_run_url:
             print(f"In Databricks: {run.databricks_run_url}")
         if not args.wait:

@@ -225,6 +225,11 @@ class RunStatus(widgets.VBox):
         detail = html.escape(failure_text(run)) if run.state is RunState.FAILED else ""
         self.cost.value = f"Cost: {html.escape(cost_text(run))} {detail}".strip()
         last = "\n".join(run.progress.last_lines)
+        if run.kind == "sweep":  # its children, live, as %ucdh_sweep --wait prints them
+            from .sweep_magics import children_table, counts_text
+
+            self.state.value += f" &middot; {html.escape(counts_text(run))}"
+            last = children_table(run)
         self.lines.value = f"<pre>{html.escape(last)}</pre>" if last else ""
         return run
 

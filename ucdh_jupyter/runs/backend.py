@@ -51,6 +51,9 @@ class Observation:
     machine: str
     status: dict[str, Any] | None = None
     started_at: str | None = None
+    # A sweep's children as the engine reports them now (see sweep.py); None for a
+    # single run. The sweep's own status is then derived from them.
+    children: list[dict[str, Any]] | None = None
 
 
 class RunBackend(Protocol):

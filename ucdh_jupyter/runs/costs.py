@@ -285,6 +285,42 @@ def dialog_runtime(runs: RunService, body: RunPrepareBody) -> Runtime:
     return runtime(runs.config, minimum, body.hours_low, body.hours_high, body.max_hours)
 
 
+def sweep_cost(
+    config: UcdhConfig,
+    children: int,
+    low: float | None,
+    high: float | None,
+    most: float | None,
+) -> dict[str, Any]:
+    """A sweep's figures from one child's: each child is a run of its own."""
+
+    def times(value: float | None) -> float | None:
+        return None if value is None else _round(value * children)
+
+    parallelism = min(children, config.runs_sweep_max_parallel)
+    if low is None or high is None or most is None:
+        text = f"{children} runs; no price is known for this machine"
+    else:
+        each = money(low) if low == high else f"{money(low)}\u2013{money(high)}"
+        total = (
+            money(low * children)
+            if low == high
+            else f"{money(low * children)}\u2013{money(high * children)}"
+        )
+        text = (
+            f"{children} runs \u00d7 {each} = {total} expected, at most "
+            f"{money(most * children)} ({parallelism} at once)"
+        )
+    return {
+        "children": children,
+        "parallelism": parallelism,
+        "expected_low_usd": times(low),
+        "expected_high_usd": times(high),
+        "max_cost_usd": times(most),
+        "text": text,
+    }
+
+
 def cost_preview(
     runs: RunService,
     compute: ComputeService,
@@ -332,6 +368,7 @@ def cost_preview(
         owner_runs=previous,
         not_allowed=reason,
         expected_problem=expected_problem,
+        size=body.children or 1,
     )
     low = price.cost(billed_hours(plan.hours_low, MINIMUM_BILLED_SECONDS))
     high = price.cost(billed_hours(plan.hours_high, MINIMUM_BILLED_SECONDS))
@@ -339,7 +376,11 @@ def cost_preview(
     stop = (
         "the job cluster is terminated" if backend == "databricks" else "the machine is terminated"
     )
+    sweep = (
+        {} if not body.children else {"sweep": sweep_cost(config, body.children, low, high, most)}
+    )
     return {
+        **sweep,
         "instance_type": price.instance_type,
         "backend": backend,
         "count": nodes,

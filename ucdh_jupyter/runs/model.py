@@ -137,6 +137,21 @@ def parse_iso(text: str | None) -> datetime | None:
 MINIMUM_BILLED_SECONDS = 60
 
 
+def billed_cost(
+    rate: float | None, count: int, started: str | None, ended: str | None, now: datetime
+) -> float | None:
+    """``count`` machines at ``rate`` from ``started`` to ``ended`` (or ``now``), 60 s
+    minimum; None when the price is unknown, 0 before they started."""
+    if rate is None:
+        return None
+    start = parse_iso(started)
+    if start is None:
+        return 0.0
+    end = parse_iso(ended) or now
+    seconds = max(MINIMUM_BILLED_SECONDS, (end - start).total_seconds())
+    return round(rate * count * seconds / 3600, 6)
+
+
 @dataclass
 class Progress:
     """How far the notebook got, from the last heartbeat."""
@@ -200,6 +215,19 @@ class Run:
     # "databricks" when the engine itself mails the run's end to its owner (then the
     # server does not); None: the server tells the owner, if they asked.
     mailed_by: str | None = None
+    # A parameter sweep ("sweep"): one record for all its children (see sweep.py); "run"
+    # otherwise. Child i runs with ``parameters | sweep_rows[i]``; ``max_hours`` and
+    # ``count`` are each child's, the deadline the whole sweep's.
+    kind: str = "run"
+    sweep_rows: list[dict[str, Any]] = field(default_factory=list)
+    parallelism: int | None = None
+    children: list[dict[str, Any]] = field(default_factory=list)
+    child_counts: dict[str, int] = field(default_factory=dict)
+    # The engine's handles: the Batch job (an array job's parent), the Databricks job
+    # created for a sweep or a schedule; the schedule that started this run.
+    batch_job_id: str | None = None
+    databricks_job_id: int | None = None
+    schedule_id: str | None = None
 
     def __post_init__(self) -> None:
         if not self.history:
@@ -221,6 +249,8 @@ class Run:
     ) -> Run:
         """A new run in STAGING whose deadline is ``max_hours`` from now."""
         created = now or utcnow()
+        # A sweep's deadline covers its children's waves (see sweep.sweep_deadline_hours).
+        span = extra.pop("deadline_hours", None) or max_hours
         return cls(
             id=check_run_id(run_id),
             backend=backend,
@@ -229,7 +259,7 @@ class Run:
             instance_type=instance_type,
             max_hours=max_hours,
             created_at=str(iso(created)),
-            deadline=str(iso(created + timedelta(hours=max_hours))),
+            deadline=str(iso(created + timedelta(hours=span))),
             **extra,
         )
 
@@ -237,6 +267,11 @@ class Run:
     def final(self) -> bool:
         """Whether the run is over."""
         return self.state.final
+
+    @property
+    def size(self) -> int:
+        """How many times the notebook runs: the sweep's children, else 1."""
+        return len(self.sweep_rows) or 1
 
     @property
     def deadline_at(self) -> datetime:
@@ -274,15 +309,18 @@ class Run:
             self.cost_so_far_usd = self.cost_final_usd
 
     def cost_at(self, now: datetime) -> float | None:
-        """Cost from the machines' start to ``now`` (or their end), 60 s minimum each."""
-        if self.rate_usd_per_hour is None:
+        """Cost from the machines' start to ``now`` (or their end), 60 s minimum each;
+        a sweep's is the sum of its children's."""
+        rate, count = self.rate_usd_per_hour, self.count
+        if self.kind != "sweep":
+            return billed_cost(rate, count, self.started_at, self.ended_at, now)
+        if rate is None:
             return None
-        start = parse_iso(self.started_at)
-        if start is None:
-            return 0.0
-        end = parse_iso(self.ended_at) or now
-        seconds = max(MINIMUM_BILLED_SECONDS, (end - start).total_seconds())
-        return round(self.rate_usd_per_hour * self.count * seconds / 3600, 6)
+        costs = (
+            billed_cost(rate, count, child.get("started_at"), child.get("ended_at"), now) or 0.0
+            for child in self.children
+        )
+        return round(sum(costs), 6)
 
     def refresh_cost(self, now: datetime | None = None) -> None:
         """Recompute the cost so far (the final cost once the run is over)."""

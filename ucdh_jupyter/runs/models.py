@@ -33,6 +33,9 @@ from ..contract import (
 from ..models import PackageSource
 
 Backend = Literal["ec2", "databricks"]
+# Where a run executes: what the researcher chose, or AWS Batch for an EC2 sweep.
+Engine = Literal["ec2", "databricks", "batch"]
+ChildState = Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]
 ClusterMode = Literal["new_cluster", "serverless", "existing_cluster"]
 Hours = float | None
 # A notebook path: the service checks it (an .ipynb under the Jupyter root), in its words.
@@ -79,6 +82,28 @@ class RunTransition(Reply):
     at: DateTime
 
 
+class RunChild(Reply):
+    """One child of a sweep, as its engine (AWS Batch, Databricks) reported it."""
+
+    index: int = Field(description="Its row in sweep_rows (0-based)")
+    state: ChildState
+    started_at: DateTime | None
+    ended_at: DateTime | None
+    exit_value: str | None = Field(description="Databricks: what dbutils.notebook.exit handed back")
+    scraps: dict[str, Any] = Field(
+        description="Values the child glued with scrapbook (name → value)"
+    )
+    failure_kind: str | None
+    failure_message: str | None
+    output_key: str | None = Field(
+        description="Its executed notebook, relative to the run's prefix",
+        examples=["children/00003/output/notebook.ipynb"],
+    )
+    engine_id: str | None = Field(
+        description="AWS Batch child job id, or Databricks iteration run id"
+    )
+
+
 class RunProgress(Reply):
     cell: int = Field(description="Cells started so far (cell i of N)")
     cells: int = Field(description="Code cells in the notebook (N)")
@@ -91,7 +116,7 @@ class Run(Reply):
         description="ULID, 26 chars; also the EC2 ClientToken",
         examples=["01JB9Z6Q2T3V4W5X6Y7Z8A9B0C"],
     )
-    backend: Backend
+    backend: Engine = Field(description="batch: an EC2 sweep, run as an AWS Batch array job")
     owner: str
     notebook_path: str = Field(
         description="Relative to the Jupyter root",
@@ -159,6 +184,23 @@ class Run(Reply):
             " Jupyter closed); null: the server does, when the owner asked"
         )
     )
+    kind: Literal["run", "sweep"] = Field(
+        description="sweep: the notebook runs once per row of sweep_rows (its children)"
+    )
+    sweep_rows: list[dict[str, Any]] = Field(
+        description="Sweep: each child's parameter values (over parameters)"
+    )
+    parallelism: int | None = Field(description="Sweep: most children at once asked for")
+    children: list[RunChild] = Field(description="Sweep: the children seen so far, by index")
+    child_counts: dict[str, int] = Field(
+        description=(
+            "Sweep: children per state (pending, running, succeeded, failed, cancelled);"
+            " empty before the first look"
+        )
+    )
+    batch_job_id: str | None = Field(description="AWS Batch job (an array job's parent)")
+    databricks_job_id: int | None = Field(description="The Databricks job of a sweep or schedule")
+    schedule_id: str | None = Field(description="The schedule that started this run")
 
 
 class RunList(Reply):
@@ -229,6 +271,19 @@ class RunVerdict(Reply):
     hint: str | Absent = None
 
 
+class SweepCost(Reply):
+    """A sweep's cost before it starts: each child as the block above, times the children."""
+
+    children: int
+    parallelism: int
+    expected_low_usd: float | None
+    expected_high_usd: float | None
+    max_cost_usd: float | None = Field(description="Every child at its max runtime")
+    text: str = Field(
+        examples=["6 runs × $0.01–$0.02 = $0.06–$0.12 expected, at most $0.31"]  # noqa: RUF001
+    )
+
+
 class RunCost(RunRuntime):
     instance_type: str
     backend: str
@@ -264,6 +319,9 @@ class RunCost(RunRuntime):
         ),
     )
     prices: PriceSource
+    sweep: SweepCost | Absent = Field(
+        None, description="For a sweep (children in the request): the figures above are per child"
+    )
 
 
 class RunImage(Reply):
@@ -393,6 +451,15 @@ class RunOutput(Reply):
     )
 
 
+class ChildOutput(Reply):
+    """``POST runs/<id>/children/<i>/output`` or ``…/children/export``: the file written."""
+
+    path: str = Field(
+        description="Relative to the Jupyter root",
+        examples=["study/analysis.run-2026-12-04-1530.child-3.ipynb"],
+    )
+
+
 class RunLog(Reply):
     """``GET runs/<id>/log``: the end of the runner's or the machine's boot log."""
 
@@ -406,6 +473,22 @@ class RunLog(Reply):
         None,
         json_schema_extra={"minimum": 0},
         description="Boot log: the whole log's size in bytes",
+    )
+
+
+class SweepBody(StrictModel):
+    """A parameter sweep: a table of rows, or a grid whose product gives the rows."""
+
+    rows: list[dict[str, Any]] | None = Field(
+        None, description="One object of parameter values per child"
+    )
+    grid: dict[str, list[Any]] | None = Field(
+        None,
+        description="Values per parameter; every combination is a child",
+        examples=[{"rows": [10, 100, 1000], "seed": [1, 2]}],
+    )
+    parallelism: int | None = Field(
+        None, ge=1, description="Most children at once; default and cap: runs_sweep_max_parallel"
     )
 
 
@@ -445,6 +528,13 @@ class RunBody(StrictModel):
     cluster_mode: ClusterMode | None = Field(
         None, description="Databricks; default: the first mode the admin allows"
     )
+    sweep: SweepBody | None = Field(
+        None,
+        description=(
+            "Run the notebook once per parameter set (EC2: an AWS Batch array job;"
+            " Databricks: a for-each task); max_hours is each child's"
+        ),
+    )
 
 
 class RunPrepareBody(StrictModel):
@@ -467,6 +557,11 @@ class RunPrepareBody(StrictModel):
         description=(
             "The max runtime the researcher typed; null: twice hours_high, at most max_hours_cap"
         ),
+    )
+    children: int | None = Field(
+        None,
+        ge=1,
+        description="A sweep's number of parameter sets: the cost block adds per-child and totals",
     )
     hours_low: Hours = Field(
         None,

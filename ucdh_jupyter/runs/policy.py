@@ -85,13 +85,14 @@ def run_maximum(run: Run) -> str:
     """The most a submitted run can cost with what it counts, as the run dialog's
     Maximum says it: ``$0.05 (4 h max runtime x 1 t3.micro at $0.0137/h, disk
     included)``."""
-    most = max_cost(run.rate_usd_per_hour, run.count, run.max_hours)
+    most = max_cost(run.rate_usd_per_hour, run.count * run.size, run.max_hours)
     if most is None:
         return "an unknown cost (no price is known for this machine)"
     included = "DBUs included" if run.backend == "databricks" else "disk included"
+    children = f"{run.size} children \u00d7 " if run.size > 1 else ""
     return (
-        f"{money(most)} ({run.max_hours:g} h max runtime \u00d7 {run.count} {run.instance_type} "
-        f"at ${run.rate_usd_per_hour:,.4f}/h, {included})"
+        f"{money(most)} ({children}{run.max_hours:g} h max runtime \u00d7 {run.count} "
+        f"{run.instance_type} at ${run.rate_usd_per_hour:,.4f}/h, {included})"
     )
 
 
@@ -100,7 +101,7 @@ def committed_cost(run: Run) -> float:
     maximum cost (0 when its price is unknown)."""
     if run.final:
         return run.cost_final_usd or 0.0
-    return max_cost(run.rate_usd_per_hour, run.count, run.max_hours) or 0.0
+    return max_cost(run.rate_usd_per_hour, run.count * run.size, run.max_hours) or 0.0
 
 
 @dataclass(frozen=True)
@@ -186,9 +187,10 @@ class CostPolicy:
     # -- money --------------------------------------------------------------------
 
     def check_budget(
-        self, instance_type: str, rate: float | None, count: int, hours: float
+        self, instance_type: str, rate: float | None, count: int, hours: float, size: int = 1
     ) -> None:
-        """Refuse a run whose maximum cost is over the per-run budget, or unknown."""
+        """Refuse a run whose maximum cost is over the per-run budget, or unknown; a
+        sweep of ``size`` children has the budget once per child."""
         budget = self.config.runs_budget_per_run_usd
         if budget is None:
             return
@@ -197,6 +199,13 @@ class CostPolicy:
             what, hint = unpriced(instance_type)
             raise bad_request(f"{what}, so the run budget cannot be checked.", hint)
         if most > budget:
+            if size > 1:
+                raise bad_request(
+                    f"This sweep of {size} runs could cost up to ${most * size:,.2f}, above "
+                    f"the ${budget:,.2f} budget per run \u00d7 {size} runs "
+                    f"(${budget * size:,.2f}): each run could cost ${most:,.2f}.",
+                    "Choose a smaller instance or a shorter max runtime per run.",
+                )
             raise bad_request(
                 f"The maximum cost of this run is ${most:,.2f}, above the ${budget:,.2f} "
                 "budget per run.",
@@ -266,14 +275,15 @@ class CostPolicy:
         requested_hours: float | None,
         owner_runs: Iterable[Run],
         now: datetime | None = None,
+        size: int = 1,
     ) -> float:
         """Every rule above, in order; returns the max runtime. ``rate`` is None when
         the price is unknown (or the compute is not priced per node, as Databricks
         serverless): a budget or a monthly cap then refuses the run, as it cannot be
         checked."""
         hours = self.hours(backend, requested_hours)
-        self.check_budget(instance_type, rate, count, hours)
-        self.check_owner(owner_runs, instance_type, max_cost(rate, count, hours), now)
+        self.check_budget(instance_type, rate, count, hours, size)
+        self.check_owner(owner_runs, instance_type, max_cost(rate, count * size, hours), now)
         return hours
 
     # -- the verdict the run dialog shows ------------------------------------------
@@ -291,6 +301,7 @@ class CostPolicy:
         not_allowed: str | None = None,
         expected_problem: UcdhError | None = None,
         now: datetime | None = None,
+        size: int = 1,
     ) -> dict[str, Any]:
         """Within the limits or not, and why, in the dialog's words: the admin's
         allowed types (``not_allowed``, the compute service's reason), the expected
@@ -319,6 +330,7 @@ class CostPolicy:
                 requested_hours=max_hours,
                 owner_runs=runs,
                 now=now,
+                size=size,
             )
         except UcdhError as error:
             refusal = error
@@ -332,7 +344,7 @@ class CostPolicy:
         return {
             "ok": True,
             "code": None,
-            "message": self._within(rate, count, max_hours, runs, now),
+            "message": self._within(rate, count, max_hours, runs, now, size),
         }
 
     def _within(
@@ -342,19 +354,22 @@ class CostPolicy:
         hours: float,
         runs: list[Run],
         now: datetime | None,
+        size: int = 1,
     ) -> str:
         """Why a run passes: each limit with its figure."""
-        most = max_cost(rate, count, hours)
+        each = max_cost(rate, count, hours)
+        most = None if each is None else each * size
         usage = self.usage(runs, now)
         parts = []
         budget = self.config.runs_budget_per_run_usd
-        if budget is not None and most is not None:
-            parts.append(f"at most ${most:,.2f} of the ${budget:,.2f} budget per run")
+        if budget is not None and each is not None:
+            per = " for each of its runs" if size > 1 else ""
+            parts.append(f"at most ${each:,.2f} of the ${budget:,.2f} budget per run{per}")
         cap = usage.monthly_budget_usd
         if cap is not None and most is not None:
             parts.append(
                 f"${usage.used_usd + most:,.2f} of your ${cap:,.2f} for {usage.month_name} "
-                "with this run at its maximum"
+                + ("with this sweep at its maximum" if size > 1 else "with this run at its maximum")
             )
         going = f"{plural(usage.live_runs, 'run')} going of {usage.max_concurrent} at once"
         if not parts:

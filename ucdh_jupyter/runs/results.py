@@ -20,9 +20,11 @@ from pathlib import Path
 from ..errors import UcdhError
 from .model import Run, RunState, parse_iso
 
-# Both namings: ``.run-<ULID>`` (before 2026-12) and ``.run-YYYY-MM-DD-HHMM[SS][-N]``.
+# Both namings: ``.run-<ULID>`` (before 2026-12) and ``.run-YYYY-MM-DD-HHMM[SS][-N]``;
+# a sweep's also ``….child-<i>.ipynb`` (one child's notebook) and ``….children.csv``.
 _PREVIOUS_RESULT = re.compile(
-    r"\.run-(?:[0-9A-HJKMNP-TV-Z]{26}|\d{4}-\d{2}-\d{2}-\d{4}(?:\d{2})?(?:-\d+)?)\.(?:ipynb|html)$"
+    r"\.run-(?:[0-9A-HJKMNP-TV-Z]{26}|\d{4}-\d{2}-\d{2}-\d{4}(?:\d{2})?(?:-\d+)?)"
+    r"(?:\.child-\d+\.ipynb|\.children\.csv|\.ipynb|\.html)$"
 )
 # How far from the end of an HTML view its run-id comment is looked for.
 _HTML_TAIL_BYTES = 512

@@ -30,9 +30,10 @@ from .notebook import check_parameters, load_notebook, notebook_parameters
 from .policy import CostPolicy
 from .records import RUN_HTML_KEY, RunRecords
 from .registry import backend_class, backend_names
-from .results import copy_results, no_output
+from .results import copy_results, no_output, result_stem
 from .staging import check_sizes, select_files, sibling_files, stage
 from .store import RunStore, default_store_path, rebuild
+from .sweep import children_csv, close_children, sweep_deadline_hours, sweep_rows
 from .tracking import apply_observation
 from .wheels import package_source
 
@@ -64,6 +65,15 @@ class RunRequest:
     run_id: str | None = None
     workers: int | None = None
     cluster_mode: str | None = None
+    # A sweep: its rows or grid as asked (expanded and checked at submit), most at once.
+    sweep_rows: list[dict[str, Any]] | None = None
+    sweep_grid: dict[str, list[Any]] | None = None
+    parallelism: int | None = None
+
+    @property
+    def sweep(self) -> bool:
+        """Whether this asks for a parameter sweep."""
+        return self.sweep_rows is not None or self.sweep_grid is not None
 
     @classmethod
     def parse(cls, body: Mapping[str, Any]) -> RunRequest:
@@ -93,6 +103,9 @@ class RunRequest:
             run_id=check_run_id(fields.run_id) if fields.run_id is not None else None,
             workers=fields.workers,
             cluster_mode=mode,
+            sweep_rows=fields.sweep.rows if fields.sweep else None,
+            sweep_grid=fields.sweep.grid if fields.sweep else None,
+            parallelism=fields.sweep.parallelism if fields.sweep else None,
         )
 
 
@@ -307,6 +320,7 @@ class RunService:
         # Existing clusters and serverless are not sized (nor billed per node) here.
         sized = request.cluster_mode in (None, "new_cluster")
         rate = self.policy.rate(request.backend, request.instance_type) if sized else None
+        size = self._sweep_size(request)
         hours = self.policy.check(
             backend=request.backend,
             # Unsized compute has no type to name in a refusal (see policy.unpriced).
@@ -315,8 +329,35 @@ class RunService:
             count=request.count,
             requested_hours=request.max_hours,
             owner_runs=self.store.list(owner=owner),
+            size=size,
         )
         return hours, rate
+
+    def _sweep_size(self, request: RunRequest) -> int:
+        """A sweep's rows, expanded from its grid and within the admin's limits (kept on
+        the request); 1 for a single run."""
+        if not request.sweep:
+            return 1
+        limits = self.config
+        request.sweep_rows = sweep_rows(
+            request.sweep_rows, request.sweep_grid, limits.runs_sweep_max_size
+        )
+        request.sweep_grid = None
+        most = limits.runs_sweep_max_parallel
+        asked = request.parallelism or most
+        if asked > most:
+            raise bad_request(
+                f"A sweep may run at most {most} {'child' if most == 1 else 'children'} at "
+                "once here; "
+                f"{asked} were asked for.",
+                "Ask for fewer at once (UcdhConfig.runs_sweep_max_parallel).",
+            )
+        request.parallelism = min(asked, len(request.sweep_rows))
+        return len(request.sweep_rows)
+
+    def engine(self, request: RunRequest) -> str:
+        """The backend that executes ``request``: an EC2 sweep runs on AWS Batch."""
+        return "batch" if request.sweep and request.backend == "ec2" else request.backend
 
     def _check_databricks(self, request: RunRequest) -> None:
         """Admin limits of Databricks runs; sets the machines billed (workers + driver)."""
@@ -384,14 +425,21 @@ class RunService:
     ) -> tuple[Run, Path, list[tuple[str, Path]], EnvironmentSpec, RunBackend, Any]:
         """Every check of a submit, then the run (not saved yet) and its launch plan."""
         hours, rate = self._check_limits(request, owner)
-        backend = self.backend(request.backend)
+        backend = self.backend(self.engine(request))
         path = notebook_file(root_dir, request.notebook_path)
         notebook = load_notebook(path)
         check_parameters(notebook, request.parameters)
+        rows = request.sweep_rows or []
+        for number, row in enumerate(rows, start=1):
+            try:
+                check_parameters(notebook, {**request.parameters, **row})
+            except UcdhError as error:
+                error.message = f"Parameter set {number}: {error.message}"
+                raise
         files = select_files(path, request.files, request.include_sensitive)
         check_sizes(path, files, self.config.runs_max_notebook_mb, self.config.runs_max_files_mb)
         environment = self.environment(path, notebook)
-        if backend.name == "ec2" and environment.problem and not environment.from_file:
+        if backend.name != "databricks" and environment.problem and not environment.from_file:
             raise UcdhError(
                 400,
                 "kernel_not_readable",
@@ -415,7 +463,13 @@ class RunService:
             bucket=location.bucket,
             prefix=location.prefix,
             # The machine installs this Python (None: the image's python3); EC2 only.
-            python_version=environment.python.version if backend.name == "ec2" else None,
+            python_version=environment.python.version if backend.name != "databricks" else None,
+            kind="sweep" if rows else "run",
+            sweep_rows=[dict(row) for row in rows],
+            parallelism=request.parallelism if rows else None,
+            deadline_hours=(
+                sweep_deadline_hours(len(rows), request.parallelism or 1, hours) if rows else None
+            ),
         )
         try:
             plan = backend.plan(run)
@@ -485,6 +539,9 @@ class RunService:
             )
             if release:
                 backend.release(run)
+            if run.final and run.kind == "sweep":
+                close_children(run)
+                run.cost_final_usd = run.cost_so_far_usd = run.cost_at(moment)
             run.refresh_cost(moment)
             self._save(run, record=run.state is not before)
             return run
@@ -566,6 +623,47 @@ class RunService:
             name: None if path is None else path.relative_to(root).as_posix()
             for name, path in copied.items()
         }
+
+    def copy_child_output(self, run_id: str, index: int, root_dir: str | Path) -> str:
+        """Copy one sweep child's executed notebook next to the original as
+        ``<name>.run-<UTC time>.child-<index>.ipynb``; its path from the Jupyter root."""
+        run = self.get(run_id)
+        child = next((c for c in run.children if c["index"] == index), None)
+        if run.kind != "sweep" or not 0 <= index < run.size:
+            raise UcdhError(
+                404, "no_child", f"Run {run.id} has no child {index}.", "Pick a child of the list."
+            )
+        key = (child or {}).get("output_key")
+        if not key or not self.records.exists(run.id, key):
+            state = (child or {}).get("state", "PENDING")
+            raise UcdhError(
+                404,
+                "no_output",
+                f"Child {index} has no executed notebook ({state.lower()}).",
+                "A child saves its notebook when it ends; try again then.",
+            )
+        source = notebook_file(root_dir, run.notebook_path)
+        copied = copy_results(
+            run,
+            source,
+            {"path": (key, f".child-{index}.ipynb")},
+            lambda key, target: self.records.download(run.id, key, target),
+        )
+        path = copied["path"]
+        assert path is not None
+        return path.relative_to(Path(root_dir).resolve()).as_posix()
+
+    def export_children(self, run_id: str, root_dir: str | Path) -> str:
+        """Write a sweep's table of children (parameters, state, duration, cost, exit
+        value, glued values) as ``<name>.run-<UTC time>.children.csv`` next to the
+        notebook; its path from the Jupyter root."""
+        run = self.get(run_id)
+        if run.kind != "sweep":
+            raise bad_request(f"Run {run.id} is not a sweep.", "Only sweeps have children.")
+        source = notebook_file(root_dir, run.notebook_path)
+        target = source.with_name(result_stem(source, run) + ".children.csv")
+        target.write_text(children_csv(run, utcnow()), encoding="utf-8")
+        return target.relative_to(Path(root_dir).resolve()).as_posix()
 
     def read_log(self, run_id: str, max_bytes: int = 256 * 1024) -> str:
         """The end of the run's log (the runner uploads it at each heartbeat)."""

@@ -24,6 +24,7 @@ from .environment import EnvironmentSpec
 from .model import Run
 from .records import RunRecords
 from .results import is_previous_result
+from .sweep import SWEEP_KEY
 
 SENSITIVE_PATTERNS = (
     ".env",
@@ -194,6 +195,7 @@ def stage(
         "files": [name for name, _ in files],
         "requirements": bool(environment.requirements.strip()),
         "environment_source": environment.source,
+        "sweep_size": len(run.sweep_rows),
     }
     uploads: list[Callable[[], None]] = [
         lambda: records.upload(run.id, protocol.NOTEBOOK_KEY, notebook_file),
@@ -202,6 +204,10 @@ def stage(
     uploads += [
         partial(records.upload, run.id, protocol.FILES_PREFIX + name, path) for name, path in files
     ]
+    if run.sweep_rows:
+        # Each child reads its row from here by its index (see sweep.py).
+        rows = json.dumps({"rows": run.sweep_rows}).encode()
+        uploads.append(lambda: records.put(run.id, SWEEP_KEY, rows, "application/json"))
     if manifest["requirements"]:
         body = environment.requirements.encode()
         uploads.append(lambda: records.put(run.id, protocol.REQUIREMENTS_KEY, body, "text/plain"))

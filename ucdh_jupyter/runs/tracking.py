@@ -13,6 +13,7 @@ from typing import Any
 from . import runner as protocol
 from .backend import MACHINE_ABSENT, MACHINE_PENDING, MACHINE_RUNNING, Observation
 from .model import FailureKind, Progress, Run, RunState, parse_iso
+from .sweep import counts, merge_children, parent_status
 
 _ORDER = [
     RunState.STAGING,
@@ -98,6 +99,11 @@ def apply_observation(
 ) -> bool:
     """Update ``run`` from ``seen``; True when its machine must be released now."""
     status = seen.status or {}
+    if seen.children is not None and not run.final:
+        # A sweep: the engine's view of its children stands for a runner's status.
+        run.children = merge_children(run.children, seen.children)
+        run.child_counts = counts(run.children, run.size)
+        status = parent_status(run, run.children, now) if seen.machine != MACHINE_ABSENT else {}
     phase = status.get("phase")
     if seen.started_at and not run.started_at:
         run.started_at = seen.started_at

@@ -136,6 +136,16 @@ class UserRuns:
         self.get(run_id, refresh=False)
         return self.runs.copy_output(run_id, self.root_dir)
 
+    def copy_child_output(self, run_id: str, index: int) -> dict[str, str]:
+        """Copy one sweep child's executed notebook next to the original."""
+        self.get(run_id, refresh=False)
+        return {"path": self.runs.copy_child_output(run_id, index, self.root_dir)}
+
+    def export_children(self, run_id: str) -> dict[str, str]:
+        """Write the sweep's children as CSV next to the original notebook."""
+        self.get(run_id, refresh=False)
+        return {"path": self.runs.export_children(run_id, self.root_dir)}
+
     def read_log(self, run_id: str) -> str:
         """The end of the run's log."""
         self.get(run_id, refresh=False)

@@ -16,7 +16,9 @@ from IPython.core.error import UsageError
 
 from ucdh_jupyter.demo.cli import RUNS_BUCKET, lab_arguments
 from ucdh_jupyter.notebook.run_magics import elapsed, machine_seconds, parse_value
+from ucdh_jupyter.notebook.sweep_magics import csv_rows, grid_option
 from ucdh_jupyter.runs.model import FailureKind, Progress, Run, RunState, parse_iso
+from ucdh_jupyter.runs.sweep import new_child
 from ucdh_jupyter.runs.user import server_account
 from ucdh_jupyter.services import UcdhServices
 from ucdh_jupyter.widgets import RunStatus
@@ -288,8 +290,80 @@ def test_the_demo_gives_its_settings_to_the_server_only() -> None:
 
 async def test_load_ext_offers_the_run_magics(magics: NotebookKernel) -> None:
     await magics.load()
-    assert magics.shell.find_line_magic("ucdh_run") is not None
-    assert magics.shell.find_line_magic("ucdh_runs") is not None
+    for name in ("ucdh_run", "ucdh_runs", "ucdh_sweep", "ucdh_notify"):
+        assert magics.shell.find_line_magic(name) is not None, name
+
+
+@pytest.mark.ucdh(runs_sweep_max_size=4)
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("analysis.ipynb --instance t3.micro", "--grid NAME=V1,V2 .* or --rows FILE.csv"),
+        ("analysis.ipynb --instance t3.micro --grid alpha", "write NAME=VALUE,VALUE"),
+        ("analysis.ipynb --instance t3.micro --rows missing.csv", "--rows missing.csv"),
+        # The server's own limit, in its words.
+        (
+            "analysis.ipynb --instance t3.micro --grid alpha=1,2,3 --grid label=a,b",
+            "This sweep has 6 parameter sets; at most 4 are allowed here",
+        ),
+        ("analysis.ipynb --instance t3.micro --grid alpha=1,2 --parallel 0", "parallelism"),
+    ],
+)
+async def test_ucdh_sweep_bad_input_is_a_usage_error_and_launches_nothing(
+    magics: NotebookKernel, get_json: Any, line: str, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        await magics.magic("ucdh_sweep", line)
+    status, listed = await get_json("runs")
+    assert (status, listed["runs"]) == (200, [])
+
+
+def test_a_sweeps_grid_and_csv_rows_become_its_parameter_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert grid_option("rows=10, 100,1000") == ("rows", [10, 100, 1000])
+    assert grid_option("site=north,'south'") == ("site", ["north", "'south'"])
+    (tmp_path / "cohorts.csv").write_text("site,threshold\nnorth,0.5\nsouth,1\n")
+    monkeypatch.chdir(tmp_path)
+    assert csv_rows(Path("cohorts.csv")) == [
+        {"site": "north", "threshold": 0.5},
+        {"site": "south", "threshold": 1},
+    ]
+
+
+async def test_run_status_widget_of_a_sweep_shows_its_children_and_their_glued_values(
+    magics: NotebookKernel,
+) -> None:
+    # Given a sweep of three that ended: one child glued auc, one failed, one never ran
+    sweep = make_run(
+        owner=server_account(),
+        kind="sweep",
+        sweep_rows=[{"alpha": 1}, {"alpha": 2}, {"alpha": 3}],
+        rate_usd_per_hour=0.0104,
+    )
+    sweep.started_at = sweep.created_at
+    for state in (RunState.SUBMITTED, RunState.PROVISIONING, RunState.RUNNING):
+        sweep.move_to(state)
+    sweep.children = [
+        {**new_child(0), "state": "SUCCEEDED", "scraps": {"auc": 0.91}},
+        {**new_child(1), "state": "FAILED"},
+        {**new_child(2), "state": "CANCELLED"},
+    ]
+    sweep.child_counts = {"pending": 0, "running": 0, "succeeded": 1, "failed": 1, "cancelled": 1}
+    sweep.progress = Progress(cell=3, cells=3)
+    sweep.move_to(RunState.FAILED, message="2 of 3 children did not succeed.")
+    kernel_services(magics).runs.store.put(sweep)
+    # When the widget shows it
+    status = await magics.call(RunStatus, sweep.id)
+    # Then the bar counts runs, the state line the children per state, and the table
+    # has a line per child with its parameters and glued values
+    assert (status.bar.value, status.bar.max, status.bar.description) == (3, 3, "runs 3/3")
+    assert "1 succeeded \u00b7 1 failed \u00b7 1 cancelled" in status.state.value
+    assert "2 of 3 children did not succeed" in status.cost.value
+    lines = status.lines.value.splitlines()
+    assert re.search(r"child\s+state\s+alpha\s+auc", lines[0])
+    assert re.search(r"0\s+SUCCEEDED\s+1\s+0.91", status.lines.value)
+    assert re.search(r"2\s+CANCELLED\s+3", status.lines.value)
 
 
 def test_a_live_run_counts_machine_time_to_its_last_heartbeat_as_the_cards_do() -> None:
