@@ -39,7 +39,7 @@ from .test_databricks_standin import CLUSTER, exported, finished, printed, uploa
 
 EXIT_WITH_INPUT = (
     "import os\nrow = os.environ['DATABRICKS_WIDGET_ROW']\n"
-    "name = os.environ['DATABRICKS_WIDGET_NAME']",
+    "name = dbutils.widgets.get('name')",  # the cluster's dbutils, as in Python notebooks
     ("databricks-exit", "print(f'{name}|{row}')"),
 )
 ROWS = [{"alpha": 0.1, "name": "a"}, {"alpha": 0.2, "name": "b"}, {"alpha": 0.3, "name": "c"}]
