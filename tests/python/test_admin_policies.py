@@ -21,8 +21,11 @@ from ucdh_jupyter.demo.cli import main as ucdh_jupyter
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
 from ucdh_jupyter.errors import UcdhError
 from ucdh_jupyter.runs.ec2 import Ec2Backend
-from ucdh_jupyter.runs.model import Run
+from ucdh_jupyter.runs.model import FailureKind, Run, RunState
+from ucdh_jupyter.runs.notify import Notifier
 from ucdh_jupyter.runs.records import RunRecords
+
+from .runs.helpers import make_run
 
 BIN = Path(sys.executable).parent
 ACCOUNT = "111122223333"
@@ -113,15 +116,32 @@ def parliament(path: Path) -> list[dict[str, Any]]:
 
 
 def documented(finding: dict[str, Any], statements: list[dict[str, Any]]) -> bool:
-    """Whether ``finding`` is one of the two findings the README explains.
+    """Whether ``finding`` is one of the three findings the README explains.
 
     RESOURCE_MISMATCH on ec2:RunInstances: parliament wants every resource type of
     RunInstances in each statement, while each type needs its own conditions (the instance
     type only exists on the instance, ``ec2:Encrypted`` only on the volume), so AWS's own
     examples use one statement per type. Accepted only if the policy, taken whole, covers
     every type. MISMATCHED_TYPE_BUT_USABLE: the S3 key ``...-aws-kms-key-id`` is a string
-    holding the key's ARN, so a string operator with an ARN value is right.
+    holding the key's ARN, so a string operator with an ARN value is right. And
+    RESOURCE_MISMATCH on batch:SubmitJob: IAM matches a submission against the job
+    definition's ``name:revision``, so AWS's documented resource is ``name:*``, a colon
+    parliament's ARN check does not admit after a name; accepted only with that resource,
+    the queue and the jobs in the statement.
     """
+    if finding["issue"] == "RESOURCE_MISMATCH" and all(
+        item["action"] == "batch:SubmitJob" for item in finding["detail"]
+    ):
+        return any(
+            item["Action"] == "batch:SubmitJob"
+            and any(
+                ":job-definition/" in arn and ":" in arn.rsplit("/", 1)[1]
+                for arn in item["Resource"]
+            )
+            and any(":job-queue/" in arn for arn in item["Resource"])
+            and any(arn.endswith(":job/*") for arn in item["Resource"])
+            for item in statements
+        )
     if finding["issue"] == "RESOURCE_MISMATCH":
         if any(item["action"] != "ec2:RunInstances" for item in finding["detail"]):
             return False
@@ -386,12 +406,13 @@ def test_with_a_separate_server_role_researchers_are_denied_the_runs_location(
     # And the server's role launches under the guardrails and reaches the runs prefix
     assert launch_rule(files, "server")["Effect"] == "Allow"
     assert statement(server, "RunsLocationObjects")["Resource"] == [f"{runs_bucket}/runs/*"]
-    # And the runs bucket admits the server's and the run instances' roles only
+    # And the runs bucket admits the server's, the run instances' and the Batch jobs' roles only
     bucket = files["runs-bucket-policy.json"]
     others = statement(bucket, "DenyDataAccessToOtherPrincipals")["Condition"]["ArnNotLike"]
     assert others["aws:PrincipalArn"] == [
         f"arn:aws:iam::{ACCOUNT}:role/ucdh-server",
         f"arn:aws:iam::{ACCOUNT}:role/ucdh-run-instance",
+        f"arn:aws:iam::{ACCOUNT}:role/ucdh-batch-job",
     ]
 
 
@@ -719,3 +740,283 @@ def test_the_run_mail_topic_is_granted_to_the_server_and_only_that_topic(tmp_pat
     # And with a separate server role, the researcher's role cannot publish at all
     researcher = json.dumps(files["researcher-policy.json"])
     assert "sns:" not in researcher
+
+
+def allows(policy: dict[str, Any] | list[dict[str, Any]], action: str, resource: str) -> bool:
+    """Whether an Allow statement names ``action`` on a resource pattern covering ``resource``
+    (IAM's ``*`` as fnmatch's; conditions are checked by the tests that care)."""
+    statements = policy if isinstance(policy, list) else policy["Statement"]
+    for item in statements:
+        actions = [item["Action"]] if isinstance(item["Action"], str) else item["Action"]
+        if item["Effect"] == "Allow" and action in actions and admits(item["Resource"], resource):
+            return True
+    return False
+
+
+QUEUE = f"arn:aws:batch:us-east-1:{ACCOUNT}:job-queue/ucdh-runs"
+DEFINITION = f"arn:aws:batch:us-east-1:{ACCOUNT}:job-definition/ucdh-runs:*"
+JOBS = f"arn:aws:batch:us-east-1:{ACCOUNT}:job/*"
+
+
+@pytest.mark.parametrize("server_role", [None, "ucdh-server"], ids=["shared-role", "server-role"])
+def test_the_server_submits_to_the_runs_queue_only_and_ends_only_managed_batch_jobs(
+    tmp_path: Path, server_role: str | None
+) -> None:
+    # Given the policies of a deployment whose stack creates the Batch queue (the default)
+    extra = ("--server-role", server_role) if server_role else ()
+    files = generate(tmp_path, SETTINGS, *extra)
+    role = "server" if server_role else "researcher"
+    policy = files[f"{role}-batch-policy.json"]
+    # Then the server's role submits to that queue and job definition (any revision) only
+    submit = statement(policy, "BatchSubmitToTheRunsQueueOnly")
+    assert submit["Action"] == "batch:SubmitJob"
+    assert submit["Resource"] == [QUEUE, DEFINITION, JOBS]
+    assert not allows(policy, "batch:SubmitJob", QUEUE.replace("ucdh-runs", "other-queue"))
+    # And tags a job only as ucdh:managed, and terminates only jobs tagged so
+    tag = statement(policy, "BatchTagJobsOnlyAsManaged")
+    assert (tag["Action"], tag["Resource"]) == ("batch:TagResource", JOBS)
+    assert tag["Condition"] == {"StringEquals": {"aws:RequestTag/ucdh:managed": "true"}}
+    terminate = statement(policy, "TerminateOnlyManagedBatchJobs")
+    assert (terminate["Action"], terminate["Resource"]) == ("batch:TerminateJob", JOBS)
+    assert terminate["Condition"] == {"StringEquals": {"aws:ResourceTag/ucdh:managed": "true"}}
+    # And follows jobs and checks the queue (IAM has no resource for these: "*")
+    for action in ("DescribeJobs", "ListJobs", "DescribeJobQueues", "DescribeJobDefinitions"):
+        assert allows(policy, f"batch:{action}", "*")
+    assert allows(role_statements(files, role), "ec2:DescribeSubnets", "*")  # preflight
+    # And needs no PassRole for Batch: the job definition names the job role
+    passes = [item for item in policy["Statement"] if item["Action"] == "iam:PassRole"]
+    assert [item["Sid"] for item in passes] == ["PassOnlyTheScheduleRoleToScheduler"]
+    # And the researcher's role gets none of it when the server has its own
+    if server_role:
+        assert "researcher-batch-policy.json" not in files
+        assert "batch:" not in json.dumps(role_statements(files, "researcher"))
+
+
+def test_recurring_schedules_stay_in_their_group_and_pass_only_the_schedule_role(
+    tmp_path: Path,
+) -> None:
+    # Given the policies of a deployment with recurring runs in their own group
+    files = generate(tmp_path, {**SETTINGS, "runs_schedule_group": "study-schedules"})
+    policy = files["researcher-batch-policy.json"]
+    schedule = f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/study-schedules/ucdh-sched-1"
+    # Then the server creates, changes, reads and deletes schedules of that group only
+    for action in ("Create", "Update", "Get", "Delete"):
+        assert allows(policy, f"scheduler:{action}Schedule", schedule)
+        assert not allows(policy, f"scheduler:{action}Schedule", schedule.replace("study", "x"))
+    assert allows(policy, "scheduler:ListSchedules", "*")  # no resource level in IAM
+    group = f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule-group/study-schedules"
+    assert allows(policy, "scheduler:CreateScheduleGroup", group)
+    assert allows(policy, "scheduler:GetScheduleGroup", group)
+    # And passes the schedule role, to EventBridge Scheduler only
+    passing = statement(policy, "PassOnlyTheScheduleRoleToScheduler")
+    assert passing["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/ucdh-run-schedule"
+    assert passing["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}
+    }
+    # And the stack creates that group (as it does the backstop's)
+    resources = files["admin-stack.json"]["Resources"]
+    assert resources["RecurringScheduleGroup"]["Properties"] == {"Name": "study-schedules"}
+
+
+def test_the_schedule_role_trusts_scheduler_of_this_account_and_may_only_submit_runs(
+    tmp_path: Path,
+) -> None:
+    # Given a configured schedule role, under a path
+    arn = f"arn:aws:iam::{ACCOUNT}:role/service-role/ucdh-schedules"
+    files = generate(tmp_path, {**SETTINGS, "runs_schedule_role_arn": arn})
+    # Then the server passes exactly that role, and the stack creates it there
+    passing = statement(files["researcher-batch-policy.json"], "PassOnlyTheScheduleRoleToScheduler")
+    assert passing["Resource"] == arn
+    role = files["admin-stack.json"]["Resources"]["ScheduleRole"]["Properties"]
+    assert (role["RoleName"], role["Path"]) == ("ucdh-schedules", "/service-role/")
+    # And only EventBridge Scheduler acting for this account may assume it
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    # And it may submit to the runs queue, tagging the job as managed, and nothing else
+    policy = role["Policies"][0]["PolicyDocument"]
+    assert policy == files["schedule-role-policy.json"]
+    assert {a for item in policy["Statement"] for a in [item["Action"]]} == {
+        "batch:SubmitJob",
+        "batch:TagResource",
+    }
+    assert statement(policy, "ScheduleSubmitToTheRunsQueueOnly")["Resource"] == [
+        QUEUE,
+        DEFINITION,
+        JOBS,
+    ]
+    tag = statement(policy, "ScheduleTagJobsOnlyAsManaged")
+    assert tag["Condition"] == {"StringEquals": {"aws:RequestTag/ucdh:managed": "true"}}
+    findings = parliament(tmp_path / "iam" / "schedule-role-policy.json")
+    assert [f for f in findings if not documented(f, policy["Statement"])] == []
+
+
+def test_the_stack_creates_a_private_fargate_queue_whose_max_vcpus_limits_a_sweep(
+    tmp_path: Path,
+) -> None:
+    # Given a deployment without a Batch queue of its own: the stack creates one
+    settings = {**SETTINGS, "runs_sweep_max_parallel": 6, "max_runtime_hours": 12}
+    template = generate(tmp_path, settings)["admin-stack.json"]
+    resources, parameters = template["Resources"], template["Parameters"]
+    # Then a Fargate compute environment in the runs subnet and security groups, whose
+    # maxvCpus (default: runs_sweep_max_parallel) the description says limits children
+    environment = resources["BatchComputeEnvironment"]["Properties"]
+    assert environment["ComputeEnvironmentName"] == "ucdh-runs"
+    compute = environment["ComputeResources"]
+    assert compute["Type"] == "FARGATE"
+    assert compute["Subnets"] == [SETTINGS["runs_subnet_id"]]
+    assert compute["SecurityGroupIds"] == SETTINGS["runs_security_group_ids"]
+    assert compute["MaxvCpus"] == {"Ref": "BatchMaxvCpus"}
+    assert parameters["BatchMaxvCpus"]["Default"] == 6
+    assert "maxvCpus" in template["Description"] and "children at once" in template["Description"]
+    # And a queue on it, and a job definition with no public IP, the max runtime as its
+    # timeout, the job role and an image the admin gives (the description says what it needs)
+    queue = resources["BatchJobQueue"]["Properties"]
+    assert queue["JobQueueName"] == "ucdh-runs"
+    assert queue["ComputeEnvironmentOrder"][0]["ComputeEnvironment"] == {
+        "Ref": "BatchComputeEnvironment"
+    }
+    definition = resources["BatchJobDefinition"]["Properties"]
+    assert definition["PlatformCapabilities"] == ["FARGATE"]
+    assert definition["Timeout"] == {"AttemptDurationSeconds": 12 * 3600}
+    container = definition["ContainerProperties"]
+    assert container["NetworkConfiguration"] == {"AssignPublicIp": "DISABLED"}
+    assert container["JobRoleArn"] == {"Fn::GetAtt": ["BatchJobRole", "Arn"]}
+    assert container["Image"] == {"Ref": "BatchImage"}
+    needs = parameters["BatchImage"]["Description"]
+    assert all(tool in needs for tool in ("bash", "AWS CLI", "python3 with venv", "useradd"))
+    # And the queue and definition are what the server's policy submits to, and outputs
+    assert {"BatchJobQueueArn", "BatchJobDefinitionArn", "ScheduleRoleArn"} <= set(
+        template["Outputs"]
+    )
+    # And cfn-lint finds nothing at all
+    lint = cfn_lint(tmp_path / "iam" / "admin-stack.json")
+    assert lint.returncode == 0 and lint.stdout.strip() == "", lint.stdout + lint.stderr
+
+
+def test_the_batch_job_role_has_the_run_instance_rights_from_the_runs_vpc_only(
+    tmp_path: Path,
+) -> None:
+    # Given the policies, with the wheel cache on
+    files = generate(tmp_path, {**SETTINGS, "runs_wheel_cache": True})
+    job, instance = files["batch-job-role-policy.json"], files["run-instance-policy.json"]
+
+    # Then the job role may do what the run instance role may (the same runner), on the
+    # same resources, without the instance-only conditions a container cannot meet
+    def granted(policy: dict[str, Any]) -> list[tuple[Any, Any]]:
+        return sorted(
+            (json.dumps(item["Action"]), json.dumps(item["Resource"]))
+            for item in policy["Statement"]
+        )
+
+    assert granted(job) == granted(instance)
+    assert "ec2:SourceInstanceARN" not in json.dumps(job)
+    # And S3 only through a VPC endpoint; in the stack, only from the runs VPC
+    assert statement(job, "DenyUseNotThroughAVpcEndpoint")["Condition"] == {
+        "Null": {"aws:SourceVpc": "true"}
+    }
+    role = files["admin-stack.json"]["Resources"]["BatchJobRole"]["Properties"]
+    stacked = role["Policies"][0]["PolicyDocument"]
+    assert statement(stacked, "DenyUseOutsideTheRunsVpc")["Condition"] == {
+        "StringNotEquals": {"aws:SourceVpc": {"Ref": "VpcId"}}
+    }
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    # And the runs bucket admits it
+    bucket = statement(files["runs-bucket-policy.json"], "DenyDataAccessToOtherPrincipals")
+    assert (
+        f"arn:aws:iam::{ACCOUNT}:role/ucdh-batch-job"
+        in bucket["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    )
+
+
+def test_without_batch_the_stack_and_policies_hold_nothing_of_it(tmp_path: Path) -> None:
+    # Given an administrator who wants no Batch resources and names no queue
+    files = generate(tmp_path, SETTINGS, "--no-batch")
+    template = files["admin-stack.json"]
+    # Then no Batch resource, schedule role or image parameter, and no Batch right
+    types = {item["Type"] for item in template["Resources"].values()}
+    assert not [kind for kind in types if kind.startswith("AWS::Batch::")]
+    assert (
+        "ScheduleRole" not in template["Resources"] and "BatchImage" not in template["Parameters"]
+    )
+    assert not [name for name in files if "batch" in name or "schedule" in name]
+    assert "batch:" not in json.dumps(files)
+    # And cfn-lint still finds nothing
+    lint = cfn_lint(tmp_path / "iam" / "admin-stack.json")
+    assert lint.returncode == 0 and lint.stdout.strip() == "", lint.stdout + lint.stderr
+
+
+def test_an_own_batch_queue_is_named_in_the_policies_and_not_created(tmp_path: Path) -> None:
+    # Given the administrator's own queue (an ARN) and a pinned job definition revision
+    queue = f"arn:aws:batch:us-east-1:{ACCOUNT}:job-queue/study-sweeps"
+    settings = {**SETTINGS, "runs_batch_job_queue": queue, "runs_batch_job_definition": "nb:4"}
+    files = generate(tmp_path, settings)
+    # Then the server and the schedule role submit there, with that revision only
+    for policy, sid in (
+        (files["researcher-batch-policy.json"], "Batch"),
+        (files["schedule-role-policy.json"], "Schedule"),
+    ):
+        assert statement(policy, f"{sid}SubmitToTheRunsQueueOnly")["Resource"] == [
+            queue,
+            f"arn:aws:batch:us-east-1:{ACCOUNT}:job-definition/nb:4",
+            JOBS,
+        ]
+    # And the stack creates the schedule role but no Batch resource (the queue is theirs)
+    resources = files["admin-stack.json"]["Resources"]
+    assert "ScheduleRole" in resources and "BatchJobQueue" not in resources
+    # And asking the stack to create a queue named by an ARN is refused, naming why
+    (tmp_path / "again").mkdir()
+    with pytest.raises(SystemExit) as refused:
+        generate(tmp_path / "again", settings, "--batch")
+    assert "no ARN, no revision" in str(refused.value)
+
+
+def test_half_a_batch_setting_is_refused_by_the_command(tmp_path: Path) -> None:
+    # Given a job queue without its job definition
+    settings = {**SETTINGS, "runs_batch_job_queue": "study-sweeps"}
+    # When the policies are asked for
+    with pytest.raises(SystemExit) as refused:
+        generate(tmp_path, settings)
+    # Then the command names both settings and writes nothing
+    assert "runs_batch_job_queue and runs_batch_job_definition" in str(refused.value)
+    assert not (tmp_path / "iam").exists()
+
+
+def test_the_run_mail_policy_allows_every_sns_call_the_server_makes(
+    tmp_path: Path, local_aws: LocalAws, aws_env: dict[str, str]
+) -> None:
+    # Given the server's notifier on the local AWS, with every SNS call it makes recorded
+    topic = local_aws.client("sns").create_topic(Name="ucdh-policy-calls")["TopicArn"]
+    config = UcdhConfig(
+        mode="local",
+        endpoint_url=local_aws.endpoint_url,
+        region=DEMO_REGION,
+        runs_bucket="ucdh-demo-runs",
+        runs_prefix="tests/policy-calls/",
+        runs_notify_topic_arn=topic,
+    )
+    aws = AwsClients(config)
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        calls.append((model.name, dict(params)))
+
+    aws.client("sns").meta.events.register("provide-client-params.sns.*", record)
+    notifier = Notifier(config, aws)
+    # When a user subscribes, a run of theirs ends, they change address, then turn it off
+    notifier.subscribe("jdoe", "jdoe@hospital.example")
+    run = make_run(owner="jdoe")
+    for state in (RunState.SUBMITTED, RunState.PROVISIONING, RunState.RUNNING, RunState.FAILED):
+        run.move_to(state, failure_kind=FailureKind.NOTEBOOK_ERROR)
+    assert notifier.run_ended(run)
+    notifier.subscribe("jdoe", "j.doe@hospital.example")
+    notifier.unsubscribe("jdoe")
+    # Then the generated policy allows each of those calls on what it names
+    policy = generate(tmp_path, {**SETTINGS, "runs_notify_topic_arn": topic})
+    statements = role_statements(policy, "researcher")
+    made = {name for name, _ in calls}
+    assert {"Subscribe", "Publish", "Unsubscribe", "GetSubscriptionAttributes"} <= made
+    for name, params in calls:
+        assert allows(statements, f"sns:{name}", params.get("TopicArn", "*")), name

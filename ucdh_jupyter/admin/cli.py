@@ -16,6 +16,7 @@ from typing import Any
 
 from traitlets import TraitError
 
+from .batch import DEFAULT_NAME
 from .settings import Account, account_from_arn, load_config, partition_of, role_name
 
 FILES = {
@@ -23,8 +24,16 @@ FILES = {
     "server-policy.json": "the separate server role (only with --server-role)",
     "run-instance-policy.json": "the run instance profile's role",
     "runs-bucket-policy.json": "the runs bucket",
+    "researcher-batch-policy.json": "the researcher's role too (the server submits sweeps "
+    "and scheduled runs to AWS Batch, and manages recurring schedules)",
+    "server-batch-policy.json": "the separate server role too (Batch and recurring schedules)",
+    "batch-job-role-policy.json": "the AWS Batch job role (sweeps' and scheduled runs' "
+    "containers; trust: ecs-tasks.amazonaws.com)",
+    "schedule-role-policy.json": "the role EventBridge Scheduler assumes to start a recurring "
+    "run (trust: scheduler.amazonaws.com)",
     "admin-stack.json": "CloudFormation: runs bucket, run role and profile, security group, "
-    "backstop scheduler role",
+    "backstop scheduler role; with Batch, schedule group and role (and, unless --no-batch, "
+    "the Batch compute environment, job queue, job definition and job role)",
 }
 
 
@@ -53,6 +62,22 @@ def parser() -> argparse.ArgumentParser:
         "--backstop-role",
         default="ucdh-run-backstop",
         help="role name for EventBridge Scheduler (default: runs_backstop_role_arn's, if set)",
+    )
+    policies.add_argument(
+        "--schedule-role",
+        default="ucdh-run-schedule",
+        help="role name for recurring runs' schedules (default: runs_schedule_role_arn's, if set)",
+    )
+    policies.add_argument(
+        "--batch-job-role", default="ucdh-batch-job", help="role name of the Batch jobs"
+    )
+    policies.add_argument(
+        "--batch",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="create the Batch compute environment, job queue and job definition of sweeps "
+        "and scheduled runs in the stack (default: when runs_batch_job_queue is unset, "
+        f"named {DEFAULT_NAME!r}; set the settings to the stack's outputs)",
     )
     policies.add_argument(
         "--server-role",
@@ -89,10 +114,14 @@ def describe_settings(args: argparse.Namespace, extra: list[str]) -> str:
 
 def generate(args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
     """The documents to write, by file name, for the parsed command line."""
+    from .batch import batch_in_use
     from .policies import (
+        batch_job_policy,
+        batch_policy,
         researcher_policy,
         run_instance_policy,
         runs_bucket_policy,
+        schedule_role_policy,
         server_policy,
     )
     from .template import admin_template
@@ -114,13 +143,26 @@ def generate(args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
         run_role=args.run_role,
         server_role=args.server_role,
         backstop_role=role_name(config.runs_backstop_role_arn) or args.backstop_role,
+        schedule_role=role_name(config.runs_schedule_role_arn) or args.schedule_role,
+        batch_job_role=args.batch_job_role,
     )
+    batch = not config.runs_batch_job_queue if args.batch is None else args.batch
+    if batch:
+        # The policies then name what the stack creates, as the server will once the
+        # settings are set to the stack's outputs.
+        config.runs_batch_job_queue = config.runs_batch_job_queue or DEFAULT_NAME
+        config.runs_batch_job_definition = config.runs_batch_job_definition or DEFAULT_NAME
     documents = {
         **_spread("researcher", researcher_policy(config, account)),
         "run-instance-policy.json": run_instance_policy(config, account),
         "runs-bucket-policy.json": runs_bucket_policy(config, account),
-        "admin-stack.json": admin_template(config, account, args.retention_days),
+        "admin-stack.json": admin_template(config, account, args.retention_days, batch),
     }
+    if batch_in_use(config):
+        server = "server" if args.server_role else "researcher"
+        documents[f"{server}-batch-policy.json"] = batch_policy(config, account)
+        documents["batch-job-role-policy.json"] = batch_job_policy(config, account)
+        documents["schedule-role-policy.json"] = schedule_role_policy(config, account)
     if args.server_role:
         documents.update(_spread("server", server_policy(config, account)))
     return documents

@@ -38,6 +38,11 @@ other runs' folders while it runs. Closing it needs the server to stage each run
 a key holding ``${ec2:SourceInstanceARN}`` after launch, or to hand the instance
 presigned URLs instead of a role.
 
+The AWS Batch job role (sweeps and scheduled runs run the same runner in a container) gets
+the same rights, but a container's credentials carry neither ``ec2:SourceInstanceARN`` nor
+``aws:ec2InstanceSourceVPC``: its S3 calls must come through a VPC endpoint instead (in the
+stack, of the runs VPC). The same residual risk applies to it.
+
 Packages: the instance reads the S3 wheel cache (``<runs_prefix>wheels/``, filled by the
 server) but may not write it, or one run could replace a wheel later runs install; with a
 CodeArtifact source it may fetch a token for that domain (``sts:GetServiceBearerToken`` for
@@ -57,6 +62,7 @@ from typing import Any
 
 from ..config import UcdhConfig
 from ..runs.wheels import CACHE_FOLDER
+from .batch import batch_in_use, batch_statements, submit_statements
 from .launch import launch_statements
 from .settings import Account
 
@@ -277,38 +283,79 @@ def server_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
     return document(*statements)
 
 
+INSTANCE_CREDENTIALS = {"Null": {"ec2:SourceInstanceARN": "false"}}
+
+
+def batch_policy(config: UcdhConfig, account: Account) -> dict[str, Any] | None:
+    """The server's AWS Batch and recurring-schedule rights, a policy of their own beside
+    the researcher's (or server's), which has no room left for them; None without Batch."""
+    statements = batch_statements(config, account)
+    return document(*statements) if statements else None
+
+
 def run_instance_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
     """The run instance role: its run files under ``runs_prefix``, from its own VPC only."""
+    vpc_only = {
+        "Sid": "DenyUseOutsideTheInstanceVpc",
+        "Effect": "Deny",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {
+            "StringNotEquals": {"aws:SourceVpc": "${aws:ec2InstanceSourceVPC}"},
+            "Null": {"aws:ec2InstanceSourceVPC": "false"},
+        },
+    }
+    return _runner_policy(config, account, "OnlyWithInstanceCredentials", vpc_only)
+
+
+def batch_job_policy(config: UcdhConfig, account: Account, vpc: Any = None) -> dict[str, Any]:
+    """The AWS Batch job role: the same runner as on a run instance, so the same rights.
+
+    A container's credentials carry no ``ec2:SourceInstanceARN`` and no
+    ``aws:ec2InstanceSourceVPC``, so the instance's two conditions become: S3 only through
+    a VPC endpoint (``aws:SourceVpc`` present), and with ``vpc`` (the stack's ``VpcId``)
+    only from that VPC.
+    """
+    condition = (
+        {"StringNotEquals": {"aws:SourceVpc": vpc}} if vpc else {"Null": {"aws:SourceVpc": "true"}}
+    )
+    vpc_only = {
+        "Sid": "DenyUseOutsideTheRunsVpc" if vpc else "DenyUseNotThroughAVpcEndpoint",
+        "Effect": "Deny",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": condition,
+    }
+    return _runner_policy(config, account, "", vpc_only)
+
+
+def _runner_policy(
+    config: UcdhConfig, account: Account, credentials: str, vpc_only: dict[str, Any]
+) -> dict[str, Any]:
+    """Run files under ``runs_prefix`` (``credentials``: "OnlyWithInstanceCredentials" or
+    "" for a job role), the wheel cache read-only, CodeArtifact, the key, TLS."""
     if not config.runs_bucket:
         raise ValueError("UcdhConfig.runs_bucket is not set: there is no runs location")
     objects = account.s3(f"{config.runs_bucket}/{config.runs_prefix}*")
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "RunFilesOnlyWithInstanceCredentials",
-            "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:PutObject"],
-            "Resource": objects,
-            "Condition": {"Null": {"ec2:SourceInstanceARN": "false"}},
-        },
-        {
-            "Sid": "DenyUseOutsideTheInstanceVpc",
-            "Effect": "Deny",
-            "Action": "s3:*",
-            "Resource": "*",
-            "Condition": {
-                "StringNotEquals": {"aws:SourceVpc": "${aws:ec2InstanceSourceVPC}"},
-                "Null": {"aws:ec2InstanceSourceVPC": "false"},
-            },
-        },
-    ]
-    statements += _wheel_cache_statements(config, account)
+    files: dict[str, Any] = {
+        "Sid": f"RunFiles{credentials}",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:PutObject"],
+        "Resource": objects,
+    }
+    if credentials:
+        files["Condition"] = INSTANCE_CREDENTIALS
+    statements: list[dict[str, Any]] = [files, vpc_only]
+    statements += _wheel_cache_statements(config, account, credentials)
     statements += codeartifact_statements(config, account)
     statements += _kms_statements(config, account, [objects])
     statements.append(_deny_plain_http())
     return document(*statements)
 
 
-def _wheel_cache_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
+def _wheel_cache_statements(
+    config: UcdhConfig, account: Account, credentials: str
+) -> list[dict[str, Any]]:
     """Run instances read the wheel cache (its objects are under ``runs_prefix``, so
     already allowed; with the cache on, its listing too, which ``aws s3 sync`` needs) but
     never write it: a run could otherwise replace a wheel that later runs install."""
@@ -322,19 +369,25 @@ def _wheel_cache_statements(config: UcdhConfig, account: Account) -> list[dict[s
         }
     ]
     if config.runs_wheel_cache:
+        condition: dict[str, Any] = {"StringLike": {"s3:prefix": [folder, f"{folder}*"]}}
+        if credentials:
+            condition.update(INSTANCE_CREDENTIALS)
         statements.append(
             {
-                "Sid": "ListTheWheelCacheOnlyWithInstanceCredentials",
+                "Sid": f"ListTheWheelCache{credentials}",
                 "Effect": "Allow",
                 "Action": "s3:ListBucket",
                 "Resource": account.s3(str(config.runs_bucket)),
-                "Condition": {
-                    "StringLike": {"s3:prefix": [folder, f"{folder}*"]},
-                    "Null": {"ec2:SourceInstanceARN": "false"},
-                },
+                "Condition": condition,
             }
         )
     return statements
+
+
+def schedule_role_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
+    """The role EventBridge Scheduler assumes for a recurring run: submit to the runs
+    queue, tagging the job as managed, and nothing else."""
+    return document(*submit_statements(config, account, "Schedule"))
 
 
 def codeartifact_statements(config: UcdhConfig, account: Account) -> list[dict[str, Any]]:
@@ -379,6 +432,8 @@ def runs_bucket_policy(config: UcdhConfig, account: Account) -> dict[str, Any]:
         account.role_arn(account.server_role or account.researcher_role),
         account.role_arn(account.run_role),
     ]
+    if batch_in_use(config):
+        expected.append(account.role_arn(account.batch_job_role))
     statements: list[dict[str, Any]] = [
         {
             "Sid": "DenyWithoutTls",

@@ -55,6 +55,8 @@ class Account:
     run_role: str
     server_role: str | None
     backstop_role: str = "ucdh-run-backstop"
+    schedule_role: str = "ucdh-run-schedule"
+    batch_job_role: str = "ucdh-batch-job"
 
     def arn(self, service: str, resource: str, region: bool = True) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>``."""

@@ -172,6 +172,23 @@ class RunsSettings(HasTraits):
         ),
     ).tag(config=True)
 
+    runs_schedule_role_arn = Unicode(
+        None,
+        allow_none=True,
+        help=(
+            "IAM role EventBridge Scheduler assumes to start a recurring run: trusted by "
+            "scheduler.amazonaws.com, allowed only batch:SubmitJob and batch:TagResource on "
+            "runs_batch_job_queue and runs_batch_job_definition. Required in aws mode for "
+            "EC2 schedules (ucdh-jupyter admin policies prints it)."
+        ),
+    ).tag(config=True)
+
+    runs_schedule_max_per_user = Int(
+        10,
+        min=0,
+        help="Most recurring runs (schedules) one user may have; 0 turns schedules off.",
+    ).tag(config=True)
+
     runs_schedule_min_interval_minutes = Int(
         60,
         min=1,

@@ -178,7 +178,9 @@ def demo_services(root: str | Path, aws_port: int = 0) -> Iterator[DemoServices]
     with (
         LocalAws(port=aws_port) as local,
         tempfile.TemporaryDirectory(prefix="ucdh-demo-runs-") as scratch,
-        LocalDatabricks(pending_seconds=DATABRICKS_PENDING_SECONDS) as databricks,
+        LocalDatabricks(
+            pending_seconds=DATABRICKS_PENDING_SECONDS, clock_seconds=1.0
+        ) as databricks,
         LocalScheduler(
             local.client,
             RunsSettings.runs_backstop_schedule_group.default_value,

@@ -16,6 +16,7 @@ How a run goes, with ``databricks-sdk`` calls only:
   executed notebook (when the run saved one as ``executed`` in its folder) copied to the
   run's S3 prefix, where "Open result" finds them as for EC2;
 - release: cancel if still running, then delete the run's workspace folder.
+A parameter sweep is a job with a for-each task instead: see databricks_sweep.py.
 """
 
 from __future__ import annotations
@@ -24,9 +25,7 @@ import base64
 import contextlib
 import json
 import logging
-import math
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 
 from ..databricks_client import DatabricksClient, translated
@@ -35,10 +34,17 @@ from . import runner as protocol
 from .backend import (
     MACHINE_ABSENT,
     MACHINE_GONE,
-    MACHINE_PENDING,
-    MACHINE_RUNNING,
     BackendParts,
     Observation,
+)
+from .databricks_sweep import DatabricksSweeps
+from .databricks_views import (
+    EXECUTED_NAME,
+    LIVE,
+    iso_ms,
+    states,
+    timeout_seconds,
+    widget_value,
 )
 from .model import Run, iso, utcnow
 from .notebook import inject_parameters, notebook_language
@@ -48,31 +54,6 @@ from .records import RUN_HTML_KEY, RunRecords
 log = logging.getLogger(__name__)
 
 TASK_KEY = "notebook"
-EXECUTED_NAME = "executed"  # the executed notebook a run may save in its folder
-_LIVE = {
-    "QUEUED": (MACHINE_PENDING, "starting"),
-    "PENDING": (MACHINE_PENDING, "starting"),
-    "BLOCKED": (MACHINE_PENDING, "starting"),
-    "WAITING_FOR_RETRY": (MACHINE_PENDING, "starting"),
-    "RUNNING": (MACHINE_RUNNING, "running"),
-    "TERMINATING": (MACHINE_RUNNING, "finalizing"),
-}
-
-
-def _iso_ms(millis: int | None) -> str | None:
-    if not millis:
-        return None
-    return iso(datetime.fromtimestamp(millis / 1000, tz=timezone.utc).replace(microsecond=0))
-
-
-def _states(details: Any) -> tuple[str, str, str]:
-    """Life-cycle state, result state and state message of a Databricks run ("" if absent)."""
-    state = details.state
-    if state is None:
-        return "", "", ""
-    life = state.life_cycle_state.value if state.life_cycle_state else ""
-    result = state.result_state.value if state.result_state else ""
-    return life, result, state.state_message or ""
 
 
 def closest(node_type: str, offered: list[str], count: int = 6) -> list[str]:
@@ -90,7 +71,7 @@ def closest(node_type: str, offered: list[str], count: int = 6) -> list[str]:
 def run_log(details: Any, output: Any) -> str:
     """What the Runs section's Log shows for a finished Databricks run: its end state,
     durations, the notebook's exit value, and the error with its trace."""
-    life, result, message = _states(details)
+    life, result, message = states(details)
     tasks = details.tasks or []
     task = tasks[0] if tasks else details
     setup, execution, cleanup = (
@@ -110,17 +91,6 @@ def run_log(details: Any, output: Any) -> str:
     if output.error:
         lines += ["", f"Error: {output.error}", str(output.error_trace or "")]
     return "\n".join(lines) + "\n"
-
-
-def widget_value(value: Any) -> str:
-    """A parameter as a Databricks widget value (widgets hold text)."""
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def timeout_seconds(max_hours: float) -> int:
-    """The run's ``timeout_seconds``: its max runtime rounded UP to a whole second, and
-    never 0, which Databricks reads as "no timeout at all"."""
-    return max(1, math.ceil(round(max_hours * 3600, 6)))
 
 
 class DatabricksBackend:
@@ -146,6 +116,7 @@ class DatabricksBackend:
         # Databricks mails a run's end itself (so with Jupyter closed too), to the
         # owner's address once SNS confirmed it is theirs (see notify.py).
         self.mail_to = mail_to
+        self.sweeps = DatabricksSweeps(self)
 
     @classmethod
     def create(cls, parts: BackendParts) -> DatabricksBackend:
@@ -224,7 +195,10 @@ class DatabricksBackend:
 
     @translated
     def plan(self, run: Run) -> dict[str, Any]:
-        """Everything ``jobs.submit`` needs; checks the token and node type, creates nothing."""
+        """Everything ``jobs.submit`` (a sweep: ``jobs.create``) needs; checks the token
+        and node type, creates nothing."""
+        if run.kind == "sweep":
+            return self.sweeps.plan(run)
         from databricks.sdk.service.jobs import (
             JobEmailNotifications,
             NotebookTask,
@@ -272,6 +246,9 @@ class DatabricksBackend:
     @translated
     def launch(self, run: Run, plan: dict[str, Any]) -> None:
         """Import the notebook and submit the run (once per run id)."""
+        if run.kind == "sweep":
+            self.sweeps.launch(run, plan)
+            return
         if run.databricks_run_id:
             return
         staged = json.loads(self.records.get(run.id, protocol.NOTEBOOK_KEY) or b"{}")
@@ -288,7 +265,7 @@ class DatabricksBackend:
         run.databricks_host = self.client.host()
         details = self.workspace.jobs.get_run(run.databricks_run_id)
         run.databricks_run_url = details.run_page_url
-        run.started_at = _iso_ms(details.start_time) or iso(utcnow())
+        run.started_at = iso_ms(details.start_time) or iso(utcnow())
 
     def _import(self, path: str, notebook: dict[str, Any]) -> None:
         """Import the notebook at ``path``: Python as JUPYTER; R as R source, because the
@@ -333,14 +310,17 @@ class DatabricksBackend:
 
     @translated
     def observe(self, run: Run) -> Observation:
-        """Map the Databricks run's state onto a runner-like status."""
+        """Map the Databricks run's state onto a runner-like status (a sweep: onto its
+        children)."""
+        if run.kind == "sweep":
+            return self.sweeps.observe(run)
         details = self._find(run)
         if details is None:
             return Observation(MACHINE_ABSENT)
-        life, _result, message = _states(details)
-        started = _iso_ms(details.start_time)
-        if (life or "PENDING") in _LIVE:
-            machine, phase = _LIVE[life or "PENDING"]
+        life, _result, message = states(details)
+        started = iso_ms(details.start_time)
+        if (life or "PENDING") in LIVE:
+            machine, phase = LIVE[life or "PENDING"]
             status = {
                 "phase": phase,
                 "heartbeat_at": iso(utcnow()),  # Databricks answered: the run is alive
@@ -350,7 +330,7 @@ class DatabricksBackend:
         # The task run's output (not the parent's) holds the error and the exit value.
         output = self.workspace.jobs.get_run_output(self.task_run_id(details))
         status = self._ending(details, output)
-        status["finished_at"] = _iso_ms(details.end_time)
+        status["finished_at"] = iso_ms(details.end_time)
         self.collect(run, details, status["phase"] == "succeeded", output)
         return Observation(MACHINE_GONE, status, started)
 
@@ -361,7 +341,7 @@ class DatabricksBackend:
 
     def _ending(self, details: Any, output: Any) -> dict[str, Any]:
         """The final phase, and the failure's kind and message, of a finished run."""
-        _life, result, message = _states(details)
+        _life, result, message = states(details)
         if result in ("SUCCESS", "SUCCESS_WITH_FAILURES"):
             return {"phase": "succeeded"}
         if result in ("CANCELED", "UPSTREAM_CANCELED"):
@@ -417,18 +397,24 @@ class DatabricksBackend:
     @translated
     def request_cancel(self, run: Run) -> None:
         """Cancel the Databricks run; it ends CANCELED shortly."""
+        if run.kind == "sweep":
+            self.sweeps.request_cancel(run)
+            return
         if run.databricks_run_id:
             self.workspace.jobs.cancel_run(run.databricks_run_id)
 
     @translated
     def release(self, run: Run) -> None:
         """Cancel the run if it still runs; once over, fetch its results and delete its
-        workspace folder (unless the admin keeps them)."""
+        workspace folder (unless the admin keeps them); a sweep's job goes too."""
+        if run.kind == "sweep":
+            self.sweeps.release(run)
+            return
         details = self._find(run)
         if details is None:
             return
-        life, _result, _message = _states(details)
-        if life in _LIVE:
+        life, _result, _message = states(details)
+        if life in LIVE:
             self.workspace.jobs.cancel_run(details.run_id)
             return
         self.collect(run, details, False)
@@ -440,6 +426,7 @@ class DatabricksBackend:
                 self.workspace.workspace.delete(folder, recursive=True)
 
     def adopt(self, recorded: dict[str, Run]) -> list[Run]:
-        """Recorded runs carry their Databricks run id; a launch cut short before it was
-        saved is found by name when the run is next observed. No tag-only runs here."""
+        """Recorded runs carry their Databricks run id (a sweep its job's id too); a
+        launch cut short before it was saved is found by name when the run is next
+        observed. No tag-only runs here."""
         return []

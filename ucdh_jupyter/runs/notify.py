@@ -251,8 +251,18 @@ class Notifier:
         """The subject and text of the e-mail about ``run`` (no notebook name, output,
         parameter value or failure text)."""
         how = HOW_IT_ENDED.get(run.state, run.state.value.lower())
-        subject = f"ucdh-jupyter: your run {run.id} {how}"
-        lines = [f"Your notebook run {run.id} {how}."]
+        what = f"run {run.id}"
+        if run.kind == "sweep":
+            what = f"sweep {run.id} of {run.size} runs"
+        elif run.schedule_id:
+            what = f"scheduled run {run.id}"
+        subject = f"ucdh-jupyter: your {what} {how}"
+        lines = [f"Your notebook {what} {how}."]
+        if run.kind == "sweep":
+            counts = ", ".join(f"{n} {state}" for state, n in run.child_counts.items() if n)
+            lines.append(f"Its runs: {counts or 'none started'}.")
+        if run.schedule_id:
+            lines.append(f"It was started by your schedule {run.schedule_id}.")
         if run.state is RunState.FAILED and run.failure_kind is not None:
             why = FAILURES.get(run.failure_kind.value, run.failure_kind.value)
             cell = f" (cell {run.failing_cell + 1})" if run.failing_cell is not None else ""

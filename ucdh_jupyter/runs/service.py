@@ -26,7 +26,7 @@ from .backend import BackendParts, RunBackend
 from .environment import EnvironmentCache, EnvironmentSpec
 from .images import image_description, images_preview
 from .model import FailureKind, Run, RunState, check_run_id, iso, new_run_id, utcnow
-from .notebook import check_parameters, load_notebook, notebook_parameters
+from .notebook import check_parameters, load_notebook, notebook_language, notebook_parameters
 from .policy import CostPolicy
 from .records import RUN_HTML_KEY, RunRecords
 from .registry import backend_class, backend_names
@@ -446,6 +446,14 @@ class RunService:
                 environment.problem,
                 "Pick a kernel this server has (Kernel → Change Kernel…), save the notebook "
                 "and submit again, or put a requirements.txt next to the notebook.",
+            )
+        if rows and backend.name == "databricks" and notebook_language(notebook) == "r":
+            # A Databricks child reads its row as JSON: R needs jsonlite for that, which
+            # the cluster may not have (see databricks_sweep.py).
+            raise bad_request(
+                "Sweeps of R notebooks cannot run on Databricks yet: each child reads its "
+                "parameter set as JSON, which R cannot parse without the jsonlite package.",
+                "Run the R notebook once per parameter set, or sweep it on EC2.",
             )
         location = self.records.location(run_id)
         run = Run.create(

@@ -15,7 +15,7 @@ from ucdh_jupyter.aws import AwsClients
 from ucdh_jupyter.config import UcdhConfig
 from ucdh_jupyter.demo.localaws import DEMO_REGION, LocalAws
 from ucdh_jupyter.errors import UcdhError
-from ucdh_jupyter.runs.model import FailureKind, Run, RunState, iso, utcnow
+from ucdh_jupyter.runs.model import FailureKind, Run, RunState, iso, new_run_id, utcnow
 from ucdh_jupyter.runs.notify import Notifier, owner_key
 from ucdh_jupyter.runs.service import RunService
 
@@ -140,6 +140,26 @@ def test_a_run_that_ends_is_mailed_once_to_its_owner_without_the_notebooks_conte
     again.rebuild()
     assert len(sent(topic)) == 1
     again.close()
+
+
+def test_a_sweep_and_a_scheduled_run_say_what_they_were_and_never_a_parameter_value(
+    notifier: Notifier, topic: str, run_config: UcdhConfig
+) -> None:
+    notifier.subscribe("jdoe", "jdoe@hospital.example")
+    service = RunService.from_config(run_config, notifier.aws, notify=notifier.run_ended)
+    rows = [{"site": "P-0042"}, {"site": "P-0043"}, {"site": "P-0044"}]
+    sweep = ended(service, RunState.FAILED, owner="jdoe", kind="sweep", sweep_rows=rows)
+    sweep.child_counts = {"pending": 0, "running": 0, "succeeded": 2, "failed": 1, "cancelled": 0}
+    service._save(sweep)
+    scheduled = ended(service, RunState.SUCCEEDED, owner="jdoe", schedule_id=new_run_id())
+    service._save(scheduled)
+    first, second = sent(topic)
+    assert first["subject"] == f"ucdh-jupyter: your sweep {sweep.id} of 3 runs failed"
+    assert "Its runs: 2 succeeded, 1 failed." in first["message"]
+    assert "P-004" not in first["message"] and "site" not in first["message"]
+    assert second["subject"] == f"ucdh-jupyter: your scheduled run {scheduled.id} succeeded"
+    assert f"started by your schedule {scheduled.schedule_id}" in second["message"]
+    service.close()
 
 
 def test_runs_that_ended_with_no_server_running_are_told_at_the_next_start_if_asked_for(

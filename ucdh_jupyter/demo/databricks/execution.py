@@ -32,6 +32,26 @@ dbutils.widgets.get <- function(name) {
   value
 }
 """
+# ``dbutils.widgets.get`` for Python notebooks, as a cluster's notebooks have it: an
+# IPython start-up file of a private IPython directory defines it in the kernel.
+PYTHON_STARTUP = """
+import os as _os, re as _re
+
+
+class _Widgets:
+    def get(self, name):
+        variable = "DATABRICKS_WIDGET_" + _re.sub(r"\\W", "_", name).upper()
+        if variable not in _os.environ:
+            raise ValueError(f"InputWidgetNotDefined: no input widget named {name}")
+        return _os.environ[variable]
+
+
+class _DbUtils:
+    widgets = _Widgets()
+
+
+dbutils = _DbUtils()
+"""
 
 
 def widget_variable(name: str) -> str:
@@ -54,6 +74,11 @@ class NotebookProcess:
         if language == notebooks.R:
             (workdir / "Rprofile").write_text(R_PROFILE, encoding="utf-8")
             env["R_PROFILE_USER"] = str(workdir / "Rprofile")
+        else:
+            startup = workdir / "ipython" / "profile_default" / "startup"
+            startup.mkdir(parents=True)
+            (startup / "00-dbutils.py").write_text(PYTHON_STARTUP, encoding="utf-8")
+            env["IPYTHONDIR"] = str(workdir / "ipython")
         command = [
             sys.executable,
             "-m",

@@ -1,9 +1,12 @@
-"""The Jobs API for one-time runs: submit, get, get-output, cancel, export, list.
+"""The Jobs API for runs: submit, get, get-output, cancel, cancel-all, export, list.
 
-Each submitted run gets a thread that plays the cluster: PENDING while it "starts",
+Each notebook task run gets a thread that plays the cluster: PENDING while it "starts",
 then RUNNING a papermill subprocess on the workspace notebook, then a terminal state.
 When the run ends, whatever notebook papermill wrote (executed or partial) is saved
-next to the source as ``executed``, the way a notebook that saves its result would.
+next to the source as ``executed`` (an iteration of a for-each as
+``executed-<its run id>``), the way a notebook that saves its result would. Runs of a
+job (run-now, schedules, for-each iterations) are started by :mod:`.jobruns` and kept
+here with the one-time runs.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import itertools
 import logging
 import posixpath
-import secrets
 import shutil
 import threading
 import time
@@ -22,7 +24,8 @@ from . import notebooks
 from .compute import Compute
 from .errors import ApiError, flag, integer, invalid
 from .execution import NotebookProcess
-from .runs import COMPUTE_FIELDS, Run
+from .runs import Run
+from .tasks import check_compute, check_email, check_notebook_task, cluster_id
 from .workspace import Workspace, now_ms
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,9 @@ MULTI_TASK_EXPORT = (
     "Exporting runs with multiple tasks is not supported. "
     "Please export each individual task run instead."
 )
+FOR_EACH_OUTPUT = (
+    "A for-each task run has no output of its own: retrieve the output of each iteration."
+)
 RESULT_LIMIT = 5 * 1024 * 1024  # Databricks returns the first 5 MB of an exit value
 MAX_LIST_LIMIT = 25
 
@@ -45,7 +51,7 @@ def _console_error(process: NotebookProcess) -> tuple[str, str]:
 
 
 class Jobs:
-    """One-time runs by id (job run ids and task run ids alike).
+    """Runs by id (job run ids and task run ids, iterations included).
 
     ``host`` (set once the server listens) and ``workspace_id`` only shape run page URLs.
     """
@@ -70,6 +76,7 @@ class Jobs:
         self._runs: dict[int, Run] = {}
         self._by_task: dict[int, Run] = {}
         self._tokens: dict[str, int] = {}
+        self.lock = self._lock  # shared with the runs of jobs (jobruns.py)
         # The e-mails Databricks would have sent (email_notifications): kept, never sent.
         self.mails: list[dict[str, Any]] = []
 
@@ -82,41 +89,52 @@ class Jobs:
             if token and token in self._tokens:
                 return {"run_id": self._tokens[token]}
         task = self._check_submit(body)
-        timeouts = [t for t in (body.get("timeout_seconds"), task.get("timeout_seconds")) if t]
         with self._lock:
             if token and token in self._tokens:  # a racing twin got here first
                 return {"run_id": self._tokens[token]}
             run = Run(
-                run_id=next(self._ids),
-                task_run_id=next(self._ids),
+                run_id=self.new_id(),
+                task_run_id=self.new_id(),
                 job_id=next(self._job_ids),
                 run_name=str(body.get("run_name") or "Untitled"),
                 task=task,
-                timeout_seconds=min((integer(t, "timeout_seconds") for t in timeouts), default=0),
+                timeout_seconds=timeout(body, task),
                 creator=self.user_name,
-                cluster_id=None if "environment_key" in task else self._cluster_id(task),
+                cluster_id=None
+                if "environment_key" in task
+                else cluster_id(task.get("existing_cluster_id")),
                 message="Waiting for cluster" if "new_cluster" in task else "",
-                email=self._check_email(body.get("email_notifications")),
+                email=check_email(body.get("email_notifications")),
             )
-            self._runs[run.run_id] = self._by_task[run.task_run_id] = run
-            if token:
-                self._tokens[token] = run.run_id
-        threading.Thread(target=self._execute, args=(run,), daemon=True).start()
+            self.register(run, token)
+        self.start(run, self.pending_seconds)
         return {"run_id": run.run_id}
 
-    def get(self, run_id: Any) -> dict[str, Any]:
-        """A job run, or a task run when given a task run id."""
+    def get(self, run_id: Any, query: dict[str, str] | None = None) -> dict[str, Any]:
+        """A job run, or a task run when given a task run id: a for-each task run with
+        a page of its iterations (``page_token``), each with the parameters it got when
+        ``include_resolved_values`` is asked."""
+        query = query or {}
         run, is_task = self._find(run_id)
         with self._lock:
-            if is_task:
-                return run.task_as_run(self.host, self.workspace_id)
-            return run.job_run(self.host, self.workspace_id)
+            if not is_task:
+                return run.job_run(self.host, self.workspace_id)
+            view = run.task_as_run(self.host, self.workspace_id)
+            if run.for_each is not None:
+                resolved = flag(query.get("include_resolved_values"))
+                page = run.for_each.page(
+                    query.get("page_token"), self.host, self.workspace_id, resolved
+                )
+                view.update(page)
+            return view
 
     def get_output(self, run_id: Any) -> dict[str, Any]:
         """The output of a task run; the job run has none, as on Databricks."""
         run, is_task = self._find(run_id)
         if not is_task:
             raise invalid(MULTI_TASK_OUTPUT)
+        if run.for_each is not None:
+            raise invalid(FOR_EACH_OUTPUT)
         with self._lock:
             output: dict[str, Any] = {"metadata": run.task_as_run(self.host, self.workspace_id)}
             if not run.active:
@@ -131,18 +149,33 @@ class Jobs:
         return output
 
     def cancel(self, run_id: Any) -> dict[str, Any]:
-        """Ask a run to stop; it goes TERMINATING, then TERMINATED/CANCELED."""
+        """Ask a run to stop; it goes TERMINATING, then TERMINATED/CANCELED. A job run
+        (or its for-each task run) stops its live iterations and starts no more."""
         run, _ = self._find(run_id)
         with self._lock:
-            if run.active and not run.cancelled.is_set():
-                run.life_cycle, run.message = "TERMINATING", "Cancellation requested."
-                run.cancelled.set()
+            self._cancel(run)
         return {}
+
+    def cancel_all(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Cancel every active run of ``job_id`` (runs/cancel-all)."""
+        if body.get("job_id") is None:
+            raise invalid("job_id is required here (queued runs are never kept).")
+        job_id = integer(body.get("job_id"), "job_id")
+        with self._lock:
+            for run in list(self._runs.values()):
+                if run.job_id == job_id:
+                    self._cancel(run)
+        return {}
+
+    def _cancel(self, run: Run) -> None:
+        if run.active and not run.cancelled.is_set():
+            run.life_cycle, run.message = "TERMINATING", "Cancellation requested."
+            run.cancelled.set()
 
     def export(self, run_id: Any, views: str | None) -> dict[str, Any]:
         """The run's notebook as HTML: executed, partial while running, source while pending."""
         run, is_task = self._find(run_id)
-        if not is_task:
+        if not is_task or run.for_each is not None:
             raise invalid(MULTI_TASK_EXPORT)
         kind = (views or "CODE").upper()
         if kind not in ("CODE", "ALL", "DASHBOARDS"):
@@ -171,14 +204,15 @@ class Jobs:
         offset = integer(query.get("page_token") or query.get("offset") or 0, "page_token")
         since = integer(query.get("start_time_from") or 0, "start_time_from")
         until = integer(query.get("start_time_to") or 0, "start_time_to")
+        job_id = integer(query["job_id"], "job_id") if query.get("job_id") else None
+        run_type = query.get("run_type")
         with self._lock:
-            # Every run here is a one-time (SUBMIT_RUN) run: other types list nothing.
-            submitted = query.get("run_type", "SUBMIT_RUN") == "SUBMIT_RUN"
-            everything = list(self._runs.values()) if submitted else []
             runs = [
                 run
-                for run in sorted(everything, key=lambda r: r.run_id, reverse=True)
-                if not (active and not run.active)
+                for run in sorted(self._runs.values(), key=lambda r: r.run_id, reverse=True)
+                if (run_type is None or run.run_type == run_type)
+                and (job_id is None or run.job_id == job_id)
+                and not (active and not run.active)
                 and not (completed and run.active)
                 and run.start_time >= since
                 and (not until or run.start_time <= until)
@@ -214,6 +248,28 @@ class Jobs:
             run.cancelled.set()
         self.wait_idle(timeout)
 
+    def new_id(self) -> int:
+        """A fresh run id (job, task and iteration runs share one sequence)."""
+        return next(self._ids)
+
+    def register(self, run: Run, token: str | None = None) -> None:
+        """Keep a new job run, by its ids and its idempotency token (lock held)."""
+        self._runs[run.run_id] = self._by_task[run.task_run_id] = run
+        if token:
+            self._tokens[token] = run.run_id
+
+    def register_iteration(self, iteration: Run) -> None:
+        """Keep a for-each iteration by its task run id only (lock held)."""
+        self._by_task[iteration.task_run_id] = iteration
+
+    def run_for_token(self, token: str | None) -> int | None:
+        """The run an earlier request with this idempotency token started (lock held)."""
+        return self._tokens.get(token) if token else None
+
+    def active_runs(self, job_id: int) -> int:
+        """How many runs of a job are active (lock held)."""
+        return sum(run.active for run in self._runs.values() if run.job_id == job_id)
+
     def _find(self, run_id: Any) -> tuple[Run, bool]:
         number = integer(run_id, "run_id")
         with self._lock:
@@ -229,73 +285,50 @@ class Jobs:
             raise invalid("tasks must be a non-empty list: a run needs a task.")
         if len(tasks) > 1:
             raise invalid("This local workspace runs one task per submitted run.")
-        task = tasks[0]
-        if not isinstance(task, dict) or not task.get("task_key"):
-            raise invalid("Missing required field: task_key.")
-        notebook = task.get("notebook_task")
-        if not isinstance(notebook, dict):
-            raise invalid("This local workspace only runs notebook tasks (notebook_task).")
-        path = notebook.get("notebook_path")
-        if not isinstance(path, str) or not path.startswith("/"):
-            raise invalid(f"notebook_path must be an absolute workspace path, got {path!r}.")
-        if notebook.get("source", "WORKSPACE") != "WORKSPACE":
-            raise invalid("Only notebooks in the workspace (source WORKSPACE) can run here.")
-        if not isinstance(notebook.get("base_parameters", {}), dict):
-            raise invalid("base_parameters must be an object of names to values.")
-        chosen = [name for name in COMPUTE_FIELDS if task.get(name)]
-        if len(chosen) > 1:
-            raise invalid(f"Only one of {', '.join(COMPUTE_FIELDS)} can be set; got {chosen}.")
-        if "new_cluster" in chosen:
-            self.compute.check_new_cluster(task["new_cluster"])
-        if "environment_key" in chosen:
-            keys = [env.get("environment_key") for env in body.get("environments") or []]
-            if task["environment_key"] not in keys:
-                raise invalid(f"environment_key {task['environment_key']} is not in environments.")
+        task = check_notebook_task(tasks[0])
+        check_compute(task, self.compute, body.get("environments"), None)
         return task
-
-    @staticmethod
-    def _cluster_id(task: dict[str, Any]) -> str:
-        existing = task.get("existing_cluster_id")
-        # New clusters get ids shaped like Databricks' (``0923-164208-1a2b3c4d``).
-        return str(existing or f"{time.strftime('%m%d-%H%M%S')}-{secrets.token_hex(4)}")
 
     # -- the run's thread --------------------------------------------------------------
 
-    def _execute(self, run: Run) -> None:
+    def start(self, run: Run, pending: float) -> None:
+        """Run a notebook task run in its own thread, after ``pending`` seconds of
+        cluster start-up; mails its start now and its end at the end."""
+        self.mail(run, start=True)
+        threading.Thread(target=self._execute, args=(run, pending), daemon=True).start()
+
+    def _execute(self, run: Run, pending: float) -> None:
         try:
-            self._run_to_end(run)
+            self._run_to_end(run, pending)
         except Exception as exc:
             log.exception("local Databricks: run %s failed inside the stand-in", run.run_id)
             with self._lock:
                 run.finish("INTERNAL_ERROR", f"The local workspace could not run the task: {exc}")
         finally:
-            self._mail(run)
+            self.mail(run)
             run.done.set()
 
-    def _mail(self, run: Run) -> None:
-        """Databricks mails the run's end to on_success or on_failure (CANCELED and
-        TIMEDOUT count as failures); here the mail is only kept."""
+    def mail(self, run: Run, start: bool = False) -> None:
+        """Databricks mails a run's start to on_start, its end to on_success or
+        on_failure (CANCELED and TIMEDOUT count as failures; a skipped run only if
+        ``no_alert_for_skipped_runs`` is not set); here the mail is only kept, the start
+        mail with no result state."""
         if not run.email:
             return
         state = run.result_state
-        to = run.email.get("on_success" if state == "SUCCESS" else "on_failure") or []
+        if start:
+            event = "on_start"
+        elif run.outcome == "SKIPPED" and run.email.get("no_alert_for_skipped_runs"):
+            return
+        else:
+            event = "on_success" if state == "SUCCESS" else "on_failure"
+        to = run.email.get(event) or []
         if to:
             with self._lock:
                 self.mails.append({"to": list(to), "run_name": run.run_name, "result_state": state})
 
-    @staticmethod
-    def _check_email(value: Any) -> dict[str, Any] | None:
-        if value is None:
-            return None
-        fields = ("on_start", "on_success", "on_failure")
-        if not isinstance(value, dict) or any(
-            not isinstance(value.get(name, []), list) for name in fields
-        ):
-            raise invalid("email_notifications must map on_start/on_success/on_failure to lists.")
-        return value
-
-    def _run_to_end(self, run: Run) -> None:
-        if run.cancelled.wait(self.pending_seconds):
+    def _run_to_end(self, run: Run, pending: float) -> None:
+        if run.cancelled.wait(pending):
             with self._lock:
                 run.finish("CANCELED")
             return
@@ -344,7 +377,7 @@ class Jobs:
             run.life_cycle, run.executed_at = "TERMINATING", now_ms()
         output = process.output()
         if output is not None:
-            executed = posixpath.join(posixpath.dirname(run.notebook_path), "executed")
+            executed = posixpath.join(posixpath.dirname(run.notebook_path), run.executed)
             try:
                 self.workspace.save_notebook(executed, output)
             except ApiError as exc:  # the folder was deleted while the run ran
@@ -362,3 +395,9 @@ class Jobs:
             if outcome == "SUCCESS" and output is not None:
                 run.exit_value = notebooks.exit_value(output)
             run.finish(outcome, message)
+
+
+def timeout(settings: dict[str, Any], task: dict[str, Any]) -> int:
+    """The tighter of the run's and the task's ``timeout_seconds`` (0: none)."""
+    given = [t for t in (settings.get("timeout_seconds"), task.get("timeout_seconds")) if t]
+    return min((integer(t, "timeout_seconds") for t in given), default=0)

@@ -1,20 +1,27 @@
-"""A one-time run and the JSON views Databricks gives of it.
+"""A run and the JSON views Databricks gives of it.
 
-A submitted run is a job run (``run_id``) holding one task run with its own id, as in
-Databricks' multi-task format: durations and the cluster live on the task run, the job
-run has ``run_duration`` and zero setup/execution/cleanup, as documented.
+A run is a job run (``run_id``) holding one task run with its own id, as in Databricks'
+multi-task format: durations and the cluster live on the task run, the job run has
+``run_duration`` and zero setup/execution/cleanup, as documented. One-time runs
+(runs/submit) and runs of a job (run-now, its schedule) share this shape; a task that is a
+``for_each_task`` holds its iterations (each a :class:`Run` of the nested task, seen
+through its own task run id) in :attr:`Run.for_each`.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .execution import NotebookProcess
 from .workspace import now_ms
 
+if TYPE_CHECKING:
+    from .foreach import ForEach
+
 TERMINAL = ("TERMINATED", "INTERNAL_ERROR", "SKIPPED")
+EXECUTED = "executed"  # where a run saves its executed notebook, next to the source
 FAILED_MESSAGE = "Workload failed, see run output for details"
 
 # result -> (life cycle state, state message, cancelled or timed out, termination code, type)
@@ -25,14 +32,26 @@ OUTCOMES: dict[str, tuple[str, str, bool, str, str]] = {
     "TIMEDOUT": ("TERMINATED", "", True, "CANCELED", "CLIENT_ERROR"),
     "NOT_FOUND": ("INTERNAL_ERROR", "", False, "RESOURCE_NOT_FOUND", "CLIENT_ERROR"),
     "INTERNAL_ERROR": ("INTERNAL_ERROR", "", False, "INTERNAL_ERROR", "INTERNAL_ERROR"),
+    "SKIPPED": (
+        "SKIPPED",
+        "Skipped: the job already has its max_concurrent_runs active.",
+        False,
+        "MAX_CONCURRENT_RUNS_EXCEEDED",
+        "CLIENT_ERROR",
+    ),
 }
 RESULT_STATES = ("SUCCESS", "FAILED", "CANCELED", "TIMEDOUT")
-COMPUTE_FIELDS = ("new_cluster", "existing_cluster_id", "environment_key")
+COMPUTE_FIELDS = ("new_cluster", "existing_cluster_id", "environment_key", "job_cluster_key")
 
 
 @dataclass
 class Run:
-    """A submitted run: what was asked, where it is, and what came out."""
+    """A run (or a for-each iteration): what was asked, where it is, and what came out.
+
+    ``run_type``/``trigger`` say how it began (SUBMIT_RUN/ONE_TIME for runs/submit,
+    JOB_RUN and ONE_TIME or PERIODIC for a job's); ``executed`` is the name its executed
+    notebook is saved under beside the source (iterations each get their own).
+    """
 
     run_id: int
     task_run_id: int
@@ -55,6 +74,11 @@ class Run:
     # The run's email_notifications (on_start/on_success/on_failure: addresses).
     email: dict[str, Any] | None = None
     process: NotebookProcess | None = None
+    run_type: str = "SUBMIT_RUN"
+    trigger: str = "ONE_TIME"
+    executed: str = EXECUTED
+    for_each: ForEach | None = None
+    job_clusters: list[dict[str, Any]] | None = None  # a job's run: its job clusters
     cancelled: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -70,8 +94,9 @@ class Run:
 
     @property
     def result_state(self) -> str | None:
-        """SUCCESS, FAILED, CANCELED or TIMEDOUT once finished (errors count as FAILED)."""
-        if self.outcome is None:
+        """SUCCESS, FAILED, CANCELED or TIMEDOUT once finished (errors count as FAILED);
+        a skipped run has none."""
+        if self.outcome is None or self.outcome == "SKIPPED":
             return None
         return self.outcome if self.outcome in RESULT_STATES else "FAILED"
 
@@ -143,8 +168,12 @@ class Run:
             **self.durations(),
             **self._compute(),
             "task_key": self.task["task_key"],
-            "notebook_task": self.task["notebook_task"],
             "timeout_seconds": self.timeout_seconds,
+            **(
+                {"for_each_task": self.for_each.view()}
+                if self.for_each is not None
+                else {"notebook_task": self.task["notebook_task"]}
+            ),
         }
 
     def task_as_run(self, host: str, workspace_id: str) -> dict[str, Any]:
@@ -158,11 +187,11 @@ class Run:
         return {
             **self._common(self.run_id, host, workspace_id),
             "run_name": self.run_name,
-            "run_type": "SUBMIT_RUN",
+            "run_type": self.run_type,
             "creator_user_name": self.creator,
             "number_in_job": self.run_id,
             "original_attempt_run_id": self.run_id,
-            "trigger": "ONE_TIME",
+            "trigger": self.trigger,
             "format": "MULTI_TASK",
         }
 
@@ -178,4 +207,6 @@ class Run:
         }
         if tasks:
             view["tasks"] = [self.task_view(host, workspace_id)]
+        if self.job_clusters:
+            view["job_clusters"] = self.job_clusters
         return view

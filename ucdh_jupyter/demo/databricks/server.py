@@ -15,13 +15,16 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .compute import Compute
+from .definitions import JobDefinitions
 from .errors import ApiError, flag
+from .jobruns import JobRuns
 from .jobs import Jobs
 from .workspace import Workspace
 
@@ -45,11 +48,13 @@ class Raw:
 
 
 class LocalDatabricks:
-    """A local Databricks workspace: workspace files, clusters metadata and one-time runs.
+    """A local Databricks workspace: workspace files, clusters metadata, one-time runs,
+    jobs (for-each tasks, schedules) and their runs.
 
     ``pending_seconds`` is how long a run waits for its "cluster"; ``node_types`` replaces
     the default AWS node types; run scratch directories go under ``workdir`` (a temporary
-    directory, removed by :meth:`stop`, when not given).
+    directory, removed by :meth:`stop`, when not given). With ``clock_seconds`` a clock
+    thread calls :meth:`tick` that often (the demo); tests call :meth:`tick` themselves.
     """
 
     def __init__(
@@ -61,6 +66,7 @@ class LocalDatabricks:
         pending_seconds: float = 2.0,
         node_types: Iterable[dict[str, Any]] | None = None,
         workdir: str | Path | None = None,
+        clock_seconds: float | None = None,
     ) -> None:
         self.port = port
         self._token = token
@@ -77,6 +83,10 @@ class LocalDatabricks:
             pending_seconds=pending_seconds,
             workdir=self._workdir,
         )
+        self.definitions = JobDefinitions(self.compute, user_name)
+        self.job_runs = JobRuns(self.jobs, self.definitions)
+        self._clock_seconds = clock_seconds
+        self._clock_stop = threading.Event()
         self._server: _Server | None = None
         self._routes = self._build_routes()
 
@@ -98,10 +108,32 @@ class LocalDatabricks:
         threading.Thread(
             target=self._server.serve_forever, name="local-databricks", daemon=True
         ).start()
+        if self._clock_seconds:
+            self._clock_stop.clear()
+            threading.Thread(target=self._clock, name="local-databricks-clock", daemon=True).start()
         return self
+
+    def tick(self, now: datetime) -> list[int]:
+        """Fire the scheduled jobs due at ``now`` (aware), each once per due time, as
+        PERIODIC runs; answers their run ids. The first look at a schedule only starts
+        its clock: fire times missed before are not made up for."""
+        return self.job_runs.tick(now)
+
+    def _clock(self) -> None:
+        while not self._clock_stop.wait(self._clock_seconds):
+            try:
+                self.tick(datetime.now(timezone.utc))
+            except Exception:
+                log.exception("local Databricks: the schedule clock failed")
+
+    @property
+    def mails(self) -> list[dict[str, Any]]:
+        """The e-mails Databricks would have sent (``email_notifications``), never sent."""
+        return self.jobs.mails
 
     def stop(self) -> None:
         """Cancel the runs still going (their papermill is stopped), stop serving, clean up."""
+        self._clock_stop.set()
         self.jobs.stop()
         if self._server is not None:
             self._server.shutdown()
@@ -161,7 +193,7 @@ class LocalDatabricks:
         return {"content": base64.b64encode(data).decode(), "file_type": file_type}
 
     def _build_routes(self) -> dict[tuple[str, str], Route]:
-        ws, jobs, compute = self.workspace, self.jobs, self.compute
+        ws, jobs, compute, defs = self.workspace, self.jobs, self.compute, self.definitions
 
         # Workspace writes answer ``{}``; an empty listing is ``{}`` too, as on Databricks.
         def mkdirs(query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
@@ -196,13 +228,21 @@ class LocalDatabricks:
             ("GET", "/api/2.1/clusters/spark-versions"): lambda q, b: compute.spark_versions(),
             ("GET", "/api/2.1/clusters/list-node-types"): lambda q, b: compute.list_node_types(),
             ("POST", "/api/2.2/jobs/runs/submit"): lambda q, b: jobs.submit(b),
-            ("GET", "/api/2.2/jobs/runs/get"): lambda q, b: jobs.get(q.get("run_id")),
+            ("GET", "/api/2.2/jobs/runs/get"): lambda q, b: jobs.get(q.get("run_id"), q),
             ("GET", "/api/2.2/jobs/runs/get-output"): lambda q, b: jobs.get_output(q.get("run_id")),
             ("POST", "/api/2.2/jobs/runs/cancel"): lambda q, b: jobs.cancel(b.get("run_id")),
             ("GET", "/api/2.2/jobs/runs/export"): lambda q, b: jobs.export(
                 q.get("run_id"), q.get("views_to_export")
             ),
             ("GET", "/api/2.2/jobs/runs/list"): lambda q, b: jobs.list(q),
+            ("POST", "/api/2.2/jobs/runs/cancel-all"): lambda q, b: jobs.cancel_all(b),
+            ("POST", "/api/2.2/jobs/create"): lambda q, b: defs.create(b),
+            ("GET", "/api/2.2/jobs/get"): lambda q, b: defs.get(q.get("job_id")),
+            ("GET", "/api/2.2/jobs/list"): lambda q, b: defs.list(q),
+            ("POST", "/api/2.2/jobs/update"): lambda q, b: defs.update(b),
+            ("POST", "/api/2.2/jobs/reset"): lambda q, b: defs.reset(b),
+            ("POST", "/api/2.2/jobs/delete"): lambda q, b: defs.delete(b.get("job_id")),
+            ("POST", "/api/2.2/jobs/run-now"): lambda q, b: self.job_runs.run_now(b),
         }
 
 
