@@ -82,6 +82,14 @@ export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
     python_version: null,
     notified_at: null,
     mailed_by: null,
+    kind: 'run',
+    sweep_rows: [],
+    parallelism: null,
+    children: [],
+    child_counts: {},
+    batch_job_id: null,
+    databricks_job_id: null,
+    schedule_id: null,
     ...fields
   };
 }
@@ -213,6 +221,8 @@ export function configWith(
       max_notebook_mb: 20,
       max_files_mb: 500,
       heartbeat_seconds: 30,
+      sweep_max_size: 1000,
+      sweep_max_parallel: 10,
       volume_gb: 30,
       notifications: false,
       backends

@@ -220,11 +220,15 @@ export class RunsSection extends LazyReactWidget {
       }
       case 'rerun': {
         const rerun: IRerun = {
-          backend: run.backend,
+          // An EC2 sweep ran on AWS Batch: it is submitted as EC2 again.
+          backend: run.backend === 'databricks' ? 'databricks' : 'ec2',
           instance_type: run.instance_type,
           max_hours: run.max_hours,
           parameters: run.parameters,
           files: run.files,
+          ...(run.kind === 'sweep'
+            ? { sweep_rows: run.sweep_rows, parallelism: run.parallelism }
+            : {}),
           ...(run.backend === 'databricks'
             ? { workers: run.workers, cluster_mode: run.cluster_mode }
             : {})
