@@ -19,16 +19,6 @@ import type { IProblem } from '../api';
 
 const trans = nullTranslator.load('ucdh_jupyter');
 
-/** Type into a React-controlled textarea the way a browser reports it. */
-function typeInArea(area: HTMLTextAreaElement, value: string): void {
-  const setter = Object.getOwnPropertyDescriptor(
-    HTMLTextAreaElement.prototype,
-    'value'
-  )?.set as (v: string) => void;
-  setter.call(area, value);
-  area.dispatchEvent(new Event('input', { bubbles: true }));
-}
-
 describe('the sweep editor of the run dialog', () => {
   let dialog: RunDialog | null = null;
 
@@ -61,6 +51,24 @@ describe('the sweep editor of the run dialog', () => {
 
   const submit = (node: HTMLElement): void =>
     (node.querySelector('.jp-ucdh-RunDialog-submit') as HTMLElement).click();
+
+  /** Type grid lines, by parameter, and wait for the product they make. */
+  async function typeGrid(
+    node: HTMLElement,
+    lines: Record<string, string>,
+    product: string
+  ): Promise<void> {
+    for (const [name, values] of Object.entries(lines)) {
+      typeInto(
+        input(node, `.jp-ucdh-Sweep-values[data-parameter="${name}"]`),
+        values
+      );
+    }
+    await waitFor(
+      () => text(node, '.jp-ucdh-Sweep-count') === product,
+      `the count "${product}"`
+    );
+  }
 
   /** The body of the submitted run, once the server received it. */
   async function submitted(
@@ -99,17 +107,10 @@ describe('the sweep editor of the run dialog', () => {
 
   it('counts the grid, prices each run and all of them, and submits the grid', async () => {
     const { node, server } = await sweepOpened();
-    typeInto(
-      input(node, '.jp-ucdh-Sweep-values[data-parameter="rows"]'),
-      '10, 100, 1000'
-    );
-    typeInto(
-      input(node, '.jp-ucdh-Sweep-values[data-parameter="cohort"]'),
-      'A, B'
-    );
-    await waitFor(
-      () => text(node, '.jp-ucdh-Sweep-count') === '3 × 2 = 6 runs',
-      'the product'
+    await typeGrid(
+      node,
+      { rows: '10, 100, 1000', cohort: 'A, B' },
+      '3 × 2 = 6 runs'
     );
     // the server prices 6 runs: each run's figures, then the sweep's total
     await waitFor(
@@ -145,7 +146,7 @@ describe('the sweep editor of the run dialog', () => {
       node,
       '.jp-ucdh-Sweep-csv'
     )) as HTMLTextAreaElement;
-    typeInArea(area, 'rows,cohrt\n1,A\n');
+    typeInto(area, 'rows,cohrt\n1,A\n');
     (node.querySelector('.jp-ucdh-Sweep-useCsv') as HTMLElement).click();
     const error = await find(node, '.jp-ucdh-Sweep-csvError');
     expect(error.textContent).toBe(
@@ -153,7 +154,7 @@ describe('the sweep editor of the run dialog', () => {
     );
     expect(error.getAttribute('role')).toBe('alert');
 
-    typeInArea(area, 'rows,cohort\n1,A\n2,B\n3,"C, D"\n');
+    typeInto(area, 'rows,cohort\n1,A\n2,B\n3,"C, D"\n');
     (node.querySelector('.jp-ucdh-Sweep-useCsv') as HTMLElement).click();
     await waitFor(
       () => node.querySelectorAll('.jp-ucdh-Sweep-table tbody tr').length === 3,
@@ -197,18 +198,7 @@ describe('the sweep editor of the run dialog', () => {
     const config = configWith();
     config.runs = { ...config.runs, sweep_max_size: 4 };
     const { node, server } = await sweepOpened({ config });
-    typeInto(
-      input(node, '.jp-ucdh-Sweep-values[data-parameter="rows"]'),
-      '1, 2, 3'
-    );
-    typeInto(
-      input(node, '.jp-ucdh-Sweep-values[data-parameter="cohort"]'),
-      'A, B'
-    );
-    await waitFor(
-      () => text(node, '.jp-ucdh-Sweep-count') === '3 × 2 = 6 runs',
-      'the product'
-    );
+    await typeGrid(node, { rows: '1, 2, 3', cohort: 'A, B' }, '3 × 2 = 6 runs');
 
     submit(node);
 
@@ -229,10 +219,7 @@ describe('the sweep editor of the run dialog', () => {
         hint: 'Use the names of its parameters cell.'
       }
     });
-    typeInto(
-      input(node, '.jp-ucdh-Sweep-values[data-parameter="rows"]'),
-      '1, 2'
-    );
+    await typeGrid(node, { rows: '1, 2' }, '2 runs');
     await waitFor(
       () => text(node, '.jp-ucdh-Sweep-total').startsWith('2 runs ×'),
       'the price of 2 runs'

@@ -21,7 +21,8 @@ import {
   sweepChildren,
   sweepColumns,
   sweepFraction,
-  sweepSummary
+  sweepSummary,
+  waitingChild
 } from '../runs/sweepchildren';
 import { makeRun } from './runsfixtures';
 
@@ -32,18 +33,7 @@ const DEFAULTS = { rows: 5, cohort: 'A', start: null };
 const LIMITS = { maxSize: 1000, maxParallel: 10 };
 
 function child(fields: Partial<IRunChild> & { index: number }): IRunChild {
-  return {
-    state: 'SUCCEEDED',
-    started_at: null,
-    ended_at: null,
-    exit_value: null,
-    scraps: {},
-    failure_kind: null,
-    failure_message: null,
-    output_key: null,
-    engine_id: null,
-    ...fields
-  };
+  return { ...waitingChild(fields.index), state: 'SUCCEEDED', ...fields };
 }
 
 function on(change: Partial<ISweepState>): ISweepState {

@@ -7,6 +7,7 @@
 import { CommandRegistry } from '@lumino/commands';
 
 import type { IRun, IRunChild } from '../runs/api';
+import { waitingChild } from '../runs/sweepchildren';
 import { find, waitFor } from './dom';
 import {
   fakeRunsServer,
@@ -15,17 +16,14 @@ import {
   runsSections
 } from './runsfixtures';
 
+/** A child that ran 10 minutes and saved its notebook, unless `fields` say otherwise. */
 function child(fields: Partial<IRunChild> & { index: number }): IRunChild {
   return {
+    ...waitingChild(fields.index),
     state: 'SUCCEEDED',
     started_at: '2026-07-20T10:02:00Z',
     ended_at: '2026-07-20T10:12:00Z',
-    exit_value: null,
-    scraps: {},
-    failure_kind: null,
-    failure_message: null,
     output_key: `children/0000${fields.index}/output/notebook.ipynb`,
-    engine_id: null,
     ...fields
   };
 }

@@ -47,24 +47,28 @@ export function sweepFraction(run: IRun): number {
   return size === 0 ? 0 : Math.min(1, over / size);
 }
 
+/** A child the engine has not reported yet: waiting, nothing known. */
+export function waitingChild(index: number): IRunChild {
+  return {
+    index,
+    state: 'PENDING',
+    started_at: null,
+    ended_at: null,
+    exit_value: null,
+    scraps: {},
+    failure_kind: null,
+    failure_message: null,
+    output_key: null,
+    engine_id: null
+  };
+}
+
 /** Every child by index, those the engine has not reported yet as waiting. */
 export function sweepChildren(run: IRun): IRunChild[] {
   const seen = new Map(run.children.map(child => [child.index, child]));
   return Array.from(
     { length: sweepSize(run) },
-    (_, index) =>
-      seen.get(index) ?? {
-        index,
-        state: 'PENDING',
-        started_at: null,
-        ended_at: null,
-        exit_value: null,
-        scraps: {},
-        failure_kind: null,
-        failure_message: null,
-        output_key: null,
-        engine_id: null
-      }
+    (_, index) => seen.get(index) ?? waitingChild(index)
   );
 }
 
