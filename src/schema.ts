@@ -1620,6 +1620,10 @@ export interface components {
             max_files_mb: number;
             /** @description How often a running notebook reports */
             heartbeat_seconds: number;
+            /** @description Most parameter sets one sweep may run */
+            sweep_max_size: number;
+            /** @description Most children of a sweep at once a user may ask for (the default too) */
+            sweep_max_parallel: number;
             /** @description Disk of an EC2 run machine (the run dialog's estimate includes it) */
             volume_gb: number;
             backends: components["schemas"]["RunBackends"];

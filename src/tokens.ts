@@ -294,6 +294,34 @@ export namespace CSS {
     export const progressText = 'jp-ucdh-Runs-progressText';
   }
 
+  /** A parameter sweep: its editor in the run dialog, its children in the Runs section. */
+  export namespace Sweep {
+    export const editor = 'jp-ucdh-Sweep';
+    export const toggle = 'jp-ucdh-Sweep-toggle';
+    export const modes = 'jp-ucdh-Sweep-modes';
+    export const values = 'jp-ucdh-Sweep-values';
+    export const count = 'jp-ucdh-Sweep-count';
+    export const table = 'jp-ucdh-Sweep-table';
+    export const cell = 'jp-ucdh-Sweep-cell';
+    export const addRow = 'jp-ucdh-Sweep-addRow';
+    export const removeRow = 'jp-ucdh-Sweep-removeRow';
+    export const pasteCsv = 'jp-ucdh-Sweep-pasteCsv';
+    export const csv = 'jp-ucdh-Sweep-csv';
+    export const useCsv = 'jp-ucdh-Sweep-useCsv';
+    export const csvError = 'jp-ucdh-Sweep-csvError';
+    export const parallel = 'jp-ucdh-Sweep-parallel';
+    export const tableActions = 'jp-ucdh-Sweep-tableActions';
+    export const more = 'jp-ucdh-Sweep-more';
+    export const total = 'jp-ucdh-Sweep-total';
+    export const summary = 'jp-ucdh-Sweep-summary';
+    export const expand = 'jp-ucdh-Sweep-expand';
+    export const children = 'jp-ucdh-Sweep-children';
+    export const childrenScroll = 'jp-ucdh-Sweep-childrenScroll';
+    export const child = 'jp-ucdh-Sweep-child';
+    export const openChild = 'jp-ucdh-Sweep-openChild';
+    export const exportCsv = 'jp-ucdh-Sweep-export';
+  }
+
   export namespace RunDialog {
     export const root = 'jp-ucdh-RunDialog';
     export const submit = 'jp-ucdh-RunDialog-submit';

@@ -3,3 +3,4 @@ import './sidebar.css';
 import './compute.css';
 import './s3.css';
 import './runs.css';
+import './sweep.css';

@@ -164,6 +164,10 @@ class RunsConfig(Reply):
     max_notebook_mb: float
     max_files_mb: float
     heartbeat_seconds: float = Field(description="How often a running notebook reports")
+    sweep_max_size: int = Field(description="Most parameter sets one sweep may run")
+    sweep_max_parallel: int = Field(
+        description="Most children of a sweep at once a user may ask for (the default too)"
+    )
     volume_gb: int = Field(
         description="Disk of an EC2 run machine (the run dialog's estimate includes it)",
     )

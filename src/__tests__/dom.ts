@@ -45,12 +45,18 @@ export function find(root: ParentNode, selector: string): Promise<HTMLElement> {
   );
 }
 
-/** Type into a React-controlled input the way a browser reports it. */
-export function typeInto(input: HTMLInputElement, value: string): void {
-  const setter = Object.getOwnPropertyDescriptor(
-    HTMLInputElement.prototype,
-    'value'
-  )?.set as (v: string) => void;
+/** Type into a React-controlled input (or textarea) the way a browser reports it. */
+export function typeInto(
+  input: HTMLInputElement | HTMLTextAreaElement,
+  value: string
+): void {
+  const prototype =
+    input instanceof HTMLTextAreaElement
+      ? HTMLTextAreaElement.prototype
+      : HTMLInputElement.prototype;
+  const setter = Object.getOwnPropertyDescriptor(prototype, 'value')?.set as (
+    v: string
+  ) => void;
   setter.call(input, value);
   input.dispatchEvent(new Event('input', { bubbles: true }));
 }

@@ -82,6 +82,14 @@ export function makeRun(fields: Partial<IRun> & { id: string }): IRun {
     python_version: null,
     notified_at: null,
     mailed_by: null,
+    kind: 'run',
+    sweep_rows: [],
+    parallelism: null,
+    children: [],
+    child_counts: {},
+    batch_job_id: null,
+    databricks_job_id: null,
+    schedule_id: null,
     ...fields
   };
 }
@@ -213,6 +221,8 @@ export function configWith(
       max_notebook_mb: 20,
       max_files_mb: 500,
       heartbeat_seconds: 30,
+      sweep_max_size: 1000,
+      sweep_max_parallel: 10,
       volume_gb: 30,
       notifications: false,
       backends
@@ -263,6 +273,7 @@ function costFor(body: {
   max_hours?: number | null;
   backend?: string;
   workers?: number;
+  children?: number;
 }): IRunCost | null {
   const type = TYPES.find(t => t.name === body.instance_type);
   if (!type) {
@@ -323,8 +334,49 @@ function costFor(body: {
     allowed: type.allowed,
     reason: type.reason,
     verdict,
-    prices: PRICES
+    prices: PRICES,
+    ...(body.children ? { sweep: sweepCostFor(body.children, cost, most) } : {})
   };
+}
+
+/** The sweep's figures of the cost block: each run's times the runs (as the server words them). */
+function sweepCostFor(
+  children: number,
+  each: (hours: number) => number | null,
+  most: number | null
+): NonNullable<IRunCost['sweep']> {
+  const low = each(0.5);
+  const high = each(1);
+  const times = (value: number | null): number | null =>
+    value === null ? null : value * children;
+  return {
+    children,
+    parallelism: Math.min(children, 10),
+    expected_low_usd: times(low),
+    expected_high_usd: times(high),
+    max_cost_usd: times(most),
+    text: `${children} runs × each = total expected, at most $${(times(most) ?? 0).toFixed(2)}`
+  };
+}
+
+/** A sweep's rows as the server expands them: a grid's every combination, first name slowest. */
+export function sweepRowsOf(
+  sweep: NonNullable<IRunRequest['sweep']>
+): Record<string, unknown>[] {
+  if (sweep.rows) {
+    return sweep.rows;
+  }
+  let rows: Record<string, unknown>[] = [{}];
+  for (const [name, values] of Object.entries(sweep.grid ?? {})) {
+    rows = rows.reduce<Record<string, unknown>[]>(
+      (more, row) => [
+        ...more,
+        ...values.map(value => ({ ...row, [name]: value }))
+      ],
+      []
+    );
+  }
+  return rows;
 }
 
 /** A request the fake server received. */
@@ -382,6 +434,8 @@ export function fakeRunsServer(
     logs?: Partial<Record<RunLogSource, IRunLog | IProblem>>;
     /** Fields of the `runs/prepare` reply that differ from {@link PREPARE}. */
     prepare?: Partial<IRunPrepare>;
+    /** What `POST runs` answers instead of launching (e.g. a 400 naming a parameter set). */
+    submitProblem?: IProblem;
     /** What `POST runs/<id>/output` answers, by run id; an IProblem fails it. */
     outputs?: Record<string, IRunOutput | IProblem>;
     /**
@@ -482,8 +536,20 @@ export function fakeRunsServer(
             : cost
       });
     }
+    if (path === 'runs' && method === 'POST' && options.submitProblem) {
+      const problem = options.submitProblem;
+      return json(problem, problem.status);
+    }
     if (path === 'runs' && method === 'POST') {
       const asked = body as IRunRequest;
+      const sweep: Partial<IRun> = asked.sweep
+        ? {
+            kind: 'sweep',
+            sweep_rows: sweepRowsOf(asked.sweep),
+            parallelism: asked.sweep.parallelism ?? 10,
+            backend: asked.backend === 'databricks' ? asked.backend : 'batch'
+          }
+        : {};
       const run = makeRun({
         id: asked.run_id ?? RUNNING_ID,
         notebook_path: asked.notebook_path,
@@ -501,10 +567,24 @@ export function fakeRunsServer(
               count: asked.count,
               instance_id: null
             }
-          : {})
+          : {}),
+        ...sweep
       });
       server.runs = [run, ...server.runs];
       return json(run, 202);
+    }
+    const child = /^runs\/([^/]+)\/children\/(export|(\d+)\/output)$/.exec(
+      path
+    );
+    const sweep = child && server.runs.find(r => r.id === child[1]);
+    if (child && sweep && method === 'POST') {
+      const stem = `studies/welcome.run-${resultStamp(sweep.created_at)}`;
+      return json({
+        path:
+          child[3] === undefined
+            ? `${stem}.children.csv`
+            : `${stem}.child-${child[3]}.ipynb`
+      });
     }
     const action = /^runs\/([^/]+)\/(cancel|output|log)$/.exec(path);
     const run = action && server.runs.find(r => r.id === action[1]);

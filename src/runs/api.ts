@@ -68,6 +68,21 @@ export type IRunHistory = NonNullable<IRunCost['history']>;
 /** The cost block of `POST runs/prepare`, as the server checks it on submit. */
 export type IRunCost = Schemas['RunCost'];
 
+/** One child of a sweep, as its engine (AWS Batch, Databricks) reported it. */
+export type IRunChild = Schemas['RunChild'];
+
+/** Where a sweep's child is in its life. */
+export type ChildState = IRunChild['state'];
+
+/** `sweep` of `POST runs`: rows of parameter values, or a grid whose product gives them. */
+export type ISweepBody = Schemas['SweepBody'];
+
+/** The whole sweep's figures in the cost block (its other figures are per child). */
+export type ISweepCost = Schemas['SweepCost'];
+
+/** `POST runs/<id>/children/<i>/output` and `…/children/export`: the file written. */
+export type IChildOutput = Schemas['ChildOutput'];
+
 /** Body of `POST runs`. */
 export type IRunRequest = Schemas['RunBody'];
 
@@ -160,6 +175,22 @@ export class RunsAPI {
   copyRunOutput(runId: string): Promise<IRunOutput> {
     return this._gateway.post<IRunOutput>(
       `runs/${encodeURIComponent(runId)}/output`,
+      undefined
+    );
+  }
+
+  /** Copy one sweep child's executed notebook next to the original. */
+  copyChildOutput(runId: string, index: number): Promise<IChildOutput> {
+    return this._gateway.post<IChildOutput>(
+      `runs/${encodeURIComponent(runId)}/children/${index}/output`,
+      undefined
+    );
+  }
+
+  /** Write a sweep's children (parameters, state, cost, glued values) as CSV next to the notebook. */
+  exportChildren(runId: string): Promise<IChildOutput> {
+    return this._gateway.post<IChildOutput>(
+      `runs/${encodeURIComponent(runId)}/children/export`,
       undefined
     );
   }

@@ -5,7 +5,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { Backend } from '../compute/api';
+import type { Backend, IInstanceType } from '../compute/api';
+import { InstancePicker } from '../compute/picker';
 import type { ClusterMode, IBackendAvailability, IRunBackends } from './api';
 import { CSS } from '../tokens';
 import { clusterModeLabel, WorkersParse } from './backends';
@@ -168,6 +169,46 @@ export function NotebookOnlyNote(props: {
           'A Databricks run sends only the notebook: no files of its folder and no package list. Read inputs from S3, and install packages with %pip in the notebook.'
         )}
       </p>
+    </section>
+  );
+}
+
+/**
+ * The machine (EC2) or the node type of a job cluster (Databricks): the
+ * instance picker, without its own estimate (the dialog has one cost block).
+ */
+export function MachineField(props: {
+  backend: Backend;
+  /** The type to select first: the current one, a rerun's or the last run's. */
+  initialType: string | undefined;
+  onChange: (type: IInstanceType | null) => void;
+  debounceMs?: number;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { backend, trans } = props;
+  const onDatabricks = backend === 'databricks';
+  return (
+    <section
+      className={CSS.RunDialog.machine}
+      aria-label={onDatabricks ? trans.__('Node type') : trans.__('Machine')}
+    >
+      <h3>
+        {onDatabricks
+          ? trans.__('Node type (driver and workers)')
+          : trans.__('Machine')}
+      </h3>
+      <InstancePicker
+        // Prices differ per backend (Databricks adds DBUs): start afresh
+        // on the new catalog, keeping the chosen type.
+        key={backend}
+        trans={trans}
+        initialType={props.initialType}
+        backend={backend}
+        noEstimate
+        compact
+        onChange={props.onChange}
+        debounceMs={props.debounceMs}
+      />
     </section>
   );
 }

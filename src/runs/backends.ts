@@ -137,6 +137,13 @@ export function machineText(run: IRun, trans: TranslationBundle): string {
 
 /** What cancelling stops, for the confirmation. */
 export function cancelText(run: IRun, trans: TranslationBundle): string {
+  if (run.kind === 'sweep') {
+    const size = run.sweep_rows.length || run.children.length;
+    return trans.__(
+      'All %1 runs of the sweep are stopped: those running keep their partial output, those waiting never start.',
+      size
+    );
+  }
   if (run.backend !== 'databricks') {
     return trans.__(
       'The notebook is stopped, its partial output is kept, and the %1 machine is terminated.',

@@ -121,6 +121,8 @@ export interface IRunChoice {
   maxBytes: number;
   /** Why the admin's settings refuse any run here. */
   refused: string | null;
+  /** Why the parameter sweep cannot go as it stands (none without a sweep). */
+  sweep?: readonly string[];
 }
 
 /**
@@ -174,6 +176,7 @@ export function runBlockers(
       )
     );
   }
+  blockers.push(...(choice.sweep ?? []));
   // The server's verdict on this very run (allowed types, runtime, budget,
   // per-user caps), from the checks it makes on submit.
   if (cost && !cost.verdict.ok) {

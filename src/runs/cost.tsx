@@ -24,12 +24,14 @@ export interface ICostSummaryProps {
   cost: IRunCost | null;
   /** The server is pricing the current fields. */
   busy: boolean;
+  /** A parameter sweep: the figures are each run's, and the sweep's total follows. */
+  sweep?: boolean;
   trans: TranslationBundle;
 }
 
 /** The cost block; figures and verdict as the server sent them. */
 export function CostSummary(props: ICostSummaryProps): JSX.Element {
-  const { clusterMode, cost, busy, trans } = props;
+  const { clusterMode, cost, busy, sweep, trans } = props;
   if (clusterMode !== null && !hasNodes(clusterMode)) {
     return (
       <CostSection trans={trans}>
@@ -72,16 +74,22 @@ export function CostSummary(props: ICostSummaryProps): JSX.Element {
   return (
     <CostSection trans={trans}>
       <dl>
-        <dt>{trans.__('Expected')}</dt>
+        <dt>{sweep ? trans.__('Expected, each run') : trans.__('Expected')}</dt>
         <dd className={C.expectedCost}>
           <strong>{expected}</strong>{' '}
           <span className={CSS.RunDialog.counts}>{cost.expected_counts}</span>
         </dd>
-        <dt>{trans.__('Maximum')}</dt>
+        <dt>{sweep ? trans.__('Maximum, each run') : trans.__('Maximum')}</dt>
         <dd className={C.maxCost}>
           <strong>{most}</strong>{' '}
           <span className={CSS.RunDialog.counts}>{cost.max_counts}</span>
         </dd>
+        {sweep && cost.sweep && (
+          <>
+            <dt>{trans._n('%1 run', 'All %1 runs', cost.sweep.children)}</dt>
+            <dd className={CSS.Sweep.total}>{cost.sweep.text}</dd>
+          </>
+        )}
         {cost.history && (
           <>
             <dt>{trans.__('Last time')}</dt>

@@ -15,21 +15,20 @@ import { Backend, IInstanceType } from '../compute/api';
 import type { StatusModel } from '../status/model';
 import { useConfig } from '../status/useConfig';
 import type { RunChoices } from './choices';
-import {
-  ClusterMode,
-  IRun,
-  IRunBackends,
-  IRunPrepare,
-  IRunRuntime
-} from './api';
-import { InstancePicker } from '../compute/picker';
+import { ClusterMode, IRun, IRunBackends, IRunPrepare } from './api';
 import { formatNumber } from '../common/format';
 import { parseHours } from '../compute/model';
 import { ProblemView } from '../common/problemview';
 import { useRequest } from '../common/useRequest';
 import { toProblem } from '../common/problem';
 import { CSS } from '../tokens';
-import { BackendField, ClusterFields, NotebookOnlyNote } from './backendfields';
+import {
+  BackendField,
+  ClusterFields,
+  MachineField,
+  NotebookOnlyNote
+} from './backendfields';
+import { defaultRuntime, initialExpectedText, stopsText } from './runtime';
 import {
   allowedClusterModes,
   hasNodes,
@@ -46,6 +45,13 @@ import {
   runsNotice
 } from './checks';
 import { CostSummary } from './cost';
+import { SweepEditor } from './sweep';
+import {
+  initialSweep,
+  ISweepLimits,
+  sweepLimitsOf,
+  sweepPlan
+} from './sweepmodel';
 import {
   EnvironmentSummary,
   FilesField,
@@ -123,6 +129,7 @@ export function RunForm(props: IRunFormProps): JSX.Element {
           {...props}
           prepare={prepare}
           backends={runBackends(config.data, trans)}
+          limits={sweepLimitsOf(config.data)}
           refused={notice?.message ?? null}
         />
       ) : (
@@ -145,6 +152,7 @@ function PreparedForm(
   props: IRunFormProps & {
     prepare: IRunPrepare;
     backends: IRunBackends;
+    limits: ISweepLimits;
     refused: string | null;
   }
 ): JSX.Element {
@@ -165,30 +173,10 @@ function PreparedForm(
   );
   const [type, setType] = React.useState<IInstanceType | null>(null);
   // The server's reading of the runtime fields (defaults before any query).
-  const runtime0: IRunRuntime = prepare.runtime ?? {
-    hours_low: prepare.default_max_hours / 4,
-    hours_high: prepare.default_max_hours / 2,
-    max_hours: prepare.default_max_hours,
-    max_hours_default: prepare.default_max_hours,
-    max_hours_typed: false,
-    max_hours_capped: false,
-    max_hours_cap: cap,
-    min_hours: 0,
-    note: ''
-  };
-  const [expectedText, setExpectedText] = React.useState(() => {
-    // Run again restores the max runtime, not the expected one (runs do not
-    // keep it): start from the expected runtime that max is the default of,
-    // so the dialog does not open refusing its own figures.
-    const rerunMax = initial?.max_hours;
-    const { hours_low: low, hours_high: high } =
-      rerunMax !== undefined && rerunMax < runtime0.hours_high
-        ? { hours_low: rerunMax / 4, hours_high: rerunMax / 2 }
-        : runtime0;
-    return low === high
-      ? formatNumber(low)
-      : `${formatNumber(low)}-${formatNumber(high)}`;
-  });
+  const runtime0 = defaultRuntime(prepare);
+  const [expectedText, setExpectedText] = React.useState(() =>
+    initialExpectedText(runtime0, initial?.max_hours)
+  );
   // Empty: the max follows the expected runtime (the server's default).
   const [maxText, setMaxText] = React.useState(() =>
     initial?.max_hours !== undefined ? String(initial.max_hours) : ''
@@ -199,6 +187,10 @@ function PreparedForm(
   const [checked, setChecked] = React.useState(() =>
     initialChecked(prepare, initial)
   );
+  const [sweep, setSweep] = React.useState(() =>
+    initialSweep(prepare.parameters, props.limits, initial)
+  );
+  const plan = sweepPlan(sweep, prepare.parameters, props.limits, trans);
   const [attempted, setAttempted] = React.useState(false);
   // Each submit click, so the reason it did not go is brought into view.
   const [attempts, setAttempts] = React.useState(0);
@@ -223,7 +215,7 @@ function PreparedForm(
       : parseMaxHours(maxText, Number.POSITIVE_INFINITY);
   // The server prices and judges the run as it will check it on submit; the
   // dialog only shows its answer.
-  const costQuery = sized
+  const query = sized
     ? costQueryOf(
         backend,
         clusterMode,
@@ -233,6 +225,9 @@ function PreparedForm(
         typedMax
       )
     : null;
+  // A sweep is priced per run and in total, for the runs the editor reads.
+  const costQuery =
+    query && plan.on ? { ...query, children: plan.children } : query;
   const costKey = JSON.stringify(costQuery);
   const priced = useRequest(
     costQuery
@@ -273,7 +268,8 @@ function PreparedForm(
       cost,
       totalBytes,
       maxBytes: prepare.max_files_mb * MB,
-      refused: props.refused
+      refused: props.refused,
+      sweep: plan.problems
     },
     trans
   );
@@ -295,7 +291,7 @@ function PreparedForm(
     if (blockers.length > 0 || maxHours === null) {
       return null;
     }
-    const body = runRequest(
+    const single = runRequest(
       {
         notebook_path: prepare.notebook_path,
         max_hours: maxHours,
@@ -311,6 +307,7 @@ function PreparedForm(
         checked
       }
     );
+    const body = plan.body ? { ...single, sweep: plan.body } : single;
     setSubmitting(true);
     setProblem(null);
     try {
@@ -396,33 +393,15 @@ function PreparedForm(
         />
       )}
       {withNodes && (
-        <section
-          className={CSS.RunDialog.machine}
-          aria-label={
-            onDatabricks ? trans.__('Node type') : trans.__('Machine')
+        <MachineField
+          backend={backend}
+          initialType={
+            type?.name ?? (initial?.instance_type || last.instanceType)
           }
-        >
-          <h3>
-            {onDatabricks
-              ? trans.__('Node type (driver and workers)')
-              : trans.__('Machine')}
-          </h3>
-          <InstancePicker
-            // Prices differ per backend (Databricks adds DBUs): start afresh
-            // on the new catalog, keeping the chosen type.
-            key={backend}
-            trans={trans}
-            initialType={
-              type?.name ?? (initial?.instance_type || last.instanceType)
-            }
-            backend={backend}
-            // The run's cost is the dialog's one cost block, not the picker's estimate.
-            noEstimate
-            compact
-            onChange={setType}
-            debounceMs={props.debounceMs}
-          />
-        </section>
+          onChange={setType}
+          debounceMs={props.debounceMs}
+          trans={trans}
+        />
       )}
       <RuntimeFields
         expectedText={expectedText}
@@ -432,23 +411,22 @@ function PreparedForm(
         maxValid={typedMax === null || typedMax.ok}
         onMax={setMaxText}
         note={runtime.note || null}
-        stops={
-          onDatabricks
-            ? trans.__(
-                'The run is stopped after this, whatever happens (at most %1 h).',
-                formatNumber(cap)
-              )
-            : trans.__(
-                'The machine is terminated after this, whatever happens (at most %1 h).',
-                formatNumber(cap)
-              )
-        }
+        stops={stopsText(cap, onDatabricks, plan.on, trans)}
         trans={trans}
       />
       <ParametersField
         defaults={prepare.parameters}
         texts={texts}
         onChange={setTexts}
+        trans={trans}
+      />
+      <SweepEditor
+        state={sweep}
+        onChange={setSweep}
+        defaults={prepare.parameters}
+        texts={texts}
+        limits={props.limits}
+        plan={plan}
         trans={trans}
       />
       {onDatabricks ? (
@@ -473,6 +451,7 @@ function PreparedForm(
         clusterMode={onDatabricks ? clusterMode : null}
         cost={cost}
         busy={priced.busy}
+        sweep={plan.on}
         trans={trans}
       />
       <div aria-live="polite" className={C.blockers} ref={reasons}>

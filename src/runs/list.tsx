@@ -9,12 +9,7 @@ import type { IProblem } from '../api';
 import type { IRun } from './api';
 import { formatRate } from '../compute/model';
 import { ProblemView } from '../common/problemview';
-import {
-  formatAgo,
-  formatDateTime,
-  formatDuration,
-  formatMoment
-} from '../common/format';
+import { formatDateTime, formatDuration, formatMoment } from '../common/format';
 import { RefreshButton } from '../common/refreshbutton';
 import { CSS } from '../tokens';
 import { machineText } from './backends';
@@ -23,20 +18,22 @@ import {
   elapsedSeconds,
   failureText,
   formatRunCost,
-  heartbeatAge,
   isFinal,
-  progressFraction,
   stateBadge
 } from './model';
 import type { IRunsSnapshot } from './poller';
+import { SweepChildren, SweepProgress } from './children';
+import { Guardrails, Progress } from './live';
+import { sweepSize } from './sweepchildren';
 
 const C = CSS.Runs;
 
-/** Output lines shown under the progress bar. */
-export const LAST_LINES = 4;
-
-/** What a user can do to a run. */
-export type RunAction = 'cancel' | 'open' | 'html' | 'log' | 'rerun';
+/**
+ * What a user can do to a run; a sweep's `child` opens one child's notebook,
+ * `export` writes the children's CSV.
+ */
+export type RunAction =
+  'cancel' | 'open' | 'html' | 'log' | 'rerun' | 'child' | 'export';
 
 /** Props of {@link RunsView}. */
 export interface IRunsViewProps {
@@ -49,7 +46,8 @@ export interface IRunsViewProps {
   problems: Readonly<Record<string, IProblem | undefined>>;
   /** HTML views exported with a run's output (Databricks), by run id. */
   htmlPaths?: Readonly<Record<string, string | undefined>>;
-  onAction: (action: RunAction, run: IRun) => void;
+  /** `index`: the sweep's child, for `child`. */
+  onAction: (action: RunAction, run: IRun, index?: number) => void;
   onRefresh: () => void;
   trans: TranslationBundle;
 }
@@ -110,11 +108,14 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
   const elapsed = props.snapshot.elapsed?.[run.id] ?? elapsedSeconds(run, now);
   const failure = failureText(run, trans);
   const onDatabricks = run.backend === 'databricks';
+  const sweep = run.kind === 'sweep';
   // A Databricks run's results come back when it ends; an EC2 run saves its
-  // partial notebook at every heartbeat.
+  // partial notebook at every heartbeat. A sweep's are its children's.
   const hasOutput =
-    final ||
-    (!onDatabricks && (run.state === 'RUNNING' || run.state === 'FINALIZING'));
+    !sweep &&
+    (final ||
+      (!onDatabricks &&
+        (run.state === 'RUNNING' || run.state === 'FINALIZING')));
   const name = baseName(run.notebook_path);
   const htmlPath = props.htmlPaths?.[run.id];
   return (
@@ -135,7 +136,7 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
         <span className={CSS.Runs.name} title={run.notebook_path}>
           {name}
         </span>
-        {onDatabricks && (
+        {run.backend !== 'ec2' && (
           <span
             className={CSS.Runs.backend}
             title={
@@ -147,7 +148,7 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
                 : undefined
             }
           >
-            {trans.__('Databricks')}
+            {onDatabricks ? trans.__('Databricks') : trans.__('AWS Batch')}
           </span>
         )}
       </div>
@@ -199,7 +200,11 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
           {formatRunCost(run, trans)}
         </span>
       </div>
-      {!final && <Progress run={run} trans={trans} />}
+      {sweep ? (
+        <SweepProgress run={run} trans={trans} />
+      ) : (
+        !final && <Progress run={run} trans={trans} />
+      )}
       {failure && <p className={C.failure}>{failure}</p>}
       {final && run.exit_value && (
         <p
@@ -210,6 +215,16 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
         </p>
       )}
       {!final && <Guardrails run={run} now={now} trans={trans} />}
+      {sweep && (
+        <SweepChildren
+          run={run}
+          now={now}
+          busy={pending === 'child' || pending === 'export'}
+          onOpenChild={index => onAction('child', run, index)}
+          onExport={() => onAction('export', run)}
+          trans={trans}
+        />
+      )}
       <div className={CSS.Runs.actions}>
         {!final && (
           <button
@@ -220,7 +235,9 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
           >
             {run.state === 'CANCELLING'
               ? trans.__('Cancelling…')
-              : trans.__('Cancel')}
+              : sweep
+                ? trans.__('Cancel all %1 runs', sweepSize(run))
+                : trans.__('Cancel')}
           </button>
         )}
         {hasOutput && (
@@ -249,14 +266,16 @@ function RunItem(props: IRunsViewProps & { run: IRun }): JSX.Element {
             {trans.__('Open HTML view')}
           </button>
         )}
-        <button
-          type="button"
-          className={`${C.log} jp-Button jp-mod-styled`}
-          disabled={pending === 'log'}
-          onClick={() => onAction('log', run)}
-        >
-          {trans.__('Log')}
-        </button>
+        {!sweep && (
+          <button
+            type="button"
+            className={`${C.log} jp-Button jp-mod-styled`}
+            disabled={pending === 'log'}
+            onClick={() => onAction('log', run)}
+          >
+            {trans.__('Log')}
+          </button>
+        )}
         <button
           type="button"
           className={`${C.rerun} jp-Button jp-mod-styled`}
@@ -305,96 +324,5 @@ function Started(props: {
     >
       {formatMoment(run.created_at, now)}
     </time>
-  );
-}
-
-/** Cell i of N and the last lines of output. */
-function Progress(props: {
-  run: IRun;
-  trans: TranslationBundle;
-}): JSX.Element | null {
-  const { run, trans } = props;
-  const fraction = progressFraction(run);
-  const { cell, cells, last_lines: lines } = run.progress;
-  if (fraction === null && lines.length === 0) {
-    return null;
-  }
-  // Before papermill starts the first cell the runner reports cell 0, which
-  // read as "Cell 0 of 2" while the log already said "Executing Cell 1".
-  const label =
-    fraction === null
-      ? ''
-      : cell === 0
-        ? trans._n(
-            'Starting the kernel; %1 cell to run',
-            'Starting the kernel; %1 cells to run',
-            cells
-          )
-        : trans.__('Cell %1 of %2', cell, cells);
-  return (
-    <div className={CSS.Runs.live}>
-      {fraction !== null && (
-        <div
-          className={C.progress}
-          role="progressbar"
-          aria-label={trans.__('Cells executed')}
-          aria-valuemin={0}
-          aria-valuemax={cells}
-          aria-valuenow={cell}
-          aria-valuetext={label}
-        >
-          <div
-            className={CSS.Runs.progressBar}
-            style={{ width: `${Math.round(fraction * 100)}%` }}
-          />
-          <span className={CSS.Runs.progressText}>{label}</span>
-        </div>
-      )}
-      {lines.length > 0 && (
-        <pre className={C.output} aria-label={trans.__('Last output')}>
-          {lines.slice(-LAST_LINES).join('\n')}
-        </pre>
-      )}
-    </div>
-  );
-}
-
-/** What stops the machine even if everything else fails. */
-function Guardrails(props: {
-  run: IRun;
-  now: number;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { run, now, trans } = props;
-  const parts = [trans.__('Stops by %1', formatMoment(run.deadline, now))];
-  const jobCluster =
-    run.backend === 'databricks' &&
-    (run.cluster_mode ?? 'new_cluster') === 'new_cluster';
-  if (run.backend === 'ec2') {
-    parts.push(trans.__('terminates on shutdown'));
-  } else if (jobCluster) {
-    parts.push(trans.__('the job cluster ends with the run'));
-  }
-  const age = heartbeatAge(run, now);
-  parts.push(
-    age === null
-      ? trans.__('no heartbeat yet')
-      : trans.__('heartbeat %1', formatAgo(age, trans))
-  );
-  return (
-    <p
-      className={C.guardrails}
-      title={
-        run.backend === 'ec2'
-          ? trans.__(
-              'The machine shuts itself down at the deadline, and a shut-down machine is terminated: nothing is left running.'
-            )
-          : trans.__(
-              'The run is stopped at the deadline; a job cluster created for a run is terminated when the run ends.'
-            )
-      }
-    >
-      {parts.join(' · ')}
-    </p>
   );
 }

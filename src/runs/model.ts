@@ -6,7 +6,14 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Backend } from '../compute/api';
-import type { ClusterMode, IRun, IRunFile, IRunUsage, RunState } from './api';
+import type {
+  ClusterMode,
+  IRun,
+  IRunChild,
+  IRunFile,
+  IRunUsage,
+  RunState
+} from './api';
 import { formatNumber } from '../common/format';
 import { formatCost } from '../compute/model';
 
@@ -173,6 +180,40 @@ export function formatRunCost(run: IRun, trans: TranslationBundle): string {
   return trans.__('so far %1', formatCost(run.cost_so_far_usd));
 }
 
+/** The shortest time a machine is billed for (EC2 and Databricks alike), in seconds. */
+export const MIN_BILLED_SECONDS = 60;
+
+/**
+ * How long a sweep's child has run: from its start to its end, or to `now`
+ * while it runs; null before it started (or when it ended unrecorded).
+ */
+export function childSeconds(child: IRunChild, now: number): number | null {
+  const live = child.state === 'RUNNING';
+  if (!child.started_at || (!live && !child.ended_at)) {
+    return null;
+  }
+  return secondsBetween(child.started_at, child.ended_at, now);
+}
+
+/**
+ * What one child of a sweep costs (so far): the run's machines (`count`, each
+ * at `rate_usd_per_hour`) for its billed seconds, at least 60 of them, as the
+ * server counts it (`sweep.child_cost`). Null when the price is unknown or
+ * nothing is billed yet (the child has not started).
+ */
+export function childCost(
+  run: IRun,
+  child: IRunChild,
+  now: number
+): number | null {
+  const seconds = childSeconds(child, now);
+  if (run.rate_usd_per_hour === null || seconds === null) {
+    return null;
+  }
+  const billed = Math.max(MIN_BILLED_SECONDS, seconds);
+  return (run.rate_usd_per_hour * run.count * billed) / 3600;
+}
+
 /**
  * "This month: $12.40 of $200" against the monthly budget per user, or just
  * "This month: $12.40" when there is none; the figure is the one the server's
@@ -267,6 +308,9 @@ export interface IRerun {
   /** Databricks workers (the driver not included). */
   workers?: number | null;
   cluster_mode?: ClusterMode | null;
+  /** A sweep's parameter sets, and most at once: the dialog reopens its table. */
+  sweep_rows?: Record<string, unknown>[];
+  parallelism?: number | null;
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   usageText
 } from './model';
 import { RunsPoller } from './poller';
+import { sweepSize } from './sweepchildren';
 
 /** The command of the file browser that opens a document by path. */
 const OPEN_COMMAND = 'docmanager:open';
@@ -111,7 +112,7 @@ export class RunsSection extends LazyReactWidget {
           pending={this._pending}
           problems={this._problems}
           htmlPaths={this._htmlPaths}
-          onAction={(action, run) => void this.act(action, run)}
+          onAction={(action, run, index) => void this.act(action, run, index)}
           onRefresh={() => void this.refresh()}
           trans={this._trans}
         />
@@ -128,8 +129,12 @@ export class RunsSection extends LazyReactWidget {
     this._poller.setVisible(false);
   }
 
-  /** Do what a run's button asks; a failure is shown on the run. */
-  async act(action: RunAction, run: IRun): Promise<void> {
+  /**
+   * Do what a run's button asks; a failure is shown on the run.
+   *
+   * @param index the sweep's child, for `child`
+   */
+  async act(action: RunAction, run: IRun, index = 0): Promise<void> {
     if (this._pending[run.id]) {
       return;
     }
@@ -138,7 +143,7 @@ export class RunsSection extends LazyReactWidget {
     this.update();
     let problem: IProblem | undefined = undefined;
     try {
-      await this._do(action, run);
+      await this._do(action, run, index);
     } catch (error) {
       problem = toProblem(error);
     }
@@ -147,7 +152,11 @@ export class RunsSection extends LazyReactWidget {
     this.update();
   }
 
-  private async _do(action: RunAction, run: IRun): Promise<void> {
+  private async _do(
+    action: RunAction,
+    run: IRun,
+    index: number
+  ): Promise<void> {
     const trans = this._trans;
     switch (action) {
       case 'cancel': {
@@ -182,6 +191,20 @@ export class RunsSection extends LazyReactWidget {
             { autoClose: 10000 }
           );
         }
+        return;
+      }
+      case 'child': {
+        // As Open result: the server copies the notebook next to the original.
+        const output = await this._client.runs.copyChildOutput(run.id, index);
+        await this._commands?.execute(OPEN_COMMAND, { path: output.path });
+        return;
+      }
+      case 'export': {
+        const output = await this._client.runs.exportChildren(run.id);
+        Notification.info(trans.__('The runs of the sweep: %1', output.path), {
+          autoClose: 5000
+        });
+        await this._commands?.execute(OPEN_COMMAND, { path: output.path });
         return;
       }
       case 'html': {
@@ -220,11 +243,15 @@ export class RunsSection extends LazyReactWidget {
       }
       case 'rerun': {
         const rerun: IRerun = {
-          backend: run.backend,
+          // An EC2 sweep ran on AWS Batch: it is submitted as EC2 again.
+          backend: run.backend === 'databricks' ? 'databricks' : 'ec2',
           instance_type: run.instance_type,
           max_hours: run.max_hours,
           parameters: run.parameters,
           files: run.files,
+          ...(run.kind === 'sweep'
+            ? { sweep_rows: run.sweep_rows, parallelism: run.parallelism }
+            : {}),
           ...(run.backend === 'databricks'
             ? { workers: run.workers, cluster_mode: run.cluster_mode }
             : {})
@@ -240,12 +267,20 @@ export class RunsSection extends LazyReactWidget {
 
   private async _confirmCancel(run: IRun): Promise<boolean> {
     const trans = this._trans;
+    const name = baseName(run.notebook_path);
+    const sweep = run.kind === 'sweep';
     const answer = await showDialog({
-      title: trans.__('Cancel the run of %1?', baseName(run.notebook_path)),
+      title: sweep
+        ? trans.__('Cancel the sweep of %1?', name)
+        : trans.__('Cancel the run of %1?', name),
       body: cancelText(run, trans),
       buttons: [
         Dialog.cancelButton({ label: trans.__('Keep running') }),
-        Dialog.warnButton({ label: trans.__('Cancel run') })
+        Dialog.warnButton({
+          label: sweep
+            ? trans.__('Cancel all %1 runs', sweepSize(run))
+            : trans.__('Cancel run')
+        })
       ]
     });
     return answer.button.accept;
@@ -256,10 +291,17 @@ export class RunsSection extends LazyReactWidget {
     const trans = this._trans;
     const name = baseName(run.notebook_path);
     const cost = formatRunCost(run, trans);
-    const open = {
-      label: trans.__('Open result'),
-      callback: () => void this.act('open', run)
-    };
+    // A sweep's results are its children's: their table, as a CSV.
+    const open =
+      run.kind === 'sweep'
+        ? {
+            label: trans.__('Export CSV'),
+            callback: () => void this.act('export', run)
+          }
+        : {
+            label: trans.__('Open result'),
+            callback: () => void this.act('open', run)
+          };
     switch (run.state) {
       case 'SUCCEEDED':
         Notification.success(

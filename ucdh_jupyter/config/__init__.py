@@ -94,6 +94,8 @@ class UcdhConfig(
                 "max_notebook_mb": self.runs_max_notebook_mb,
                 "max_files_mb": self.runs_max_files_mb,
                 "heartbeat_seconds": self.runs_heartbeat_seconds,
+                "sweep_max_size": self.runs_sweep_max_size,
+                "sweep_max_parallel": self.runs_sweep_max_parallel,
                 "volume_gb": self.runs_volume_gb,
                 "notifications": bool(self.runs_notify_topic_arn and self.runs_bucket),
             },

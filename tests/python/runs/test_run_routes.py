@@ -302,6 +302,8 @@ async def test_config_tells_the_ui_how_runs_are_set_up(get_json: Any) -> None:
         "max_notebook_mb": 20.0,
         "max_files_mb": 500.0,
         "heartbeat_seconds": 0.3,
+        "sweep_max_size": 1000,
+        "sweep_max_parallel": 10,
         "volume_gb": 30,
         "backends": {
             "ec2": {"available": True, "reason": None, "hint": None},
