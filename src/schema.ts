@@ -1459,6 +1459,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current user's recurring runs, newest first, with their next fires and last runs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Schedules */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScheduleList"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        put?: never;
+        /**
+         * Schedule a recurring run that fires with Jupyter closed
+         * @description The run is checked as POST runs checks it (each fire against the budget per run and the
+         *     max runtime cap), the schedule's fires per month at their maximum cost against the
+         *     monthly budget (403 user_cap with the figures), its shortest interval against
+         *     runs_schedule_min_interval_minutes (400). The notebook, its files and environment are
+         *     frozen in a snapshot; EC2 schedules are EventBridge Scheduler schedules whose target
+         *     submits an AWS Batch job, Databricks schedules are jobs with a cron schedule.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ScheduleBody"];
+                };
+            };
+            responses: {
+                /** @description Scheduled */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+                "5XX": components["responses"]["RunError"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["RunId"];
+            };
+            cookie?: never;
+        };
+        /** One schedule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["schemas"]["RunId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete it; its past runs and their results stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["schemas"]["RunId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Pause or resume (active alone), or edit it; an edit freezes the notebook and files again */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["schemas"]["RunId"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ScheduleUpdateBody"];
+                };
+            };
+            responses: {
+                /** @description The schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                "4XX": components["responses"]["RunError"];
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2521,6 +2686,121 @@ export interface components {
         /** @description `PUT runs/notifications`: the address to tell (replaces an earlier one). */
         NotificationBody: {
             address: string;
+        };
+        /** @description When a schedule fires, in the time zone it names (daylight saving handled as EventBridge Scheduler handles it: a time that does not exist is skipped, one that happens twice fires once). */
+        RecurrenceBody: {
+            /** @enum {string} */
+            kind: "minutes" | "hourly" | "daily" | "weekly" | "monthly" | "cron";
+            /**
+             * @description IANA name
+             * @default UTC
+             * @example Europe/Berlin
+             */
+            timezone?: string;
+            /** @description minutes: 1-30 dividing an hour; hourly: 1-12 dividing a day */
+            every?: number | null;
+            /** @description hourly: the minute past the hour */
+            minute?: number | null;
+            /**
+             * @description daily, weekly, monthly: HH:MM
+             * @example 02:30
+             */
+            time?: string | null;
+            /** @description weekly: the days it fires */
+            days?: ("MON" | "TUE" | "WED" | "THU" | "FRI" | "SAT" | "SUN")[] | null;
+            /** @description monthly: 1-31 (months without that day are skipped) */
+            day_of_month?: number | null;
+            /**
+             * @description cron: an EventBridge cron expression (no L, W or #)
+             * @example cron(0 6 ? * MON-FRI *)
+             */
+            cron?: string | null;
+            /**
+             * @description No fire after this day (in the time zone)
+             * @example 2027-06-30
+             */
+            end_date?: string | null;
+        };
+        /** @description `POST schedules`: a run to repeat, and when. */
+        ScheduleBody: {
+            /** @description As POST runs takes it (no sweep); max_hours is each fire's */
+            run: components["schemas"]["RunBody"];
+            recurrence: components["schemas"]["RecurrenceBody"];
+        };
+        /** @description `PATCH schedules/<id>`: pause or resume (`active` alone), or edit; an edit re-stages the notebook and its files as they are now. */
+        ScheduleUpdateBody: {
+            active?: boolean | null;
+            recurrence?: components["schemas"]["RecurrenceBody"] | null;
+            parameters?: {
+                [key: string]: unknown;
+            } | null;
+            max_hours?: number | null;
+            instance_type?: string | null;
+        };
+        ScheduleRun: {
+            id: string;
+            state: components["schemas"]["RunState"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A recurring run: what it runs, when, what it may cost, its last runs. */
+        Schedule: {
+            id: string;
+            owner: string;
+            notebook_path: string;
+            /** @enum {string} */
+            backend: "ec2" | "databricks";
+            instance_type: string;
+            /** @description Each fire's max runtime */
+            max_hours: number;
+            /** @description As RecurrenceBody, only its kind's fields */
+            recurrence: {
+                [key: string]: unknown;
+            };
+            /** @example Every weekday at 02:30 (Europe/Berlin) */
+            description: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            parameters: {
+                [key: string]: unknown;
+            };
+            files: string[];
+            count: number;
+            workers: number | null;
+            /** @enum {string|null} */
+            cluster_mode: "new_cluster" | "serverless" | "existing_cluster" | null;
+            rate_usd_per_hour: number | null;
+            /** @description false: paused */
+            active: boolean;
+            /** @description The frozen inputs fires start from */
+            snapshot_id: string | null;
+            /**
+             * Format: date-time
+             * @description When the notebook and files were frozen
+             */
+            snapshot_at: string | null;
+            /** @description 1, then one more at each edit */
+            version: number;
+            /** @description EC2: the EventBridge Scheduler schedule */
+            eventbridge_name: string | null;
+            /** @description Databricks: the job with the cron schedule */
+            databricks_job_id: number | null;
+            databricks_notebook_path: string | null;
+            /** @description The next fire times (none while paused) */
+            next_fires: string[];
+            /** @description At most, in a 31-day month */
+            fires_per_month: number;
+            max_cost_per_fire_usd: number | null;
+            /** @description What the monthly cap holds it to: fires per month at their maximum cost */
+            max_cost_per_month_usd: number | null;
+            /** @description Newest first */
+            last_runs: components["schemas"]["ScheduleRun"][];
+        };
+        ScheduleList: {
+            /** @description Newest first */
+            schedules: components["schemas"]["Schedule"][];
         };
     };
     responses: {

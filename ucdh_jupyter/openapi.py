@@ -36,6 +36,7 @@ MODULES = (
     "ucdh_jupyter.compute.models",
     "ucdh_jupyter.s3.models",
     "ucdh_jupyter.runs.models",
+    "ucdh_jupyter.schedules.models",
 )
 REF = "#/components/schemas/"
 HEADER = (

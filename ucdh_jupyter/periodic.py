@@ -1,7 +1,8 @@
 """Background sweeps on the tornado loop whose work runs on the worker pool.
 
 The monitor refreshes every active run (so runs move on and finished machines are
-released with no browser open); the reaper uses the same helper.
+released with no browser open); the reaper and the schedule finder (runs schedules fired,
+even while the server was stopped) use the same helper.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
     from .services import UcdhServices
 
 log = logging.getLogger(__name__)
+
+# How often the runs schedules fired are looked for, at least (a fire is a minute apart
+# at best, and the look lists S3).
+SCHEDULE_POLL_SECONDS = 15.0
 
 
 def every(
@@ -71,7 +76,15 @@ def start_runs(services: UcdhServices) -> list[PeriodicCallback]:
         if rebuilt.is_set():
             services.runs.refresh_active()
 
+    def find_fired() -> None:
+        # Runs schedules fired (with this server stopped or not) join the store, and the
+        # monitor follows them from then on.
+        if rebuilt.is_set():
+            services.schedules.discover()
+
+    heartbeat = services.config.runs_heartbeat_seconds
     return [
         every(services, services.config.reaper_interval_seconds, sweep, "reaper"),
-        every(services, services.config.runs_heartbeat_seconds, follow, "run monitor"),
+        every(services, heartbeat, follow, "run monitor"),
+        every(services, max(SCHEDULE_POLL_SECONDS, 3 * heartbeat), find_fired, "schedule finder"),
     ]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .runs.notify import Notifier
     from .runs.service import RunService
     from .runs.user import UserRuns
+    from .schedules.service import ScheduleService
 
 
 class UcdhServices:
@@ -53,6 +54,7 @@ class UcdhServices:
         self._runs: RunService | None = None
         self._runs_lock = threading.Lock()
         self._notifier: Notifier | None = None
+        self._schedules: ScheduleService | None = None
         self._guard = threading.Lock()
 
     @property
@@ -88,6 +90,17 @@ class UcdhServices:
 
                 self._notifier = Notifier(self.config, self.aws)
             return self._notifier
+
+    @property
+    def schedules(self) -> ScheduleService:
+        """Recurring runs (built on first use, on the run service)."""
+        runs = self.runs  # outside the guard: building it takes the guard too
+        with self._guard:
+            if self._schedules is None:
+                from .schedules.service import ScheduleService
+
+                self._schedules = ScheduleService(runs)
+            return self._schedules
 
     def user_runs(self, owner: str) -> UserRuns:
         """The runs of ``owner`` under the Jupyter root: the one way in for the run routes

@@ -366,7 +366,7 @@ def test_a_daily_0230_in_berlin_skips_spring_forward_and_fires_once_on_fall_back
 @pytest.mark.parametrize(
     ("cron", "zone", "message"),
     [
-        ("0 0 * * *", "UTC", "expected 6 fields"),
+        ("0 0 * * *", "UTC", "expected 6 or 7 fields"),
         ("0 0 12 L * ?", "UTC", "'L'"),
         ("0 0 12 * * MON", "UTC", "exactly one of"),
         ("0 0 25 * * ?", "UTC", "between 0 and 23"),

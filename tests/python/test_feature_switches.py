@@ -45,8 +45,10 @@ def ucdh_config(ucdh_config: dict[str, Any], switches: dict[str, bool]) -> dict[
 
 def feature_of(path: str, base_url: str) -> str | None:
     """The feature a route belongs to, from its URL alone: ``s3/…``, ``compute/…``,
-    ``runs…``; ``status`` and ``config`` belong to none."""
+    ``runs…`` and ``schedules…`` (runs that recur); ``status`` and ``config`` belong to
+    none."""
     first = path[len(base_url) :].removeprefix("ucdh-jupyter/").split("/")[0]
+    first = {"schedules": "runs"}.get(first, first)
     return first if first in FEATURES else None
 
 

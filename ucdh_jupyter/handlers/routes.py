@@ -33,6 +33,7 @@ from .s3 import (
     TransfersHandler,
     UploadHandler,
 )
+from .schedules import ScheduleHandler, SchedulesHandler
 from .status import ConfigHandler, StatusHandler, WorkspaceHandler
 
 NAMESPACE = "ucdh-jupyter"
@@ -65,6 +66,8 @@ ROUTES: list[tuple[str, Any]] = [
     ("runs/([^/]+)/children/export", ChildrenExportHandler),
     ("runs/([^/]+)/children/([^/]+)/output", ChildOutputHandler),
     ("runs/([^/]+)/log", LogHandler),
+    ("schedules", SchedulesHandler),
+    ("schedules/([^/]+)", ScheduleHandler),
 ]
 
 

@@ -90,6 +90,27 @@ def _error_code(exc: Exception) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
+def universal_target(aws: AwsClients, action: str) -> str:
+    """EventBridge Scheduler's universal target of ``action`` (``"aws-sdk:ec2:terminateInstances"``)
+    in the region's partition (aws, aws-us-gov...)."""
+    partition = aws.session().get_partition_for_region(aws.region)
+    return f"arn:{partition}:scheduler:::{action}"
+
+
+def ensure_schedule_group(scheduler: Any, name: str) -> None:
+    """Create the schedule group ``name`` when it does not exist yet."""
+    try:
+        scheduler.get_schedule_group(Name=name)
+    except Exception as exc:
+        if _error_code(exc) != "ResourceNotFoundException":
+            raise
+        try:
+            scheduler.create_schedule_group(Name=name)
+        except Exception as again:
+            if _error_code(again) != "ConflictException":  # another server won the race
+                raise
+
+
 class Backstop:
     """Creates and deletes the one-time terminate schedule of each run."""
 
@@ -114,24 +135,13 @@ class Backstop:
 
     def target_arn(self) -> str:
         """The universal target's ARN in the region's partition (aws, aws-us-gov...)."""
-        partition = self.aws.session().get_partition_for_region(self.aws.region)
-        return f"arn:{partition}:scheduler:::{TARGET_ACTION}"
+        return universal_target(self.aws, TARGET_ACTION)
 
     def ensure_group(self) -> None:
         """Create the schedule group once when it does not exist yet."""
-        if self._group_ready:
-            return
-        try:
-            self.scheduler.get_schedule_group(Name=self.group)
-        except Exception as exc:
-            if _error_code(exc) != "ResourceNotFoundException":
-                raise
-            try:
-                self.scheduler.create_schedule_group(Name=self.group)
-            except Exception as again:
-                if _error_code(again) != "ConflictException":  # another server won the race
-                    raise
-        self._group_ready = True
+        if not self._group_ready:
+            ensure_schedule_group(self.scheduler, self.group)
+            self._group_ready = True
 
     def request(self, run: Run, instance_ids: list[str]) -> dict[str, Any]:
         """The CreateSchedule request that terminates ``instance_ids`` after the deadline."""

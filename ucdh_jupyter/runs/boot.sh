@@ -16,10 +16,61 @@
 # no cloud-init keeps the log: it goes to a file (and the container's log stream) and is
 # uploaded like the boot log. A sweep's child reports under its own children/NNNNN/.
 
+# UCDH_SCHEDULE_ID: a fire of a recurring run (EventBridge Scheduler submitted this
+# job, with no Jupyter server involved); UCDH_RUN_PREFIX is then the schedule's
+# snapshot. The fire first claims its run: the runner (checked against its pinned
+# checksum) makes the record from the snapshot's template, written only if no record of
+# that id exists (Scheduler delivers at least once: a second delivery stops here), then
+# the snapshot's inputs are copied into the run's own folder, a marker tells the server
+# which schedule fired it, and the rest of this script runs that run as any other.
+claim_fire() {
+  local tmp base put
+  tmp=$(mktemp -d)
+  base="s3://$UCDH_RUN_BUCKET/${UCDH_RUN_PREFIX%/}/"
+  put=()
+  if [ -n "${UCDH_KMS_KEY_ID:-}" ]; then
+    put=(--server-side-encryption aws:kms --ssekms-key-id "$UCDH_KMS_KEY_ID")
+  fi
+  aws s3 cp "$UCDH_RUNNER_URI" "$tmp/runner.py" --only-show-errors &&
+    aws s3 cp "${base}template.json" "$tmp/template.json" --only-show-errors || {
+    echo "ucdh-jupyter: could not read the schedule's snapshot ($base)" >&2
+    exit 1
+  }
+  if ! echo "$UCDH_RUNNER_SHA256  $tmp/runner.py" | sha256sum -c --status -; then
+    echo "ucdh-jupyter: $UCDH_CHECKSUM_MISMATCH" >&2
+    exit 2
+  fi
+  python3 "$tmp/runner.py" claim "$tmp/template.json" "$tmp/record.json" >"$tmp/claim.env" ||
+    exit 1
+  # shellcheck disable=SC1091
+  . "$tmp/claim.env"
+  if ! aws s3api put-object --bucket "$UCDH_RUN_BUCKET" --key "${UCDH_FIRE_PREFIX}run.json" \
+    --body "$tmp/record.json" --content-type application/json --if-none-match '*' \
+    "${put[@]}" >/dev/null 2>"$tmp/put.err"; then
+    if grep -q PreconditionFailed "$tmp/put.err"; then
+      echo "ucdh-jupyter: run $UCDH_FIRE_RUN_ID of this fire exists already; nothing to do"
+      exit 0
+    fi
+    cat "$tmp/put.err" >&2
+    exit 1
+  fi
+  aws s3 cp --recursive "${base}input/" "s3://$UCDH_RUN_BUCKET/${UCDH_FIRE_PREFIX}input/" \
+    "${SSE[@]}" --only-show-errors || exit 1
+  aws s3api put-object --bucket "$UCDH_RUN_BUCKET" \
+    --key "${UCDH_SCHEDULE_PREFIX}runs/$UCDH_FIRE_RUN_ID" "${put[@]}" >/dev/null || exit 1
+  export UCDH_RUN_ID="$UCDH_FIRE_RUN_ID" UCDH_RUN_PREFIX="$UCDH_FIRE_PREFIX"
+  export UCDH_DEADLINE="$UCDH_FIRE_DEADLINE"
+  export UCDH_RUNNER_URI="s3://$UCDH_RUN_BUCKET/${UCDH_FIRE_PREFIX}input/runner.py"
+  rm -rf "$tmp"
+}
+
 if [ "${UCDH_HOST:-}" = batch ]; then
   SSE=()
   if [ -n "${UCDH_KMS_KEY_ID:-}" ]; then
     SSE=(--sse aws:kms --sse-kms-key-id "$UCDH_KMS_KEY_ID")
+  fi
+  if [ -n "${UCDH_SCHEDULE_ID:-}" ]; then
+    claim_fire
   fi
   OWN="s3://$UCDH_RUN_BUCKET/${UCDH_RUN_PREFIX%/}/"
   if [ "${UCDH_SWEEP:-}" = 1 ]; then

@@ -267,6 +267,13 @@ class DatabricksBackend:
         run.databricks_run_url = details.run_page_url
         run.started_at = iso_ms(details.start_time) or iso(utcnow())
 
+    def import_notebook(
+        self, path: str, notebook: dict[str, Any], parameters: dict[str, Any]
+    ) -> None:
+        """Import a staged notebook at ``path`` with ``parameters`` injected (a
+        schedule's notebook, imported once for all its fires)."""
+        self._import(path, inject_parameters(notebook, parameters))
+
     def _import(self, path: str, notebook: dict[str, Any]) -> None:
         """Import the notebook at ``path``: Python as JUPYTER; R as R source, because the
         import's ``language`` applies only to the SOURCE format."""
@@ -418,7 +425,8 @@ class DatabricksBackend:
             self.workspace.jobs.cancel_run(details.run_id)
             return
         self.collect(run, details, False)
-        if self.config.databricks_cleanup and run.databricks_notebook_path:
+        # A scheduled run's notebook is its schedule's, for every fire: kept.
+        if self.config.databricks_cleanup and run.databricks_notebook_path and not run.schedule_id:
             from databricks.sdk.errors import NotFound
 
             folder = run.databricks_notebook_path.rsplit("/", 1)[0]

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from ..errors import UcdhError
+from .runner import ulid
 
 
 class RunState(str, Enum):
@@ -91,7 +92,6 @@ class IllegalTransitionError(UcdhError):
         )
 
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RUN_ID_PATTERN = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")  # always fullmatch: "$" allows "\n"
 
 
@@ -102,8 +102,7 @@ def new_run_id(now: float | None = None) -> str:
     (64 chars at most), and are safe in S3 keys, tags and file names.
     """
     millis = int((time.time() if now is None else now) * 1000)
-    value = (millis << 80) | int.from_bytes(os.urandom(10), "big")
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+    return ulid(millis, os.urandom(10))
 
 
 def check_run_id(run_id: str) -> str:

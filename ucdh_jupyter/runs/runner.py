@@ -44,6 +44,7 @@ with scrapbook.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -53,7 +54,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,60 @@ def scraps_of(notebook: dict[str, Any]) -> dict[str, Any]:
 def now_iso() -> str:
     """Now as ``2026-07-20T10:00:00Z``."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def ulid(millis: int, tail: bytes) -> str:
+    """The ULID of ``millis`` (48 bits) and ``tail`` (80 bits), Crockford base32: run ids."""
+    value = (millis << 80) | int.from_bytes(tail[:10], "big")
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def scheduled_run_id(schedule_id: str, fire: str, at: datetime) -> str:
+    """The run id of one fire of a schedule: a ULID whose time is the fire's and whose
+    random part comes from the schedule and the fire's key, so a fire delivered twice
+    (EventBridge Scheduler delivers at least once) or seen by two servers is one run."""
+    millis = int(at.astimezone(timezone.utc).timestamp() * 1000)
+    return ulid(millis, hashlib.sha256(f"{schedule_id}|{fire}".encode()).digest())
+
+
+def claim_fire(template: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    """The run record of this fire of a recurring run (schedule mode): the schedule's
+    template with the fire's id, times, folder and AWS Batch job. The boot script writes
+    it only if no record of that id exists (``If-None-Match``), so a fire delivered
+    twice runs once. Stdlib only: it runs before the runner's environment exists."""
+    scheduled = env["UCDH_SCHEDULED_TIME"]
+    at = datetime.fromisoformat(scheduled.replace("Z", "+00:00"))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    run_id = scheduled_run_id(env["UCDH_SCHEDULE_ID"], scheduled, at)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    deadline = now + timedelta(hours=float(template["max_hours"]))
+    bucket = env["UCDH_RUN_BUCKET"]
+    prefix = f"{env['UCDH_RUNS_PREFIX']}{run_id}/"
+    return {
+        **template,
+        "id": run_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "deadline": deadline.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "state": "PROVISIONING",
+        "history": [
+            {"state": state, "at": stamp} for state in ("STAGING", "SUBMITTED", "PROVISIONING")
+        ],
+        "started_at": stamp,
+        "batch_job_id": env.get("AWS_BATCH_JOB_ID"),
+        "schedule_id": env["UCDH_SCHEDULE_ID"],
+        "bucket": bucket,
+        "prefix": prefix,
+        "input_uri": f"s3://{bucket}/{prefix}input/",
+        "partial_uri": f"s3://{bucket}/{prefix}{PARTIAL_KEY}",
+        "output_uri": f"s3://{bucket}/{prefix}{OUTPUT_KEY}",
+        "log_uri": f"s3://{bucket}/{prefix}{LOG_KEY}",
+    }
 
 
 def _text(value: Any) -> str:
@@ -773,7 +828,17 @@ class GpuDriverError(RuntimeError):
 
 
 def main() -> int:
-    """Entry point: the boot script powers the machine off after this returns."""
+    """Entry point: the boot script powers the machine off after this returns.
+
+    ``runner.py claim TEMPLATE RECORD``: write the record of this fire of a recurring run
+    (see :func:`claim_fire`) and print its id and folder as shell assignments."""
+    if sys.argv[1:2] == ["claim"]:
+        template = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+        record = claim_fire(template, dict(os.environ))
+        Path(sys.argv[3]).write_text(json.dumps(record, indent=1), encoding="utf-8")
+        print(f"UCDH_FIRE_RUN_ID={record['id']}\nUCDH_FIRE_PREFIX={record['prefix']}")
+        print(f"UCDH_FIRE_DEADLINE={record['deadline']}")
+        return 0
     return Runner(dict(os.environ)).run()
 
 

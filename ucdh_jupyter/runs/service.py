@@ -69,6 +69,8 @@ class RunRequest:
     sweep_rows: list[dict[str, Any]] | None = None
     sweep_grid: dict[str, list[Any]] | None = None
     parallelism: int | None = None
+    # Fired by a schedule with Jupyter closed (EC2 family: as an AWS Batch job).
+    scheduled: bool = False
 
     @property
     def sweep(self) -> bool:
@@ -308,9 +310,13 @@ class RunService:
         pythons = list(self.config.runs_image_pythons)
         return self.environments.compute(path, notebook, pythons, image, reuse=reuse)
 
-    def _check_limits(self, request: RunRequest, owner: str) -> tuple[float, float | None]:
+    def _check_limits(
+        self, request: RunRequest, owner: str, caps: bool = True
+    ) -> tuple[float, float | None]:
         """Max hours and hourly rate, after every admin limit and the cost policy
-        (the owner's caps included); nothing is created before."""
+        (the owner's caps included unless ``caps`` is off: a schedule's fires are
+        checked against the monthly cap by the schedule service); nothing is created
+        before."""
         if not self.config.enable_runs:
             raise forbidden("Running notebooks elsewhere is turned off here.")
         if request.backend == "ec2" and request.count != 1:
@@ -321,6 +327,11 @@ class RunService:
         sized = request.cluster_mode in (None, "new_cluster")
         rate = self.policy.rate(request.backend, request.instance_type) if sized else None
         size = self._sweep_size(request)
+        if not caps:
+            hours = self.policy.hours(request.backend, request.max_hours)
+            instance_type = request.instance_type if sized else ""
+            self.policy.check_budget(instance_type, rate, request.count, hours, size)
+            return hours, rate
         hours = self.policy.check(
             backend=request.backend,
             # Unsized compute has no type to name in a refusal (see policy.unpriced).
@@ -356,8 +367,10 @@ class RunService:
         return len(request.sweep_rows)
 
     def engine(self, request: RunRequest) -> str:
-        """The backend that executes ``request``: an EC2 sweep runs on AWS Batch."""
-        return "batch" if request.sweep and request.backend == "ec2" else request.backend
+        """The backend that executes ``request``: an EC2 sweep, or a run a schedule
+        fires, runs on AWS Batch."""
+        batch = request.sweep or request.scheduled
+        return "batch" if batch and request.backend == "ec2" else request.backend
 
     def _check_databricks(self, request: RunRequest) -> None:
         """Admin limits of Databricks runs; sets the machines billed (workers + driver)."""
@@ -420,11 +433,25 @@ class RunService:
             self._save(run)
             return run
 
+    def template(
+        self, request: RunRequest, template_id: str, owner: str, root_dir: str | Path
+    ) -> tuple[Run, Path, list[tuple[str, Path]], EnvironmentSpec, RunBackend, Any]:
+        """A scheduled run's template: every check of a submit but the owner's live caps
+        (a schedule's fires are held to the monthly cap when it is made), then the run
+        its fires copy and its backend's plan, neither saved nor launched."""
+        request.scheduled = True
+        return self._admit(request, template_id, owner, root_dir, caps=False)
+
     def _admit(
-        self, request: RunRequest, run_id: str, owner: str, root_dir: str | Path
+        self,
+        request: RunRequest,
+        run_id: str,
+        owner: str,
+        root_dir: str | Path,
+        caps: bool = True,
     ) -> tuple[Run, Path, list[tuple[str, Path]], EnvironmentSpec, RunBackend, Any]:
         """Every check of a submit, then the run (not saved yet) and its launch plan."""
-        hours, rate = self._check_limits(request, owner)
+        hours, rate = self._check_limits(request, owner, caps)
         backend = self.backend(self.engine(request))
         path = notebook_file(root_dir, request.notebook_path)
         notebook = load_notebook(path)

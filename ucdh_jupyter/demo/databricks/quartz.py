@@ -103,10 +103,15 @@ def _field(
 def parse(expression: str) -> Cron:
     """The expression parsed, or a 400 INVALID_PARAMETER_VALUE saying what is wrong."""
     parts = str(expression or "").upper().split()
+    if len(parts) == 7:
+        # Quartz's optional year: every year is all this stand-in evaluates.
+        if parts[6] != "*":
+            raise _bad(expression, "this local workspace evaluates only '*' as the year")
+        parts = parts[:6]
     if len(parts) != 6:
         raise _bad(
             expression,
-            "expected 6 fields (seconds minutes hours day-of-month month day-of-week)",
+            "expected 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year])",
         )
     day, weekday = parts[3], parts[5]
     if (day == "?") == (weekday == "?"):
