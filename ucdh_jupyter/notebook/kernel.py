@@ -24,7 +24,14 @@ T = TypeVar("T")
 FEATURE_MAGICS = {
     "compute": ("ucdh_instances", "ucdh_estimate"),
     "s3": ("s3",),
-    "runs": ("ucdh_run", "ucdh_runs", "ucdh_sweep", "ucdh_notify"),
+    "runs": (
+        "ucdh_run",
+        "ucdh_runs",
+        "ucdh_sweep",
+        "ucdh_notify",
+        "ucdh_schedule",
+        "ucdh_schedules",
+    ),
 }
 FEATURE_NAMES = {"s3": "S3", "compute": "The instance picker", "runs": "Running notebooks"}
 

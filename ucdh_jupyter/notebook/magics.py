@@ -164,6 +164,7 @@ def register(ipython: Any, client: Callable[[], ServerClient] = kernel_client) -
     """
     from .run_magics import RunMagics  # %ucdh_run, %ucdh_runs, %ucdh_notify
     from .s3_magics import S3Magics  # %s3 ls|get|put|rm|uri
+    from .schedule_magics import ScheduleMagics  # %ucdh_schedule, %ucdh_schedules
     from .sweep_magics import SweepMagics  # %ucdh_sweep
 
     try:
@@ -174,7 +175,7 @@ def register(ipython: Any, client: Callable[[], ServerClient] = kernel_client) -
     classes: dict[str, list[Callable[..., Magics]]] = {
         "compute": [UcdhMagics],
         "s3": [S3Magics],
-        "runs": [RunMagics, SweepMagics],
+        "runs": [RunMagics, SweepMagics, ScheduleMagics],
     }
     for feature, group in classes.items():
         if features.get(feature, False):

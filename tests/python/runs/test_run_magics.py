@@ -290,7 +290,7 @@ def test_the_demo_gives_its_settings_to_the_server_only() -> None:
 
 async def test_load_ext_offers_the_run_magics(magics: NotebookKernel) -> None:
     await magics.load()
-    for name in ("ucdh_run", "ucdh_runs", "ucdh_sweep", "ucdh_notify"):
+    for name in ("ucdh_run", "ucdh_runs", "ucdh_sweep", "ucdh_notify", "ucdh_schedule"):
         assert magics.shell.find_line_magic(name) is not None, name
 
 
@@ -397,3 +397,38 @@ async def test_run_status_widget_of_a_run_whose_machine_has_not_started_ends_wit
     # (the widget refreshes the run first: with no machine behind it, it may be over by then)
     assert status.state.value.endswith(" &middot; analysis.ipynb on t3.micro")
     assert "&middot;  " not in status.state.value and "</b> &middot; " in status.state.value
+
+
+async def test_ucdh_schedule_makes_lists_pauses_and_deletes_a_recurring_run_from_a_cell(
+    magics: NotebookKernel, capsys: pytest.CaptureFixture[str], get_json: Any
+) -> None:
+    # Given a notebook, scheduled from a cell every day at 02:30 Berlin time
+    line = "analysis.ipynb --instance t3.micro --repeat daily --at 02:30 --tz Europe/Berlin"
+    await magics.magic("ucdh_schedule", line + " -p alpha 3  # nightly")
+    said = capsys.readouterr().out
+    found = re.search(r"Schedule (\w{26}): Every day at 02:30 \(Europe/Berlin\); next run ", said)
+    assert found, said
+    schedule_id = found.group(1)
+    # Then the server has it, with the parameter, as the Schedules list shows it
+    status, listed = await get_json("schedules")
+    assert status == 200
+    (item,) = listed["schedules"]
+    assert item["id"] == schedule_id and item["parameters"] == {"alpha": 3}
+    await magics.magic("ucdh_schedules")
+    assert re.search(
+        rf"{schedule_id}\s+analysis.ipynb\s+Every day at 02:30", capsys.readouterr().out
+    )
+    # And it pauses (no next run shown) and is deleted, its past runs untouched
+    await magics.magic("ucdh_schedule", f"--pause {schedule_id}")
+    assert "(paused): Every day at 02:30" in capsys.readouterr().out
+    await magics.magic("ucdh_schedule", f"--delete {schedule_id}")
+    assert "deleted" in capsys.readouterr().out
+    status, listed = await get_json("schedules")
+    assert listed["schedules"] == []
+    # A schedule more often than the administrator allows is refused in the server's words
+    with pytest.raises(UsageError, match="at most every 60 minutes"):
+        await magics.magic(
+            "ucdh_schedule", "analysis.ipynb --instance t3.micro --repeat minutes --every 15"
+        )
+    with pytest.raises(UsageError, match="Say when"):
+        await magics.magic("ucdh_schedule", "analysis.ipynb --instance t3.micro")
