@@ -1,0 +1,100 @@
+import { expect, test } from '@jupyterlab/galata';
+
+import { openRunDialog, patient, setExpanded, submitRun } from './helpers';
+
+/**
+ * A parameter sweep in the demo, for real: "Run for several parameter sets" with a
+ * 3 × 2 grid sends the demo's sweep.ipynb to the local AWS Batch as one array job
+ * of six children; each child boots like a run machine and glues its results with
+ * scrapbook, which the children table shows as columns.
+ */
+test.describe('Sweep on AWS Batch', () => {
+  test.use({ viewport: { width: 1500, height: 1000 } });
+
+  test('runs a 3 x 2 grid as six runs and shows their glued values', async ({
+    page
+  }) => {
+    test.setTimeout(patient(240_000));
+    await page.evaluate(() =>
+      (window as any).jupyterapp.shell.activateById('ucdh-jupyter-sidebar')
+    );
+    const dialog = await openRunDialog(page, 'sweep.ipynb');
+    await expect(dialog.locator('input[data-parameter="rows"]')).toHaveValue(
+      '100',
+      { timeout: patient(10_000) }
+    );
+    await dialog
+      .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
+      .click({ timeout: patient(10_000) });
+    await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.05-0.1');
+    await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.25');
+    // The grid: every combination of the values of each parameter.
+    await dialog.locator('.jp-ucdh-Sweep-toggle input').check();
+    await dialog
+      .locator('.jp-ucdh-Sweep-values[data-parameter="rows"]')
+      .fill('10, 100, 1000');
+    await dialog
+      .locator('.jp-ucdh-Sweep-values[data-parameter="seed"]')
+      .fill('1, 2');
+    await expect(dialog.locator('.jp-ucdh-Sweep-count')).toContainText(
+      '3 × 2 = 6 runs'
+    );
+    // Each run's cost, and the sweep's: six times as much.
+    await expect(dialog.locator('.jp-ucdh-Sweep-total')).toContainText(
+      /6 runs × \$/,
+      { timeout: patient(10_000) }
+    );
+    await page.screenshot({ path: '../docs/sweep-dialog.png' });
+
+    const sweep = await submitRun(page, dialog);
+    expect(sweep.kind).toBe('sweep');
+    expect(sweep.backend).toBe('batch');
+    expect(sweep.sweep_rows).toHaveLength(6);
+
+    const item = page.locator(
+      `.jp-ucdh-Runs-item[data-run-id="${sweep.id as string}"]`
+    );
+    await expect(item).toBeVisible();
+    await expect(item).toContainText('AWS Batch');
+    await expect(item).toHaveAttribute('data-state', 'SUCCEEDED', {
+      timeout: patient(200_000)
+    });
+    await expect(item.locator('.jp-ucdh-Sweep-summary')).toContainText(
+      '6 done'
+    );
+    await setExpanded(page, 'S3 data', false);
+    await setExpanded(page, 'Compute', false);
+    const expand = item.locator('.jp-ucdh-Sweep-expand');
+    if ((await expand.getAttribute('aria-expanded')) !== 'true') {
+      await expand.click();
+    }
+    const children = item.locator('tr.jp-ucdh-Sweep-child');
+    await expect(children).toHaveCount(6);
+    // Every child ran with its own row and glued its own mean and spread.
+    const table = item.locator('.jp-ucdh-Sweep-children');
+    await expect(table.locator('th')).toContainText(['mean', 'spread']);
+    for (let index = 0; index < 6; index++) {
+      const child = item.locator(`tr.jp-ucdh-Sweep-child[data-index="${index}"]`);
+      await expect(child).toHaveAttribute('data-state', 'SUCCEEDED');
+      await expect(child).toContainText(/\d+\.\d+/);
+    }
+    // Widen the sidebar so the screenshot shows every column.
+    const handle = page
+      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
+      .first();
+    const box = (await handle.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 420, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.locator('#ucdh-jupyter-sidebar').screenshot({
+      path: '../docs/sweep.png'
+    });
+
+    // The table as CSV next to the notebook, opened in JupyterLab.
+    await item.locator('.jp-ucdh-Sweep-export').click();
+    await expect(
+      page.locator('.lm-TabBar-tab[title*="children.csv"]').first()
+    ).toBeVisible({ timeout: patient(20_000) });
+  });
+});
