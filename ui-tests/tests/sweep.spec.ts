@@ -74,7 +74,9 @@ test.describe('Sweep on AWS Batch', () => {
     const table = item.locator('.jp-ucdh-Sweep-children');
     await expect(table.locator('th')).toContainText(['mean', 'spread']);
     for (let index = 0; index < 6; index++) {
-      const child = item.locator(`tr.jp-ucdh-Sweep-child[data-index="${index}"]`);
+      const child = item.locator(
+        `tr.jp-ucdh-Sweep-child[data-index="${index}"]`
+      );
       await expect(child).toHaveAttribute('data-state', 'SUCCEEDED');
       await expect(child).toContainText(/\d+\.\d+/);
     }
