@@ -290,6 +290,32 @@ async def test_prepare_shows_parameters_files_environment_limits_and_cost(
     assert cost["history"] is None and cost["prices"]["source"] == "bundled"
 
 
+@pytest.mark.ucdh(runs_budget_per_run_usd=1.0)
+async def test_a_sweeps_cost_before_it_starts_is_the_single_runs_times_its_children(
+    ucdh_request: Any,
+) -> None:
+    body = {
+        "notebook_path": "study/analysis.ipynb",
+        "instance_type": "m5.xlarge",
+        "hours_low": 0.5,
+        "hours_high": 1,
+        "max_hours": 2,
+    }
+    _, single = await ucdh_request("POST", "runs/prepare", body)
+    _, dialog = await ucdh_request("POST", "runs/prepare", {**body, "children": 6})
+    one, sweep = single["cost"], dialog["cost"]
+    # Each child is priced as the single run; the sweep is six of them
+    assert dialog["cost"]["max_cost_usd"] == one["max_cost_usd"]
+    assert sweep["sweep"]["children"] == 6
+    for figure in ("expected_low_usd", "expected_high_usd", "max_cost_usd"):
+        assert sweep["sweep"][figure] == pytest.approx(6 * one[figure], abs=1e-3), figure
+    assert sweep["sweep"]["text"].startswith("6 runs \u00d7 $")
+    # and the budget per run holds for each child ($0.40 each under $1), the verdict says so
+    assert sweep["verdict"]["ok"], sweep["verdict"]
+    assert "for each of its runs" in sweep["verdict"]["message"]
+    assert "sweep" not in one
+
+
 async def test_config_tells_the_ui_how_runs_are_set_up(get_json: Any) -> None:
     status, body = await get_json("config")
     assert status == 200
