@@ -42,6 +42,7 @@ from .databricks_views import (
 )
 from .model import Run, utcnow
 from .notebook import inject_parameters, parameters_cell
+from .runner import scraps_of
 from .sweep import (
     CANCELLED,
     FAILED,
@@ -50,7 +51,6 @@ from .sweep import (
     RUNNING,
     SUCCEEDED,
     child_output_key,
-    scraps_of,
 )
 
 if TYPE_CHECKING:

@@ -39,10 +39,6 @@ PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
 )
 CHILD_STATES = (PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED)
 FINAL_CHILD_STATES = frozenset({SUCCEEDED, FAILED, CANCELLED})
-# The media type scrapbook gives a value glued with its JSON encoder (the default for
-# numbers, strings, lists and dicts); other encoders (pandas, arrow) are shown by name.
-SCRAP_JSON = "application/scrapbook.scrap.json+json"
-SCRAP_PREFIX = "application/scrapbook.scrap."
 # The input file every child reads its row from (S3 key relative to the run's prefix).
 SWEEP_KEY = "input/sweep.json"
 # The slack added to a sweep's deadline beyond its children's waves (machines start).
@@ -209,27 +205,7 @@ def child_cost(run: Run, child: Mapping[str, Any], now: datetime) -> float | Non
     )
 
 
-# -- what the children hand back --------------------------------------------------------
-
-
-def scraps_of(notebook: Mapping[str, Any]) -> dict[str, Any]:
-    """The values an executed notebook glued with scrapbook: ``{name: value}``; a value
-    glued with another encoder than JSON (pandas, arrow) is named by its encoder."""
-    found: dict[str, Any] = {}
-    for cell in notebook.get("cells") or []:
-        for output in cell.get("outputs") or []:
-            data = output.get("data") or {}
-            for media, payload in data.items():
-                if not str(media).startswith(SCRAP_PREFIX) or not isinstance(payload, dict):
-                    continue
-                name = payload.get("name")
-                if not isinstance(name, str):
-                    continue
-                if media == SCRAP_JSON:
-                    found[name] = payload.get("data")
-                else:
-                    found[name] = f"<{payload.get('encoder') or media[len(SCRAP_PREFIX) :]}>"
-    return found
+# -- the children as a table ---------------------------------------------------------------
 
 
 def _cell(value: Any) -> str:

@@ -19,8 +19,9 @@ from ucdh_jupyter.errors import UcdhError
 from ucdh_jupyter.runs.backend import MACHINE_GONE, MACHINE_RUNNING, Observation
 from ucdh_jupyter.runs.model import RunState, iso, parse_iso
 from ucdh_jupyter.runs.policy import CostPolicy, committed_cost
+from ucdh_jupyter.runs.runner import scraps_of
 from ucdh_jupyter.runs.service import RunRequest, RunService
-from ucdh_jupyter.runs.sweep import children_csv, expand_grid, scraps_of
+from ucdh_jupyter.runs.sweep import children_csv, expand_grid
 from ucdh_jupyter.runs.tracking import apply_observation
 
 from .helpers import FlatRate, make_run
