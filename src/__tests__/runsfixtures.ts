@@ -223,6 +223,8 @@ export function configWith(
       heartbeat_seconds: 30,
       sweep_max_size: 1000,
       sweep_max_parallel: 10,
+      schedule_max_per_user: 10,
+      schedule_min_interval_minutes: 60,
       volume_gb: 30,
       notifications: false,
       backends
