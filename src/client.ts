@@ -11,6 +11,7 @@ import * as React from 'react';
 import { ComputeAPI } from './compute/api';
 import { ApiGateway } from './request';
 import { RunsAPI } from './runs/api';
+import { SchedulesAPI } from './runs/scheduleapi';
 import { S3API } from './s3/api';
 import { StatusAPI } from './status/api';
 
@@ -22,6 +23,7 @@ export class UcdhClient {
     this.status = new StatusAPI(this.gateway);
     this.compute = new ComputeAPI(this.gateway);
     this.runs = new RunsAPI(this.gateway);
+    this.schedules = new SchedulesAPI(this.gateway);
     this.s3 = new S3API(this.gateway);
   }
 
@@ -33,6 +35,8 @@ export class UcdhClient {
   readonly compute: ComputeAPI;
   /** Runs of notebooks. */
   readonly runs: RunsAPI;
+  /** Recurring runs. */
+  readonly schedules: SchedulesAPI;
   /** S3 browsing, uploads, transfers. */
   readonly s3: S3API;
 

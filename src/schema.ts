@@ -1789,6 +1789,10 @@ export interface components {
             sweep_max_size: number;
             /** @description Most children of a sweep at once a user may ask for (the default too) */
             sweep_max_parallel: number;
+            /** @description Most recurring runs one user may have; 0: schedules are off */
+            schedule_max_per_user: number;
+            /** @description Shortest gap a schedule may leave between two of its runs */
+            schedule_min_interval_minutes: number;
             /** @description Disk of an EC2 run machine (the run dialog's estimate includes it) */
             volume_gb: number;
             backends: components["schemas"]["RunBackends"];

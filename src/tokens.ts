@@ -322,6 +322,41 @@ export namespace CSS {
     export const exportCsv = 'jp-ucdh-Sweep-export';
   }
 
+  /** Recurring runs: the editor in the run dialog, the Schedules panel of the Runs section. */
+  export namespace Schedule {
+    export const editor = 'jp-ucdh-Schedule';
+    export const toggle = 'jp-ucdh-Schedule-toggle';
+    export const kind = 'jp-ucdh-Schedule-kind';
+    export const every = 'jp-ucdh-Schedule-every';
+    export const minute = 'jp-ucdh-Schedule-minute';
+    export const time = 'jp-ucdh-Schedule-time';
+    export const days = 'jp-ucdh-Schedule-days';
+    export const dayOfMonth = 'jp-ucdh-Schedule-dayOfMonth';
+    export const cron = 'jp-ucdh-Schedule-cron';
+    export const timezone = 'jp-ucdh-Schedule-timezone';
+    export const endDate = 'jp-ucdh-Schedule-endDate';
+    export const monthlyCost = 'jp-ucdh-Schedule-monthlyCost';
+    export const panel = 'jp-ucdh-Schedules';
+    export const heading = 'jp-ucdh-Schedules-heading';
+    export const refresh = 'jp-ucdh-Schedules-refresh';
+    export const list = 'jp-ucdh-Schedules-list';
+    export const empty = 'jp-ucdh-Schedules-empty';
+    export const row = 'jp-ucdh-Schedule-row';
+    export const name = 'jp-ucdh-Schedule-name';
+    export const description = 'jp-ucdh-Schedule-description';
+    export const next = 'jp-ucdh-Schedule-next';
+    export const state = 'jp-ucdh-Schedule-state';
+    export const cost = 'jp-ucdh-Schedule-cost';
+    export const runs = 'jp-ucdh-Schedule-runs';
+    export const run = 'jp-ucdh-Schedule-run';
+    export const actions = 'jp-ucdh-Schedule-actions';
+    export const pause = 'jp-ucdh-Schedule-pause';
+    export const edit = 'jp-ucdh-Schedule-edit';
+    export const remove = 'jp-ucdh-Schedule-delete';
+    export const editForm = 'jp-ucdh-Schedule-editForm';
+    export const save = 'jp-ucdh-Schedule-save';
+  }
+
   export namespace RunDialog {
     export const root = 'jp-ucdh-RunDialog';
     export const submit = 'jp-ucdh-RunDialog-submit';

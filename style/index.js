@@ -4,3 +4,4 @@ import './compute.css';
 import './s3.css';
 import './runs.css';
 import './sweep.css';
+import './schedule.css';

@@ -168,6 +168,12 @@ class RunsConfig(Reply):
     sweep_max_parallel: int = Field(
         description="Most children of a sweep at once a user may ask for (the default too)"
     )
+    schedule_max_per_user: int = Field(
+        description="Most recurring runs one user may have; 0: schedules are off"
+    )
+    schedule_min_interval_minutes: int = Field(
+        description="Shortest gap a schedule may leave between two of its runs"
+    )
     volume_gb: int = Field(
         description="Disk of an EC2 run machine (the run dialog's estimate includes it)",
     )

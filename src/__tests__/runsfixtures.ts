@@ -36,6 +36,7 @@ import {
   TYPES
 } from './computefixtures';
 import { RunDialog, RunFormWidget } from '../runs/dialog';
+import type { Submitted } from '../runs/form';
 import { RunsSection } from '../runs/section';
 import type { IRerun } from '../runs/model';
 
@@ -223,6 +224,8 @@ export function configWith(
       heartbeat_seconds: 30,
       sweep_max_size: 1000,
       sweep_max_parallel: 10,
+      schedule_max_per_user: 10,
+      schedule_min_interval_minutes: 60,
       volume_gb: 30,
       notifications: false,
       backends
@@ -665,7 +668,10 @@ export function openRunDialog(
   server: { serverSettings: ServerConnection.ISettings },
   trans: TranslationBundle = nullTranslator.load('ucdh_jupyter'),
   initial?: IRerun
-): { dialog: RunDialog; result: Promise<Dialog.IResult<IRun | null>> } {
+): {
+  dialog: RunDialog;
+  result: Promise<Dialog.IResult<Submitted | null>>;
+} {
   const form = new RunFormWidget({
     notebookPath: PREPARE.notebook_path,
     trans,

@@ -9,14 +9,13 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { UcdhClient, UcdhClientContext } from '../client';
-import type { IRun } from './api';
 import { StatusModel } from '../status/model';
 import { CSS } from '../tokens';
 import { pageRunChoices, RunChoices } from './choices';
-import { RunForm, SubmitFn } from './form';
+import { RunForm, SubmitFn, Submitted } from './form';
 import { baseName, IRerun } from './model';
 
-/** The dialog's body widget; its value is the submitted run. */
+/** The dialog's body widget; its value is the submitted run or schedule. */
 export class RunFormWidget extends ReactWidget {
   /** Build the form for one notebook. */
   constructor(options: RunFormWidget.IOptions) {
@@ -34,14 +33,17 @@ export class RunFormWidget extends ReactWidget {
     super.dispose();
   }
 
-  /** Validate and submit; resolves with the run, or null when it was not accepted. */
-  async submit(): Promise<IRun | null> {
+  /** Told when "Run on a schedule" turns on or off. */
+  onScheduleChange: ((on: boolean) => void) | null = null;
+
+  /** Validate and submit; resolves with the run or schedule, or null when it was not accepted. */
+  async submit(): Promise<Submitted | null> {
     this._run = this._run ?? (await this._submit());
     return this._run;
   }
 
-  /** The run once submitted (what the dialog resolves with). */
-  getValue(): IRun | null {
+  /** The run or schedule once submitted (what the dialog resolves with). */
+  getValue(): Submitted | null {
     return this._run;
   }
 
@@ -56,6 +58,7 @@ export class RunFormWidget extends ReactWidget {
           registerSubmit={submit => {
             this._submit = submit;
           }}
+          onScheduleChange={on => this.onScheduleChange?.(on)}
         />
       </UcdhClientContext.Provider>
     );
@@ -66,7 +69,7 @@ export class RunFormWidget extends ReactWidget {
   private _status: StatusModel;
   private _ownsStatus: boolean;
   private _submit: SubmitFn = async () => null;
-  private _run: IRun | null = null;
+  private _run: Submitted | null = null;
 }
 
 /** Statics of {@link RunFormWidget}. */
@@ -89,7 +92,7 @@ export namespace RunFormWidget {
 const SUBMIT_INDEX = 1;
 
 /** A dialog whose submit button submits the form and closes only on success. */
-export class RunDialog extends Dialog<IRun | null> {
+export class RunDialog extends Dialog<Submitted | null> {
   /** Build the dialog around a form. */
   constructor(form: RunFormWidget, trans: TranslationBundle, title: string) {
     super({
@@ -107,6 +110,16 @@ export class RunDialog extends Dialog<IRun | null> {
     });
     this._form = form;
     this.addClass(CSS.RunDialog.root);
+    // "Run on a schedule" creates a schedule rather than a run: say so on the button.
+    form.onScheduleChange = on => {
+      const label = on ? trans.__('Create schedule') : trans.__('Run on AWS');
+      const button = this.node.querySelector(`.${CSS.RunDialog.submit}`);
+      const text = button?.querySelector('.jp-Dialog-buttonLabel') ?? button;
+      if (text) {
+        text.textContent = label;
+        text.setAttribute('title', label);
+      }
+    };
   }
 
   /** Submitting waits for the server; any other button closes at once. */
@@ -213,11 +226,11 @@ export interface IOpenRunDialogOptions extends RunFormWidget.IOptions {
 /**
  * Ask to save unsaved changes, then show the run dialog.
  *
- * @returns the submitted run, or null when the user cancelled
+ * @returns the submitted run or schedule, or null when the user cancelled
  */
 export async function openRunDialog(
   options: IOpenRunDialogOptions
-): Promise<IRun | null> {
+): Promise<Submitted | null> {
   const { trans, notebookPath } = options;
   const name = baseName(notebookPath);
   const document = options.document;

@@ -46,6 +46,15 @@ import {
 } from './checks';
 import { CostSummary } from './cost';
 import { SweepEditor } from './sweep';
+import { ScheduleEditor, useExclusive } from './scheduleeditor';
+import type { ISchedule } from './scheduleapi';
+import {
+  initialSchedule,
+  IScheduleLimits,
+  recurrenceBody,
+  scheduleLimitsOf,
+  scheduleProblems
+} from './schedulemodel';
 import {
   initialSweep,
   ISweepLimits,
@@ -74,8 +83,11 @@ import {
 const C = CSS.RunDialog;
 const MB = 1024 * 1024;
 
-/** Submits the form; resolves with the run, or null when the form or server said no. */
-export type SubmitFn = () => Promise<IRun | null>;
+/** What a submit created: a run, or with "Run on a schedule" a schedule. */
+export type Submitted = IRun | ISchedule;
+
+/** Submits the form; resolves with what it created, or null when the form or server said no. */
+export type SubmitFn = () => Promise<Submitted | null>;
 
 /** Props of {@link RunForm}. */
 export interface IRunFormProps {
@@ -91,6 +103,8 @@ export interface IRunFormProps {
   registerSubmit: (submit: SubmitFn) => void;
   /** Wait after typing before asking the server, in ms. */
   debounceMs?: number;
+  /** Told when "Run on a schedule" turns on or off (the submit button's label). */
+  onScheduleChange?: (on: boolean) => void;
 }
 
 /** The run dialog's form. */
@@ -130,6 +144,7 @@ export function RunForm(props: IRunFormProps): JSX.Element {
           prepare={prepare}
           backends={runBackends(config.data, trans)}
           limits={sweepLimitsOf(config.data)}
+          scheduleLimits={scheduleLimitsOf(config.data)}
           refused={notice?.message ?? null}
         />
       ) : (
@@ -153,6 +168,7 @@ function PreparedForm(
     prepare: IRunPrepare;
     backends: IRunBackends;
     limits: ISweepLimits;
+    scheduleLimits: IScheduleLimits;
     refused: string | null;
   }
 ): JSX.Element {
@@ -191,6 +207,16 @@ function PreparedForm(
     initialSweep(prepare.parameters, props.limits, initial)
   );
   const plan = sweepPlan(sweep, prepare.parameters, props.limits, trans);
+  const [schedule, setSchedule] = React.useState(() =>
+    initialSchedule(props.scheduleLimits)
+  );
+  useExclusive(
+    sweep.on,
+    () => setSweep(current => ({ ...current, on: false })),
+    schedule.on,
+    () => setSchedule(current => ({ ...current, on: false }))
+  );
+  React.useEffect(() => props.onScheduleChange?.(schedule.on), [schedule.on]);
   const [attempted, setAttempted] = React.useState(false);
   // Each submit click, so the reason it did not go is brought into view.
   const [attempts, setAttempts] = React.useState(0);
@@ -269,7 +295,9 @@ function PreparedForm(
       totalBytes,
       maxBytes: prepare.max_files_mb * MB,
       refused: props.refused,
-      sweep: plan.problems
+      sweep: schedule.on
+        ? scheduleProblems(schedule, props.scheduleLimits, trans)
+        : plan.problems
     },
     trans
   );
@@ -284,10 +312,10 @@ function PreparedForm(
   // A submit clicked before the answer: its resolver and the fields it saw.
   const queued = React.useRef<{
     key: string;
-    resolve: (run: IRun | null) => void;
+    resolve: (run: Submitted | null) => void;
   } | null>(null);
 
-  const send = async (): Promise<IRun | null> => {
+  const send = async (): Promise<Submitted | null> => {
     if (blockers.length > 0 || maxHours === null) {
       return null;
     }
@@ -311,7 +339,12 @@ function PreparedForm(
     setSubmitting(true);
     setProblem(null);
     try {
-      const run = await client.runs.submitRun(body);
+      const run = schedule.on
+        ? await client.schedules.createSchedule({
+            run: single,
+            recurrence: recurrenceBody(schedule)
+          })
+        : await client.runs.submitRun(body);
       props.choices.remember({
         backend,
         instanceType: withNodes ? type?.name : undefined,
@@ -427,6 +460,13 @@ function PreparedForm(
         texts={texts}
         limits={props.limits}
         plan={plan}
+        trans={trans}
+      />
+      <ScheduleEditor
+        state={schedule}
+        onChange={setSchedule}
+        limits={props.scheduleLimits}
+        maxCostPerRun={cost?.max_cost_usd ?? null}
         trans={trans}
       />
       {onDatabricks ? (

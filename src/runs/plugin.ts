@@ -36,6 +36,8 @@ import { machineText } from './backends';
 import { RunChoices } from './choices';
 import { ISaveable, openRunDialog } from './dialog';
 import { baseName, IRerun } from './model';
+import { isSchedule } from './scheduleapi';
+import { scheduledText } from './schedulemodel';
 
 /** The toolbar button and the run command. */
 export const runsPlugin: JupyterFrontEndPlugin<void> = {
@@ -93,6 +95,16 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
           choices
         });
         if (!submitted) {
+          return;
+        }
+        if (isSchedule(submitted)) {
+          Notification.success(scheduledText(submitted, trans), {
+            autoClose: 8000
+          });
+          // The Runs section shows it in its Schedules list.
+          if (commands.hasCommand(CommandIDs.showRuns)) {
+            await commands.execute(CommandIDs.showRuns, {});
+          }
           return;
         }
         Notification.success(

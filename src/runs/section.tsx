@@ -27,6 +27,7 @@ import {
   usageText
 } from './model';
 import { RunsPoller } from './poller';
+import { SchedulesPanel } from './schedules';
 import { sweepSize } from './sweepchildren';
 
 /** The command of the file browser that opens a document by path. */
@@ -38,6 +39,9 @@ const OPEN_COMMAND = 'docmanager:open';
  */
 const HTML_VIEWER = 'HTML Viewer';
 
+/** A run card shown from its schedule. */
+const HIGHLIGHTED = 'jp-mod-highlighted';
+
 /** The Runs section widget. */
 export class RunsSection extends LazyReactWidget {
   /** Create the section; it asks for nothing until shown. */
@@ -47,6 +51,7 @@ export class RunsSection extends LazyReactWidget {
     this._trans = options.trans;
     this._client = options.client;
     this._commands = options.commands ?? null;
+    this._schedulesIntervalMs = options.schedulesIntervalMs;
     this._poller = new RunsPoller({
       fetch: async signal => {
         const body = await this._client.runs.listRuns(signal);
@@ -70,8 +75,10 @@ export class RunsSection extends LazyReactWidget {
     return this._poller;
   }
 
-  /** Fetch the list now. */
+  /** Fetch the list, and the schedules, now. */
   refresh(): Promise<void> {
+    this._schedulesTick++;
+    this.update();
     return this._poller.refresh();
   }
 
@@ -116,6 +123,14 @@ export class RunsSection extends LazyReactWidget {
           onRefresh={() => void this.refresh()}
           trans={this._trans}
         />
+        <SchedulesPanel
+          client={this._client}
+          trans={this._trans}
+          visible={this.onScreen}
+          tick={this._schedulesTick}
+          intervalMs={this._schedulesIntervalMs}
+          onShowRun={runId => this._showRun(runId)}
+        />
         <RunMail client={this._client} trans={this._trans} />
       </>
     );
@@ -123,10 +138,28 @@ export class RunsSection extends LazyReactWidget {
 
   protected onShown(): void {
     this._poller.setVisible(true);
+    this.update();
   }
 
   protected onHidden(): void {
     this._poller.setVisible(false);
+    this.update();
+  }
+
+  /** Bring a run's card into view and mark it a moment; false when it is not listed. */
+  private _showRun(runId: string): boolean {
+    const card = Array.from(
+      this.node.querySelectorAll<HTMLElement>(`.${CSS.Runs.item}`)
+    ).find(item => item.dataset.runId === runId);
+    if (!card) {
+      return false;
+    }
+    card.tabIndex = -1;
+    card.scrollIntoView?.({ block: 'nearest' });
+    card.focus();
+    card.classList.add(HIGHLIGHTED);
+    window.setTimeout(() => card.classList.remove(HIGHLIGHTED), 2000);
+    return true;
   }
 
   /**
@@ -328,6 +361,9 @@ export class RunsSection extends LazyReactWidget {
   private _trans: TranslationBundle;
   private _client: UcdhClient;
   private _commands: CommandRegistry | null;
+  /** Bumped to ask the schedules again at once. */
+  private _schedulesTick = 0;
+  private _schedulesIntervalMs: number | undefined;
   private _poller: RunsPoller;
   /** This month's usage from the last list; null until then. */
   private _usage: IRunUsage | null = null;
@@ -350,5 +386,7 @@ export namespace RunsSection {
     intervalMs?: number;
     /** Milliseconds between polls while every run is over (to see new ones). */
     idleIntervalMs?: number;
+    /** Milliseconds between asks for the schedules. */
+    schedulesIntervalMs?: number;
   }
 }

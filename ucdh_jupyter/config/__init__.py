@@ -96,6 +96,8 @@ class UcdhConfig(
                 "heartbeat_seconds": self.runs_heartbeat_seconds,
                 "sweep_max_size": self.runs_sweep_max_size,
                 "sweep_max_parallel": self.runs_sweep_max_parallel,
+                "schedule_max_per_user": self.runs_schedule_max_per_user,
+                "schedule_min_interval_minutes": self.runs_schedule_min_interval_minutes,
                 "volume_gb": self.runs_volume_gb,
                 "notifications": bool(self.runs_notify_topic_arn and self.runs_bucket),
             },

@@ -330,6 +330,9 @@ async def test_config_tells_the_ui_how_runs_are_set_up(get_json: Any) -> None:
         "heartbeat_seconds": 0.3,
         "sweep_max_size": 1000,
         "sweep_max_parallel": 10,
+        # the run dialog offers only the intervals and the schedules the admin allows
+        "schedule_max_per_user": 10,
+        "schedule_min_interval_minutes": 60,
         "volume_gb": 30,
         "backends": {
             "ec2": {"available": True, "reason": None, "hint": None},
