@@ -175,8 +175,10 @@ class LocalBatch:
             command = job._add_parameters_to_command(job._get_container_property("command", []))
             job.job_started_at = datetime.now()
             job._start_attempt()
+            started = machine.execute(list(command), env)
+            # RUNNING once the container's process exists (as Batch reports it), never before.
             job.status = "RUNNING"
-            if not machine.execute(list(command), env):
+            if not started:
                 return 137, True
             assert machine.process is not None
             return self._follow(job, machine), bool(job.stop)

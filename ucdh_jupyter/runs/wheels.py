@@ -167,9 +167,11 @@ class WheelCache:
         python_version: str,
         architecture: str,
         separately: list[str] | None = None,
+        answer: RunRecords | None = None,
     ) -> list[str]:
         """Cache the wheels of ``requirements`` for the instance and write the run's
-        ``input/wheels.json``; the file names it lists (empty on failure).
+        ``input/wheels.json`` (in ``answer``'s records: a schedule's snapshot; by default
+        the runs'); the file names it lists (empty on failure).
 
         Never raises: any failure is written to ``wheels.json`` as ``{"error": ...}`` for
         the instance to report, and logged without package files or keys.
@@ -183,21 +185,21 @@ class WheelCache:
                     more = self._fill(run_id, separately, python_version, architecture)
                     names = sorted(set(names) | set(more))
         except FillError as error:
-            self._answer(run_id, {"error": str(error)})
+            self._answer(run_id, {"error": str(error)}, answer)
             log.warning("ucdh-jupyter: wheel cache for run %s: %s", run_id, error)
             return []
         except Exception as error:  # the run must hear of it, whatever it was
             cause = f"the wheel cache could not be filled ({type(error).__name__})"
-            self._answer(run_id, {"error": f"Could not install packages: {cause}."})
+            self._answer(run_id, {"error": f"Could not install packages: {cause}."}, answer)
             log.warning("ucdh-jupyter: wheel cache for run %s failed: %r", run_id, type(error))
             return []
-        self._answer(run_id, {"wheels": names})
+        self._answer(run_id, {"wheels": names}, answer)
         return names
 
-    def _answer(self, run_id: str, body: dict[str, Any]) -> None:
+    def _answer(self, run_id: str, body: dict[str, Any], answer: RunRecords | None) -> None:
         try:
             data = json.dumps(body).encode()
-            self.records.put(run_id, WHEELS_KEY, data, "application/json")
+            (answer or self.records).put(run_id, WHEELS_KEY, data, "application/json")
         except Exception as error:  # the instance then times out waiting, with its own message
             log.warning("ucdh-jupyter: could not write wheels.json of run %s: %r", run_id, error)
 

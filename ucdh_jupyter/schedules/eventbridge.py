@@ -24,9 +24,11 @@ from typing import Any
 from ..errors import UcdhError
 from ..runs import runner as protocol
 from ..runs.backstop import ensure_schedule_group, universal_target
+from ..runs.environment import runner_pins
 from ..runs.model import Run
 from ..runs.service import RunService
 from ..runs.userdata import boot_script
+from ..runs.wheels import WheelCache, package_source
 from .model import Schedule
 from .records import ScheduleRecords
 
@@ -133,8 +135,25 @@ class EventBridgeEngine:
         return request
 
     def _stage_boot(self, schedule: Schedule, template: Run) -> None:
+        """The snapshot's Batch inputs: the boot script and, when packages come from the S3
+        wheel cache, the wheels every fire installs (filled now, once: no Jupyter fills
+        it at fire time)."""
         snapshots = self.records().snapshots(schedule.id)
         snapshots.put(template.id, protocol.BOOT_KEY, boot_script().encode(), "text/x-shellscript")
+        if package_source(self.config)["kind"] != "wheel_cache":
+            return
+        extra = snapshots.get(template.id, protocol.REQUIREMENTS_KEY) or b""
+        notebook = [line.strip() for line in extra.decode("utf-8", "replace").splitlines()]
+        architecture = self.runs.backend("batch").architecture()  # type: ignore[attr-defined]
+        version = template.python_version or self.config.runs_image_pythons[0]
+        WheelCache(self.config, self.runs.records).fill(
+            template.id,
+            runner_pins(),
+            version,
+            architecture,
+            [line for line in notebook if line],
+            answer=snapshots,
+        )
 
     def create(self, schedule: Schedule, template: Run, plan: Any) -> None:
         self._stage_boot(schedule, template)
