@@ -131,6 +131,42 @@ def notification_text(status: dict[str, Any]) -> str:
 
 ENGINE_LABELS = {"databricks": "Databricks", "batch": "AWS Batch"}
 
+# The options of every magic that starts runs (%ucdh_run, %ucdh_sweep, %ucdh_schedule),
+# read by run_body.
+RUN_OPTIONS = (
+    argument("--on", default="ec2", help="where it runs: ec2 (default) or databricks"),
+    argument(
+        "--instance",
+        "--node-type",
+        dest="instance",
+        help="instance type (Databricks: node type), e.g. m5.xlarge",
+    ),
+    argument("--workers", type=int, help="Databricks: workers besides the driver"),
+    argument(
+        "--cluster-mode",
+        choices=CLUSTER_MODES,
+        help="Databricks: new_cluster (default), serverless or existing_cluster",
+    ),
+    argument("--max-hours", type=float, help="stop each run after this many hours (default 2)"),
+    argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a value for the parameters cell (repeatable)",
+    ),
+    argument("--file", action="append", default=[], help="a file or folder to send along"),
+)
+
+
+def run_arguments(magic: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare :data:`RUN_OPTIONS` on a magic (under ``@magic_arguments()``)."""
+    for option in reversed(RUN_OPTIONS):
+        magic = option(magic)
+    return magic
+
 
 def run_body(runs: RunsClient, args: Any) -> dict[str, Any]:
     """The ``POST runs`` body of ``%ucdh_run``'s (or ``%ucdh_sweep``'s) options; unset
@@ -225,30 +261,7 @@ class RunMagics(Magics):
 
     @magic_arguments()
     @argument("notebook", help="the notebook to run, e.g. analysis.ipynb (saved)")
-    @argument("--on", default="ec2", help="where it runs: ec2 (default) or databricks")
-    @argument(
-        "--instance",
-        "--node-type",
-        dest="instance",
-        help="instance type (Databricks: node type), e.g. m5.xlarge",
-    )
-    @argument("--workers", type=int, help="Databricks: workers besides the driver")
-    @argument(
-        "--cluster-mode",
-        choices=CLUSTER_MODES,
-        help="Databricks: new_cluster (default), serverless or existing_cluster",
-    )
-    @argument("--max-hours", type=float, help="stop it after this many hours (default 2)")
-    @argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="a value for the parameters cell (repeatable)",
-    )
-    @argument("--file", action="append", default=[], help="a file or folder to send along")
+    @run_arguments
     @argument("--wait", action="store_true", help="follow the run to its end")
     @line_magic
     @magic_errors

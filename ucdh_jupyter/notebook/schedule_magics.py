@@ -28,7 +28,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from ..timefmt import format_datetime
 from .format import money, parse_line, table
 from .kernel import magic_errors
-from .run_magics import RunMagics, run_body
+from .run_magics import RunMagics, run_arguments, run_body
 
 REPEATS = ("minutes", "hourly", "daily", "weekly", "monthly")
 
@@ -86,21 +86,7 @@ class ScheduleMagics(RunMagics):
     @argument("--cron", help="an EventBridge cron expression instead, e.g. 'cron(0 6 ? * MON *)'")
     @argument("--tz", help="the time zone meant, e.g. Europe/Berlin (default UTC)")
     @argument("--until", help="no run after this day, YYYY-MM-DD")
-    @argument("--on", default="ec2", help="ec2 (default; AWS Batch) or databricks")
-    @argument("--instance", "--node-type", dest="instance", help="e.g. m5.large")
-    @argument("--workers", type=int, help="Databricks: workers besides the driver")
-    @argument("--cluster-mode", help="Databricks: new_cluster (default), serverless, ...")
-    @argument("--max-hours", type=float, help="stop each run after this many hours")
-    @argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="a value for the parameters cell (repeatable)",
-    )
-    @argument("--file", action="append", default=[], help="a file or folder to send along")
+    @run_arguments
     @argument("--pause", metavar="ID", help="pause this schedule")
     @argument("--resume", metavar="ID", help="resume this schedule")
     @argument("--delete", metavar="ID", help="delete this schedule (its past runs stay)")

@@ -36,6 +36,7 @@ from .run_magics import (
     elapsed,
     failure_text,
     parse_value,
+    run_arguments,
     run_body,
     submitted_text,
 )
@@ -127,21 +128,7 @@ class SweepMagics(RunMagics):
     )
     @argument("--rows", help="a CSV file, one parameter set per line, header = parameter names")
     @argument("--parallel", type=int, help="at most this many runs at once")
-    @argument("--on", default="ec2", help="ec2 (default; AWS Batch) or databricks (for-each)")
-    @argument("--instance", "--node-type", dest="instance", help="e.g. m5.large")
-    @argument("--workers", type=int, help="Databricks: workers besides the driver")
-    @argument("--cluster-mode", help="Databricks: new_cluster (default), serverless, ...")
-    @argument("--max-hours", type=float, help="stop each run after this many hours")
-    @argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="a value every run shares (repeatable)",
-    )
-    @argument("--file", action="append", default=[], help="a file or folder to send along")
+    @run_arguments
     @argument("--wait", action="store_true", help="follow the sweep to its end")
     @line_magic
     @magic_errors

@@ -55,6 +55,41 @@ export async function openRunDialog(
   return page.locator('.jp-ucdh-RunDialog');
 }
 
+/**
+ * Open the Run dialog of a demo notebook once it shows the notebook's
+ * `parameter` default, on the small preset with a short expected runtime and a
+ * quarter of an hour's max runtime: the start of the sweep and schedule tests.
+ */
+export async function openSmallRunDialog(
+  page: Page,
+  path: string,
+  parameter: string,
+  value: string
+): Promise<Locator> {
+  const dialog = await openRunDialog(page, path);
+  await expect(
+    dialog.locator(`input[data-parameter="${parameter}"]`)
+  ).toHaveValue(value, { timeout: patient(10_000) });
+  await dialog
+    .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
+    .click({ timeout: patient(10_000) });
+  await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.05-0.1');
+  await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.25');
+  return dialog;
+}
+
+/** Drag the sidebar's edge ``pixels`` to the right (wider screenshots). */
+export async function widenSidebar(page: Page, pixels: number): Promise<void> {
+  const handle = page
+    .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
+    .first();
+  const box = (await handle.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + pixels, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** Submit the Run dialog; the run as the server accepted it (202). */
 export async function submitRun(
   page: Page,

@@ -4,7 +4,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { openNotebook, patient, sectionTitle, setExpanded } from './helpers';
+import {
+  openNotebook,
+  patient,
+  sectionTitle,
+  setExpanded,
+  widenSidebar
+} from './helpers';
 
 /** The demo seeds `reads/batch-001/` of this bucket with 5,200 keys. */
 const BIG_BUCKET = 'ucdh-demo-genomics';
@@ -151,14 +157,7 @@ test.describe('S3 data', () => {
     await expect(row('reads/batch-001/')).toBeVisible();
 
     // Widen the sidebar so the screenshot shows every column.
-    const handle = page
-      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
-      .first();
-    const box = (await handle.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + 260, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
+    await widenSidebar(page, 260);
 
     // Another bucket: upload a file, see it listed, download and delete it.
     await s3.locator('.jp-ucdh-S3-crumb', { hasText: 'Buckets' }).click();

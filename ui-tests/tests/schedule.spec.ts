@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openRunDialog, patient, setExpanded } from './helpers';
+import { openSmallRunDialog, patient, setExpanded } from './helpers';
 
 /**
  * A recurring run in the demo, for real: "Run on a schedule" every minute hands the
@@ -18,16 +18,7 @@ test.describe('Run on a schedule', () => {
     await page.evaluate(() =>
       (window as any).jupyterapp.shell.activateById('ucdh-jupyter-sidebar')
     );
-    const dialog = await openRunDialog(page, 'welcome.ipynb');
-    await expect(dialog.locator('input[data-parameter="rows"]')).toHaveValue(
-      '5',
-      { timeout: patient(10_000) }
-    );
-    await dialog
-      .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
-      .click({ timeout: patient(10_000) });
-    await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.05-0.1');
-    await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.25');
+    const dialog = await openSmallRunDialog(page, 'welcome.ipynb', 'rows', '5');
     await dialog.locator('.jp-ucdh-Schedule-toggle input').check();
     await dialog.locator('.jp-ucdh-Schedule-kind').selectOption('minutes');
     await dialog.locator('.jp-ucdh-Schedule-every').selectOption('1');

@@ -1,6 +1,12 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openRunDialog, patient, setExpanded, submitRun } from './helpers';
+import {
+  openSmallRunDialog,
+  patient,
+  setExpanded,
+  submitRun,
+  widenSidebar
+} from './helpers';
 
 /**
  * A parameter sweep in the demo, for real: "Run for several parameter sets" with a
@@ -18,16 +24,7 @@ test.describe('Sweep on AWS Batch', () => {
     await page.evaluate(() =>
       (window as any).jupyterapp.shell.activateById('ucdh-jupyter-sidebar')
     );
-    const dialog = await openRunDialog(page, 'sweep.ipynb');
-    await expect(dialog.locator('input[data-parameter="rows"]')).toHaveValue(
-      '100',
-      { timeout: patient(10_000) }
-    );
-    await dialog
-      .locator('.jp-ucdh-Compute-preset[data-preset="small"]')
-      .click({ timeout: patient(10_000) });
-    await dialog.locator('.jp-ucdh-RunDialog-expected').fill('0.05-0.1');
-    await dialog.locator('.jp-ucdh-RunDialog-hours').fill('0.25');
+    const dialog = await openSmallRunDialog(page, 'sweep.ipynb', 'rows', '100');
     // The grid: every combination of the values of each parameter.
     await dialog.locator('.jp-ucdh-Sweep-toggle input').check();
     await dialog
@@ -81,14 +78,7 @@ test.describe('Sweep on AWS Batch', () => {
       await expect(child).toContainText(/\d+\.\d+/);
     }
     // Widen the sidebar so the screenshot shows every column.
-    const handle = page
-      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
-      .first();
-    const box = (await handle.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + 420, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
+    await widenSidebar(page, 420);
     await page.locator('#ucdh-jupyter-sidebar').screenshot({
       path: '../docs/sweep.png'
     });
