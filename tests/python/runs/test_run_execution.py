@@ -109,7 +109,12 @@ def test_cancel_stops_the_run_and_keeps_its_partial_output(
         wait_for(run_service, run.id, lambda r: r.state is RunState.RUNNING)
     finally:
         signal.signal(signal.SIGINT, ignored)
-    run = wait_for(run_service, run.id, lambda r: "started" in r.progress.last_lines)
+    # (a heartbeat may carry the printed line before the cell count moves on)
+    run = wait_for(
+        run_service,
+        run.id,
+        lambda r: "started" in r.progress.last_lines and r.progress.cell == 3,
+    )
     assert run.state is RunState.RUNNING
     assert run.progress.cell == 3 and run.progress.cells == 3
     wait_for(
