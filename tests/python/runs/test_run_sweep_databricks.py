@@ -167,7 +167,8 @@ def test_a_sweep_is_followed_again_after_a_restart(
     restarted.runs.rebuild()
     # Then it follows the same Databricks job to the sweep's end
     done = wait_for(restarted.runs, run.id, lambda r: r.final, timeout=60)
-    assert done.state is RunState.SUCCEEDED, done.failure_message
+    why = [(child["state"], child["failure_message"]) for child in done.children]
+    assert done.state is RunState.SUCCEEDED, why
     assert done.databricks_job_id == run.databricks_job_id
     assert [json.loads(child["exit_value"]) for child in done.children] == rows
     with pytest.raises(ResourceDoesNotExist):
