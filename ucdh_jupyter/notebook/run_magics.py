@@ -278,21 +278,33 @@ class RunMagics(Magics):
             return
         self._follow(runs, run)
 
-    def _follow(self, runs: RunsClient, run: Run) -> None:
-        """Print each change of state or cell until the run ends; then bring its output."""
+    @staticmethod
+    def _wait(
+        runs: RunsClient, run: Run, progress: Callable[[Run], str], what: str = "run"
+    ) -> Run | None:
+        """Print the state and ``progress`` at each change until the run ends; the
+        ended run, or None when the user stopped waiting (the run goes on)."""
         interval = min(WAIT_POLL_SECONDS, call(runs.heartbeat))
         shown = ""
         try:
             while not run.final:
-                line = f"{run.state.value} {progress_text(run)}".strip()
+                line = f"{run.state.value} {progress(run)}".strip()
                 if line != shown:
                     print(line, flush=True)
                     shown = line
                 time.sleep(interval)
                 run = call(runs.get, run.id)
         except KeyboardInterrupt:
-            print(f"Stopped waiting; run {run.id} goes on (see %ucdh_runs).")
+            print(f"Stopped waiting; {what} {run.id} goes on (see %ucdh_runs).")
+            return None
+        return run
+
+    def _follow(self, runs: RunsClient, run: Run) -> None:
+        """Print each change of state or cell until the run ends; then bring its output."""
+        ended = self._wait(runs, run, progress_text)
+        if ended is None:
             return
+        run = ended
         took = elapsed(run)
         after = f" after {took}" if took else " before its machine started"
         print(f"{run.state.value}{after}, cost {cost_text(run)}")

@@ -16,7 +16,6 @@ for each child, the monthly cap for the whole sweep.
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,8 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from ..errors import UcdhError
 from ..runs.model import Run, RunState
 from .format import parse_line, table
-from .kernel import call, magic_errors
+from .kernel import magic_errors
 from .run_magics import (
-    WAIT_POLL_SECONDS,
     RunMagics,
     RunsClient,
     cost_text,
@@ -146,19 +144,10 @@ class SweepMagics(RunMagics):
     def _follow_sweep(self, runs: RunsClient, run: Run) -> None:
         """Print each change of the children's counts until the sweep ends; then its
         table, written beside the notebook as CSV too."""
-        interval = min(WAIT_POLL_SECONDS, call(runs.heartbeat))
-        shown = ""
-        try:
-            while not run.final:
-                line = f"{run.state.value} {counts_text(run)}".strip()
-                if line != shown:
-                    print(line, flush=True)
-                    shown = line
-                time.sleep(interval)
-                run = call(runs.get, run.id)
-        except KeyboardInterrupt:
-            print(f"Stopped waiting; sweep {run.id} goes on (see %ucdh_runs).")
+        ended = self._wait(runs, run, counts_text, "sweep")
+        if ended is None:
             return
+        run = ended
         took = elapsed(run)
         took = f", {took}" if took else ""
         print(f"{run.state.value}: {counts_text(run)}{took}, cost {cost_text(run)}")
