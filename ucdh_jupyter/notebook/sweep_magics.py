@@ -25,6 +25,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..errors import UcdhError
 from ..runs.model import Run, RunState
+from ..runs.sweep import table_columns
 from .format import parse_line, table
 from .kernel import magic_errors
 from .run_magics import (
@@ -88,10 +89,7 @@ def children_table(run: Run) -> str:
     """The children as the Runs section lists them: index, state, parameters, glued
     values (and exit value when one was handed back)."""
     children = {child["index"]: child for child in run.children}
-    params = list(dict.fromkeys(name for row in run.sweep_rows for name in row))
-    scraps = list(
-        dict.fromkeys(name for child in run.children for name in (child.get("scraps") or {}))
-    )
+    params, scraps = table_columns(run)
     exits = any(child.get("exit_value") is not None for child in run.children)
     rows = []
     for index, values in enumerate(run.sweep_rows):

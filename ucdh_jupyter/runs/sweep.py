@@ -214,14 +214,21 @@ def _cell(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
-def children_csv(run: Run, now: datetime) -> str:
-    """The sweep's children as CSV: index, state, each parameter, duration, cost, exit
-    value and each glued value (one column per name), in child order."""
-    children = {child["index"]: child for child in run.children}
+def table_columns(run: Run) -> tuple[list[str], list[str]]:
+    """The columns of a sweep's table, first seen first: its parameters, then the
+    names its children glued."""
     params = list(dict.fromkeys(name for row in run.sweep_rows for name in row))
     scraps = list(
         dict.fromkeys(name for child in run.children for name in (child.get("scraps") or {}))
     )
+    return params, scraps
+
+
+def children_csv(run: Run, now: datetime) -> str:
+    """The sweep's children as CSV: index, state, each parameter, duration, cost, exit
+    value and each glued value (one column per name), in child order."""
+    children = {child["index"]: child for child in run.children}
+    params, scraps = table_columns(run)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["child", "state", *params, "duration_s", "cost_usd", "exit_value", *scraps])
