@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import UcdhConfig
-from ..runs.ec2 import TAG_MANAGED
+from ..runs.backend import TAG_MANAGED
 from .settings import Account
 
 # Name of the compute environment, job queue and job definition the stack creates.

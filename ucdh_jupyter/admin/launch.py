@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import UcdhConfig
-from ..runs.ec2 import TAG_DEADLINE, TAG_MANAGED, TAG_OWNER, TAG_RUN_ID
+from ..runs.backend import TAG_DEADLINE, TAG_MANAGED, TAG_OWNER, TAG_RUN_ID
 from .instance_types import allowed_type_patterns
 from .settings import Account
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import UcdhConfig
-from ..runs.ec2 import TAG_MANAGED
+from ..runs.backend import TAG_MANAGED
 from .batch import batch_in_use
 from .policies import (
     batch_job_policy,

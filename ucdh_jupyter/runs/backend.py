@@ -37,6 +37,13 @@ class BackendParts:
     mail_to: Callable[[str], str | None] = lambda owner: None
 
 
+# The tags every backend puts on what it launches (EC2 instances and volumes, Batch jobs):
+# ids, owner and deadline only; IAM scopes termination and tagging by ucdh:managed.
+TAG_RUN_ID = "ucdh:run-id"
+TAG_OWNER = "ucdh:owner"
+TAG_DEADLINE = "ucdh:deadline"
+TAG_MANAGED = "ucdh:managed"
+
 # What a backend saw of the machine (or cluster) of a run.
 MACHINE_ABSENT = "absent"  # nothing was ever launched for this run id
 MACHINE_PENDING = "pending"

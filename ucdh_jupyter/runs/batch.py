@@ -42,6 +42,9 @@ from .backend import (
     MACHINE_GONE,
     MACHINE_PENDING,
     MACHINE_RUNNING,
+    TAG_MANAGED,
+    TAG_OWNER,
+    TAG_RUN_ID,
     BackendParts,
     Observation,
 )
@@ -52,9 +55,6 @@ from .wheels import WheelCache, package_source
 
 log = logging.getLogger(__name__)
 
-TAG_RUN_ID = "ucdh:run-id"
-TAG_OWNER = "ucdh:owner"
-TAG_MANAGED = "ucdh:managed"
 # AWS Batch's shortest attempt timeout.
 MIN_ATTEMPT_SECONDS = 60
 # Job states before the container runs, and after.

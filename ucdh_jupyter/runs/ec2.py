@@ -25,6 +25,10 @@ from .backend import (
     MACHINE_GONE,
     MACHINE_PENDING,
     MACHINE_RUNNING,
+    TAG_DEADLINE,
+    TAG_MANAGED,
+    TAG_OWNER,
+    TAG_RUN_ID,
     BackendParts,
     Observation,
 )
@@ -38,10 +42,6 @@ from .wheels import WheelCache, package_source
 
 log = logging.getLogger(__name__)
 
-TAG_RUN_ID = "ucdh:run-id"
-TAG_OWNER = "ucdh:owner"
-TAG_DEADLINE = "ucdh:deadline"
-TAG_MANAGED = "ucdh:managed"
 LIVE_STATES = ("pending", "running", "stopping", "stopped", "shutting-down")
 _MACHINE = {
     "pending": MACHINE_PENDING,

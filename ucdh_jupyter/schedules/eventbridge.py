@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import UcdhError
 from ..runs import runner as protocol
+from ..runs.backend import TAG_RUN_ID
 from ..runs.backstop import ensure_schedule_group, universal_target
 from ..runs.environment import runner_pins
 from ..runs.model import Run
@@ -101,7 +102,7 @@ class EventBridgeEngine:
         )
         overrides["environment"] = [{"name": k, "value": v} for k, v in sorted(env.items())]
         tags = {**plan.get("tags", {}), "ucdh:schedule-id": schedule.id}
-        tags.pop("ucdh:run-id", None)  # each fire's run id is only known when it fires
+        tags.pop(TAG_RUN_ID, None)  # each fire's run id is only known when it fires
         return {
             **plan,
             "jobName": f"ucdh-scheduled-{schedule.id}",
