@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from .notebook.sweep_widget import Sweep
 from .notebook.widgets import InstancePicker, RunStatus
 
-__all__ = ["InstancePicker", "RunStatus"]
+__all__ = ["InstancePicker", "RunStatus", "Sweep"]

@@ -168,17 +168,24 @@ def run_arguments(magic: Callable[..., Any]) -> Callable[..., Any]:
     return magic
 
 
+def notebook_path(client: ServerClient, notebook: str) -> str:
+    """A notebook named from the working directory, as a run names it: relative to the
+    Jupyter root (one outside it is a usage error)."""
+    root = kernel_root(client)
+    path = (Path.cwd() / notebook).resolve()
+    if root != path and root not in path.parents:
+        raise UsageError(f"{notebook} is not inside the Jupyter root {root}.")
+    return path.relative_to(root).as_posix()
+
+
 def run_body(runs: RunsClient, args: Any) -> dict[str, Any]:
     """The ``POST runs`` body of ``%ucdh_run``'s (or ``%ucdh_sweep``'s) options; unset
     options are left out, for the server's defaults."""
     if not args.instance and args.cluster_mode in (None, "new_cluster"):
         raise UsageError("Say which machine with --instance (or --node-type), e.g. m5.xlarge.")
-    root = kernel_root(runs.client)
     path = (Path.cwd() / args.notebook).resolve()
-    if root != path and root not in path.parents:
-        raise UsageError(f"{args.notebook} is not inside the Jupyter root {root}.")
     body = {
-        "notebook_path": path.relative_to(root).as_posix(),
+        "notebook_path": notebook_path(runs.client, args.notebook),
         "instance_type": args.instance,
         "backend": args.on,
         "max_hours": args.max_hours,

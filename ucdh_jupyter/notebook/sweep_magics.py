@@ -41,12 +41,18 @@ from .run_magics import (
 )
 
 
+def grid_values(text: str) -> list[Any]:
+    """``10, 100,1000`` as ``[10, 100, 1000]``: comma separated, each read as ``-p``
+    reads a value; empty text is no values."""
+    return [parse_value(value.strip()) for value in text.split(",")] if text.strip() else []
+
+
 def grid_option(text: str) -> tuple[str, list[Any]]:
     """``rows=10,100,1000`` as ``("rows", [10, 100, 1000])`` (values read as ``-p``)."""
     name, equals, values = text.partition("=")
     if not equals or not name.strip() or not values.strip():
         raise UsageError(f"--grid {text!r}: write NAME=VALUE,VALUE,... e.g. --grid seed=1,2,3")
-    return name.strip(), [parse_value(value.strip()) for value in values.split(",")]
+    return name.strip(), grid_values(values)
 
 
 def csv_rows(path: Path) -> list[dict[str, Any]]:

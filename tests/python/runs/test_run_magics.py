@@ -21,7 +21,7 @@ from ucdh_jupyter.runs.model import FailureKind, Progress, Run, RunState, parse_
 from ucdh_jupyter.runs.sweep import new_child
 from ucdh_jupyter.runs.user import server_account
 from ucdh_jupyter.services import UcdhServices
-from ucdh_jupyter.widgets import RunStatus
+from ucdh_jupyter.widgets import RunStatus, Sweep
 
 from ..conftest import NotebookKernel, marked
 from ..patience import patient
@@ -432,3 +432,47 @@ async def test_ucdh_schedule_makes_lists_pauses_and_deletes_a_recurring_run_from
         )
     with pytest.raises(UsageError, match="Say when"):
         await magics.magic("ucdh_schedule", "analysis.ipynb --instance t3.micro")
+
+
+@pytest.mark.ucdh(runs_sweep_max_size=3)
+async def test_the_sweep_widget_counts_and_prices_the_combinations_then_starts_and_follows_them(
+    magics: NotebookKernel, get_json: Any
+) -> None:
+    # Given the Sweep widget on the analysis notebook, alpha's values in its box
+    sweep = await magics.call(
+        Sweep, "analysis.ipynb", "t3.micro", grid={"alpha": [1, 2]}, files=["data"]
+    )
+    # Then it has a box per parameter, counts two runs and prices them as the dialog does
+    assert list(sweep.boxes) == ["alpha", "label"]
+    assert (sweep.boxes["alpha"].value, sweep.count.value) == ("1, 2", "2 runs")
+    assert sweep.cost.value.startswith("2 runs \u00d7 $")
+    assert not sweep.start_button.disabled
+    # When the researcher types two labels: four combinations, over this server's limit
+    await magics.call(setattr, sweep.boxes["label"], "value", "north, south")
+    assert sweep.count.value == "4 runs"
+    assert "At most 3 runs are allowed here" in sweep.cost.value
+    assert sweep.start_button.disabled
+    # And one label: two again, and Start
+    await magics.call(setattr, sweep.boxes["label"], "value", "north")
+    assert sweep.count.value == "2 runs" and not sweep.start_button.disabled
+    run_id = await magics.call(sweep.start)
+    # Then one sweep of two children ran, each with its combination, and the widget
+    # followed it to its end
+    assert sweep.status is not None
+    await magics.call(sweep.status.wait, patient(180))
+    assert "SUCCEEDED" in sweep.status.state.value, sweep.status.state.value
+    assert sweep.status.bar.description == "runs 2/2"
+    assert re.search(r"0\s+SUCCEEDED\s+1\s+north", sweep.status.lines.value)
+    assert re.search(r"1\s+SUCCEEDED\s+2\s+north", sweep.status.lines.value)
+    assert sweep.boxes["label"].disabled
+    # And a second Start launches nothing more
+    assert await magics.call(sweep.start) == run_id
+    _, listed = await get_json("runs")
+    assert [run["id"] for run in listed["runs"]] == [run_id]
+
+
+async def test_the_sweep_widget_refuses_a_name_the_notebook_does_not_have(
+    magics: NotebookKernel,
+) -> None:
+    with pytest.raises(UsageError, match=r"beta: not in the parameters cell .* alpha, label"):
+        await magics.call(Sweep, "analysis.ipynb", "t3.micro", grid={"beta": [1, 2]})
