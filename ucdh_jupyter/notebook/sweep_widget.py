@@ -37,7 +37,9 @@ class Sweep(widgets.VBox):
     """Values per parameter, the number of runs, their cost, and Start; then the sweep live.
 
     ``parameters`` are fixed values for every child (the dialog's parameter fields);
-    ``grid`` fills the boxes. ``run_id`` is None until Start.
+    ``grid`` fills the boxes. ``hours`` is each run's expected runtime, which the cost
+    is given for; without it, a quarter to half of ``max_hours`` (the server's defaults
+    without ``max_hours``). ``run_id`` is None until Start.
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class Sweep(widgets.VBox):
         grid: dict[str, list[Any]] | None = None,
         backend: str = "ec2",
         max_hours: float | None = None,
+        hours: float | tuple[float, float] | None = None,
         parallelism: int | None = None,
         workers: int | None = None,
         parameters: dict[str, Any] | None = None,
@@ -66,8 +69,12 @@ class Sweep(widgets.VBox):
             "max_hours": max_hours,
             "workers": workers,
         }
+        if hours is None and max_hours is not None:
+            hours = (max_hours / 4, max_hours / 2)
+        low, high = hours if isinstance(hours, tuple) else (hours, hours)
+        self._expected = {"hours_low": low, "hours_high": high}
         self._files = list(files or [])
-        dialog = call(self._client.post, "runs/prepare", self._request())
+        dialog = call(self._client.post, "runs/prepare", self._request(self._expected))
         self._run_id = dialog["new_run_id"]  # starting twice launches once
         grid = dict(grid or {})
         unknown = sorted(set(grid) - set(dialog["parameters"]))
@@ -117,8 +124,9 @@ class Sweep(widgets.VBox):
             box.observe(lambda _: self.refresh(), "value")
         self.refresh()
 
-    def _request(self, children: int | None = None) -> dict[str, Any]:
-        body = {**self._body, "children": children}
+    def _request(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The fields both routes take, and ``extra``; unset ones left to the server."""
+        body = {**self._body, **(extra or {})}
         return {name: value for name, value in body.items() if value is not None}
 
     def grid(self) -> dict[str, list[Any]]:
@@ -147,7 +155,9 @@ class Sweep(widgets.VBox):
             )
             return
         try:
-            dialog = self._client.post("runs/prepare", self._request(children=size))
+            dialog = self._client.post(
+                "runs/prepare", self._request({**self._expected, "children": size})
+            )
         except UcdhError as error:
             self.cost.value = error_html(error)
             return

@@ -1,5 +1,5 @@
 /** Helpers shared by the browser tests: the sidebar's accordion sections. */
-import { expect } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
 /**
@@ -41,6 +41,40 @@ export async function openNotebook(page: Page, path: string): Promise<Locator> {
   const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
   await expect(panel).toBeVisible();
   return panel;
+}
+
+/** A Python notebook of two empty code cells. */
+export const EMPTY_NOTEBOOK = {
+  cells: ['single', 'selection'].map(id => ({
+    id,
+    cell_type: 'code',
+    execution_count: null,
+    metadata: {},
+    outputs: [],
+    source: ''
+  })),
+  metadata: {
+    kernelspec: {
+      name: 'python3',
+      display_name: 'Python 3',
+      language: 'python'
+    }
+  },
+  nbformat: 4,
+  nbformat_minor: 5
+};
+
+/** Save EMPTY_NOTEBOOK at `path` and open it; its panel once shown. */
+export async function openEmptyNotebook(
+  page: IJupyterLabPageFixture,
+  path: string
+): Promise<Locator> {
+  await page.contents.uploadContent(
+    JSON.stringify(EMPTY_NOTEBOOK),
+    'text',
+    path
+  );
+  return openNotebook(page, path);
 }
 
 /** Open a notebook of the demo's Jupyter root, then its Run dialog. */

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import {
-  openNotebook,
+  openEmptyNotebook,
   patient,
   sectionTitle,
   setExpanded,
@@ -26,27 +26,6 @@ const VISITS_SNIPPET =
   'import pandas as pd\nfrom ucdh_jupyter import open_s3\n\n' +
   `df = pd.read_csv(open_s3("s3://${STUDY_BUCKET}/${VISITS_CSV}"))\n` +
   'df.head()';
-
-/** A Python notebook of two empty code cells, to drop snippets into. */
-const EMPTY_NOTEBOOK = {
-  cells: ['single', 'selection'].map(id => ({
-    id,
-    cell_type: 'code',
-    execution_count: null,
-    metadata: {},
-    outputs: [],
-    source: ''
-  })),
-  metadata: {
-    kernelspec: {
-      name: 'python3',
-      display_name: 'Python 3',
-      language: 'python'
-    }
-  },
-  nbformat: 4,
-  nbformat_minor: 5
-};
 
 /** Show the S3 section alone; its root and a row by key (bucket name on the bucket list). */
 async function openS3(page: IJupyterLabPageFixture) {
@@ -74,16 +53,6 @@ async function openFolder(
   await expect(s3.locator('.jp-ucdh-S3-breadcrumb')).toContainText(
     [bucket, ...folders].join('/')
   );
-}
-
-/** Save EMPTY_NOTEBOOK at `path` and open it; its panel once shown. */
-async function openEmptyNotebook(page: IJupyterLabPageFixture, path: string) {
-  await page.contents.uploadContent(
-    JSON.stringify(EMPTY_NOTEBOOK),
-    'text',
-    path
-  );
-  return openNotebook(page, path);
 }
 
 /** The sources of the cells of the notebook in the main area. */

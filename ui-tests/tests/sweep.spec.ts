@@ -1,6 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import {
+  openEmptyNotebook,
   openSmallRunDialog,
   patient,
   setExpanded,
@@ -88,5 +89,51 @@ test.describe('Sweep on AWS Batch', () => {
     await expect(
       page.locator('.lm-TabBar-tab[title*="children.csv"]').first()
     ).toBeVisible({ timeout: patient(20_000) });
+  });
+
+  test('starts a sweep from the Sweep widget in a cell and follows it there', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(patient(240_000));
+    const notebook = await openEmptyNotebook(page, `${tmpPath}/widget.ipynb`);
+    await page.notebook.setCell(
+      0,
+      'code',
+      'from ucdh_jupyter.widgets import Sweep\n' +
+        'Sweep("../sweep.ipynb", "t3.micro", grid={"rows": [10, 20]}, max_hours=0.25)'
+    );
+    await page.notebook.runCell(0);
+    const output = notebook
+      .locator('.jp-Cell')
+      .nth(0)
+      .locator('.jp-OutputArea');
+    // A box per parameter of sweep.ipynb, the count and the sweep's cost.
+    const seed = output
+      .locator('.widget-text', { hasText: 'seed' })
+      .locator('input');
+    await expect(seed).toBeVisible({ timeout: patient(30_000) });
+    await expect(output).toContainText('2 runs × $');
+    await seed.fill('1, 2');
+    await seed.press('Enter');
+    await expect(output).toContainText('4 runs × $', {
+      timeout: patient(10_000)
+    });
+    const start = output.locator('button', { hasText: 'Start' });
+    await expect(start).toBeEnabled();
+    await start.click();
+    await expect(output).toContainText('of 4 runs submitted', {
+      timeout: patient(10_000)
+    });
+    await expect(start).toBeDisabled();
+    // The widget follows the sweep to its end: four runs, each with its glued mean.
+    await expect(output).toContainText(/SUCCEEDED\s*·\s*sweep\.ipynb/, {
+      timeout: patient(200_000)
+    });
+    await expect(output).toContainText('runs 4/4');
+    await expect(output).toContainText(
+      /child\s+state\s+rows\s+seed\s+mean\s+spread/
+    );
+    await notebook.screenshot({ path: '../docs/sweep-widget.png' });
   });
 });

@@ -438,11 +438,18 @@ async def test_ucdh_schedule_makes_lists_pauses_and_deletes_a_recurring_run_from
 async def test_the_sweep_widget_counts_and_prices_the_combinations_then_starts_and_follows_them(
     magics: NotebookKernel, get_json: Any
 ) -> None:
-    # Given the Sweep widget on the analysis notebook, alpha's values in its box
+    # Given the Sweep widget on the analysis notebook, alpha's values in its box, and a
+    # max runtime (below the server's default expected runtime) but no expected one
     sweep = await magics.call(
-        Sweep, "analysis.ipynb", "t3.micro", grid={"alpha": [1, 2]}, files=["data"]
+        Sweep,
+        "analysis.ipynb",
+        "t3.micro",
+        grid={"alpha": [1, 2]},
+        max_hours=0.25,
+        files=["data"],
     )
-    # Then it has a box per parameter, counts two runs and prices them as the dialog does
+    # Then it has a box per parameter, counts two runs and prices them as the dialog
+    # does, expecting each to end before its max runtime
     assert list(sweep.boxes) == ["alpha", "label"]
     assert (sweep.boxes["alpha"].value, sweep.count.value) == ("1, 2", "2 runs")
     assert sweep.cost.value.startswith("2 runs \u00d7 $")
