@@ -141,6 +141,24 @@ class DatabricksBackend:
         root = self.config.databricks_runs_folder.format(user=user).rstrip("/")
         return f"{root}/{run_id}"
 
+    def workspace_notebook(self, run: Run) -> tuple[str, str]:
+        """The run's workspace folder, and the path its notebook is imported at there."""
+        folder = self.folder(run.id)
+        name = run.notebook_path.rsplit("/", 1)[-1].removesuffix(".ipynb")
+        return folder, f"{folder}/{name}"
+
+    def email_notifications(self, owner: str) -> Any:
+        """Databricks' own e-mail when a run (or a sweep's job run) ends, to the owner's
+        confirmed address; None when they asked for none."""
+        address = self.mail_to(owner)
+        if not address:
+            return None
+        from databricks.sdk.service.jobs import JobEmailNotifications
+
+        return JobEmailNotifications(
+            on_success=[address], on_failure=[address], no_alert_for_skipped_runs=True
+        )
+
     # -- planning -----------------------------------------------------------
 
     def check_node_type(self, node_type: str) -> None:
@@ -199,16 +217,9 @@ class DatabricksBackend:
         and node type, creates nothing."""
         if run.kind == "sweep":
             return self.sweeps.plan(run)
-        from databricks.sdk.service.jobs import (
-            JobEmailNotifications,
-            NotebookTask,
-            Source,
-            SubmitTask,
-        )
+        from databricks.sdk.service.jobs import NotebookTask, Source, SubmitTask
 
-        folder = self.folder(run.id)
-        name = run.notebook_path.rsplit("/", 1)[-1].removesuffix(".ipynb")
-        notebook_path = f"{folder}/{name}"
+        folder, notebook_path = self.workspace_notebook(run)
         timeout = timeout_seconds(run.max_hours)
         task = SubmitTask(
             task_key=TASK_KEY,
@@ -226,16 +237,14 @@ class DatabricksBackend:
             "timeout_seconds": timeout,
             "idempotency_token": run.id,
         }
-        address = self.mail_to(run.owner)
-        if address:
-            submit["email_notifications"] = JobEmailNotifications(
-                on_success=[address], on_failure=[address], no_alert_for_skipped_runs=True
-            )
+        mail = self.email_notifications(run.owner)
+        if mail:
+            submit["email_notifications"] = mail
         return {
             "folder": folder,
             "notebook_path": notebook_path,
             "submit": submit,
-            "mailed_by": "databricks" if address else None,
+            "mailed_by": "databricks" if mail else None,
         }
 
     def preflight(self, run: Run, plan: dict[str, Any]) -> None:

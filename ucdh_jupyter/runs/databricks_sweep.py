@@ -114,15 +114,12 @@ class DatabricksSweeps:
         from databricks.sdk.service.jobs import (
             ForEachTask,
             JobCluster,
-            JobEmailNotifications,
             NotebookTask,
             Source,
             Task,
         )
 
-        folder = self.backend.folder(run.id)
-        name = run.notebook_path.rsplit("/", 1)[-1].removesuffix(".ipynb")
-        notebook_path = f"{folder}/{name}"
+        folder, notebook_path = self.backend.workspace_notebook(run)
         compute = self.backend.compute(run)
         clusters = []
         if "new_cluster" in compute:
@@ -158,16 +155,14 @@ class DatabricksSweeps:
             "max_concurrent_runs": 1,
             "tags": {"ucdh-run-id": run.id, "ucdh-owner": run.owner[:256]},
         }
-        address = self.backend.mail_to(run.owner)
-        if address:
-            create["email_notifications"] = JobEmailNotifications(
-                on_success=[address], on_failure=[address], no_alert_for_skipped_runs=True
-            )
+        mail = self.backend.email_notifications(run.owner)
+        if mail:
+            create["email_notifications"] = mail
         return {
             "folder": folder,
             "notebook_path": notebook_path,
             "create": create,
-            "mailed_by": "databricks" if address else None,
+            "mailed_by": "databricks" if mail else None,
         }
 
     def launch(self, run: Run, plan: dict[str, Any]) -> None:
