@@ -106,6 +106,56 @@ export function RuntimeFields(props: IRuntimeFieldsProps): JSX.Element {
   );
 }
 
+/** Props of {@link ParameterInputs}. */
+export interface IParameterInputsProps {
+  names: string[];
+  /** The text of `name`'s input. */
+  value: (name: string) => string;
+  onChange: (name: string, text: string) => void;
+  /** Classes added to each input's `jp-mod-styled`. */
+  className?: string;
+  placeholder?: (name: string) => string | undefined;
+  title?: (name: string) => string | undefined;
+  /** Given to the first input (to focus it). */
+  firstRef?: React.Ref<HTMLInputElement>;
+  /** Below the inputs, in the grid (a help line). */
+  children?: React.ReactNode;
+}
+
+/**
+ * A labelled text input per parameter name, in the run dialog's grid: the
+ * parameters of a run, a sweep's values per parameter, a schedule's parameters.
+ */
+export function ParameterInputs(props: IParameterInputsProps): JSX.Element {
+  const id = React.useId();
+  const className = props.className
+    ? `${props.className} jp-mod-styled`
+    : 'jp-mod-styled';
+  return (
+    <div className={CSS.RunDialog.grid}>
+      {props.names.map((name, index) => (
+        <React.Fragment key={name}>
+          <label htmlFor={`${id}-${index}`}>
+            <code>{name}</code>
+          </label>
+          <input
+            id={`${id}-${index}`}
+            ref={index === 0 ? props.firstRef : undefined}
+            className={className}
+            type="text"
+            data-parameter={name}
+            value={props.value(name)}
+            placeholder={props.placeholder?.(name)}
+            title={props.title?.(name)}
+            onChange={event => props.onChange(name, event.target.value)}
+          />
+        </React.Fragment>
+      ))}
+      {props.children}
+    </div>
+  );
+}
+
 /** Props of {@link ParametersField}. */
 export interface IParametersFieldProps {
   defaults: Record<string, unknown>;
@@ -117,7 +167,6 @@ export interface IParametersFieldProps {
 /** One labelled input per parameter of the notebook's `parameters` cell. */
 export function ParametersField(props: IParametersFieldProps): JSX.Element {
   const { defaults, texts, onChange, trans } = props;
-  const id = React.useId();
   const names = Object.keys(defaults);
   return (
     <fieldset className={C.parameters}>
@@ -129,34 +178,19 @@ export function ParametersField(props: IParametersFieldProps): JSX.Element {
           )}
         </p>
       ) : (
-        <div className={CSS.RunDialog.grid}>
-          {names.map((name, index) => (
-            <React.Fragment key={name}>
-              <label htmlFor={`${id}-${index}`}>
-                <code>{name}</code>
-              </label>
-              <input
-                id={`${id}-${index}`}
-                className="jp-mod-styled"
-                type="text"
-                data-parameter={name}
-                value={texts[name] ?? ''}
-                placeholder={
-                  defaults[name] === null
-                    ? trans.__('default as in the notebook')
-                    : undefined
-                }
-                title={trans.__(
-                  'Default: %1',
-                  parameterText(defaults[name]) || 'None'
-                )}
-                onChange={event =>
-                  onChange({ ...texts, [name]: event.target.value })
-                }
-              />
-            </React.Fragment>
-          ))}
-        </div>
+        <ParameterInputs
+          names={names}
+          value={name => texts[name] ?? ''}
+          placeholder={name =>
+            defaults[name] === null
+              ? trans.__('default as in the notebook')
+              : undefined
+          }
+          title={name =>
+            trans.__('Default: %1', parameterText(defaults[name]) || 'None')
+          }
+          onChange={(name, text) => onChange({ ...texts, [name]: text })}
+        />
       )}
     </fieldset>
   );

@@ -7,6 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { CSS } from '../tokens';
+import { ParameterInputs } from './fields';
 import { baseName, parameterText, parseParameter } from './model';
 import type { ISchedule } from './scheduleapi';
 
@@ -21,7 +22,6 @@ export function ParametersForm(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { schedule, busy, trans } = props;
-  const id = React.useId();
   const [texts, setTexts] = React.useState(() => {
     const initial: Record<string, string> = {};
     for (const [name, value] of Object.entries(schedule.parameters)) {
@@ -49,26 +49,12 @@ export function ParametersForm(props: {
         }
       }}
     >
-      <div className={CSS.RunDialog.grid}>
-        {Object.keys(texts).map((name, index) => (
-          <React.Fragment key={name}>
-            <label htmlFor={`${id}-${index}`}>
-              <code>{name}</code>
-            </label>
-            <input
-              id={`${id}-${index}`}
-              ref={index === 0 ? first : undefined}
-              className="jp-mod-styled"
-              type="text"
-              data-parameter={name}
-              value={texts[name]}
-              onChange={event =>
-                setTexts({ ...texts, [name]: event.target.value })
-              }
-            />
-          </React.Fragment>
-        ))}
-      </div>
+      <ParameterInputs
+        names={Object.keys(texts)}
+        firstRef={first}
+        value={name => texts[name]}
+        onChange={(name, text) => setTexts({ ...texts, [name]: text })}
+      />
       <p className={CSS.RunDialog.help}>
         {trans.__(
           'Saving freezes the notebook and its files again as they are now.'

@@ -11,6 +11,7 @@ import * as React from 'react';
 
 import { ShowAll, useShowAll } from '../common/showall';
 import { CSS } from '../tokens';
+import { ParameterInputs } from './fields';
 import {
   ISweepLimits,
   ISweepPlan,
@@ -134,40 +135,30 @@ export function SweepEditor(props: ISweepEditorProps): JSX.Element {
 /** One line per parameter: the values to try, comma-separated. */
 function GridLines(props: ISweepEditorProps): JSX.Element {
   const { state, onChange, defaults, texts, trans } = props;
-  const id = React.useId();
   return (
-    <div className={CSS.RunDialog.grid}>
-      {Object.keys(defaults).map((name, index) => (
-        <React.Fragment key={name}>
-          <label htmlFor={`${id}-${index}`}>
-            <code>{name}</code>
-          </label>
-          <input
-            id={`${id}-${index}`}
-            className={`${C.values} jp-mod-styled`}
-            type="text"
-            data-parameter={name}
-            value={state.grid[name] ?? ''}
-            placeholder={trans.__('as above: %1', texts[name] || 'None')}
-            title={trans.__(
-              'Values separated by commas, e.g. 10, 100, 1000; empty: the value above'
-            )}
-            onChange={event => {
-              const text = event.target.value;
-              onChange(current => ({
-                ...current,
-                grid: { ...current.grid, [name]: text }
-              }));
-            }}
-          />
-        </React.Fragment>
-      ))}
+    <ParameterInputs
+      names={Object.keys(defaults)}
+      className={C.values}
+      value={name => state.grid[name] ?? ''}
+      placeholder={name => trans.__('as above: %1', texts[name] || 'None')}
+      title={() =>
+        trans.__(
+          'Values separated by commas, e.g. 10, 100, 1000; empty: the value above'
+        )
+      }
+      onChange={(name, text) =>
+        onChange(current => ({
+          ...current,
+          grid: { ...current.grid, [name]: text }
+        }))
+      }
+    >
       <span className={CSS.RunDialog.help}>
         {trans.__(
           'Values separated by commas; quote a text with a comma ("a, b"). Every combination is a run.'
         )}
       </span>
-    </div>
+    </ParameterInputs>
   );
 }
 
