@@ -373,14 +373,7 @@ test.describe('S3 data', () => {
     page
   }) => {
     const { s3, row } = await openS3(page);
-    const handle = page
-      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
-      .first();
-    const box = (await handle.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + 260, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
+    await widenSidebar(page, 260);
     await openFolder({ s3, row }, STUDY_BUCKET, SITE_A);
 
     const dates = s3.locator(
