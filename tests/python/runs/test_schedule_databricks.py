@@ -4,6 +4,7 @@ Jupyter server was running."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ def test_a_schedule_fires_with_jupyter_stopped_and_the_fire_is_followed_at_the_n
     # a second look finds nothing new: one record per fire
     assert again.schedules.discover("researcher") == []
     notebook = again.runs.records.get(second, "output/notebook.ipynb")
-    assert notebook is not None and "total = 21" in outputs_text(__import__("json").loads(notebook))
+    assert notebook is not None and "total = 21" in outputs_text(json.loads(notebook))
 
 
 def test_pause_resume_edit_and_delete_change_the_workspace_job(
