@@ -130,11 +130,9 @@ function sidebarWith(
 /** A sidebar attached and shown, whose server answers with `replies`. */
 function shownSidebar(
   replies: IStatus[],
-  workspaces: (IWorkspace | null)[] = [],
-  workspaceIntervalMs = 0
+  workspaces: (IWorkspace | null)[] = []
 ): ReturnType<typeof sidebarWith> {
   const made = sidebarWith(replies, workspaces);
-  made.sidebar.statusHeader.workspaceIntervalMs = workspaceIntervalMs;
   made.sidebar.hide();
   Widget.attach(made.sidebar, document.body);
   made.sidebar.show();
@@ -366,11 +364,9 @@ describe('UcdhSidebar status header', () => {
       kernels: { running: 2, busy: 0, idle_seconds: 60 },
       suggestion: null
     };
-    const made = shownSidebar(
-      [{ ...STATUS, workspace: fresh }],
-      [LARGE_IDLE],
-      20
-    );
+    // (its workspace polling starts once the first idle time was seen: at 20 ms
+    // a loaded machine could replace it before a look found it)
+    const made = shownSidebar([{ ...STATUS, workspace: fresh }], [LARGE_IDLE]);
     sidebar = made.sidebar;
     const node = sidebar.node;
     await waitFor(
@@ -383,6 +379,7 @@ describe('UcdhSidebar status header', () => {
       node.querySelector('.jp-ucdh-StatusHeader-suggestionText')
     ).toBeNull();
     // When the kernels stay idle, the header follows them by itself
+    sidebar.statusHeader.workspaceIntervalMs = 20;
     await waitFor(
       () =>
         node.querySelector('.jp-ucdh-StatusHeader-idle')?.textContent ===
