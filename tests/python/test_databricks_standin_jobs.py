@@ -111,6 +111,16 @@ def parameter(iteration: RunTask, name: str) -> str:
     return str((iteration.resolved_values.notebook_task.base_parameters or {})[name])
 
 
+def outcomes(w: WorkspaceClient, runs: list[RunTask]) -> list[tuple[str, str, str]]:
+    """Each iteration's row, state and error: what an assertion shows when one failed."""
+    shown = []
+    for run in runs:
+        state = run.state.result_state or run.state.life_cycle_state if run.state else None
+        error = w.jobs.get_run_output(run.run_id).error if run.run_id and run.end_time else ""
+        shown.append((parameter(run, "row"), str(state), str(error or "")))
+    return shown
+
+
 def most_at_once(runs: list[RunTask]) -> int:
     """The most runs whose [start, end) spans overlap at one instant."""
     edges = sorted([(r.start_time or 0, 1) for r in runs] + [(r.end_time or 0, -1) for r in runs])
@@ -152,7 +162,9 @@ def test_for_each_runs_every_input_at_most_concurrency_at_once_on_one_cluster(
     task, runs = iterations(w, job_run)
     assert task.for_each_task and task.for_each_task.stats
     stats = task.for_each_task.stats.task_run_stats
-    assert stats and (stats.total_iterations, stats.succeeded_iterations) == (3, 3)
+    assert stats and (stats.total_iterations, stats.succeeded_iterations) == (3, 3), outcomes(
+        w, runs
+    )
     assert (stats.failed_iterations, stats.active_iterations) == (0, 0)
     assert len({run.run_id for run in runs}) == 3
     # never more than 2 at once (and 2 did run together)
@@ -193,7 +205,9 @@ def test_a_failing_iteration_fails_the_for_each_and_the_stats_say_one(
     task, runs = iterations(w, job_run)
     assert task.for_each_task and task.for_each_task.stats
     stats = task.for_each_task.stats.task_run_stats
-    assert stats and (stats.failed_iterations, stats.succeeded_iterations) == (1, 2)
+    assert stats and (stats.failed_iterations, stats.succeeded_iterations) == (1, 2), outcomes(
+        w, runs
+    )
     assert stats.completed_iterations == 3
     failed = next(run for run in runs if parameter(run, "row") == "0")
     assert failed.state and failed.state.result_state is RunResultState.FAILED
@@ -215,7 +229,7 @@ def test_cancelling_the_job_run_cancels_every_iteration_and_starts_no_more(
         ]
         if len(running) == 2:
             break
-        assert time.monotonic() < deadline, "the iterations never ran"
+        assert time.monotonic() < deadline, f"the iterations never ran: {outcomes(w, runs)}"
         time.sleep(0.2)
     w.jobs.cancel_run(run_id)
     job_run = finished(w, run_id)

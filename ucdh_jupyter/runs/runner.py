@@ -100,6 +100,11 @@ UNREACHABLE_MARKERS = (
 )
 # Kernel and papermill language by the notebook's language.
 KERNELS = {"python": ("python3", "python"), "r": ("ir", "R")}
+# How long papermill waits for the kernel to answer (its default is 60 s). A fresh
+# machine reads R and Python libraries from a volume restored lazily from its
+# snapshot, and a Batch host may start several children at once: a slow first kernel
+# start is not a failed notebook, and failing it would waste the boot and install.
+KERNEL_START_SECONDS = 600
 # The cells papermill adds at the top of a failed notebook.
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
@@ -608,6 +613,7 @@ class Runner:
             str(self.notebook_file), str(self.output),
             "--parameters_file", str(parameters),
             "--kernel", kernel, "--language", language,
+            "--start-timeout", str(KERNEL_START_SECONDS),
             "--cwd", str(self.inputs),
             "--no-progress-bar", "--log-output",
             "--request-save-on-cell-execute",

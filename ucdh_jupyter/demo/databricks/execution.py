@@ -23,6 +23,11 @@ from typing import Any
 from . import notebooks
 
 STOP_GRACE_SECONDS = 5.0
+# How long papermill waits for the kernel to answer (its default is 60 s). Kernel
+# start-up is part of a cluster's setup, which takes minutes on Databricks and never
+# fails a run for being slow; a loaded test machine starting several kernels at once
+# must not fail one either.
+KERNEL_START_SECONDS = 600
 # ``dbutils.widgets.get`` for R notebooks, read from the environment like Python's
 # widgets here; R loads it from the user profile before the first cell.
 R_PROFILE = r"""
@@ -87,6 +92,8 @@ class NotebookProcess:
             "out.ipynb",
             "-k",
             notebooks.KERNELSPECS[language]["name"],
+            "--start-timeout",
+            str(KERNEL_START_SECONDS),
             "--request-save-on-cell-execute",
             "--no-progress-bar",
         ]
