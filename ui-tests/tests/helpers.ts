@@ -124,20 +124,27 @@ export async function widenSidebar(page: Page, pixels: number): Promise<void> {
   await page.mouse.up();
 }
 
-/** Submit the Run dialog; the run as the server accepted it (202). */
+/** What the Run dialog's submit posts to, and the status the server accepts it with. */
+const ACCEPTED = { runs: 202, schedules: 201 };
+
+/**
+ * Submit the Run dialog; what the server accepted: the run (202 from `POST runs`)
+ * or, with "Run on a schedule" on, the schedule (201 from `POST schedules`).
+ */
 export async function submitRun(
   page: Page,
-  dialog: Locator
+  dialog: Locator,
+  route: keyof typeof ACCEPTED = 'runs'
 ): Promise<Record<string, any>> {
   const submitted = page.waitForResponse(
     response =>
       // JupyterLab appends a cache-busting timestamp, even to a POST.
-      /\/ucdh-jupyter\/runs(\?\d*)?$/.test(response.url()) &&
+      new RegExp(`/ucdh-jupyter/${route}(\\?\\d*)?$`).test(response.url()) &&
       response.request().method() === 'POST'
   );
   await dialog.locator('.jp-ucdh-RunDialog-submit').click();
   const response = await submitted;
-  expect(response.status()).toBe(202);
+  expect(response.status()).toBe(ACCEPTED[route]);
   await expect(dialog).toHaveCount(0);
   return response.json();
 }

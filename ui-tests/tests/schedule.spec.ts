@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { openSmallRunDialog, patient, setExpanded } from './helpers';
+import { openSmallRunDialog, patient, setExpanded, submitRun } from './helpers';
 
 /**
  * A recurring run in the demo, for real: "Run on a schedule" every minute hands the
@@ -31,15 +31,7 @@ test.describe('Run on a schedule', () => {
     await expect(dialog.locator('.jp-ucdh-RunDialog-submit')).toContainText(
       'Create schedule'
     );
-    const created = page.waitForResponse(
-      response =>
-        /\/ucdh-jupyter\/schedules(\?\d*)?$/.test(response.url()) &&
-        response.request().method() === 'POST'
-    );
-    await dialog.locator('.jp-ucdh-RunDialog-submit').click();
-    const response = await created;
-    expect(response.status()).toBe(201);
-    const schedule = await response.json();
+    const schedule = await submitRun(page, dialog, 'schedules');
     expect(schedule.description).toBe('Every minute (Europe/Berlin)');
 
     await setExpanded(page, 'S3 data', false);
